@@ -1,0 +1,1 @@
+# Build rules for host (included from the top-level Makefile.am).

@@ -1,0 +1,390 @@
+/*
+ * hiresync connector ABI.
+ *
+ * A connector is a shared object (a libtool module) that lets the hiresync host talk to one
+ * remote system: an applicant tracking system (the "ATS" side of a pipeline, such as Eploy) or
+ * an interview platform (the "interviews" side, such as Willo). This header is everything a
+ * connector author needs; the rules below are the contract.
+ *
+ * 1. ENTRY AND HANDSHAKE
+ *    A module exports exactly one symbol, declared with HS_CONNECTOR_ENTRY(module), which
+ *    expands to `<module>_LTX_hs_connector_entry` (libltdl's prefix, so modules can also be
+ *    preloaded into a static test binary). Link with
+ *      -module -avoid-version -export-symbols-regex '_LTX_hs_connector_entry$'
+ *    The host calls the entry once, with HS_ABI_VERSION as it was compiled. The entry returns
+ *    a pointer to a static, constant hs_connector, or NULL when it cannot serve that host ABI.
+ *    The host refuses a connector whose ABI major differs from its own or whose minor is newer
+ *    than its own, whose struct_size does not cover an operation its capabilities declare,
+ *    whose declared operations are NULL, or whose name differs from its manifest
+ *    (manifests/connectors/<name>.json).
+ *
+ * 2. COMPATIBILITY
+ *    Every struct that crosses the boundary starts with `uint32_t struct_size` set to the
+ *    sizeof the writer compiled with. Structs only grow at the end; a minor version adds
+ *    fields, a major version may change anything. A reader never touches a field that lies
+ *    beyond struct_size (use HS_HAS_FIELD). The host copies min(struct_size, sizeof) bytes of
+ *    the connector table into a zero-filled struct, so fields a connector does not know read
+ *    as zero/NULL.
+ *
+ * 3. OWNERSHIP AND LIFETIMES
+ *    - Everything the host passes in (config, requests, records, strings) is borrowed for the
+ *      duration of the call. Copy what you keep.
+ *    - Records given to an emitter or report callback are copied by the host before the
+ *      callback returns, so the connector may reuse or free its buffers right after.
+ *    - Strings in hs_connector (name, version) are static for the module's lifetime.
+ *    - hs_error and hs_write_result are owned by the caller; the connector fills them and never
+ *      allocates inside them.
+ *    - A connection (hs_conn) is created by open() and freed by close(); close(NULL) is a
+ *      no-op; a failed open() frees everything it allocated and leaves *out NULL.
+ *    - The host services table and the hs_host handle outlive every connection.
+ *
+ * 4. THREADING
+ *    All per-connection state lives in the hs_conn: no mutable globals, so two connections of
+ *    one connector (two Eploy tenants, say) work side by side. The host calls one hs_conn from
+ *    one thread at a time; different connections may be called from different threads at once.
+ *    A connector starts no thread that outlives the call that started it. Modules are loaded
+ *    and their entries called on the host's main thread before any worker starts.
+ *
+ * 5. WHAT A CONNECTOR MUST NEVER DO
+ *    - write to stdout or stderr (use hs_host_api.log);
+ *    - put a secret (password, client secret, API key, bearer token) or a candidate's personal
+ *      data beyond what an operator needs into a log line or an hs_error message;
+ *    - call exit(), abort() or longjmp() across the boundary, or install signal handlers;
+ *    - follow a redirect or a pagination link to another origin with credentials attached;
+ *    - disable TLS certificate verification (plain http is acceptable only to loopback);
+ *    - keep a pointer to anything borrowed after the call returns.
+ *
+ * 6. STATUS CODES AND ERRORS
+ *    Every operation returns an hs_status. On anything but HS_OK it fills the hs_error with a
+ *    one-line message that tells an operator what is wrong and what to do, the HTTP status
+ *    when there was one, and retry_after_s when the remote system asked for a delay.
+ *
+ * 7. READS AND CHECKPOINT BARRIERS
+ *    read_changes() emits records and checkpoint barriers through the emitter. Everything
+ *    emitted before a barrier, together with the barrier's cursor, forms one unit: the host
+ *    commits the cursor only once every record before it has been handled. Hence:
+ *    - emit at least one barrier per successful call, even when nothing changed (the cursor may
+ *      stay the same or move forward, never backwards and never to an empty value);
+ *    - emit no barrier after a failure, and return the failure;
+ *    - reads are at least once: a record may be emitted again in a later call (overlap
+ *      windows), and each record carries a stable key so the host can recognise it;
+ *    - the cursor is opaque JSON owned by the connector's format; write its format down in the
+ *      connector source and accept every format the connector ever wrote;
+ *    - when an emitter callback returns anything but HS_OK, stop and return that status.
+ *
+ * 8. WRITES ARE IDEMPOTENT BY THE CALLER'S KEY
+ *    write_invitation() and write_note() receive a key. A second call with the same key (after
+ *    a crash, a timeout or a retry) creates nothing and reports applied = 0 with the existing
+ *    remote id. Where the remote API has no idempotency key of its own, the connector looks for
+ *    an existing object carrying the key (or its natural equivalent, such as the same email in
+ *    the same interview) before it creates one.
+ */
+#ifndef HIRESYNC_CONNECTOR_H
+#define HIRESYNC_CONNECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ----------------------------------------------------------------------------- */
+
+#define HS_ABI_MAJOR 1u
+#define HS_ABI_MINOR 0u
+#define HS_ABI_VERSION ((HS_ABI_MAJOR << 16) | HS_ABI_MINOR)
+#define HS_ABI_MAJOR_OF(v) (((uint32_t)(v)) >> 16)
+#define HS_ABI_MINOR_OF(v) (((uint32_t)(v)) & 0xffffu)
+
+/* True when a struct of the given struct_size contains the whole of `field`. */
+#define HS_HAS_FIELD(type, size, field) \
+    ((size_t)(size) >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* ---- status codes ------------------------------------------------------------------------- */
+
+typedef enum hs_status {
+    HS_OK = 0,
+    HS_RETRY = 1,          /* transient (timeout, reset, 408, 429, 5xx, daily budget reached):
+                              the host keeps its cursor and tries again later; retry_after_s
+                              in hs_error says when, if known */
+    HS_E_CONFIG = 2,       /* bad configuration or credentials: a person must fix something */
+    HS_E_PERMISSION = 3,   /* authenticated, but not allowed to do this: the message names the
+                              permission to grant and where */
+    HS_E_DATA = 4,         /* this one record was rejected (the others go on) */
+    HS_E_UNSUPPORTED = 5,  /* operation or option not provided by this connector */
+    HS_E_INTERNAL = 6,     /* a bug or a broken invariant, including a malformed remote
+                              response the connector cannot interpret */
+    HS_E_CANCELLED = 7     /* the host asked to stop (hs_host_api.cancelled); nothing after the
+                              last barrier counts */
+} hs_status;
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+#define HS_ERROR_MESSAGE_MAX 512
+
+/* Owned by the caller, which sets struct_size and zeroes the rest. The connector fills it on
+ * failure. `message` is one line, NUL-terminated, without secrets. */
+typedef struct hs_error {
+    uint32_t struct_size;
+    int32_t http_status;      /* last HTTP status involved, 0 when none */
+    int32_t retry_after_s;    /* delay the remote system asked for, 0 when none */
+    char message[HS_ERROR_MESSAGE_MAX];
+} hs_error;
+
+/* ---- host services ------------------------------------------------------------------------ */
+
+/* Opaque handle the host passes back to its own services; valid until the connection using
+ * it is closed. */
+typedef struct hs_host hs_host;
+
+typedef enum hs_log_level {
+    HS_LOG_ERROR = 0,
+    HS_LOG_WARN = 1,
+    HS_LOG_INFO = 2,
+    HS_LOG_DEBUG = 3
+} hs_log_level;
+
+/* Services the host lends to connectors. Append-only: check struct_size (HS_HAS_FIELD) before
+ * using a field added after minor 0. Every function is safe to call from the thread that is
+ * calling the connector. */
+typedef struct hs_host_api {
+    uint32_t struct_size;
+    uint32_t abi_version;   /* HS_ABI_VERSION of the host */
+
+    /* One log line (no trailing newline needed). The host adds time, level and connection
+     * name. Never pass secrets. */
+    void (*log)(hs_host *host, hs_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+        __attribute__((format(printf, 3, 4)))
+#endif
+        ;
+
+    /* Non-zero once the host wants the current operation to stop (SIGTERM, shutdown). Poll
+     * it between requests and inside long waits; then return HS_E_CANCELLED. */
+    int (*cancelled)(hs_host *host);
+
+    /* Wall-clock time, milliseconds since the Unix epoch, UTC. Tests inject a clock here, so
+     * use it for every timestamp that lands in a cursor or a record. */
+    int64_t (*now_ms)(hs_host *host);
+
+    /* Sleeps up to `ms` milliseconds, waking early when cancelled. Returns non-zero when it
+     * was cancelled. Use it for back-off and pacing instead of sleep(). */
+    int (*sleep_ms)(hs_host *host, int64_t ms);
+
+    /* The User-Agent to send, e.g. "hiresync/0.1.0 (+eploy)"; static for the host's life. */
+    const char *(*user_agent)(hs_host *host);
+
+    /* A small durable key/value store of this connection (names up to 64 bytes, values up to
+     * 4096 bytes). Persisted by the host with the connection's state at the end of every
+     * cycle; meant for bookkeeping such as a daily request count, not for data that must be
+     * exactly once (cursors carry that). store_get copies the value into buf (NUL-terminated)
+     * and returns HS_OK, HS_E_DATA when the name is unknown, HS_E_INTERNAL when buf is too
+     * small. store_put copies the value; NULL deletes. */
+    hs_status (*store_get)(hs_host *host, const char *name, char *buf, size_t buf_size);
+    hs_status (*store_put)(hs_host *host, const char *name, const char *value);
+} hs_host_api;
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+/* Times are ISO-8601 UTC strings, "YYYY-MM-DDTHH:MM:SSZ" with optional fractions. Any string
+ * field may be NULL when unknown; every pointer is borrowed (see rule 3). */
+
+/* A reference to an entity of the remote system: an id and its human name. */
+typedef struct hs_ref {
+    const char *id;
+    const char *name;
+} hs_ref;
+
+/* A stage a candidate can be moved to, with the statuses inside it (Eploy's workflow pairs a
+ * stage with a status; systems without statuses leave n_statuses 0). */
+typedef struct hs_stage {
+    const char *id;
+    const char *name;
+    const hs_ref *statuses;
+    size_t n_statuses;
+} hs_stage;
+
+/* A job: an ATS vacancy, or an interview on an interview platform. */
+typedef struct hs_job {
+    uint32_t struct_size;
+    const char *id;
+    const char *title;
+    const char *status;       /* e.g. "Open"; NULL when not applicable */
+    const char *department;   /* NULL when unknown */
+    const char *created_at;
+    const char *updated_at;
+    const char *url;          /* where a person opens it, NULL when unknown */
+    const hs_stage *stages;
+    size_t n_stages;
+} hs_job;
+
+/* The person a record is about. */
+typedef struct hs_person {
+    const char *id;           /* e.g. Eploy CandidateId */
+    const char *first_name;
+    const char *last_name;
+    const char *email;
+    const char *phone;        /* as stored remotely; E.164 when the connector can normalise */
+} hs_person;
+
+/* One change read from a source: a record that entered a stage (ATS), or an interview that
+ * was completed (interview platform). */
+typedef struct hs_stage_change {
+    uint32_t struct_size;
+    const char *key;          /* stable: the same change read twice has the same key */
+    const char *record_id;    /* Eploy ApplicationId, Willo participant key, ... */
+    const char *job_id;       /* vacancy id / interview key */
+    hs_ref stage;             /* the stage entered ("completed" for a finished interview) */
+    hs_ref status;            /* status within the stage, {NULL, NULL} when none */
+    const char *changed_at;   /* when the record entered the stage */
+    hs_person person;
+    const char *link;         /* e.g. the recruiter's link to a Willo response, or NULL */
+    int32_t snapshot;         /* 1: the record's current position read for a baseline
+                                 (hs_read_request.snapshot), not an observed transition */
+} hs_stage_change;
+
+/* What read_changes is asked for. */
+typedef struct hs_read_request {
+    uint32_t struct_size;
+    const char *cursor_json;        /* last committed cursor; "" on the first run */
+    const char *const *job_ids;     /* only these jobs (interviews); NULL = all */
+    size_t n_job_ids;
+    int32_t snapshot;               /* 1: instead of changes since the cursor, emit the current
+                                       position of every record of the jobs (snapshot = 1 on
+                                       each), then a barrier whose cursor marks "now", so the
+                                       next call reads changes from there */
+} hs_read_request;
+
+/* Invite a person to an interview. */
+typedef struct hs_invitation {
+    uint32_t struct_size;
+    const char *key;                /* idempotency key (see rule 8) */
+    const char *interview_id;       /* interview key on the interview platform */
+    hs_person person;
+    const char *source_record_id;   /* the ATS record that caused it, for logs and metadata */
+} hs_invitation;
+
+/* Attach a note to a record (e.g. an Eploy application). */
+typedef struct hs_note {
+    uint32_t struct_size;
+    const char *key;                /* idempotency key (see rule 8) */
+    const char *record_id;          /* the record to annotate (Eploy ApplicationId) */
+    const char *job_id;             /* its job (Eploy VacancyId), NULL when unknown */
+    const char *person_id;          /* its person (Eploy CandidateId), NULL when unknown */
+    const char *title;              /* short, one line */
+    const char *body;               /* plain text, may span lines */
+    const char *link;               /* URL, or NULL */
+} hs_note;
+
+/* Filled by a write; owned by the caller, which sets struct_size. */
+typedef struct hs_write_result {
+    uint32_t struct_size;
+    int32_t applied;                /* 1 created now; 0 already existed under this key */
+    char remote_id[128];            /* id of the created or existing remote object */
+} hs_write_result;
+
+/* ---- emitter and check report -------------------------------------------------------------- */
+
+/* Where discover_jobs and read_changes put what they find. The host owns it; each callback
+ * copies its argument before returning and returns HS_OK to go on, anything else to stop
+ * (the connector then returns that status). */
+typedef struct hs_emitter {
+    uint32_t struct_size;
+    void *ctx;
+    hs_status (*job)(void *ctx, const hs_job *job);
+    hs_status (*change)(void *ctx, const hs_stage_change *change);
+    /* A barrier (rule 7): everything emitted since the previous barrier plus this cursor form
+     * one unit. cursor_json is a non-empty JSON document. */
+    hs_status (*checkpoint)(void *ctx, const char *cursor_json);
+} hs_emitter;
+
+typedef enum hs_check_result {
+    HS_CHECK_OK = 0,        /* granted / works */
+    HS_CHECK_WARN = 1,      /* works, with a limitation the operator should know about */
+    HS_CHECK_FAIL = 2       /* missing or broken: the configured operations will fail */
+} hs_check_result;
+
+/* Where check() reports, item by item: one item per credential, permission or resource, named
+ * as the operator sees it in the remote system (e.g. "Actions: Insert"), with a message that
+ * says what to do when it is not OK. */
+typedef struct hs_check_report {
+    uint32_t struct_size;
+    void *ctx;
+    hs_status (*item)(void *ctx, const char *name, hs_check_result result, const char *message);
+    const char *const *job_ids;     /* jobs (interviews) the pipelines map, to confirm they are
+                                       visible; NULL when none */
+    size_t n_job_ids;
+} hs_check_report;
+
+/* ---- the connector table ------------------------------------------------------------------- */
+
+typedef struct hs_conn hs_conn;   /* opaque, owned by the connector */
+
+enum {
+    HS_CAP_CHECK = 1u << 0,             /* check */
+    HS_CAP_DISCOVER_JOBS = 1u << 1,     /* discover_jobs */
+    HS_CAP_READ_CHANGES = 1u << 2,      /* read_changes */
+    HS_CAP_WRITE_INVITATION = 1u << 3,  /* write_invitation */
+    HS_CAP_WRITE_NOTE = 1u << 4         /* write_note */
+};
+
+typedef struct hs_connector {
+    uint32_t struct_size;      /* sizeof(hs_connector) as the connector compiled it */
+    uint32_t abi_version;      /* HS_ABI_VERSION the connector was built against */
+    const char *name;          /* equals the manifest's "name"; static */
+    const char *version;       /* connector version, e.g. "1.0.0"; static */
+    uint32_t capabilities;     /* HS_CAP_* bits; each bit requires its operation */
+
+    /* Required. config_json is the connection's configuration as a JSON object, already
+     * validated against the manifest's schema, with defaults filled and secrets resolved
+     * (never log it). On success *out is a new connection. Makes no remote call. */
+    hs_status (*open)(const hs_host_api *api, hs_host *host, const char *config_json,
+                      hs_conn **out, hs_error *err);
+    /* Required. Frees the connection; NULL is a no-op. */
+    void (*close)(hs_conn *conn);
+
+    /* Verifies credentials and every permission the configured operations need, reporting
+     * each one through the report. No side effects on the remote system. Returns HS_OK when
+     * the check itself ran (even if items failed); an error status when it could not run. */
+    hs_status (*check)(hs_conn *conn, const hs_check_report *report, hs_error *err);
+
+    /* Emits every job (open vacancy, interview) with the stages a candidate can be moved to. */
+    hs_status (*discover_jobs)(hs_conn *conn, const hs_emitter *emitter, hs_error *err);
+
+    /* Emits changes since request->cursor_json and checkpoint barriers (rule 7). */
+    hs_status (*read_changes)(hs_conn *conn, const hs_read_request *request,
+                              const hs_emitter *emitter, hs_error *err);
+
+    /* Idempotent by invitation->key (rule 8). On HS_OK, result says whether it was created. */
+    hs_status (*write_invitation)(hs_conn *conn, const hs_invitation *invitation,
+                                  hs_write_result *result, hs_error *err);
+
+    /* Idempotent by note->key (rule 8). On HS_OK, result says whether it was created. */
+    hs_status (*write_note)(hs_conn *conn, const hs_note *note, hs_write_result *result,
+                            hs_error *err);
+} hs_connector;
+
+/* ---- the entry symbol ---------------------------------------------------------------------- */
+
+#if defined(__GNUC__)
+#define HS_EXPORT __attribute__((visibility("default")))
+#else
+#define HS_EXPORT
+#endif
+
+/* Declares (and, followed by a body, defines) a module's entry:
+ *     HS_CONNECTOR_ENTRY(eploy) { return host_abi >> 16 == HS_ABI_MAJOR ? &table : NULL; }
+ * The parameter is named host_abi. */
+#define HS_CONNECTOR_ENTRY(module) \
+    HS_EXPORT const hs_connector *module##_LTX_hs_connector_entry(uint32_t host_abi)
+
+/* The entry's type and unprefixed symbol name, as the host looks it up. */
+typedef const hs_connector *(*hs_connector_entry_fn)(uint32_t host_abi);
+#define HS_CONNECTOR_ENTRY_SYMBOL "hs_connector_entry"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HIRESYNC_CONNECTOR_H */

@@ -1,0 +1,1 @@
+# Build rules for manifests (included from the top-level Makefile.am).

@@ -1,0 +1,95 @@
+/*
+ * HTTP for connectors: one libcurl easy handle per connection (keep-alive), timeouts,
+ * retries with exponential back-off and jitter, Retry-After, a response size limit, a
+ * minimum gap between requests, and classified errors.
+ *
+ * Ownership: hs_http_new() allocates; hs_http_free() frees (NULL is fine). An hs_http is used
+ * by one thread at a time (it belongs to one hs_conn). hs_http_response bodies are allocated by
+ * hs_http_perform() and freed by hs_http_response_clear().
+ *
+ * Secrets: request headers and bodies may carry credentials; they are never logged and never
+ * copied into an hs_error. Redirects are never followed (a 3xx is returned to the caller).
+ */
+#ifndef HS_HTTP_H
+#define HS_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiresync/connector.h>
+
+typedef struct hs_http hs_http;
+
+/* Called before every attempt (first tries and retries). Returning anything but HS_OK stops
+ * the request with that status; hs_error is then filled by the callback. Used for the Eploy
+ * daily call budget. */
+typedef hs_status (*hs_http_attempt_fn)(void *ctx, hs_error *err);
+
+typedef struct hs_http_config {
+    const hs_host_api *api;       /* borrowed; must outlive the hs_http */
+    hs_host *host;                /* borrowed; must outlive the hs_http */
+    const char *log_name;         /* e.g. "eploy"; copied */
+    long connect_timeout_ms;      /* default 10000 when 0 */
+    long timeout_ms;              /* whole request; default 30000 when 0 */
+    int max_attempts;             /* total attempts for retryable failures; default 4 when 0 */
+    int64_t backoff_base_ms;      /* first back-off; doubles each attempt; default 500 when 0 */
+    int64_t backoff_max_ms;       /* cap of one back-off; default 30000 when 0 */
+    int64_t retry_after_max_s;    /* cap on a Retry-After we honour inside one call; a larger
+                                     value ends the call with HS_RETRY carrying retry_after_s;
+                                     default 120 when 0 */
+    size_t max_body;              /* response size limit in bytes; default 16 MiB when 0 */
+    int64_t min_gap_ms;           /* minimum gap between the starts of two requests; 0 none */
+    hs_http_attempt_fn on_attempt;/* optional */
+    void *on_attempt_ctx;
+} hs_http_config;
+
+typedef struct hs_http_request {
+    const char *method;           /* "GET", "POST", ... */
+    const char *url;              /* absolute; http:// only to loopback (hs_url_check_base) */
+    const char *const *headers;   /* "Name: value" lines, may hold secrets; NULL-terminated or
+                                     n_headers long */
+    size_t n_headers;
+    const char *body;             /* NULL for none */
+    size_t body_len;
+    const char *content_type;     /* for the body, e.g. "application/json" */
+} hs_http_request;
+
+typedef struct hs_http_response {
+    long status;                  /* final HTTP status */
+    char *body;                   /* NUL-terminated, owned; NULL when empty */
+    size_t body_len;
+    int64_t retry_after_s;        /* parsed Retry-After of the final response, 0 if none */
+    char www_authenticate[64];    /* first token of WWW-Authenticate, "" if none */
+    char location[512];           /* Location header of a 3xx, "" if none */
+    int attempts;                 /* attempts made */
+} hs_http_response;
+
+hs_http *hs_http_new(const hs_http_config *config);
+void hs_http_free(hs_http *http);
+
+/*
+ * Performs the request. Connection failures, timeouts, resets, 408, 429 and 5xx are retried up
+ * to max_attempts with back-off (Retry-After honoured, capped), stopping early when cancelled.
+ * Returns:
+ *   HS_OK           a response arrived with any status that is not retried (2xx, 3xx, 4xx
+ *                   other than 408/429); the caller classifies it (see hs_http_status_class)
+ *   HS_RETRY        retries exhausted or Retry-After beyond the cap; err has http_status and
+ *                   retry_after_s
+ *   HS_E_CANCELLED  the host asked to stop
+ *   HS_E_INTERNAL   body over max_body, or a local failure (allocation, curl setup)
+ * On every non-OK return the response holds nothing to free. A truncated body (the server
+ * closed early) counts as a transport failure and is retried.
+ */
+hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
+                          hs_http_response *response, hs_error *err);
+
+void hs_http_response_clear(hs_http_response *response);
+
+/* Requests started on this handle since hs_http_new (every attempt counts). */
+uint64_t hs_http_request_count(const hs_http *http);
+
+/* Maps a final non-2xx status to a status code: 401 -> HS_E_CONFIG, 403 -> HS_E_PERMISSION,
+ * 400/404/409/422 -> HS_E_DATA, 408/429/5xx -> HS_RETRY, others -> HS_E_INTERNAL. */
+hs_status hs_http_status_class(long status);
+
+#endif /* HS_HTTP_H */

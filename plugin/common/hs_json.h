@@ -1,0 +1,39 @@
+/*
+ * JSON helpers for connectors (json-c). Remote bodies are untrusted: parsing is bounded in
+ * depth and size, and getters tolerate missing fields, nulls and numbers-as-strings.
+ *
+ * Ownership: hs_json_parse returns a new reference the caller releases with json_object_put.
+ * Getters return borrowed pointers valid while the parent object lives.
+ */
+#ifndef HS_JSON_H
+#define HS_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include <hiresync/connector.h>
+
+#define HS_JSON_MAX_DEPTH 64
+
+/* Parses exactly one JSON document of len bytes (trailing whitespace allowed). On failure
+ * returns NULL and fills err with "<what>: <reason>" and HS_E_INTERNAL semantics. */
+json_object *hs_json_parse(const char *text, size_t len, const char *what, hs_error *err);
+
+/* Member lookup by a dotted path ("Workflow.Stage.Description"); NULL when any step is missing,
+ * null or not an object. */
+json_object *hs_json_get(json_object *obj, const char *path);
+
+/* String value at path: strings as they are, integers and doubles formatted into the
+ * object's own string form; NULL when missing or null or another type. */
+const char *hs_json_str(json_object *obj, const char *path);
+
+/* Integer value at path (integers, or strings holding an integer); returns 0 and sets *out
+ * when found, -1 otherwise. */
+int hs_json_int(json_object *obj, const char *path, int64_t *out);
+
+/* Serialises obj compactly into a new malloc'd string the caller frees; NULL on failure. */
+char *hs_json_dup_string(json_object *obj);
+
+#endif /* HS_JSON_H */

@@ -1,0 +1,1 @@
+# Build rules for plugin/common (included from the top-level Makefile.am).

@@ -1,0 +1,1 @@
+# Build rules for plugin/eploy (included from the top-level Makefile.am).

@@ -1,0 +1,1 @@
+# Build rules for plugin/willo (included from the top-level Makefile.am).
