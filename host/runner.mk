@@ -1,1 +1,8 @@
-# Build rules for the runner part of host/ (included from the top-level Makefile.am).
+# Build rules for the runner part of host/ (included from the top-level Makefile.am):
+# pipelines, the cycle, state, the schedule, status and their commands.
+noinst_LTLIBRARIES += host/libhsrunner.la
+host_libhsrunner_la_SOURCES = \
+	host/cmd_run.c \
+	host/cmd_status.c \
+	host/cmd_state.c
+host_libhsrunner_la_LIBADD = $(JSON_C_LIBS)

@@ -1,0 +1,14 @@
+/* `hiresync run`. */
+#include <stdio.h>
+
+struct hs_app;
+int hs_cmd_run(struct hs_app *app, int argc, char **argv);
+
+int hs_cmd_run(struct hs_app *app, int argc, char **argv)
+{
+    (void)app;
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "hiresync: 'run' is not available in this build yet\n");
+    return 1;
+}
