@@ -7,6 +7,9 @@
  * by one thread at a time (it belongs to one hs_conn). hs_http_response bodies are allocated by
  * hs_http_perform() and freed by hs_http_response_clear().
  *
+ * The process calls curl_global_init() once before any hs_http exists (the host and the test
+ * host do), because libcurl's implicit global set-up is not thread-safe.
+ *
  * Secrets: request headers and bodies may carry credentials; they are never logged and never
  * copied into an hs_error. Redirects are never followed (a 3xx is returned to the caller).
  */
@@ -76,7 +79,11 @@ void hs_http_free(hs_http *http);
  *   HS_RETRY        retries exhausted or Retry-After beyond the cap; err has http_status and
  *                   retry_after_s
  *   HS_E_CANCELLED  the host asked to stop
+ *   HS_E_CONFIG     the host name does not resolve, or its TLS certificate is not trusted
+ *                   (not retried: a person must fix the address)
  *   HS_E_INTERNAL   body over max_body, or a local failure (allocation, curl setup)
+ *   (any status)    whatever on_attempt returned
+ * err's message names the method, scheme, host and path, never the query string.
  * On every non-OK return the response holds nothing to free. A truncated body (the server
  * closed early) counts as a transport failure and is retried.
  */

@@ -21,4 +21,9 @@ int hs_url_same_origin(const char *a, const char *b);
 /* Percent-encodes s for a query value into out. Returns 0, or -1 when out is too small. */
 int hs_url_escape(const char *s, char *out, size_t out_size);
 
+/* Writes "scheme://host[:port]/path" of url into out, without user, password, query or
+ * fragment, for log lines and error messages (a query may carry a secret). Truncates to fit;
+ * returns 0, or -1 when url does not parse or the result was truncated. */
+int hs_url_describe(const char *url, char *out, size_t out_size);
+
 #endif /* HS_URL_H */

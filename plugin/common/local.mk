@@ -1,1 +1,26 @@
 # Build rules for plugin/common (included from the top-level Makefile.am).
+
+# Helpers every connector links in: HTTP with retries, URL checks, JSON, time, errors.
+noinst_LTLIBRARIES += plugin/common/libhscommon.la
+plugin_common_libhscommon_la_SOURCES = \
+	plugin/common/hs_errors.c plugin/common/hs_errors.h \
+	plugin/common/hs_http.c plugin/common/hs_http.h \
+	plugin/common/hs_json.c plugin/common/hs_json.h \
+	plugin/common/hs_time.c plugin/common/hs_time.h \
+	plugin/common/hs_url.c plugin/common/hs_url.h
+plugin_common_libhscommon_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+plugin_common_libhscommon_la_LIBADD = $(CURL_LIBS) $(JSON_C_LIBS)
+
+# The test host: an hs_host_api with captured logs, a fake clock, a store, a module loader
+# and collectors for emitted records (tests/support/hs_test_host.h).
+check_LTLIBRARIES += tests/support/libhstesthost.la
+tests_support_libhstesthost_la_SOURCES = \
+	tests/support/hs_test_host.c tests/support/hs_test_host.h
+tests_support_libhstesthost_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_support_libhstesthost_la_LIBADD = $(CURL_LIBS) $(LTDL_LIBS)
+
+check_PROGRAMS += tests/test_common
+TESTS += tests/test_common
+tests_test_common_SOURCES = tests/test_common.c
+tests_test_common_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_common_LDADD = plugin/common/libhscommon.la $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS)

@@ -1,0 +1,150 @@
+/*
+ * Bounded, tolerant JSON over json-c.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_errors.h"
+#include "hs_json.h"
+
+json_object *hs_json_parse(const char *text, size_t len, const char *what, hs_error *err)
+{
+    json_tokener *tok = NULL;
+    json_object *obj = NULL;
+    enum json_tokener_error jerr;
+    size_t end;
+
+    if (text == NULL || len == 0) {
+        hs_error_set(err, HS_E_INTERNAL, 0, "%s: empty response where JSON was expected", what);
+        return NULL;
+    }
+    if (len > INT_MAX) {
+        hs_error_set(err, HS_E_INTERNAL, 0, "%s: JSON document too large", what);
+        return NULL;
+    }
+    tok = json_tokener_new_ex(HS_JSON_MAX_DEPTH);
+    if (tok == NULL) {
+        hs_error_set(err, HS_E_INTERNAL, 0, "%s: out of memory", what);
+        return NULL;
+    }
+    /* Strict mode would reject what real servers send (e.g. control characters in strings);
+     * depth and length bound the cost instead. */
+    obj = json_tokener_parse_ex(tok, text, (int)len);
+    jerr = json_tokener_get_error(tok);
+    if (obj == NULL || jerr != json_tokener_success) {
+        hs_error_set(err, HS_E_INTERNAL, 0, "%s: malformed JSON (%s)", what,
+                     jerr == json_tokener_continue ? "document ends early"
+                                                   : json_tokener_error_desc(jerr));
+        json_object_put(obj);
+        obj = NULL;
+        goto out;
+    }
+    /* One document only: anything but whitespace after it is an error. */
+    for (end = json_tokener_get_parse_end(tok); end < len; end++) {
+        if (!isspace((unsigned char)text[end])) {
+            hs_error_set(err, HS_E_INTERNAL, 0, "%s: malformed JSON (data after the document)",
+                         what);
+            json_object_put(obj);
+            obj = NULL;
+            goto out;
+        }
+    }
+out:
+    json_tokener_free(tok);
+    return obj;
+}
+
+json_object *hs_json_get(json_object *obj, const char *path)
+{
+    const char *p = path;
+
+    if (obj == NULL || path == NULL)
+        return NULL;
+    while (*p != '\0') {
+        char key[128];
+        const char *dot = strchr(p, '.');
+        size_t n = dot != NULL ? (size_t)(dot - p) : strlen(p);
+        json_object *next = NULL;
+
+        if (n == 0 || n >= sizeof key || !json_object_is_type(obj, json_type_object))
+            return NULL;
+        memcpy(key, p, n);
+        key[n] = '\0';
+        if (!json_object_object_get_ex(obj, key, &next) || next == NULL)
+            return NULL;
+        obj = next;
+        p += n;
+        if (*p == '.')
+            p++;
+    }
+    return obj;
+}
+
+const char *hs_json_str(json_object *obj, const char *path)
+{
+    json_object *v = hs_json_get(obj, path);
+
+    if (v == NULL)
+        return NULL;
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+    case json_type_int:
+    case json_type_double:
+        return json_object_get_string(v);
+    default:
+        return NULL;
+    }
+}
+
+int hs_json_int(json_object *obj, const char *path, int64_t *out)
+{
+    json_object *v = hs_json_get(obj, path);
+
+    if (v == NULL || out == NULL)
+        return -1;
+    switch (json_object_get_type(v)) {
+    case json_type_int:
+        *out = json_object_get_int64(v);
+        return 0;
+    case json_type_double: {
+        double d = json_object_get_double(v);
+        if (d != floor(d) || d < -9.2e18 || d > 9.2e18)
+            return -1;
+        *out = (int64_t)d;
+        return 0;
+    }
+    case json_type_string: {
+        const char *s = json_object_get_string(v);
+        char *end = NULL;
+        long long n;
+
+        while (isspace((unsigned char)*s))
+            s++;
+        if (*s == '\0')
+            return -1;
+        errno = 0;
+        n = strtoll(s, &end, 10);
+        while (end != NULL && isspace((unsigned char)*end))
+            end++;
+        if (errno != 0 || end == NULL || *end != '\0')
+            return -1;
+        *out = (int64_t)n;
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+char *hs_json_dup_string(json_object *obj)
+{
+    const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
+    return s != NULL ? strdup(s) : NULL;
+}

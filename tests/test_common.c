@@ -1,0 +1,284 @@
+/*
+ * Unit tests of plugin/common: time parsing, JSON bounds, URL checks, error formatting and
+ * the HTTP status classes. HTTP retries are exercised against the sandbox by the connector
+ * tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "hs_errors.h"
+#include "hs_http.h"
+#include "hs_json.h"
+#include "hs_time.h"
+#include "hs_url.h"
+
+/* 2024-05-01T12:34:56Z */
+#define T0 1714566896000LL
+
+START_TEST(time_variants)
+{
+    static const struct { const char *s; int64_t ms; } ok[] = {
+        {"2024-05-01T12:34:56Z", T0},
+        {"2024-05-01T12:34:56.789Z", T0 + 789},
+        {"2024-05-01T12:34:56.7Z", T0 + 700},
+        {"2024-05-01T12:34:56.123456Z", T0 + 123},
+        {"2024-05-01T12:34:56", T0},
+        {"2024-05-01 12:34:56", T0},
+        {"2024-05-01T12:34", T0 - 56000},
+        {"2024-05-01T13:34:56+01:00", T0},
+        {"2024-05-01T13:34:56+0100", T0},
+        {"2024-05-01T11:34:56-01:00", T0},
+        {"2024-05-01T13:34:56.000+01", T0},
+        {"2024-05-01", T0 - (12 * 3600 + 34 * 60 + 56) * 1000LL},
+        {"1970-01-01T00:00:00Z", 0},
+        {"2024-02-29T00:00:00Z", 1709164800000LL},
+    };
+    static const char *const bad[] = {
+        "", "2024", "2024-13-01", "2024-02-30T00:00:00Z", "2023-02-29", "2024-05-01T25:00:00Z",
+        "2024-05-01T12:34:56X", "2024-05-01T12:34:56.Z", "2024-05-01T12:34:56+25:00",
+        "yesterday", "2024-05-01T12:34:56Z trailing",
+    };
+    int64_t ms = 0;
+
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        ck_assert_msg(hs_time_parse(ok[i].s, 0, &ms) == 0, "rejected %s", ok[i].s);
+        ck_assert_msg(ms == ok[i].ms, "%s -> %lld, want %lld", ok[i].s, (long long)ms,
+                      (long long)ok[i].ms);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(hs_time_parse(bad[i], 0, &ms) != 0, "accepted %s", bad[i]);
+    ck_assert_int_ne(hs_time_parse(NULL, 0, &ms), 0);
+}
+END_TEST
+
+START_TEST(time_default_offset)
+{
+    int64_t ms = 0;
+
+    /* A zone-less time is local time at the given offset (here UTC+1, UK summer). */
+    ck_assert_int_eq(hs_time_parse("2024-05-01T13:34:56", 60, &ms), 0);
+    ck_assert_int_eq(ms, T0);
+    /* An explicit zone wins over the default. */
+    ck_assert_int_eq(hs_time_parse("2024-05-01T12:34:56Z", 60, &ms), 0);
+    ck_assert_int_eq(ms, T0);
+}
+END_TEST
+
+START_TEST(time_format_roundtrip)
+{
+    char buf[HS_TIME_BUF];
+    int64_t ms = 0;
+
+    ck_assert_int_eq(hs_time_format(T0 + 5, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "2024-05-01T12:34:56.005Z");
+    ck_assert_int_eq(hs_time_parse(buf, 0, &ms), 0);
+    ck_assert_int_eq(ms, T0 + 5);
+    ck_assert_int_eq(hs_time_format(0, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "1970-01-01T00:00:00.000Z");
+    ck_assert_int_eq(hs_time_format(-1, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "1969-12-31T23:59:59.999Z");
+    ck_assert_int_ne(hs_time_format(T0, buf, 24), 0);
+    ck_assert_int_ne(hs_time_format(INT64_MAX, buf, sizeof buf), 0);
+}
+END_TEST
+
+START_TEST(json_depth_limit)
+{
+    hs_error err = {sizeof err, 0, 0, ""};
+    size_t depth = HS_JSON_MAX_DEPTH + 10;
+    char *deep = malloc(2 * depth + 1);
+    json_object *obj;
+
+    ck_assert_ptr_nonnull(deep);
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    deep[2 * depth] = '\0';
+    obj = hs_json_parse(deep, 2 * depth, "deep", &err);
+    ck_assert_ptr_null(obj);
+    ck_assert_msg(strstr(err.message, "deep") != NULL, "%s", err.message);
+
+    /* Just inside the limit parses. */
+    depth = HS_JSON_MAX_DEPTH - 1;
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    obj = hs_json_parse(deep, 2 * depth, "ok", &err);
+    ck_assert_ptr_nonnull(obj);
+    json_object_put(obj);
+    free(deep);
+}
+END_TEST
+
+START_TEST(json_exact_length)
+{
+    hs_error err = {sizeof err, 0, 0, ""};
+    const char *text = "{\"a\":1}{\"b\":2}";
+    json_object *obj;
+
+    /* Only the first len bytes count: the rest of the buffer is not read. */
+    obj = hs_json_parse(text, 7, "first", &err);
+    ck_assert_ptr_nonnull(obj);
+    json_object_put(obj);
+    /* Two documents are refused. */
+    ck_assert_ptr_null(hs_json_parse(text, strlen(text), "two", &err));
+    /* A document cut short is refused (as a truncated body would be). */
+    ck_assert_ptr_null(hs_json_parse(text, 5, "cut", &err));
+    ck_assert_msg(strstr(err.message, "cut: malformed JSON") != NULL, "%s", err.message);
+    ck_assert_ptr_null(hs_json_parse("", 0, "empty", &err));
+    obj = hs_json_parse("{\"a\":1}  \r\n", 11, "ws", &err);
+    ck_assert_ptr_nonnull(obj);
+    json_object_put(obj);
+}
+END_TEST
+
+START_TEST(json_tolerant_getters)
+{
+    hs_error err = {sizeof err, 0, 0, ""};
+    const char *text = "{\"Id\":\"42\",\"N\":7,\"D\":3.0,\"F\":2.5,\"Nul\":null,\"B\":true,"
+                       "\"W\":{\"Stage\":{\"Id\":7,\"Description\":\"Video Interview\"},"
+                       "\"Status\":null}}";
+    json_object *o = hs_json_parse(text, strlen(text), "t", &err);
+    int64_t v = 0;
+
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(hs_json_str(o, "Id"), "42");
+    ck_assert_str_eq(hs_json_str(o, "N"), "7");
+    ck_assert_str_eq(hs_json_str(o, "W.Stage.Id"), "7");
+    ck_assert_str_eq(hs_json_str(o, "W.Stage.Description"), "Video Interview");
+    ck_assert_ptr_null(hs_json_str(o, "W.Status.Id"));
+    ck_assert_ptr_null(hs_json_str(o, "Nul"));
+    ck_assert_ptr_null(hs_json_str(o, "B"));
+    ck_assert_ptr_null(hs_json_str(o, "Missing.X"));
+    ck_assert_ptr_null(hs_json_get(o, "Id.X"));
+    ck_assert_int_eq(hs_json_int(o, "Id", &v), 0);
+    ck_assert_int_eq(v, 42);
+    ck_assert_int_eq(hs_json_int(o, "N", &v), 0);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(hs_json_int(o, "D", &v), 0);
+    ck_assert_int_eq(v, 3);
+    ck_assert_int_ne(hs_json_int(o, "F", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "W.Stage.Description", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "Nul", &v), 0);
+    {
+        char *s = hs_json_dup_string(hs_json_get(o, "W.Stage"));
+        ck_assert_ptr_nonnull(s);
+        ck_assert_str_eq(s, "{\"Id\":7,\"Description\":\"Video Interview\"}");
+        free(s);
+    }
+    json_object_put(o);
+}
+END_TEST
+
+START_TEST(url_base_checks)
+{
+    hs_error err = {sizeof err, 0, 0, ""};
+
+    ck_assert_int_eq(hs_url_check_base("https://acme.eploy.net/api", "base_url", &err), HS_OK);
+    ck_assert_int_eq(hs_url_check_base("http://127.0.0.1:8080/api", "base_url", &err), HS_OK);
+    ck_assert_int_eq(hs_url_check_base("http://127.5.6.7/api", "base_url", &err), HS_OK);
+    ck_assert_int_eq(hs_url_check_base("http://localhost:1/x", "base_url", &err), HS_OK);
+    ck_assert_int_eq(hs_url_check_base("http://[::1]:9/api", "base_url", &err), HS_OK);
+    ck_assert_int_eq(hs_url_check_base("http://acme.eploy.net/api", "base_url", &err),
+                     HS_E_CONFIG);
+    ck_assert_msg(strstr(err.message, "base_url") != NULL, "%s", err.message);
+    ck_assert_int_eq(hs_url_check_base("http://128.0.0.1/api", "base_url", &err), HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("http://127.0.0.1.evil.com/", "base_url", &err),
+                     HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("ftp://localhost/", "base_url", &err), HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("acme.eploy.net", "base_url", &err), HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("", "base_url", &err), HS_E_CONFIG);
+}
+END_TEST
+
+START_TEST(url_origin)
+{
+    ck_assert_int_eq(hs_url_same_origin("https://a.example/x?p=1", "https://A.example:443/y"), 1);
+    ck_assert_int_eq(hs_url_same_origin("http://127.0.0.1:80/", "http://127.0.0.1/z"), 1);
+    ck_assert_int_eq(hs_url_same_origin("https://a.example/", "http://a.example/"), 0);
+    ck_assert_int_eq(hs_url_same_origin("https://a.example/", "https://b.example/"), 0);
+    ck_assert_int_eq(hs_url_same_origin("https://a.example/", "https://a.example:8443/"), 0);
+    ck_assert_int_eq(hs_url_same_origin("not a url", "not a url"), 0);
+}
+END_TEST
+
+START_TEST(url_escape_and_describe)
+{
+    char buf[64];
+
+    ck_assert_int_eq(hs_url_escape("a b&c=d/é", buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "a%20b%26c%3Dd%2F%C3%A9");
+    ck_assert_int_ne(hs_url_escape("abcdef", buf, 4), 0);
+    ck_assert_int_eq(hs_url_describe("https://u:pw@h.example:8443/api/x?token=SECRET#f", buf,
+                                      sizeof buf), 0);
+    ck_assert_str_eq(buf, "https://h.example:8443/api/x");
+    ck_assert_int_eq(hs_url_describe("http://127.0.0.1/api/token", buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "http://127.0.0.1/api/token");
+}
+END_TEST
+
+START_TEST(error_formatting)
+{
+    hs_error err = {sizeof err, 0, 0, ""};
+    char long_text[2 * HS_ERROR_MESSAGE_MAX];
+
+    ck_assert_int_eq(hs_error_set(&err, HS_E_DATA, 400, "bad %s:\nline\ttwo", "thing"),
+                     HS_E_DATA);
+    ck_assert_str_eq(err.message, "bad thing: line two");
+    ck_assert_int_eq(err.http_status, 400);
+    memset(long_text, 'x', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    ck_assert_int_eq(hs_error_set(&err, HS_RETRY, 0, "%s", long_text), HS_RETRY);
+    ck_assert_uint_eq(strlen(err.message), HS_ERROR_MESSAGE_MAX - 1);
+    ck_assert_int_eq(hs_error_set(NULL, HS_E_CONFIG, 0, "ignored"), HS_E_CONFIG);
+    ck_assert_str_eq(hs_status_name(HS_E_PERMISSION), "permission");
+    ck_assert_str_eq(hs_status_name(HS_RETRY), "retry");
+}
+END_TEST
+
+START_TEST(http_status_classes)
+{
+    ck_assert_int_eq(hs_http_status_class(200), HS_OK);
+    ck_assert_int_eq(hs_http_status_class(201), HS_OK);
+    ck_assert_int_eq(hs_http_status_class(401), HS_E_CONFIG);
+    ck_assert_int_eq(hs_http_status_class(403), HS_E_PERMISSION);
+    ck_assert_int_eq(hs_http_status_class(400), HS_E_DATA);
+    ck_assert_int_eq(hs_http_status_class(404), HS_E_DATA);
+    ck_assert_int_eq(hs_http_status_class(422), HS_E_DATA);
+    ck_assert_int_eq(hs_http_status_class(408), HS_RETRY);
+    ck_assert_int_eq(hs_http_status_class(429), HS_RETRY);
+    ck_assert_int_eq(hs_http_status_class(503), HS_RETRY);
+    ck_assert_int_eq(hs_http_status_class(302), HS_E_INTERNAL);
+}
+END_TEST
+
+static Suite *common_suite(void)
+{
+    Suite *s = suite_create("common");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, time_variants);
+    tcase_add_test(tc, time_default_offset);
+    tcase_add_test(tc, time_format_roundtrip);
+    tcase_add_test(tc, json_depth_limit);
+    tcase_add_test(tc, json_exact_length);
+    tcase_add_test(tc, json_tolerant_getters);
+    tcase_add_test(tc, url_base_checks);
+    tcase_add_test(tc, url_origin);
+    tcase_add_test(tc, url_escape_and_describe);
+    tcase_add_test(tc, error_formatting);
+    tcase_add_test(tc, http_status_classes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(common_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
