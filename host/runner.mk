@@ -2,6 +2,10 @@
 # pipelines, the cycle, state, the schedule, status and their commands.
 noinst_LTLIBRARIES += host/libhsrunner.la
 host_libhsrunner_la_SOURCES = \
+	host/state.c host/state.h \
+	host/lock.c host/lock.h \
+	host/pipeline.c host/pipeline.h \
+	host/cycle.c host/cycle.h \
 	host/cmd_run.c \
 	host/cmd_status.c \
 	host/cmd_state.c

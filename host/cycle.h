@@ -1,0 +1,87 @@
+/*
+ * One cycle of one pipeline:
+ *   1. discover the ATS jobs (and the interviews) and resolve the mappings against them;
+ *   2. read ATS changes from the committed cursor; a change into a trigger stage of a mapped
+ *      job invites the person to the mapped interview (key "<interview>:<application>");
+ *      a candidate who cannot be invited for a reason a recruiter can fix gets a note on the
+ *      application instead (once per application and reason);
+ *   3. read interview changes for the mapped interviews; a completed interview of a
+ *      participant hiresync invited becomes a note on the linked ATS application (key
+ *      "<participant>:<completion time>");
+ *   4. report what happened.
+ *
+ * Commit protocol: every write is preceded by an outbox "intent" and followed by "done",
+ * each committed to the state file; a barrier's cursor is committed only when every record
+ * before it was handled; after an error nothing more is committed; a cursor is never
+ * replaced by an empty one. The first cycle of a pipeline (and of a mapping added later)
+ * reads a snapshot and sets a baseline: only candidates moved into a trigger stage after it
+ * are invited, unless the mapping says "invite_existing".
+ *
+ * Ownership: everything in hs_cycle_params is borrowed for the call; hs_cycle_result is the
+ * caller's. The state's body is modified in place and committed.
+ */
+#ifndef HS_HOST_CYCLE_H
+#define HS_HOST_CYCLE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <hiresync/connector.h>
+#include <json-c/json.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "state.h"
+
+/* One side of a pipeline: a connector table and an open connection. */
+typedef struct hs_cycle_side {
+    const char *name;              /* connection name, for messages */
+    const hs_connector *table;
+    hs_conn *conn;
+} hs_cycle_side;
+
+typedef struct hs_cycle_params {
+    hs_pipeline *pipeline;         /* resolved in place against discovery */
+    hs_cycle_side ats;
+    hs_cycle_side interviews;
+    hs_state *state;               /* loaded, locked by the caller */
+    hs_log *log;                   /* may be NULL */
+    int dry_run;                   /* print what would happen to dry_out; write nothing */
+    FILE *dry_out;
+    int64_t (*now_ms)(void *ctx);  /* NULL: real clock */
+    void *clock_ctx;
+    int (*cancelled)(void *ctx);   /* NULL: never */
+    void *cancel_ctx;
+    /* Called before every commit so the caller can put what it owns (the connections'
+     * stores) into the body. May be NULL. */
+    void (*before_commit)(void *ctx, json_object *body);
+    void *commit_ctx;
+} hs_cycle_params;
+
+typedef struct hs_cycle_counts {
+    long jobs;                     /* ATS jobs discovered */
+    long changes;                  /* change records read (both sides) */
+    long invited;                  /* invitations created */
+    long adopted;                  /* invitations that already existed remotely */
+    long notes;                    /* result notes written */
+    long not_invited;              /* candidates that could not be invited (noted in the ATS) */
+    long skipped;                  /* baseline, already invited, not hiresync's participant */
+    long errors;                   /* mapping problems and rejected records */
+} hs_cycle_counts;
+
+typedef struct hs_cycle_result {
+    int64_t started_ms;
+    int64_t duration_ms;
+    hs_status status;              /* HS_OK, or the error that stopped the cycle */
+    const char *result;            /* static: "ok", "warning", "failed", "cancelled" */
+    hs_cycle_counts counts;
+    char error[1024];              /* what went wrong and what to fix; "" when nothing */
+} hs_cycle_result;
+
+/* Runs one cycle. Returns result->status. */
+hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result);
+
+/* The result as a JSON object (a new reference), for status records. */
+json_object *hs_cycle_result_json(const hs_cycle_result *result);
+
+#endif /* HS_HOST_CYCLE_H */

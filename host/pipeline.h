@@ -1,0 +1,88 @@
+/*
+ * A pipeline as the runner uses it: the validated "pipelines" entry of the configuration
+ * (connections, interval, mappings of one interview to jobs and trigger stages), and the
+ * check of its mappings against the jobs and interviews the connectors discovered.
+ *
+ * A trigger stage is written as a stage name ("Video Interview", case-insensitive), as
+ * "stage / status" ("Video Interview / Invite sent"), or as an id (stage id, or
+ * "stage id / status id"). Resolution against a job's stages turns each into an id pair.
+ *
+ * Ownership: hs_pipeline_parse() allocates the hs_pipeline and copies every string;
+ * hs_pipeline_free() frees it. hs_job_list holds deep copies of discovered jobs
+ * (hs_job_list_add copies; hs_job_list_clear frees). Not thread-safe; one worker owns one.
+ */
+#ifndef HS_HOST_PIPELINE_H
+#define HS_HOST_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiresync/connector.h>
+#include <json-c/json.h>
+
+/* A trigger resolved against a job's workflow: the stage id, and the status id or NULL for
+ * "any status in the stage". */
+typedef struct hs_trigger {
+    char *text;          /* as configured */
+    char *stage_id;      /* NULL until resolved */
+    char *stage_name;
+    char *status_id;     /* NULL: any status */
+} hs_trigger;
+
+typedef struct hs_pipeline_job {
+    char *job;                   /* ATS job id */
+    char *title;                 /* from discovery, NULL until resolved */
+    hs_trigger *triggers;
+    size_t n_triggers;
+    int valid;                   /* 1 when the job exists and every trigger resolved */
+} hs_pipeline_job;
+
+typedef struct hs_mapping {
+    char *interview;             /* interview key */
+    char *interview_title;       /* from discovery, NULL when unknown */
+    int invite_existing;
+    int interview_missing;       /* 1 when discovery did not list the interview */
+    hs_pipeline_job *jobs;
+    size_t n_jobs;
+} hs_mapping;
+
+typedef struct hs_pipeline {
+    char *name;
+    char *ats;                   /* connection names */
+    char *interviews;
+    int enabled;
+    int64_t interval_s;
+    hs_mapping *mappings;
+    size_t n_mappings;
+} hs_pipeline;
+
+/* Deep copies of discovered jobs. */
+typedef struct hs_job_list {
+    hs_job *jobs;                /* every string and array inside is owned by the list */
+    size_t n;
+    size_t cap;
+} hs_job_list;
+
+/* Parses one validated pipeline object (defaults filled by the configuration loader; absent
+ * optional keys take their defaults here too). Returns 0 and *out, or -1 with err filled. */
+int hs_pipeline_parse(const char *name, json_object *obj, hs_pipeline **out, char *err,
+                      size_t err_size);
+void hs_pipeline_free(hs_pipeline *pipeline);
+
+/* Copies a job into the list. Returns 0, or -1 when out of memory. */
+int hs_job_list_add(hs_job_list *list, const hs_job *job);
+void hs_job_list_clear(hs_job_list *list);
+const hs_job *hs_job_list_find(const hs_job_list *list, const char *id);
+
+/* Resolves every mapped job and trigger against the ATS jobs, and marks interviews that the
+ * interview connection does not list (interviews may be NULL when it cannot list them).
+ * Each problem becomes one line in problems (a caller-owned buffer, lines separated by "\n"):
+ * a mapped job that is not among the jobs, a trigger that no stage of the job has (listing
+ * the stages it has), an interview the key cannot see. Returns the number of problems. */
+size_t hs_pipeline_resolve(hs_pipeline *pipeline, const hs_job_list *ats_jobs,
+                           const hs_job_list *interviews, char *problems, size_t problems_size);
+
+/* 1 when the change (stage id/name and status id) matches the resolved trigger. */
+int hs_trigger_matches(const hs_trigger *trigger, const hs_stage_change *change);
+
+#endif /* HS_HOST_PIPELINE_H */
