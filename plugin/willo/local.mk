@@ -14,3 +14,10 @@ plugin_willo_la_SOURCES = \
 	plugin/willo/willo_check.c
 plugin_willo_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
 plugin_willo_la_LIBADD = plugin/common/libhscommon.la $(CURL_LIBS) $(JSON_C_LIBS)
+
+# E.164 normalisation, tested on its own source.
+check_PROGRAMS += tests/test_willo_phone
+TESTS += tests/test_willo_phone
+tests_test_willo_phone_SOURCES = tests/test_willo_phone.c plugin/willo/willo_phone.c
+tests_test_willo_phone_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_willo_phone_LDADD = $(CHECK_LIBS)
