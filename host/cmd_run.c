@@ -1,14 +1,52 @@
-/* `hiresync run`. */
+/* `hiresync run`: the schedule, or one round of it with --once. */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
-struct hs_app;
-int hs_cmd_run(struct hs_app *app, int argc, char **argv);
+#include "commands.h"
+#include "schedule.h"
 
-int hs_cmd_run(struct hs_app *app, int argc, char **argv)
+static void usage(FILE *out, const char *program)
 {
-    (void)app;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "hiresync: 'run' is not available in this build yet\n");
-    return 1;
+    fprintf(out,
+            "Usage: %s [global options] run [--once] [--pipeline NAME] [--force] [--dry-run]\n"
+            "Runs every enabled pipeline when it is due (default every 3h) and stays up.\n"
+            "  --once           run every due pipeline one time, then exit (cron, timers)\n"
+            "  --pipeline NAME  only this pipeline\n"
+            "  --force          run even if not due yet\n"
+            "  --dry-run        print who would be invited and noted; write and commit nothing\n"
+            "SIGTERM/SIGINT finish the write in hand and exit 0; SIGHUP reloads the\n"
+            "configuration. Exit status: 0 all pipelines succeeded, 1 one failed, 2 usage.\n",
+            program);
+}
+
+int hs_cmd_run(hs_app *app, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"once", no_argument, NULL, 'o'},       {"pipeline", required_argument, NULL, 'p'},
+        {"force", no_argument, NULL, 'f'},      {"dry-run", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    hs_run_options o;
+    int c, rc;
+    memset(&o, 0, sizeof o);
+    hs_cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.once = 1; break;
+        case 'p': o.pipeline = optarg; break;
+        case 'f': o.force = 1; break;
+        case 'n': o.dry_run = 1; break;
+        case 'h': usage(app->out, app->program); return HS_EXIT_OK;
+        default: return hs_cli_usage_error(app, "run", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return hs_cli_usage_error(app, "run", "unexpected argument \"%s\"", argv[optind]);
+    if (o.dry_run)
+        o.once = 1;
+    rc = hs_app_load_config(app, 1);
+    if (rc != HS_EXIT_OK)
+        return rc;
+    (void)hs_app_load_modules(app);
+    return hs_schedule_run(app, &o);
 }

@@ -6,7 +6,9 @@ host_libhsrunner_la_SOURCES = \
 	host/lock.c host/lock.h \
 	host/pipeline.c host/pipeline.h \
 	host/cycle.c host/cycle.h \
+	host/status.c host/status.h \
+	host/schedule.c host/schedule.h \
 	host/cmd_run.c \
 	host/cmd_status.c \
 	host/cmd_state.c
-host_libhsrunner_la_LIBADD = $(JSON_C_LIBS)
+host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) -lpthread

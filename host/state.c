@@ -317,8 +317,8 @@ fail:
     return NULL;
 }
 
-int hs_state_load(const char *dir, const char *pipeline, hs_state **out, char *err,
-                  size_t err_size)
+static int load(const char *dir, const char *pipeline, int clean, hs_state **out, char *err,
+                size_t err_size)
 {
     char msg[HS_STATE_ERR_MAX];
     char *text = NULL;
@@ -336,7 +336,8 @@ int hs_state_load(const char *dir, const char *pipeline, hs_state **out, char *e
         set_err(err, err_size, "out of memory loading the state of %s", pipeline);
         return -1;
     }
-    remove_stale_temps(dir, pipeline);
+    if (clean)
+        remove_stale_temps(dir, pipeline);
     rc = hs_state_read_file(s->path, STATE_MAX_BYTES, &text, &len, msg, sizeof msg);
     if (rc == 1) {
         if (file_exists(dir, pipeline, ".ran")) {
@@ -370,6 +371,18 @@ fail:
     free(text);
     hs_state_free(s);
     return -1;
+}
+
+int hs_state_load(const char *dir, const char *pipeline, hs_state **out, char *err,
+                  size_t err_size)
+{
+    return load(dir, pipeline, 1, out, err, err_size);
+}
+
+int hs_state_peek(const char *dir, const char *pipeline, hs_state **out, char *err,
+                  size_t err_size)
+{
+    return load(dir, pipeline, 0, out, err, err_size);
 }
 
 static int mark_ran(const hs_state *s)

@@ -50,6 +50,11 @@ int hs_state_dir_prepare(const char *dir, char *err, size_t err_size);
 int hs_state_load(const char *dir, const char *pipeline, hs_state **out, char *err,
                   size_t err_size);
 
+/* Like hs_state_load, for readers that do not hold the pipeline's lock (`status`,
+ * `state show`): leaves temp files alone. */
+int hs_state_peek(const char *dir, const char *pipeline, hs_state **out, char *err,
+                  size_t err_size);
+
 /* Writes the body as the next generation (seq + 1); the current file becomes ".prev".
  * now_ms stamps committed_at. Returns 0, or -1 with err filled (the old state then stays
  * in place). */
