@@ -25,12 +25,15 @@ static atomic_long crash_counter;
 void hs_crash_point(const char *where)
 {
     const char *env = getenv("HIRESYNC_CRASH_AT");
-    long n = atomic_fetch_add(&crash_counter, 1) + 1;
-    (void)where;
+    long n;
     if (env == NULL || *env == '\0')
         return;
-    if (strtol(env, NULL, 10) == n)
-        raise(SIGKILL);
+    n = atomic_fetch_add(&crash_counter, 1) + 1;
+    if (strtol(env, NULL, 10) != n)
+        return;
+    if (getenv("HIRESYNC_CRASH_SAY") != NULL)
+        fprintf(stderr, "crash point %ld: %s\n", n, where);
+    raise(SIGKILL);
 }
 
 static void set_err(char *err, size_t err_size, const char *fmt, ...)
@@ -51,7 +54,7 @@ static void set_err(char *err, size_t err_size, const char *fmt, ...)
 
 uint64_t hs_state_checksum(const char *data, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 14695981039346656037ull;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)data[i];
         h *= 1099511628211ull;
