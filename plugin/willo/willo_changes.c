@@ -298,8 +298,8 @@ static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *e
         if (st != HS_OK)
             return st;
     }
-    if (w->baseline && w->sorted)
-        *stop = 1;   /* newest first: the first page holds the newest completion */
+    if (w->baseline && w->sorted && w->has_newest)
+        *stop = 1;   /* newest first: the first completion seen is the newest */
     return barrier(w->em, w->committed, err);
 }
 

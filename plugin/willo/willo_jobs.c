@@ -16,12 +16,15 @@ typedef struct jobs_ctx {
     size_t n;
 } jobs_ctx;
 
-/* Willo may give the department as a key or as a nested object. */
+/* Willo may give the department as a nested object, or as a key with its name beside it. */
 static const char *department_of(json_object *interview)
 {
+    const char *name = hs_json_str(interview, "department_name");
+    if (name && *name)
+        return name;
     json_object *d = hs_json_get(interview, "department");
     if (json_object_is_type(d, json_type_object)) {
-        const char *name = hs_json_str(d, "name");
+        name = hs_json_str(d, "name");
         return name ? name : hs_json_str(d, "key");
     }
     return hs_json_str(interview, "department");
