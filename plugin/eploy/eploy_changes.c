@@ -1,0 +1,336 @@
+/*
+ * read_changes: every entry of an application into a stage, read from Eploy's status history.
+ *
+ * A read asks for history rows dated after (cursor.since - overlap_s), drops rows dated after
+ * a signpost taken before the read (now - signpost_lag_s; they belong to the next read) and
+ * rows whose key the cursor lists as already emitted, looks up the people of each page in two
+ * batched searches, emits the page's changes and a barrier. The last barrier moves the cursor
+ * to the signpost. Pages are processed one at a time and nothing of a page outlives it, so
+ * memory does not grow with the number of changes.
+ *
+ * Intermediate barriers repeat the cursor the read started from: the order of Eploy's search
+ * results is not documented, so no position inside a read is safe to resume from. A read cut
+ * short is repeated whole; keys make the repetition harmless.
+ *
+ * When the key may not read status history (HTTP 403), or status_history is false, the read
+ * falls back to applications modified since the cursor, each reported at its current stage:
+ * a candidate moved through a stage between two reads is then missed, which check() and the
+ * log say.
+ *
+ * Keys: "eploy:app:<ApplicationId>:<StageId>:<StatusId>:<date>", the date normalised to UTC
+ * ("...:snapshot" for snapshot records).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eploy.h"
+#include "hs_errors.h"
+#include "hs_json.h"
+#include "hs_time.h"
+
+typedef struct row {
+    const char *app_id, *vacancy_id, *cand_id;
+    const char *stage_id, *stage_name, *status_id, *status_name;
+    char date[HS_TIME_BUF];
+    int64_t date_ms;
+    char key[256];
+} row;
+
+typedef struct reader {
+    hs_conn *conn;
+    const hs_read_request *req;
+    const hs_emitter *em;
+    hs_eploy_cursor prev;        /* the cursor the read started from */
+    hs_eploy_cursor next;        /* the cursor it ends with */
+    int64_t from_ms, until_ms;
+    int snapshot;
+    int applications;            /* rows are applications (modified, snapshot), not history */
+    char *page_cursor;           /* cursor of intermediate barriers */
+    size_t pages, emitted, undated;
+} reader;
+
+static int job_wanted(const reader *r, const char *vacancy)
+{
+    if (r->req->job_ids == NULL || r->req->n_job_ids == 0)
+        return 1;
+    for (size_t i = 0; vacancy != NULL && i < r->req->n_job_ids; i++) {
+        if (r->req->job_ids[i] != NULL && strcmp(r->req->job_ids[i], vacancy) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Fills *w from one record; 0 when it is to be emitted. */
+static int take_row(reader *r, json_object *rec, row *w)
+{
+    const char *date;
+    int n;
+
+    memset(w, 0, sizeof *w);
+    if (r->applications) {
+        w->app_id = hs_json_str(rec, "ApplicationId");
+        w->cand_id = hs_json_str(rec, "Candidate.Id");
+        date = hs_json_str(rec, "ModificationDate");
+    } else {
+        w->app_id = hs_json_str(rec, "Application.Id");
+        date = hs_json_str(rec, "StatusDate");
+    }
+    w->vacancy_id = hs_json_str(rec, "Vacancy.Id");
+    w->stage_id = hs_json_str(rec, "Workflow.Stage.Id");
+    w->stage_name = hs_json_str(rec, "Workflow.Stage.Description");
+    w->status_id = hs_json_str(rec, "Workflow.Status.Id");
+    w->status_name = hs_json_str(rec, "Workflow.Status.Description");
+    if (w->app_id == NULL || !job_wanted(r, w->vacancy_id) ||
+        (w->stage_id == NULL && w->stage_name == NULL && w->status_id == NULL))
+        return -1;
+    if (hs_eploy_date(r->conn, date, &w->date_ms, w->date, sizeof w->date) != 0) {
+        r->undated++;
+        return -1;
+    }
+    if (!r->snapshot && (w->date_ms > r->until_ms || w->date_ms <= r->from_ms))
+        return -1;
+    n = snprintf(w->key, sizeof w->key, "eploy:app:%s:%s:%s:%s", w->app_id,
+                 w->stage_id != NULL ? w->stage_id : "", w->status_id != NULL ? w->status_id : "",
+                 r->snapshot ? "snapshot" : w->date);
+    if (n < 0 || (size_t)n >= sizeof w->key)
+        return -1;
+    return r->snapshot || !hs_eploy_cursor_has_seen(&r->prev, w->key) ? 0 : -1;
+}
+
+static hs_status emit_row(reader *r, const row *w, const hs_eploy_people *people)
+{
+    const hs_eploy_person *p = hs_eploy_people_find(people, w->app_id);
+    hs_stage_change ch;
+
+    memset(&ch, 0, sizeof ch);
+    ch.struct_size = sizeof ch;
+    ch.key = w->key;
+    ch.record_id = w->app_id;
+    ch.job_id = w->vacancy_id != NULL ? w->vacancy_id
+                                      : (p != NULL && p->vacancy_id[0] ? p->vacancy_id : NULL);
+    ch.stage.id = w->stage_id;
+    ch.stage.name = w->stage_name;
+    ch.status.id = w->status_id;
+    ch.status.name = w->status_name;
+    ch.changed_at = w->date;
+    ch.snapshot = r->snapshot;
+    if (p != NULL) {
+        ch.person.id = p->cand_id[0] ? p->cand_id : NULL;
+        ch.person.first_name = p->first_name;
+        ch.person.last_name = p->last_name;
+        ch.person.email = p->email;
+        ch.person.phone = p->phone;
+    }
+    r->emitted++;
+    return r->em->change(r->em->ctx, &ch);
+}
+
+static hs_status on_page(void *ctx, json_object *records, int page, hs_error *err)
+{
+    reader *r = ctx;
+    size_t n = json_object_array_length(records), kept = 0;
+    row *rows = calloc(n, sizeof *rows);
+    const char **app_ids = calloc(n, sizeof *app_ids);
+    const char **cand_ids = calloc(n, sizeof *cand_ids);
+    hs_eploy_people people = {NULL, 0};
+    hs_status st = HS_OK;
+
+    (void)page;
+    r->pages++;
+    if (rows == NULL || app_ids == NULL || cand_ids == NULL) {
+        st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int dup = 0;
+        if (take_row(r, json_object_array_get_idx(records, i), &rows[kept]) != 0)
+            continue;
+        for (size_t j = 0; j < kept && !dup; j++)
+            dup = strcmp(rows[j].key, rows[kept].key) == 0;
+        if (dup)
+            continue;
+        app_ids[kept] = rows[kept].app_id;
+        cand_ids[kept] = rows[kept].cand_id != NULL ? rows[kept].cand_id : "";
+        kept++;
+    }
+    /* People in batches of up to 100, whatever page size the server used. */
+    for (size_t at = 0; at < kept; at += 100) {
+        size_t m = kept - at < 100 ? kept - at : 100;
+        st = hs_eploy_people_fetch(r->conn, app_ids + at, r->applications ? cand_ids + at : NULL,
+                                   NULL, m, &people, err);
+        for (size_t i = at; st == HS_OK && i < at + m; i++) {
+            if ((st = emit_row(r, &rows[i], &people)) != HS_OK) {
+                hs_error_set(err, st, 0, "eploy: the host stopped the read (%s)",
+                             hs_status_name(st));
+            } else if (!r->snapshot &&
+                       rows[i].date_ms > r->until_ms - r->conn->cfg.overlap_ms &&
+                       hs_eploy_cursor_add_seen(&r->next, rows[i].key) != 0) {
+                st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+            }
+        }
+        hs_eploy_people_clear(&people);
+        if (st != HS_OK)
+            goto out;
+    }
+    st = r->em->checkpoint(r->em->ctx, r->page_cursor);
+    if (st != HS_OK)
+        hs_error_set(err, st, 0, "eploy: the host refused a checkpoint (%s)", hs_status_name(st));
+out:
+    free(rows);
+    free(app_ids);
+    free(cand_ids);
+    return st;
+}
+
+static hs_status read_history(reader *r, hs_error *err)
+{
+    static const char *const blocks[] = {"StatusHistoryId", "Application", "Vacancy",
+                                         "StatusDate", "Workflow", NULL};
+    char from[HS_TIME_BUF];
+    hs_eploy_filter f = {r->conn->cfg.history_date_route, "GreaterThan", from};
+    hs_eploy_search s = {"applications/statushistory", &f, 1, blocks,
+                         HS_EPLOY_PERM_APPLICATIONS, 0, 0};
+
+    if (hs_time_format(r->from_ms, from, sizeof from) != 0)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: cursor date out of range");
+    r->applications = 0;
+    return hs_eploy_search_pages(r->conn, &s, on_page, r, err);
+}
+
+static hs_status read_applications(reader *r, const hs_eploy_filter *f, size_t n_filters,
+                                   hs_error *err)
+{
+    static const char *const blocks[] = {"ApplicationId", "Candidate", "Vacancy", "Workflow",
+                                         "ModificationDate", NULL};
+    hs_eploy_search s = {"applications", f, n_filters, blocks, HS_EPLOY_PERM_APPLICATIONS, 0, 0};
+
+    r->applications = 1;
+    return hs_eploy_search_pages(r->conn, &s, on_page, r, err);
+}
+
+static hs_status read_modified(reader *r, hs_error *err)
+{
+    char from[HS_TIME_BUF];
+    hs_eploy_filter f = {r->conn->cfg.modified_date_route, "GreaterThan", from};
+
+    if (hs_time_format(r->from_ms, from, sizeof from) != 0)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: cursor date out of range");
+    return read_applications(r, &f, 1, err);
+}
+
+static hs_status read_snapshot(reader *r, hs_error *err)
+{
+    hs_eploy_filter f = {"Application.Vacancy", "Equals", NULL};
+
+    if (r->req->job_ids == NULL || r->req->n_job_ids == 0)
+        return read_applications(r, NULL, 0, err);
+    for (size_t i = 0; i < r->req->n_job_ids; i++) {
+        hs_status st;
+        if (r->req->job_ids[i] == NULL)
+            continue;
+        f.value = r->req->job_ids[i];
+        if ((st = read_applications(r, &f, 1, err)) != HS_OK)
+            return st;
+    }
+    return HS_OK;
+}
+
+static hs_status read_incremental(reader *r, hs_error *err)
+{
+    hs_conn *conn = r->conn;
+
+    if (conn->cfg.status_history && !conn->history_forbidden) {
+        hs_status st;
+        memcpy(r->next.mode, "history", sizeof "history");
+        st = read_history(r, err);
+        if (st != HS_E_PERMISSION || r->pages > 0)
+            return st;
+        conn->history_forbidden = 1;
+        conn->api->log(conn->host, HS_LOG_WARN,
+                       "eploy: the API key may not read application status history (HTTP 403); "
+                       "reading applications modified since the last cycle instead, so a "
+                       "candidate moved through a stage between two cycles is missed. Grant "
+                       "\"%s\" with status history (%s)", HS_EPLOY_PERM_APPLICATIONS,
+                       HS_EPLOY_WHERE);
+    }
+    memcpy(r->next.mode, "modified", sizeof "modified");
+    return read_modified(r, err);
+}
+
+static hs_status final_barrier(reader *r, hs_error *err)
+{
+    char *cursor;
+    hs_status st;
+
+    r->next.since_ms = r->until_ms;
+    r->next.has_since = 1;
+    cursor = hs_eploy_cursor_format(r->conn, &r->next);
+    if (cursor == NULL)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+    st = r->em->checkpoint(r->em->ctx, cursor);
+    free(cursor);
+    if (st != HS_OK)
+        return hs_error_set(err, st, 0, "eploy: the host refused a checkpoint (%s)",
+                            hs_status_name(st));
+    return HS_OK;
+}
+
+hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *req,
+                                const hs_emitter *em, hs_error *err)
+{
+    reader r;
+    hs_status st;
+    const char *cursor_json = req != NULL ? req->cursor_json : NULL;
+
+    if (req == NULL || em == NULL || em->change == NULL || em->checkpoint == NULL)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: read_changes without a request or "
+                            "an emitter");
+    memset(&r, 0, sizeof r);
+    r.conn = conn;
+    r.req = req;
+    r.em = em;
+    r.snapshot = HS_HAS_FIELD(hs_read_request, req->struct_size, snapshot) && req->snapshot;
+    if ((st = hs_eploy_cursor_parse(conn, cursor_json, &r.prev, err)) != HS_OK)
+        return st;
+    memcpy(r.next.mode, r.prev.mode[0] ? r.prev.mode : "history", sizeof r.next.mode);
+    r.until_ms = conn->api->now_ms(conn->host) - conn->cfg.signpost_lag_ms;
+    if (r.prev.has_since && r.until_ms < r.prev.since_ms)
+        r.until_ms = r.prev.since_ms;   /* a clock that went back never moves the cursor back */
+    r.from_ms = r.prev.since_ms - conn->cfg.overlap_ms;
+
+    if (!r.prev.has_since && !r.snapshot) {
+        /* First run: the baseline is "now"; what happened before is not a change. */
+        st = final_barrier(&r, err);
+        goto out;
+    }
+    /* Intermediate barriers keep the starting cursor (or, on a first snapshot, the final
+     * one: there is nothing earlier to keep). */
+    if (r.prev.has_since) {
+        r.page_cursor = hs_eploy_cursor_format(conn, &r.prev);
+    } else {
+        hs_eploy_cursor tmp = r.next;
+        tmp.since_ms = r.until_ms;
+        tmp.has_since = 1;
+        r.page_cursor = hs_eploy_cursor_format(conn, &tmp);
+    }
+    if (r.page_cursor == NULL) {
+        st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+        goto out;
+    }
+    st = r.snapshot ? read_snapshot(&r, err) : read_incremental(&r, err);
+    if (st == HS_OK)
+        st = final_barrier(&r, err);
+    if (r.undated > 0)
+        conn->api->log(conn->host, HS_LOG_WARN,
+                       "eploy: %zu records without a readable date were skipped", r.undated);
+    if (st == HS_OK)
+        conn->api->log(conn->host, HS_LOG_INFO, "eploy: %zu %s from %zu pages (%s)", r.emitted,
+                       r.snapshot ? "current positions" : "stage changes", r.pages,
+                       r.snapshot ? "snapshot" : r.next.mode);
+out:
+    free(r.page_cursor);
+    hs_eploy_cursor_free(&r.prev);
+    hs_eploy_cursor_free(&r.next);
+    return st;
+}

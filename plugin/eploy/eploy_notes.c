@@ -1,0 +1,207 @@
+/*
+ * write_note as a workflow action on the application, Eploy's recommended way for partners to
+ * report back (it shows in the application's timeline and in reports). Eploy has no
+ * idempotency key, so the caller's key is embedded in the action's text as
+ * "[hiresync:<key>]" and the application's actions are searched for it before one is created.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eploy.h"
+#include "hs_errors.h"
+#include "hs_json.h"
+#include "hs_time.h"
+
+typedef struct finder {
+    const char *marker;
+    const char *field;
+    char id[128];
+    int found;
+} finder;
+
+static hs_status find_page(void *ctx, json_object *records, int page, hs_error *err)
+{
+    finder *f = ctx;
+    size_t n = json_object_array_length(records);
+
+    (void)page;
+    (void)err;
+    for (size_t i = 0; i < n && !f->found; i++) {
+        json_object *a = json_object_array_get_idx(records, i);
+        const char *text = hs_json_str(a, f->field);
+        if (text != NULL && strstr(text, f->marker) != NULL) {
+            const char *id = hs_json_str(a, "ActionId");
+            (void)snprintf(f->id, sizeof f->id, "%s", id != NULL ? id : "");
+            f->found = 1;
+        }
+    }
+    return HS_OK;
+}
+
+static hs_status find_existing(hs_conn *conn, const char *app_id, finder *f, hs_error *err)
+{
+    const char *blocks[] = {"ActionId", "ActionType", "Application", f->field, NULL};
+    hs_eploy_filter filter = {"Action.Application", "Equals", app_id};
+    hs_eploy_search s = {"actions", &filter, 1, blocks, HS_EPLOY_PERM_ACTIONS_VIEW, 0, 0};
+
+    return hs_eploy_search_pages(conn, &s, find_page, f, err);
+}
+
+typedef struct app_refs {
+    char cand[24], vacancy[24];
+    int found;
+} app_refs;
+
+static hs_status refs_page(void *ctx, json_object *records, int page, hs_error *err)
+{
+    app_refs *r = ctx;
+    json_object *a = json_object_array_get_idx(records, 0);
+    const char *c = hs_json_str(a, "Candidate.Id"), *v = hs_json_str(a, "Vacancy.Id");
+
+    (void)page;
+    (void)err;
+    (void)snprintf(r->cand, sizeof r->cand, "%s", c != NULL ? c : "");
+    (void)snprintf(r->vacancy, sizeof r->vacancy, "%s", v != NULL ? v : "");
+    r->found = a != NULL;
+    return HS_OK;
+}
+
+static hs_status application_refs(hs_conn *conn, const char *app_id, app_refs *r, hs_error *err)
+{
+    static const char *const blocks[] = {"ApplicationId", "Candidate", "Vacancy", NULL};
+    hs_eploy_filter f = {"Application.ApplicationId", "Equals", app_id};
+    hs_eploy_search s = {"applications", &f, 1, blocks, HS_EPLOY_PERM_APPLICATIONS, 1, 1};
+    hs_status st = hs_eploy_search_pages(conn, &s, refs_page, r, err);
+
+    if (st == HS_OK && !r->found)
+        st = hs_error_set(err, HS_E_DATA, 0, "eploy: application %s not found", app_id);
+    return st;
+}
+
+/* {"Id": n} with n a number when it is one (Eploy's record ids are integers). */
+static json_object *ref(const char *id)
+{
+    json_object *o = json_object_new_object();
+    char *end = NULL;
+    long long v = strtoll(id, &end, 10);
+
+    if (o == NULL)
+        return NULL;
+    if (*id != '\0' && end != NULL && *end == '\0')
+        json_object_object_add(o, "Id", json_object_new_int64(v));
+    else
+        json_object_object_add(o, "Id", json_object_new_string(id));
+    return o;
+}
+
+static char *note_text(const hs_note *note, const char *marker)
+{
+    const char *title = note->title != NULL ? note->title : "";
+    const char *body = note->body != NULL ? note->body : "";
+    const char *link = note->link != NULL ? note->link : "";
+    size_t n = strlen(title) + strlen(body) + strlen(link) + strlen(marker) + 8;
+    char *text = malloc(n);
+
+    if (text != NULL)
+        (void)snprintf(text, n, "%s%s%s%s%s%s%s", title, *title ? "\n\n" : "", body,
+                       *body ? "\n" : "", link, *link ? "\n" : "", marker);
+    return text;
+}
+
+static hs_status create_action(hs_conn *conn, const hs_note *note, const app_refs *refs,
+                               const char *text, hs_write_result *result, hs_error *err)
+{
+    char start[HS_TIME_BUF];
+    json_object *body = json_object_new_object();
+    json_object *resp = NULL;
+    const char *id;
+    int bad = body == NULL ||
+              hs_time_format(conn->api->now_ms(conn->host), start, sizeof start) != 0;
+    hs_status st;
+
+    if (!bad) {
+        bad |= json_object_object_add(body, "ActionType", ref(conn->cfg.note_action_type));
+        if (conn->cfg.note_action_outcome != NULL)
+            bad |= json_object_object_add(body, "ActionOutcome",
+                                          ref(conn->cfg.note_action_outcome));
+        bad |= json_object_object_add(body, "Application", ref(note->record_id));
+        if (refs->cand[0])
+            bad |= json_object_object_add(body, "Candidate", ref(refs->cand));
+        if (refs->vacancy[0])
+            bad |= json_object_object_add(body, "Vacancy", ref(refs->vacancy));
+        bad |= json_object_object_add(body, "StartDate", json_object_new_string(start));
+        bad |= json_object_object_add(body, conn->cfg.note_text_field,
+                                      json_object_new_string(text));
+    }
+    if (bad) {
+        json_object_put(body);
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+    }
+    st = hs_eploy_call(conn, "POST", "actions", body, HS_EPLOY_PERM_ACTIONS_INSERT, &resp, NULL,
+                       err);
+    json_object_put(body);
+    if (st != HS_OK)
+        return st;
+    id = hs_json_str(resp, "ActionId");
+    (void)snprintf(result->remote_id, sizeof result->remote_id, "%s", id != NULL ? id : "");
+    result->applied = 1;
+    json_object_put(resp);
+    return HS_OK;
+}
+
+hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
+                              hs_error *err)
+{
+    char marker[300];
+    char *text = NULL;
+    finder f;
+    app_refs refs;
+    hs_status st;
+
+    if (note == NULL || result == NULL)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: write_note without a note or result");
+    if (note->key == NULL || *note->key == '\0' || note->record_id == NULL ||
+        *note->record_id == '\0')
+        return hs_error_set(err, HS_E_DATA, 0,
+                            "eploy: a note needs a key and an application id (record_id)");
+    if (conn->cfg.note_action_type == NULL)
+        return hs_error_set(err, HS_E_CONFIG, 0,
+                            "eploy: note_action_type is not set: give the Id of the Eploy action "
+                            "type that notes are written as (Eploy: Admin > Workflow > Action "
+                            "Types)");
+    if (snprintf(marker, sizeof marker, "[hiresync:%s]", note->key) >= (int)sizeof marker)
+        return hs_error_set(err, HS_E_DATA, 0, "eploy: note key longer than 280 bytes");
+    result->applied = 0;
+    result->remote_id[0] = '\0';
+
+    memset(&f, 0, sizeof f);
+    f.marker = marker;
+    f.field = conn->cfg.note_text_field;
+    if ((st = find_existing(conn, note->record_id, &f, err)) != HS_OK)
+        return st;
+    if (f.found) {
+        (void)snprintf(result->remote_id, sizeof result->remote_id, "%s", f.id);
+        conn->api->log(conn->host, HS_LOG_INFO,
+                       "eploy: note already on application %s (action %s)", note->record_id,
+                       f.id);
+        return HS_OK;
+    }
+    memset(&refs, 0, sizeof refs);
+    if (note->person_id != NULL && *note->person_id && note->job_id != NULL && *note->job_id) {
+        (void)snprintf(refs.cand, sizeof refs.cand, "%s", note->person_id);
+        (void)snprintf(refs.vacancy, sizeof refs.vacancy, "%s", note->job_id);
+    } else if ((st = application_refs(conn, note->record_id, &refs, err)) != HS_OK) {
+        return st;
+    }
+    if ((text = note_text(note, marker)) == NULL)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+    st = create_action(conn, note, &refs, text, result, err);
+    free(text);
+    if (st == HS_OK)
+        conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",
+                       note->record_id, result->remote_id);
+    return st;
+}
