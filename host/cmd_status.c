@@ -99,7 +99,7 @@ static void print_row(FILE *out, json_object *s, int64_t now)
 {
     json_object *last = obj_at(s, "last"), *counts = obj_at(last, "counts");
     json_object *cur = obj_at(s, "cursor_age_s");
-    char start[32], next[32], age[32], dur[32];
+    char start[32], next[32], dur[32];
     const char *err = str(last, "error"), *serr = str(s, "state_error");
     fmt_time(last ? num(last, "started_ms") : 0, start, sizeof start);
     fmt_time(num(s, "next_due_ms"), next, sizeof next);
@@ -117,6 +117,7 @@ static void print_row(FILE *out, json_object *s, int64_t now)
     if (cur && json_object_object_length(cur) > 0) {
         fprintf(out, "  checkpoints:");
         json_object_object_foreach(cur, k, v) {
+            char age[32];
             hs_status_format_age((int64_t)json_object_get_int64(v) * 1000, age, sizeof age);
             fprintf(out, " %s committed %s ago;", k, age);
         }

@@ -26,6 +26,7 @@ typedef struct cycle {
     json_object *new_pairs;      /* MODE_NEW_MAPPINGS: pairs being baselined (borrowed) */
     hs_error err;                /* error of the write that stopped the read */
     const char *err_side;        /* connection of that error */
+    int own_failure;             /* 1 when one of our callbacks stopped the read */
 } cycle;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -221,21 +222,26 @@ static void outbox_drop(cycle *c, const char *key)
         json_object_object_del(outbox, key);
 }
 
+static const char *first_done(json_object *outbox)
+{
+    struct json_object_iterator it = json_object_iter_begin(outbox);
+    struct json_object_iterator end = json_object_iter_end(outbox);
+    while (!json_object_iter_equal(&it, &end)) {
+        const char *st = get_str(json_object_iter_peek_value(&it), "state");
+        if (st && strcmp(st, "done") == 0)
+            return json_object_iter_peek_name(&it);
+        json_object_iter_next(&it);
+    }
+    return NULL;
+}
+
 /* Entries that are done are kept until the next barrier commits, then dropped. */
 static void outbox_prune(cycle *c)
 {
     json_object *outbox = section(c->body, "outbox");
-    char *keys[256];
-    size_t n = 0;
-    if (outbox == NULL)
-        return;
-    json_object_object_foreach(outbox, k, v) {
-        const char *st = get_str(v, "state");
-        if (st && strcmp(st, "done") == 0 && n < 256)
-            keys[n++] = k;
-    }
-    for (size_t i = 0; i < n; i++)
-        json_object_object_del(outbox, keys[i]);
+    const char *key;
+    while (outbox != NULL && (key = first_done(outbox)) != NULL)
+        json_object_object_del(outbox, key);
 }
 
 /* ---- notes --------------------------------------------------------------------------------- */
@@ -438,9 +444,8 @@ static int before_baseline(cycle *c, const hs_mapping *m, const hs_pipeline_job 
     return at >= 0 && at < json_object_get_int64(v);
 }
 
-static hs_status ats_change(void *ctx, const hs_stage_change *ch)
+static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
 {
-    cycle *c = ctx;
     hs_pipeline *p = c->p->pipeline;
     c->r->counts.changes++;
     if (c->p->cancelled && c->p->cancelled(c->p->cancel_ctx))
@@ -481,6 +486,15 @@ static hs_status ats_change(void *ctx, const hs_stage_change *ch)
     return HS_OK;
 }
 
+static hs_status ats_change(void *ctx, const hs_stage_change *ch)
+{
+    cycle *c = ctx;
+    hs_status st = ats_change_(c, ch);
+    if (st != HS_OK)
+        c->own_failure = 1;
+    return st;
+}
+
 static int cursor_ok(const char *cursor)
 {
     json_object *o;
@@ -512,9 +526,8 @@ static void set_baselines(cycle *c, int only_new)
         }
 }
 
-static hs_status on_checkpoint(void *ctx, const char *cursor)
+static hs_status checkpoint_(cycle *c, const char *cursor)
 {
-    cycle *c = ctx;
     json_object *sec;
     if (!cursor_ok(cursor)) {
         snprintf(c->err.message, sizeof c->err.message, "emitted an empty or malformed "
@@ -534,6 +547,15 @@ static hs_status on_checkpoint(void *ctx, const char *cursor)
     outbox_prune(c);
     hs_crash_point("cycle: barrier, before commit");
     return commit(c, "checkpoint");
+}
+
+static hs_status on_checkpoint(void *ctx, const char *cursor)
+{
+    cycle *c = ctx;
+    hs_status st = checkpoint_(c, cursor);
+    if (st != HS_OK)
+        c->own_failure = 1;
+    return st;
 }
 
 static hs_status ignore_job(void *ctx, const hs_job *job)
@@ -591,6 +613,7 @@ static hs_status read_side(cycle *c, const hs_cycle_side *side, const char *curs
     em.job = ignore_job;
     em.change = on_change;
     em.checkpoint = on_checkpoint;
+    c->own_failure = 0;
     init_error(&err);
     init_error(&c->err);
     c->err_side = NULL;
@@ -598,7 +621,7 @@ static hs_status read_side(cycle *c, const hs_cycle_side *side, const char *curs
     if (st == HS_OK)
         return HS_OK;
     /* An error raised by our own callbacks (a write, a commit) is the one to report. */
-    if (c->err_side != NULL && c->err.message[0] != '\0')
+    if (c->own_failure && c->err_side != NULL && c->err.message[0] != '\0')
         set_error(c, st, c->err_side, c->err.message);
     else
         set_error(c, st, side->name, err.message);
@@ -733,9 +756,8 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     return commit(c, "note done");
 }
 
-static hs_status interview_change(void *ctx, const hs_stage_change *ch)
+static hs_status interview_change_(cycle *c, const hs_stage_change *ch)
 {
-    cycle *c = ctx;
     json_object *parts = section(c->body, "participants");
     json_object *invs = section(c->body, "invitations");
     json_object *notes = section(c->body, "notes");
@@ -762,6 +784,15 @@ static hs_status interview_change(void *ctx, const hs_stage_change *ch)
         return HS_OK;
     }
     return result_note(c, ch, inv, nkey);
+}
+
+static hs_status interview_change(void *ctx, const hs_stage_change *ch)
+{
+    cycle *c = ctx;
+    hs_status st = interview_change_(c, ch);
+    if (st != HS_OK)
+        c->own_failure = 1;
+    return st;
 }
 
 static hs_status interview_stream(cycle *c)

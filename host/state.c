@@ -477,7 +477,7 @@ void hs_state_free(hs_state *state)
 
 int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_size)
 {
-    char cur[4096], prev[4096], ran[4096], keep[4200];
+    char cur[4096], prev[4096], ran[4096];
     struct stat st;
     if (!hs_state_name_ok(pipeline)) {
         set_err(err, err_size, "pipeline name \"%s\" cannot name a state file", pipeline);
@@ -490,6 +490,7 @@ int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_
         return -1;
     }
     if (stat(cur, &st) == 0) {
+        char keep[4200];
         int n = snprintf(keep, sizeof keep, "%s.reset-%ld", cur, (long)time(NULL));
         if (n < 0 || (size_t)n >= sizeof keep || rename(cur, keep) != 0) {
             set_err(err, err_size, "%s: cannot move aside: %s", cur, strerror(errno));

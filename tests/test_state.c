@@ -191,7 +191,7 @@ END_TEST
 START_TEST(test_killed_inside_a_write_leaves_old_or_new)
 {
     for (int point = 1; point <= 6; point++) {
-        char err[HS_STATE_ERR_MAX], env[16];
+        char err[HS_STATE_ERR_MAX];
         hs_state *s = NULL;
         pid_t pid;
         int status;
@@ -206,6 +206,7 @@ START_TEST(test_killed_inside_a_write_leaves_old_or_new)
         pid = fork();
         ck_assert_int_ge(pid, 0);
         if (pid == 0) {
+            char env[16];
             snprintf(env, sizeof env, "%d", point);
             setenv("HIRESYNC_CRASH_AT", env, 1);
             if (hs_state_load(sub, "p1", &s, err, sizeof err) != 0)

@@ -1,0 +1,335 @@
+/* In-process fake ATS and interview connectors (see fake_world.h). */
+#define _DEFAULT_SOURCE
+
+#include "fake_world.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+fake_world fake;
+
+static void cpy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+void fake_reset(void)
+{
+    memset(&fake, 0, sizeof fake);
+    fake.n_interviews = 1;
+    cpy(fake.interviews[0], sizeof fake.interviews[0], "iv1");
+}
+
+static void stamp(fake_event *e)
+{
+    /* later than any baseline a test takes with the real clock: year 2100 + seq */
+    e->seq = ++fake.seq;
+    snprintf(e->changed_at, sizeof e->changed_at, "2100-01-01T00:%02d:%02dZ", e->seq / 60,
+             e->seq % 60);
+}
+
+void fake_move(const char *app, const char *job, const char *person, const char *email,
+               const char *stage_id, const char *stage_name, const char *status_id)
+{
+    fake_event *e = &fake.ats_log[fake.n_ats++];
+    memset(e, 0, sizeof *e);
+    stamp(e);
+    cpy(e->record, sizeof e->record, app);
+    cpy(e->job, sizeof e->job, job);
+    cpy(e->person_id, sizeof e->person_id, person);
+    cpy(e->first, sizeof e->first, "Ann");
+    cpy(e->last, sizeof e->last, person);
+    cpy(e->email, sizeof e->email, email);
+    cpy(e->stage_id, sizeof e->stage_id, stage_id);
+    cpy(e->stage_name, sizeof e->stage_name, stage_name);
+    cpy(e->status_id, sizeof e->status_id, status_id);
+}
+
+void fake_complete(const char *participant)
+{
+    for (int i = 0; i < fake.n_invitations; i++) {
+        fake_write *w = &fake.invitations[i];
+        fake_event *e;
+        if (strcmp(w->remote_id, participant) != 0)
+            continue;
+        e = &fake.iv_log[fake.n_iv++];
+        memset(e, 0, sizeof *e);
+        stamp(e);
+        cpy(e->record, sizeof e->record, participant);
+        cpy(e->job, sizeof e->job, w->target);
+        cpy(e->stage_id, sizeof e->stage_id, "completed");
+        cpy(e->stage_name, sizeof e->stage_name, "completed");
+        cpy(e->email, sizeof e->email, w->email);
+        snprintf(e->link, sizeof e->link, "https://interviews.example/r/%s", participant);
+        return;
+    }
+}
+
+void fake_foreign_completion(const char *interview, const char *participant)
+{
+    fake_event *e = &fake.iv_log[fake.n_iv++];
+    memset(e, 0, sizeof *e);
+    stamp(e);
+    cpy(e->record, sizeof e->record, participant);
+    cpy(e->job, sizeof e->job, interview);
+    cpy(e->stage_id, sizeof e->stage_id, "completed");
+    cpy(e->stage_name, sizeof e->stage_name, "completed");
+    snprintf(e->link, sizeof e->link, "https://interviews.example/r/%s", participant);
+}
+
+int fake_invites_for(const char *email)
+{
+    int n = 0;
+    for (int i = 0; i < fake.n_invitations; i++)
+        n += strcmp(fake.invitations[i].email, email) == 0;
+    return n;
+}
+
+int fake_notes_for(const char *app, const char *key_prefix)
+{
+    int n = 0;
+    for (int i = 0; i < fake.n_notes; i++)
+        n += strcmp(fake.notes[i].target, app) == 0 &&
+             strncmp(fake.notes[i].key, key_prefix, strlen(key_prefix)) == 0;
+    return n;
+}
+
+/* ---- shared ---------------------------------------------------------------------------- */
+
+static hs_status f_open(const hs_host_api *api, hs_host *host, const char *cfg, hs_conn **out,
+                        hs_error *err)
+{
+    (void)api;
+    (void)host;
+    (void)cfg;
+    (void)err;
+    *out = (hs_conn *)&fake;
+    return HS_OK;
+}
+
+static void f_close(hs_conn *c)
+{
+    (void)c;
+}
+
+static int cursor_seq(const char *cursor)
+{
+    const char *p = cursor ? strstr(cursor, "\"seq\":") : NULL;
+    return p ? atoi(p + 6) : 0;
+}
+
+static int wanted(const hs_read_request *rq, const char *job)
+{
+    if (rq->job_ids == NULL)
+        return 1;
+    for (size_t i = 0; i < rq->n_job_ids; i++)
+        if (strcmp(rq->job_ids[i], job) == 0)
+            return 1;
+    return 0;
+}
+
+static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snapshot)
+{
+    hs_stage_change ch;
+    memset(&ch, 0, sizeof ch);
+    ch.struct_size = sizeof ch;
+    ch.key = e->changed_at;
+    ch.record_id = e->record;
+    ch.job_id = e->job;
+    ch.stage.id = e->stage_id;
+    ch.stage.name = e->stage_name;
+    ch.status.id = e->status_id[0] ? e->status_id : NULL;
+    ch.changed_at = e->changed_at;
+    ch.person.id = e->person_id[0] ? e->person_id : NULL;
+    ch.person.first_name = e->first[0] ? e->first : NULL;
+    ch.person.last_name = e->last[0] ? e->last : NULL;
+    ch.person.email = e->email[0] ? e->email : NULL;
+    ch.link = e->link[0] ? e->link : NULL;
+    ch.snapshot = snapshot;
+    return em->change(em->ctx, &ch);
+}
+
+static hs_status read_log(const fake_event *log, int n, const hs_read_request *rq,
+                          const hs_emitter *em, hs_error *err, int is_ats)
+{
+    char cur[64];
+    int from = cursor_seq(rq->cursor_json), emitted = 0, last = from;
+    hs_status st;
+    if (rq->snapshot) {
+        /* the latest event of each record */
+        for (int i = 0; i < n; i++) {
+            int newer = 0;
+            for (int k = i + 1; k < n; k++)
+                newer |= strcmp(log[k].record, log[i].record) == 0;
+            if (newer || !wanted(rq, log[i].job))
+                continue;
+            if ((st = emit_event(em, &log[i], 1)) != HS_OK)
+                return st;
+        }
+        snprintf(cur, sizeof cur, "{\"seq\":%d}", fake.seq);
+        return em->checkpoint(em->ctx, cur);
+    }
+    for (int i = 0; i < n; i++) {
+        if (log[i].seq <= from || !wanted(rq, log[i].job))
+            continue;
+        if (is_ats && fake.fail_read_status != HS_OK && emitted == fake.fail_read_after) {
+            hs_status f = fake.fail_read_status;
+            fake.fail_read_status = HS_OK;
+            snprintf(err->message, sizeof err->message, "fake read failure");
+            return f;
+        }
+        if ((st = emit_event(em, &log[i], 0)) != HS_OK)
+            return st;
+        emitted++;
+        last = log[i].seq;
+        /* a barrier after every second record, to exercise partial commits */
+        if (emitted % 2 == 0) {
+            snprintf(cur, sizeof cur, "{\"seq\":%d}", last);
+            if ((st = em->checkpoint(em->ctx, cur)) != HS_OK)
+                return st;
+        }
+    }
+    if (is_ats && fake.fail_read_status != HS_OK) {
+        hs_status f = fake.fail_read_status;
+        fake.fail_read_status = HS_OK;
+        snprintf(err->message, sizeof err->message, "fake read failure");
+        return f;
+    }
+    snprintf(cur, sizeof cur, "{\"seq\":%d}", last > from ? last : (from ? from : fake.seq));
+    return em->checkpoint(em->ctx, cur);
+}
+
+/* ---- ATS --------------------------------------------------------------------------------- */
+
+static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
+{
+    static const hs_ref statuses[] = {{"s1", "Invite sent"}, {"s2", "Awaiting"}};
+    static const hs_stage stages[] = {{"10", "Applied", NULL, 0},
+                                      {"20", "Video Interview", statuses, 2},
+                                      {"30", "Offer", NULL, 0}};
+    static const char *const ids[] = {"100", "200"};
+    (void)c;
+    (void)err;
+    for (size_t i = 0; i < 2; i++) {
+        hs_job j;
+        hs_status st;
+        memset(&j, 0, sizeof j);
+        j.struct_size = sizeof j;
+        j.id = ids[i];
+        j.title = i == 0 ? "Engineer" : "Designer";
+        j.stages = stages;
+        j.n_stages = 3;
+        if ((st = em->job(em->ctx, &j)) != HS_OK)
+            return st;
+    }
+    return HS_OK;
+}
+
+static hs_status ats_read(hs_conn *c, const hs_read_request *rq, const hs_emitter *em,
+                          hs_error *err)
+{
+    (void)c;
+    return read_log(fake.ats_log, fake.n_ats, rq, em, err, 1);
+}
+
+static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs_error *err)
+{
+    fake_write *w;
+    (void)c;
+    fake.note_calls++;
+    if (fake.fail_note_status != HS_OK) {
+        hs_status st = fake.fail_note_status;
+        fake.fail_note_status = HS_OK;
+        snprintf(err->message, sizeof err->message, "fake note failure");
+        return st;
+    }
+    for (int i = 0; i < fake.n_notes; i++)
+        if (strcmp(fake.notes[i].key, n->key) == 0) {
+            res->applied = 0;
+            cpy(res->remote_id, sizeof res->remote_id, fake.notes[i].remote_id);
+            return HS_OK;
+        }
+    w = &fake.notes[fake.n_notes++];
+    cpy(w->key, sizeof w->key, n->key);
+    cpy(w->target, sizeof w->target, n->record_id);
+    snprintf(w->remote_id, sizeof w->remote_id, "n%d", fake.n_notes);
+    cpy(w->title, sizeof w->title, n->title);
+    cpy(w->body, sizeof w->body, n->body);
+    cpy(w->link, sizeof w->link, n->link);
+    res->applied = 1;
+    cpy(res->remote_id, sizeof res->remote_id, w->remote_id);
+    return HS_OK;
+}
+
+const hs_connector fake_ats_connector = {
+    sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
+    HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE,
+    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note};
+
+/* ---- interviews ---------------------------------------------------------------------------- */
+
+static hs_status iv_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
+{
+    (void)c;
+    (void)err;
+    for (int i = 0; i < fake.n_interviews; i++) {
+        hs_job j;
+        hs_status st;
+        memset(&j, 0, sizeof j);
+        j.struct_size = sizeof j;
+        j.id = fake.interviews[i];
+        j.title = "Screening interview";
+        if ((st = em->job(em->ctx, &j)) != HS_OK)
+            return st;
+    }
+    return HS_OK;
+}
+
+static hs_status iv_read(hs_conn *c, const hs_read_request *rq, const hs_emitter *em,
+                         hs_error *err)
+{
+    (void)c;
+    return read_log(fake.iv_log, fake.n_iv, rq, em, err, 0);
+}
+
+static hs_status iv_invite(hs_conn *c, const hs_invitation *inv, hs_write_result *res,
+                           hs_error *err)
+{
+    fake_write *w;
+    (void)c;
+    fake.invite_calls++;
+    if (fake.fail_invite_status != HS_OK) {
+        hs_status st = fake.fail_invite_status;
+        fake.fail_invite_status = HS_OK;
+        err->http_status = fake.fail_invite_http;
+        snprintf(err->message, sizeof err->message, "fake invitation failure");
+        return st;
+    }
+    if (inv->person.email && strncmp(inv->person.email, "bad", 3) == 0) {
+        err->http_status = 400;
+        snprintf(err->message, sizeof err->message, "email is not valid");
+        return HS_E_DATA;
+    }
+    for (int i = 0; i < fake.n_invitations; i++)
+        if (strcmp(fake.invitations[i].key, inv->key) == 0 ||
+            (strcmp(fake.invitations[i].target, inv->interview_id) == 0 &&
+             strcmp(fake.invitations[i].email, inv->person.email) == 0)) {
+            res->applied = 0;
+            cpy(res->remote_id, sizeof res->remote_id, fake.invitations[i].remote_id);
+            return HS_OK;
+        }
+    w = &fake.invitations[fake.n_invitations++];
+    cpy(w->key, sizeof w->key, inv->key);
+    cpy(w->target, sizeof w->target, inv->interview_id);
+    cpy(w->email, sizeof w->email, inv->person.email);
+    snprintf(w->remote_id, sizeof w->remote_id, "p%d", fake.n_invitations);
+    res->applied = 1;
+    cpy(res->remote_id, sizeof res->remote_id, w->remote_id);
+    return HS_OK;
+}
+
+const hs_connector fake_iv_connector = {
+    sizeof(hs_connector), HS_ABI_VERSION, "fake_iv", "1.0.0",
+    HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION,
+    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL};

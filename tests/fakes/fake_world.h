@@ -1,0 +1,83 @@
+/*
+ * In-process fake connectors for cycle tests: an ATS (jobs with stages, applications moving
+ * between stages, notes) and an interview platform (interviews, participants, completions).
+ * Both keep a change log with a sequence number; their cursors are {"seq":N}. Writes are
+ * idempotent by key, as the ABI requires, and counted, so tests can see duplicates.
+ *
+ * Ownership: one static world per test process (fake_reset() clears it). Single-threaded.
+ */
+#ifndef FAKE_WORLD_H
+#define FAKE_WORLD_H
+
+#include <hiresync/connector.h>
+
+#define FAKE_MAX 64
+
+typedef struct fake_event {
+    int seq;
+    char record[32];      /* application id / participant key */
+    char job[32];         /* job id / interview key */
+    char stage_id[32];
+    char stage_name[64];
+    char status_id[32];
+    char changed_at[32];
+    char person_id[32];
+    char first[32];
+    char last[32];
+    char email[64];
+    char link[128];
+} fake_event;
+
+typedef struct fake_write {
+    char key[256];
+    char target[64];      /* interview key or application id */
+    char remote_id[32];
+    char title[128];
+    char body[2048];
+    char link[128];
+    char email[64];
+} fake_write;
+
+typedef struct fake_world {
+    /* ATS */
+    fake_event ats_log[FAKE_MAX];
+    int n_ats;
+    fake_write notes[FAKE_MAX];
+    int n_notes;
+    int note_calls;
+    /* interviews */
+    fake_event iv_log[FAKE_MAX];
+    int n_iv;
+    fake_write invitations[FAKE_MAX];
+    int n_invitations;
+    int invite_calls;
+    int n_interviews;
+    char interviews[4][32];
+    /* faults */
+    hs_status fail_invite_status;    /* returned by the next invite call when non-zero */
+    int fail_invite_http;
+    hs_status fail_note_status;
+    hs_status fail_read_status;      /* ATS read fails after emitting fail_read_after records */
+    int fail_read_after;
+    int seq;
+    int clock_s;                     /* seconds added to the fake time base per event */
+} fake_world;
+
+extern fake_world fake;
+extern const hs_connector fake_ats_connector;
+extern const hs_connector fake_iv_connector;
+
+void fake_reset(void);
+/* Moves application app (job, person) into a stage; status may be NULL. */
+void fake_move(const char *app, const char *job, const char *person, const char *email,
+               const char *stage_id, const char *stage_name, const char *status_id);
+/* Marks the participant as completed. */
+void fake_complete(const char *participant);
+/* Adds a participant the host did not invite and completes it. */
+void fake_foreign_completion(const char *interview, const char *participant);
+/* Invitations created for an email (count of creates, not calls). */
+int fake_invites_for(const char *email);
+/* Notes on an application whose key starts with prefix. */
+int fake_notes_for(const char *app, const char *key_prefix);
+
+#endif /* FAKE_WORLD_H */

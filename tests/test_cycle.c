@@ -1,0 +1,392 @@
+/* The pipeline cycle against in-process fake connectors: baselines, invitations exactly once,
+ * failures noted on the application, result notes with links, commit protocol, dry run,
+ * mapping checks. */
+#define _DEFAULT_SOURCE
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../host/cycle.h"
+#include "../host/pipeline.h"
+#include "../host/state.h"
+#include "fakes/fake_world.h"
+
+static char dir[256];
+static char dry_buf[8192];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/hs-test-cycle-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    fake_reset();
+}
+
+static void teardown(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *const PIPE_DEFAULT =
+    "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
+    "\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video Interview\"]}]}]}";
+
+/* Runs one cycle with the pipeline JSON; returns the result. */
+static hs_cycle_result run_with(const char *pipeline_json, int dry_run)
+{
+    hs_cycle_result r;
+    hs_cycle_params p;
+    hs_pipeline *pl = NULL;
+    hs_state *st = NULL;
+    char err[512];
+    json_object *cfg = json_tokener_parse(pipeline_json);
+    FILE *out = NULL;
+    ck_assert_ptr_nonnull(cfg);
+    ck_assert_msg(hs_pipeline_parse("p1", cfg, &pl, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(hs_state_load(dir, "p1", &st, err, sizeof err) == 0, "%s", err);
+    memset(&p, 0, sizeof p);
+    p.pipeline = pl;
+    p.ats.name = "eploy";
+    p.ats.table = &fake_ats_connector;
+    p.ats.conn = (hs_conn *)&fake;
+    p.interviews.name = "willo";
+    p.interviews.table = &fake_iv_connector;
+    p.interviews.conn = (hs_conn *)&fake;
+    p.state = st;
+    p.dry_run = dry_run;
+    if (dry_run) {
+        memset(dry_buf, 0, sizeof dry_buf);
+        out = fmemopen(dry_buf, sizeof dry_buf - 1, "w");
+        ck_assert_ptr_nonnull(out);
+        p.dry_out = out;
+    }
+    hs_cycle_run(&p, &r);
+    if (out)
+        fclose(out);
+    hs_state_free(st);
+    hs_pipeline_free(pl);
+    json_object_put(cfg);
+    return r;
+}
+
+static hs_cycle_result run(void)
+{
+    return run_with(PIPE_DEFAULT, 0);
+}
+
+static json_object *committed_body(void)
+{
+    hs_state *st = NULL;
+    char err[512];
+    json_object *b;
+    ck_assert_msg(hs_state_load(dir, "p1", &st, err, sizeof err) == 0, "%s", err);
+    b = json_object_get(st->body);
+    hs_state_free(st);
+    return b;
+}
+
+static const char *committed_cursor(const char *stream)
+{
+    static char buf[128];
+    json_object *b = committed_body(), *s, *c;
+    buf[0] = '\0';
+    if (json_object_object_get_ex(b, stream, &s) && json_object_object_get_ex(s, "cursor", &c))
+        snprintf(buf, sizeof buf, "%s", json_object_get_string(c));
+    json_object_put(b);
+    return buf;
+}
+
+START_TEST(test_baseline_then_invite_once)
+{
+    hs_cycle_result r;
+    fake_move("1", "100", "c1", "a@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_str_eq(r.result, "ok");
+    ck_assert_int_eq(r.counts.jobs, 2);
+    ck_assert_int_eq(r.counts.invited, 0); /* already there before the baseline */
+    ck_assert_int_eq(fake.n_invitations, 0);
+    ck_assert_str_ne(committed_cursor("ats"), "");
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake_move("3", "100", "c3", "c@x.test", "10", "Applied", NULL);
+    fake_move("4", "200", "c4", "d@x.test", "20", "Video Interview", NULL); /* unmapped job */
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+    ck_assert_int_eq(fake.n_invitations, 1);
+    r = run();
+    ck_assert_int_eq(r.counts.invited, 0);
+    ck_assert_int_eq(fake.invite_calls, 1);
+}
+END_TEST
+
+START_TEST(test_invite_existing)
+{
+    hs_cycle_result r;
+    const char *pipe =
+        "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
+        "\"invite_existing\":true,\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"video "
+        "interview\"]}]}]}";
+    fake_move("1", "100", "c1", "a@x.test", "20", "Video Interview", NULL);
+    fake_move("2", "100", "c2", "b@x.test", "30", "Offer", NULL);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("a@x.test"), 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 0);
+}
+END_TEST
+
+START_TEST(test_reentry_is_not_invited_again)
+{
+    hs_cycle_result r;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.counts.invited, 1);
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.counts.invited, 0);
+    ck_assert_int_eq(fake.invite_calls, 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+}
+END_TEST
+
+START_TEST(test_completion_note_with_link_once)
+{
+    hs_cycle_result r;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    run();
+    ck_assert_int_eq(fake.n_invitations, 1);
+    fake_complete("p1");
+    fake_foreign_completion("iv1", "stranger");
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.notes, 1);
+    ck_assert_int_eq(fake_notes_for("2", "hiresync:result:p1:"), 1);
+    ck_assert_int_eq(fake.n_notes, 1); /* nothing for the participant hiresync did not invite */
+    ck_assert_str_eq(fake.notes[0].link, "https://interviews.example/r/p1");
+    ck_assert_ptr_nonnull(strstr(fake.notes[0].body, "https://interviews.example/r/p1"));
+    r = run();
+    ck_assert_int_eq(r.counts.notes, 0);
+    ck_assert_int_eq(fake.n_notes, 1);
+    ck_assert_int_eq(fake.note_calls, 1);
+}
+END_TEST
+
+START_TEST(test_no_email_and_rejected_email_are_noted_once)
+{
+    hs_cycle_result r;
+    run();
+    fake_move("5", "100", "c5", "", "20", "Video Interview", NULL);
+    fake_move("6", "100", "c6", "bad@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.not_invited, 2);
+    ck_assert_int_eq(r.counts.invited, 0);
+    ck_assert_int_eq(fake_notes_for("5", "hiresync:fail:no-email:"), 1);
+    ck_assert_int_eq(fake_notes_for("6", "hiresync:fail:email-rejected:"), 1);
+    ck_assert_ptr_nonnull(strstr(fake.notes[0].body, "no email address"));
+    /* back into the stage again: no second note for the same reason */
+    fake_move("5", "100", "c5", "", "10", "Applied", NULL);
+    fake_move("5", "100", "c5", "", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.counts.not_invited, 0);
+    ck_assert_int_eq(fake.n_notes, 2);
+}
+END_TEST
+
+START_TEST(test_transient_write_failure_commits_nothing_after_it)
+{
+    hs_cycle_result r;
+    char before[128];
+    run();
+    snprintf(before, sizeof before, "%s", committed_cursor("ats"));
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake.fail_invite_status = HS_RETRY;
+    r = run();
+    ck_assert_int_eq(r.status, HS_RETRY);
+    ck_assert_str_eq(r.result, "failed");
+    ck_assert_ptr_nonnull(strstr(r.error, "willo"));
+    ck_assert_str_eq(committed_cursor("ats"), before);
+    ck_assert_int_eq(fake.n_invitations, 0);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+    ck_assert_str_ne(committed_cursor("ats"), before);
+}
+END_TEST
+
+START_TEST(test_read_failure_keeps_earlier_barriers_only)
+{
+    hs_cycle_result r;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", NULL);
+    fake_move("4", "100", "c4", "d@x.test", "20", "Video Interview", NULL);
+    fake.fail_read_status = HS_RETRY;
+    fake.fail_read_after = 3; /* a barrier after the 2nd record, then the failure */
+    r = run();
+    ck_assert_int_eq(r.status, HS_RETRY);
+    ck_assert_int_eq(r.counts.invited, 3);
+    /* the barrier after the second record is committed, nothing after it */
+    ck_assert_str_eq(committed_cursor("ats"), "{\"seq\":2}");
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.invited, 0); /* the third was written before the failure */
+    ck_assert_int_eq(fake.n_invitations, 3);
+    ck_assert_str_eq(committed_cursor("ats"), "{\"seq\":3}");
+}
+END_TEST
+
+START_TEST(test_empty_cycle_keeps_the_cursor)
+{
+    char before[128];
+    run();
+    snprintf(before, sizeof before, "%s", committed_cursor("ats"));
+    ck_assert_str_ne(before, "");
+    run();
+    ck_assert_str_eq(committed_cursor("ats"), before);
+}
+END_TEST
+
+START_TEST(test_stage_status_and_id_triggers)
+{
+    hs_cycle_result r;
+    const char *pipe =
+        "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
+        "\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video Interview / Invite sent\"]},"
+        "{\"job\":\"200\",\"trigger_stages\":[\"30\"]}]}]}";
+    run_with(pipe, 0);
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", "s2");
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", "s1");
+    fake_move("4", "200", "c4", "d@x.test", "30", "Offer", NULL);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.invited, 2);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 0);
+    ck_assert_int_eq(fake_invites_for("c@x.test"), 1);
+    ck_assert_int_eq(fake_invites_for("d@x.test"), 1);
+}
+END_TEST
+
+START_TEST(test_mapping_problems_are_named)
+{
+    hs_cycle_result r;
+    const char *pipe =
+        "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
+        "\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video Intervew\"]},"
+        "{\"job\":\"999\",\"trigger_stages\":[\"Offer\"]}]},{\"interview\":\"gone\","
+        "\"jobs\":[{\"job\":\"200\",\"trigger_stages\":[\"Offer\"]}]}]}";
+    r = run_with(pipe, 0);
+    ck_assert_str_eq(r.result, "warning");
+    ck_assert_int_eq(r.counts.errors, 3);
+    ck_assert_msg(strstr(r.error, "no stage matches trigger \"Video Intervew\"") != NULL &&
+                      strstr(r.error, "\"Applied\", \"Video Interview\", \"Offer\"") != NULL,
+                  "%s", r.error);
+    /* a candidate moved into the stage of a job whose interview is gone gets a note */
+    fake_move("7", "200", "c7", "e@x.test", "30", "Offer", NULL);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.not_invited, 1);
+    ck_assert_int_eq(fake_notes_for("7", "hiresync:fail:interview-gone:"), 1);
+    ck_assert_int_eq(fake.n_invitations, 0);
+}
+END_TEST
+
+START_TEST(test_dry_run_writes_and_commits_nothing)
+{
+    hs_cycle_result r;
+    json_object *before;
+    run();
+    before = committed_body();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run_with(PIPE_DEFAULT, 1);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake.invite_calls, 0);
+    ck_assert_msg(strstr(dry_buf, "would invite Ann c2 <b@x.test> (application 2") != NULL,
+                  "%s", dry_buf);
+    {
+        json_object *after = committed_body();
+        ck_assert_str_eq(json_object_to_json_string(after), json_object_to_json_string(before));
+        json_object_put(after);
+    }
+    json_object_put(before);
+    r = run();
+    ck_assert_int_eq(r.counts.invited, 1);
+}
+END_TEST
+
+START_TEST(test_mapping_added_later_gets_its_own_baseline)
+{
+    hs_cycle_result r;
+    const char *two =
+        "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
+        "\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video Interview\"]},"
+        "{\"job\":\"200\",\"trigger_stages\":[\"Video Interview\"]}]}]}";
+    run();
+    /* moved into the stage of job 200 before 200 was mapped */
+    fake_move("8", "200", "c8", "f@x.test", "20", "Video Interview", NULL);
+    strcpy(fake.ats_log[fake.n_ats - 1].changed_at, "2000-01-01T00:00:00Z");
+    r = run_with(two, 0);
+    ck_assert_int_eq(r.counts.invited, 0);
+    fake_move("9", "200", "c9", "g@x.test", "20", "Video Interview", NULL);
+    r = run_with(two, 0);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("g@x.test"), 1);
+    ck_assert_int_eq(fake_invites_for("f@x.test"), 0);
+}
+END_TEST
+
+START_TEST(test_adopts_existing_participant)
+{
+    hs_cycle_result r;
+    run();
+    /* a participant with this email already exists in the interview (invited by hand) */
+    strcpy(fake.invitations[0].key, "by-hand");
+    strcpy(fake.invitations[0].target, "iv1");
+    strcpy(fake.invitations[0].email, "b@x.test");
+    strcpy(fake.invitations[0].remote_id, "p77");
+    fake.n_invitations = 1;
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.counts.invited, 0);
+    ck_assert_int_eq(r.counts.adopted, 1);
+    fake_complete("p77");
+    r = run();
+    ck_assert_int_eq(r.counts.notes, 1);
+    ck_assert_int_eq(fake_notes_for("2", "hiresync:result:p77:"), 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cycle");
+    TCase *tc = tcase_create("cycle");
+    SRunner *sr;
+    int failed;
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_baseline_then_invite_once);
+    tcase_add_test(tc, test_invite_existing);
+    tcase_add_test(tc, test_reentry_is_not_invited_again);
+    tcase_add_test(tc, test_completion_note_with_link_once);
+    tcase_add_test(tc, test_no_email_and_rejected_email_are_noted_once);
+    tcase_add_test(tc, test_transient_write_failure_commits_nothing_after_it);
+    tcase_add_test(tc, test_read_failure_keeps_earlier_barriers_only);
+    tcase_add_test(tc, test_empty_cycle_keeps_the_cursor);
+    tcase_add_test(tc, test_stage_status_and_id_triggers);
+    tcase_add_test(tc, test_mapping_problems_are_named);
+    tcase_add_test(tc, test_dry_run_writes_and_commits_nothing);
+    tcase_add_test(tc, test_mapping_added_later_gets_its_own_baseline);
+    tcase_add_test(tc, test_adopts_existing_participant);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
