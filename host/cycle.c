@@ -299,7 +299,7 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
                 reason);
         return HS_OK;
     }
-    snprintf(nkey, sizeof nkey, "hiresync:fail:%s:%s:%s", reason, m->interview, ch->record_id);
+    snprintf(nkey, sizeof nkey, "fail:%s:%s:%s", reason, m->interview, ch->record_id);
     snprintf(title, sizeof title, "Video interview invitation not sent");
     snprintf(body, sizeof body, "hiresync could not invite %s %s to the video interview%s%s%s: "
              "%s.", s_or(ch->person.first_name, "the candidate"), s_or(ch->person.last_name, ""),
@@ -375,7 +375,7 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
     snprintf(key, sizeof key, "%s:%s", m->interview, ch->record_id);
     if (json_object_object_get_ex(invs, key, NULL)) {
         c->r->counts.skipped++;
-        logf_(c, HS_LOG_INFO, "application %s is already invited to interview %s; not "
+        logf_(c, HS_LOG_DEBUG, "application %s is already invited to interview %s; not "
               "invited again", ch->record_id, m->interview);
         return HS_OK;
     }
@@ -705,12 +705,13 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     snprintf(when, sizeof when, "%s", s_or(ch->changed_at, "recently"));
     snprintf(title, sizeof title, "Video interview completed");
     snprintf(body, sizeof body, "%s %s completed the video interview%s%s%s on %s.\n"
-             "Watch the responses: %s\n(hiresync, participant %s)",
+             "%s (participant %s)",
              s_or(get_str(inv, "first_name"), s_or(ch->person.first_name, "The candidate")),
              s_or(get_str(inv, "last_name"), s_or(ch->person.last_name, "")),
              m && m->interview_title ? " \"" : "", m && m->interview_title ? m->interview_title : "",
-             m && m->interview_title ? "\"" : "", when, s_or(ch->link, "(no link given)"),
-             ch->record_id);
+             m && m->interview_title ? "\"" : "", when,
+             ch->link ? "Their answers are at the link below." : "The interview platform gave "
+             "no link to the answers.", ch->record_id);
     memset(&note, 0, sizeof note);
     note.struct_size = sizeof note;
     note.key = nkey;
@@ -777,7 +778,7 @@ static hs_status interview_change_(cycle *c, const hs_stage_change *ch)
               "hiresync; no note", ch->record_id, s_or(ch->job_id, "?"));
         return HS_OK;
     }
-    snprintf(nkey, sizeof nkey, "hiresync:result:%s:%s", ch->record_id,
+    snprintf(nkey, sizeof nkey, "result:%s:%s", ch->record_id,
              s_or(ch->changed_at, "completed"));
     if (json_object_object_get_ex(notes, nkey, NULL)) {
         c->r->counts.skipped++;

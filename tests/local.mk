@@ -14,3 +14,13 @@ tests_test_cycle_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_test_cycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_cycle_LDADD = host/libhsrunner.la host/libhshost.la $(CHECK_LIBS) $(JSON_C_LIBS) \
 	$(LTDL_LIBS) -lpthread
+
+# `make demo`: the story of hiresync told step by step against the local sandbox.
+dist_noinst_SCRIPTS += tests/demo/demo.sh
+demo: hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la plugin/willo.la
+	@HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
+	HIRESYNC_SANDBOX='$(abs_top_builddir)/hiresync-sandbox' \
+	HIRESYNC_CONNECTOR_DIR='$(abs_top_builddir)/plugin/.libs' \
+	HIRESYNC_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
+	$(SHELL) '$(top_srcdir)/tests/demo/demo.sh'
+.PHONY: demo

@@ -168,10 +168,10 @@ START_TEST(test_completion_note_with_link_once)
     r = run();
     ck_assert_int_eq(r.status, HS_OK);
     ck_assert_int_eq(r.counts.notes, 1);
-    ck_assert_int_eq(fake_notes_for("2", "hiresync:result:p1:"), 1);
+    ck_assert_int_eq(fake_notes_for("2", "result:p1:"), 1);
     ck_assert_int_eq(fake.n_notes, 1); /* nothing for the participant hiresync did not invite */
     ck_assert_str_eq(fake.notes[0].link, "https://interviews.example/r/p1");
-    ck_assert_ptr_nonnull(strstr(fake.notes[0].body, "https://interviews.example/r/p1"));
+    ck_assert_ptr_nonnull(strstr(fake.notes[0].body, "completed the video interview"));
     r = run();
     ck_assert_int_eq(r.counts.notes, 0);
     ck_assert_int_eq(fake.n_notes, 1);
@@ -189,8 +189,8 @@ START_TEST(test_no_email_and_rejected_email_are_noted_once)
     ck_assert_int_eq(r.status, HS_OK);
     ck_assert_int_eq(r.counts.not_invited, 2);
     ck_assert_int_eq(r.counts.invited, 0);
-    ck_assert_int_eq(fake_notes_for("5", "hiresync:fail:no-email:"), 1);
-    ck_assert_int_eq(fake_notes_for("6", "hiresync:fail:email-rejected:"), 1);
+    ck_assert_int_eq(fake_notes_for("5", "fail:no-email:"), 1);
+    ck_assert_int_eq(fake_notes_for("6", "fail:email-rejected:"), 1);
     ck_assert_ptr_nonnull(strstr(fake.notes[0].body, "no email address"));
     /* back into the stage again: no second note for the same reason */
     fake_move("5", "100", "c5", "", "10", "Applied", NULL);
@@ -293,7 +293,7 @@ START_TEST(test_mapping_problems_are_named)
     fake_move("7", "200", "c7", "e@x.test", "30", "Offer", NULL);
     r = run_with(pipe, 0);
     ck_assert_int_eq(r.counts.not_invited, 1);
-    ck_assert_int_eq(fake_notes_for("7", "hiresync:fail:interview-gone:"), 1);
+    ck_assert_int_eq(fake_notes_for("7", "fail:interview-gone:"), 1);
     ck_assert_int_eq(fake.n_invitations, 0);
 }
 END_TEST
@@ -359,7 +359,7 @@ START_TEST(test_adopts_existing_participant)
     fake_complete("p77");
     r = run();
     ck_assert_int_eq(r.counts.notes, 1);
-    ck_assert_int_eq(fake_notes_for("2", "hiresync:result:p77:"), 1);
+    ck_assert_int_eq(fake_notes_for("2", "result:p77:"), 1);
 }
 END_TEST
 
