@@ -19,3 +19,13 @@ plugin_eploy_la_SOURCES = \
 	plugin/eploy/eploy_search.c
 plugin_eploy_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
 plugin_eploy_la_LIBADD = plugin/common/libhscommon.la $(CURL_LIBS) $(JSON_C_LIBS)
+
+# The connector against the sandbox (loads plugin/.libs/eploy.so, starts hiresync-sandbox).
+check_PROGRAMS += tests/test_eploy
+TESTS += tests/test_eploy
+tests_test_eploy_SOURCES = tests/test_eploy.c
+tests_test_eploy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_eploy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_eploy_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
+	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
+EXTRA_tests_test_eploy_DEPENDENCIES = plugin/eploy.la hiresync-sandbox
