@@ -21,3 +21,12 @@ TESTS += tests/test_willo_phone
 tests_test_willo_phone_SOURCES = tests/test_willo_phone.c plugin/willo/willo_phone.c
 tests_test_willo_phone_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_willo_phone_LDADD = $(CHECK_LIBS)
+
+# The connector module against the sandbox's Willo server.
+check_PROGRAMS += tests/test_willo
+TESTS += tests/test_willo
+tests_test_willo_SOURCES = tests/test_willo.c
+tests_test_willo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_willo_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_willo_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
+	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)

@@ -189,6 +189,7 @@ static hs_status authenticated(hs_conn *c, const char *method, const char *url,
         if (resp->status != 401 || c->scheme_known || c->cfg.scheme != HS_WILLO_AUTO)
             break;
         int next = next_scheme(tried, resp->www_authenticate);
+        hs_http_response_clear(resp);
         if (next < 0)
             return hs_error_set(err, HS_E_CONFIG, 401,
                                 "willo: the API key was rejected with every Authorization "
@@ -196,7 +197,6 @@ static hs_status authenticated(hs_conn *c, const char *method, const char *url,
                                 "Integrations > API; a cycled key stops working)");
         c->api->log(c->host, HS_LOG_DEBUG, "willo: scheme %s got 401, trying %s",
                     hs_willo_scheme_name(scheme), hs_willo_scheme_name(next));
-        hs_http_response_clear(resp);
         scheme = next;
     }
     long code = resp->status;

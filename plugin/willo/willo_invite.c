@@ -317,6 +317,22 @@ hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *inv,
         return hs_error_set(err, HS_E_DATA, 0,
                             "willo: record %s has no email address, and Willo invites by email: "
                             "add one to the candidate", src);
+    /* ATS fields often carry stray blanks; Willo would refuse them, and search would miss */
+    char email[320];
+    const char *e = inv->person.email;
+    while (*e == ' ' || *e == '\t')
+        e++;
+    size_t n = strlen(e);
+    while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == '\t' || e[n - 1] == '\r' || e[n - 1] == '\n'))
+        n--;
+    if (n == 0 || n >= sizeof email)
+        return hs_error_set(err, HS_E_DATA, 0, "willo: the email address of record %s is %s",
+                            src, n == 0 ? "blank" : "too long");
+    memcpy(email, e, n);
+    email[n] = '\0';
+    hs_invitation trimmed = *inv;
+    trimmed.person.email = email;
+    inv = &trimmed;
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
