@@ -34,3 +34,23 @@ tests_support_libhstestsandbox_la_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
 tests_support_libhstestsandbox_la_LIBADD = $(CURL_LIBS) $(JSON_C_LIBS)
 
 EXTRA_DIST += tests/sandbox/README.md
+
+# Check tests: the servers driven over real HTTP.
+SANDBOX_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support -D_GNU_SOURCE $(CHECK_CFLAGS)
+SANDBOX_TEST_LDADD = tests/support/libhstestsandbox.la $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS)
+SANDBOX_TEST_UTIL = tests/sandbox/test_util.h tests/sandbox/test_util.c
+
+check_PROGRAMS += tests/sandbox/test_sandbox_eploy tests/sandbox/test_sandbox_willo \
+	tests/sandbox/test_sandbox_admin
+TESTS += tests/sandbox/test_sandbox_eploy tests/sandbox/test_sandbox_willo \
+	tests/sandbox/test_sandbox_admin
+
+tests_sandbox_test_sandbox_eploy_SOURCES = tests/sandbox/test_sandbox_eploy.c $(SANDBOX_TEST_UTIL)
+tests_sandbox_test_sandbox_eploy_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_sandbox_eploy_LDADD = $(SANDBOX_TEST_LDADD)
+tests_sandbox_test_sandbox_willo_SOURCES = tests/sandbox/test_sandbox_willo.c $(SANDBOX_TEST_UTIL)
+tests_sandbox_test_sandbox_willo_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_sandbox_willo_LDADD = $(SANDBOX_TEST_LDADD)
+tests_sandbox_test_sandbox_admin_SOURCES = tests/sandbox/test_sandbox_admin.c $(SANDBOX_TEST_UTIL)
+tests_sandbox_test_sandbox_admin_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_sandbox_admin_LDADD = $(SANDBOX_TEST_LDADD)

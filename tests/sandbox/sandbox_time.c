@@ -13,13 +13,15 @@ int64_t hs_sb_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Run-time changes (moves, patches) must sort after everything before them, even if the wall
- * clock steps back, because the date indexes are append-only. Caller holds the lock. */
+/* Run-time changes (moves, patches, invites) must sort after everything before them, even if
+ * the wall clock steps back, because the date indexes are append-only; and two changes never
+ * share a millisecond, so a "GreaterThan the last one seen" read never skips one.
+ * Caller holds the lock. */
 int64_t hs_sb_stamp_ms(void)
 {
     int64_t now = hs_sb_now_ms();
-    if (now < hs_sb_w.last_stamp_ms)
-        now = hs_sb_w.last_stamp_ms;
+    if (now <= hs_sb_w.last_stamp_ms)
+        now = hs_sb_w.last_stamp_ms + 1;
     hs_sb_w.last_stamp_ms = now;
     return now;
 }
