@@ -612,9 +612,10 @@ START_TEST(completions_across_pages_and_interviews)
 {
     fx f;
     fx_start(&f, NULL, "bearer", 2, NULL);
+    /* the first interview has no completions yet; the third has seeded ones (old news) */
     char iv[2][64];
     interview_key(&f, 0, iv[0], sizeof iv[0]);
-    interview_key(&f, 1, iv[1], sizeof iv[1]);
+    interview_key(&f, 2, iv[1], sizeof iv[1]);
     const char *ids[] = { iv[0], iv[1] };
 
     /* baseline: nothing reported, one barrier at least, a cursor with both interviews */
@@ -686,6 +687,35 @@ START_TEST(completions_across_pages_and_interviews)
     ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
     ck_assert(has_change(col, pending.remote_id));
     hs_test_collector_free(col);
+
+    /* with an overlap window, a later read reports recent completions again, same keys */
+    hs_test_collector *first = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, "", ids, 2, 1, first), HS_OK);
+    f.c->close(f.conn);
+    open_conn(&f, KEY_A, "bearer", 2, "\"overlap_s\":86400");
+    col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
+    ck_assert(has_change(col, pending.remote_id));
+    for (int i = 0; i < 7; i++) {
+        const hs_test_change *again = hs_test_collector_find(col, keys[i], "Completed");
+        const hs_test_change *orig = hs_test_collector_find(first, keys[i], "Completed");
+        ck_assert_ptr_nonnull(again);
+        ck_assert_ptr_nonnull(orig);
+        ck_assert_str_eq(again->key, orig->key);
+    }
+    /* the seeded completions were there at the baseline: never reported as changes */
+    json_object *list = all_participants(&f);
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *p = json_object_array_get_idx(list, i);
+        int mine = strcmp(str_of(p, "key"), pending.remote_id) == 0;
+        for (int k = 0; k < 7; k++)
+            mine |= strcmp(str_of(p, "key"), keys[k]) == 0;
+        if (!mine)
+            ck_assert_msg(!has_change(col, str_of(p, "key")), "old completion reported");
+    }
+    json_object_put(list);
+    hs_test_collector_free(col);
+    hs_test_collector_free(first);
     free(cursor);
     fx_stop(&f);
 }
@@ -722,6 +752,41 @@ START_TEST(snapshot_reports_existing_completions)
     ck_assert_uint_eq(col->n_changes, 0);
     hs_test_collector_free(col);
     free(cursor);
+    fx_stop(&f);
+}
+END_TEST
+
+/* Without job ids, every interview the key sees is read (and gets a baseline). */
+START_TEST(read_all_interviews_without_job_ids)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    hs_test_collector *col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, "", NULL, 0, 0, col), HS_OK);
+    ck_assert_uint_eq(col->n_changes, 0);
+    const char *cursor = hs_test_collector_last_cursor(col);
+    for (size_t i = 0; i < 3; i++) {
+        char iv[64];
+        interview_key(&f, i, iv, sizeof iv);
+        ck_assert_msg(strstr(cursor, iv) != NULL, "interview %s missing from %s", iv, cursor);
+    }
+    hs_test_collector_free(col);
+    fx_stop(&f);
+}
+END_TEST
+
+/* Requests keep the configured distance: the connector asks the host to wait between them. */
+START_TEST(minimum_gap_between_requests)
+{
+    static const char *const args[] = { "--interviews", "7", NULL };
+    fx f;
+    fx_start(&f, args, "bearer", 3, "\"min_gap_ms\":60000");
+    hs_test_collector *col = discover(&f);
+    ck_assert_uint_eq(col->n_jobs, 7);
+    hs_test_collector_free(col);
+    ck_assert_uint_ge(hs_test_host_sleep_count(f.h), 2);   /* before pages 2 and 3 */
+    ck_assert_int_le(hs_test_host_longest_sleep_ms(f.h), 60000);
+    ck_assert_int_ge(hs_test_host_slept_ms(f.h), 2 * 30000);
     fx_stop(&f);
 }
 END_TEST
@@ -961,6 +1026,8 @@ int main(void)
     tcase_add_test(tc, invitation_national_phone_with_country_code);
     tcase_add_test(tc, completions_across_pages_and_interviews);
     tcase_add_test(tc, snapshot_reports_existing_completions);
+    tcase_add_test(tc, read_all_interviews_without_job_ids);
+    tcase_add_test(tc, minimum_gap_between_requests);
     tcase_add_test(tc, cursor_from_another_format_is_refused);
     tcase_add_test(tc, foreign_next_link_refused);
     tcase_add_test(tc, fault_429_retry_after_honoured);
