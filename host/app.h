@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "diag.h"
 #include "loader.h"
 #include "log.h"
 #include "manifest.h"
@@ -38,19 +39,23 @@ typedef struct hs_app {
     hs_registry *registry;        /* NULL until hs_app_load_registry */
     hs_config *config;            /* NULL until hs_app_load_config */
     FILE *out;                    /* where commands print their results (stdout) */
+    hs_diag manifest_diag;        /* manifests that could not be read (shown by
+                                     `connectors`, logged as warnings otherwise) */
+    struct hs_app_agents *agents; /* User-Agent strings, one per manifest (private) */
 } hs_app;
 
 /* Sets up the app with defaults and a logger on stderr. Returns 0, or -1 (out of memory). */
 int hs_app_init(hs_app *app, const char *program);
 void hs_app_cleanup(hs_app *app);
 
-/* Loads the manifests (HIRESYNC_MANIFEST_DIR, else the installed directory) and sets the
- * connector directory (HIRESYNC_CONNECTOR_DIR, else the config's "connector_dir" when the
- * config is loaded, else the installed directory). Idempotent. Returns an HS_EXIT_* status,
- * having printed the reason. */
+/* Loads the manifests (HIRESYNC_MANIFEST_DIR, else the installed directory) into the
+ * registry, whose connector directory is HIRESYNC_CONNECTOR_DIR, else the config's
+ * "connector_dir" (when the config is already loaded), else the installed directory.
+ * Idempotent. Returns an HS_EXIT_* status, having printed the reason. */
 int hs_app_load_registry(hs_app *app);
 
-/* Loads and validates the configuration (app->config_path), printing every error to stderr.
+/* Loads the registry (with the config's connector_dir) and the configuration
+ * (app->config_path), validated against the manifests, printing every error to stderr.
  * When required is 0 and the default file (no -c) does not exist, the app goes on without a
  * configuration and returns HS_EXIT_OK with app->config still NULL. Applies the config's log
  * settings unless overridden on the command line and registers its secrets with the logger.

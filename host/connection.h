@@ -37,7 +37,10 @@ typedef struct hs_connection_options {
     int (*cancelled)(void *ctx);    /* non-zero when the work must stop; NULL: never */
     void *cancel_ctx;
     int64_t (*now_ms)(void *ctx);   /* clock in ms since the epoch; NULL: real clock */
-    void *clock_ctx;
+    /* sleeps up to ms, returns non-zero when cancelled; NULL: real sleep in short slices
+       that poll cancelled */
+    int (*sleep_ms)(void *ctx, int64_t ms);
+    void *clock_ctx;                /* for now_ms and sleep_ms */
 } hs_connection_options;
 
 #define HS_STORE_NAME_MAX 64

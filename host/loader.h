@@ -36,10 +36,12 @@ typedef struct hs_module {
 } hs_module;
 
 /*
- * Opens <dir>/<module_name> (libltdl adds the extension) and validates it for a connector
- * named expected_name. On success returns 0 and fills out (out->handle must be released with
- * hs_module_unload). On failure returns -1 and writes one line "<file>: <what is wrong>"
- * into error; nothing stays loaded. Call lt_dlinit() (hs_loader_init) first.
+ * Opens <dir>/<module_name>.so and validates it for a connector named expected_name. `out`
+ * must be zeroed (or previously unloaded) by the caller. On success returns 0 with out
+ * filled and out->loaded = 1. On failure returns -1, writes one line "<file>: <what is
+ * wrong>; <what to do>" into error (and out->error), out->loaded = -1, nothing stays loaded.
+ * Either way call hs_module_unload(out) when done (it frees out->path). Call
+ * hs_loader_init() first.
  */
 int hs_module_load(const char *dir, const char *module_name, const char *expected_name,
                    hs_module *out, char *error, size_t error_size);
@@ -64,8 +66,9 @@ const char *hs_registry_connector_dir(const hs_registry *registry);
 const hs_module *hs_registry_get(hs_registry *registry, const char *name, char *error,
                                  size_t error_size);
 
-/* Loads the modules of the named connectors (NULL-terminated list), main thread. Returns the
- * number refused (their lines are in the modules' error fields). */
+/* Loads the modules of the named connectors (NULL-terminated list; NULL means every
+ * manifest), main thread. Returns the number refused (their lines are in the modules' error
+ * fields). */
 size_t hs_registry_load_all(hs_registry *registry, const char *const *names);
 
 /* Number of manifests, and the i-th module (loaded or not, in manifest order). */

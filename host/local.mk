@@ -1,1 +1,98 @@
-# Build rules for host (included from the top-level Makefile.am).
+# Build rules for host (included from the top-level Makefile.am): the hiresync program's
+# foundation (CLI, configuration, manifests, loader, connections, logging), its tests and the
+# loader's test modules. The runner's part lives in host/runner.mk.
+
+noinst_LTLIBRARIES += host/libhshost.la
+host_libhshost_la_SOURCES = \
+	host/app.c host/app.h \
+	host/cmd_check.c \
+	host/cmd_connectors.c \
+	host/cmd_jobs.c \
+	host/commands.h \
+	host/config.c host/config.h \
+	host/connection.c host/connection.h \
+	host/diag.c host/diag.h \
+	host/jobs.c host/jobs.h \
+	host/jsonfile.c host/jsonfile.h \
+	host/loader.c host/loader.h \
+	host/log.c host/log.h \
+	host/manifest.c host/manifest.h \
+	host/secret.c host/secret.h
+host_libhshost_la_LIBADD = $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread
+
+# The dispatcher is part of the program, not of the library, because it names the runner's
+# commands too: the two libraries then link in one order.
+bin_PROGRAMS += hiresync
+hiresync_SOURCES = host/main.c host/cli.c
+hiresync_LDADD = host/libhsrunner.la host/libhshost.la \
+	$(LTDL_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lpthread
+
+# ---- loader test modules: real shared objects in tests/modules/.libs -------------------------
+HST_MODULE_LDFLAGS = $(CONNECTOR_LINK_FLAGS) -rpath /nowhere
+HST_MODULE_SOURCES = tests/modules/hst_module.c
+
+check_LTLIBRARIES += tests/modules/hst_ats.la tests/modules/hst_video.la \
+	tests/modules/hst_noentry.la tests/modules/hst_null.la tests/modules/hst_major.la \
+	tests/modules/hst_minor.la tests/modules/hst_short.la tests/modules/hst_nullop.la \
+	tests/modules/hst_name.la
+
+tests_modules_hst_ats_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_ats_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=1 -DHST_MODULE=hst_ats
+tests_modules_hst_ats_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_ats_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_video_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_video_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=2 -DHST_MODULE=hst_video
+tests_modules_hst_video_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_video_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_noentry_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_noentry_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=3 -DHST_MODULE=hst_noentry
+# Exports a symbol, just not the entry.
+tests_modules_hst_noentry_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere \
+	-export-symbols-regex '_LTX_something_else$$'
+tests_modules_hst_noentry_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_null_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_null_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=4 -DHST_MODULE=hst_null
+tests_modules_hst_null_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_null_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_major_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_major_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=5 -DHST_MODULE=hst_major
+tests_modules_hst_major_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_major_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_minor_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_minor_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=6 -DHST_MODULE=hst_minor
+tests_modules_hst_minor_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_minor_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_short_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_short_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=7 -DHST_MODULE=hst_short
+tests_modules_hst_short_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_short_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_nullop_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_nullop_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=8 -DHST_MODULE=hst_nullop
+tests_modules_hst_nullop_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_nullop_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_name_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=9 -DHST_MODULE=hst_name
+tests_modules_hst_name_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_name_la_LIBADD = $(JSON_C_LIBS)
+
+# ---- tests ---------------------------------------------------------------------------------
+HST_TEST_LIBS = host/libhshost.la $(CHECK_LIBS) $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread
+HST_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+check_PROGRAMS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli
+TESTS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli
+
+tests_test_loader_SOURCES = tests/test_loader.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_loader_CFLAGS = $(HST_TEST_CFLAGS)
+tests_test_loader_LDADD = $(HST_TEST_LIBS)
+tests_test_config_SOURCES = tests/test_config.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_config_CFLAGS = $(HST_TEST_CFLAGS)
+tests_test_config_LDADD = $(HST_TEST_LIBS)
+tests_test_manifest_SOURCES = tests/test_manifest.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_manifest_CFLAGS = $(HST_TEST_CFLAGS)
+tests_test_manifest_LDADD = $(HST_TEST_LIBS)
+tests_test_cli_SOURCES = tests/test_cli.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_cli_CFLAGS = $(HST_TEST_CFLAGS)
+tests_test_cli_LDADD = $(HST_TEST_LIBS)
+
+EXTRA_DIST += tests/data/manifests

@@ -38,8 +38,8 @@ typedef struct hs_manifest_field {
     json_object *enum_values;      /* owned array; NULL when none */
     int has_minimum, has_maximum;
     double minimum, maximum;
-    char *pattern;                 /* POSIX ERE, anchored by the validator; NULL when none */
-    regex_t pattern_re;            /* compiled when pattern != NULL */
+    char *pattern;                 /* POSIX ERE the whole value must match; NULL when none */
+    regex_t pattern_re;            /* "^(pattern)$" compiled, when pattern != NULL */
     char *description;             /* NULL when none */
 } hs_manifest_field;
 

@@ -1,0 +1,189 @@
+/* `hiresync check [CONNECTION]`: opens connections and prints their check reports. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "commands.h"
+#include "connection.h"
+
+static void usage(const hs_app *app)
+{
+    fprintf(stdout,
+            "Usage: %s check [CONNECTION]\n"
+            "Opens each configured connection (or only CONNECTION) and prints its check report\n"
+            "item by item: credentials, and every permission the configured operations need,\n"
+            "with OK, WARN or FAIL and what to do. The jobs and interviews the pipelines map\n"
+            "are checked too. Nothing is changed on the remote systems.\n"
+            "\n"
+            "  --help    show this help\n"
+            "\n"
+            "Exit status: 0 nothing failed, 1 an item failed or a connection could not be\n"
+            "checked, 2 a usage or configuration error.\n",
+            app->program);
+}
+
+typedef struct check_tally {
+    hs_app *app;
+    size_t ok, warn, fail;
+} check_tally;
+
+static const char *const result_words[] = {"OK", "WARN", "FAIL"};
+
+static hs_status report_item(void *ctx, const char *name, hs_check_result result,
+                             const char *message)
+{
+    check_tally *t = ctx;
+    if (result < HS_CHECK_OK || result > HS_CHECK_FAIL)
+        result = HS_CHECK_FAIL;
+    char name_m[256], msg_m[1024];
+    /* What a connector reports is printed masked, like its log lines. */
+    hs_log_mask(t->app->log, name ? name : "(unnamed)", name_m, sizeof(name_m));
+    hs_log_mask(t->app->log, message ? message : "", msg_m, sizeof(msg_m));
+    fprintf(t->app->out, "  %-5s %s%s%s\n", result_words[result], name_m, msg_m[0] ? ": " : "",
+            msg_m);
+    if (result == HS_CHECK_OK)
+        t->ok++;
+    else if (result == HS_CHECK_WARN)
+        t->warn++;
+    else
+        t->fail++;
+    return HS_OK;
+}
+
+static void add_unique(json_object *list, json_object *v)
+{
+    if (!json_object_is_type(v, json_type_string))
+        return;
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        if (json_object_equal(json_object_array_get_idx(list, i), v))
+            return;
+    }
+    json_object_array_add(list, json_object_get(v));
+}
+
+static int side_is(json_object *pipeline, const char *side, const char *name)
+{
+    json_object *v;
+    return json_object_object_get_ex(pipeline, side, &v)
+           && strcmp(json_object_get_string(v), name) == 0;
+}
+
+/* The job ids (ATS side) or interview keys (interviews side) the pipelines map. */
+static json_object *mapped_ids(const hs_config *config, const char *name)
+{
+    json_object *ids = json_object_new_array();
+    if (!ids)
+        return NULL;
+    json_object_object_foreach(config->pipelines, pname, p) {
+        (void)pname;
+        int ats = side_is(p, "ats", name), interviews = side_is(p, "interviews", name);
+        json_object *mappings;
+        if ((!ats && !interviews) || !json_object_object_get_ex(p, "mappings", &mappings))
+            continue;
+        for (size_t i = 0; i < json_object_array_length(mappings); i++) {
+            json_object *m = json_object_array_get_idx(mappings, i), *v, *jobs;
+            if (interviews && json_object_object_get_ex(m, "interview", &v))
+                add_unique(ids, v);
+            if (!ats || !json_object_object_get_ex(m, "jobs", &jobs))
+                continue;
+            for (size_t j = 0; j < json_object_array_length(jobs); j++) {
+                if (json_object_object_get_ex(json_object_array_get_idx(jobs, j), "job", &v))
+                    add_unique(ids, v);
+            }
+        }
+    }
+    return ids;
+}
+
+static void run_check(hs_connection *conn, check_tally *t, const hs_config_connection *cc)
+{
+    const hs_connector *table = hs_connection_table(conn);
+    if (!(table->capabilities & HS_CAP_CHECK)) {
+        report_item(t, "check", HS_CHECK_WARN, "this connector offers no check; nothing was "
+                    "verified");
+        return;
+    }
+    json_object *ids = mapped_ids(t->app->config, cc->name);
+    size_t n = ids ? json_object_array_length(ids) : 0;
+    const char **job_ids = calloc(n ? n : 1, sizeof(*job_ids));
+    for (size_t i = 0; job_ids && i < n; i++)
+        job_ids[i] = json_object_get_string(json_object_array_get_idx(ids, i));
+    hs_check_report report = {sizeof(report), t, report_item, job_ids ? job_ids : NULL,
+                              job_ids ? n : 0};
+    if (!job_ids || n == 0)
+        report.job_ids = NULL;
+    hs_error err;
+    hs_connection_error_init(&err);
+    hs_status st = table->check(hs_connection_conn(conn), &report, &err);
+    if (st != HS_OK) {
+        char msg[HS_ERROR_MESSAGE_MAX + 64];
+        snprintf(msg, sizeof(msg), "could not run (%s)",
+                 err.message[0] ? err.message : "no reason given");
+        report_item(t, "check", HS_CHECK_FAIL, msg);
+    }
+    free(job_ids);
+    json_object_put(ids);
+}
+
+static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t)
+{
+    const hs_module *m = NULL;
+    char error[512];
+    m = hs_registry_get(app->registry, cc->connector, error, sizeof(error));
+    fprintf(app->out, "%s (connector %s %s)\n", cc->name, cc->connector,
+            m && m->table.version ? m->table.version : "?");
+    hs_connection *conn = NULL;
+    hs_error err;
+    hs_connection_error_init(&err);
+    hs_status st = hs_connection_open(app, cc->name, NULL, &conn, &err);
+    if (st != HS_OK) {
+        report_item(t, "open", HS_CHECK_FAIL, err.message);
+        return -1;
+    }
+    run_check(conn, t, cc);
+    hs_connection_close(conn);
+    return 0;
+}
+
+int hs_cmd_check(hs_app *app, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(app);
+            return HS_EXIT_OK;
+        }
+        return hs_cli_usage_error(app, "check", "unknown option");
+    }
+    if (argc - optind > 1)
+        return hs_cli_usage_error(app, "check", "at most one CONNECTION");
+    const char *only = optind < argc ? argv[optind] : NULL;
+    int rc = hs_app_load_config(app, 1);
+    if (rc != HS_EXIT_OK)
+        return rc;
+    if (only && !hs_config_find_connection(app->config, only))
+        return hs_cli_usage_error(app, "check", "no connection \"%s\" in %s", only,
+                                  app->config_path);
+    if (app->config->n_connections == 0)
+        return hs_cli_usage_error(app, "check", "%s configures no connections",
+                                  app->config_path);
+    hs_app_load_modules(app);
+    check_tally t = {app, 0, 0, 0};
+    for (size_t i = 0; i < app->config->n_connections; i++) {
+        const hs_config_connection *cc = &app->config->connections[i];
+        if (only && strcmp(only, cc->name) != 0)
+            continue;
+        check_one(app, cc, &t);
+    }
+    fprintf(app->out, "%zu ok, %zu warning%s, %zu failed\n", t.ok, t.warn, t.warn == 1 ? "" : "s",
+            t.fail);
+    return t.fail ? HS_EXIT_FAILURE : HS_EXIT_OK;
+}

@@ -1,0 +1,487 @@
+/*
+ * The configuration: good files load with defaults filled and secrets resolved; each bad one
+ * is refused with a line naming the file and the exact JSON path of what is wrong.
+ */
+#define _XOPEN_SOURCE 700
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../host/config.h"
+#include "hst_testutil.h"
+
+static hs_manifest_set *manifests;
+static char *dir;
+
+static void setup(void)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/tests/data/manifests", hst_env("HIRESYNC_SRCDIR"));
+    hs_diag diag;
+    hs_diag_init(&diag);
+    ck_assert_int_eq(hs_manifest_set_load(path, &manifests, &diag), 0);
+    ck_assert_uint_eq(hs_diag_count(&diag), 0);
+    hs_diag_clear(&diag);
+    dir = hst_tmpdir();
+    unsetenv("HST_UNSET_VAR");
+}
+
+static void teardown(void)
+{
+    hs_manifest_set_free(manifests);
+    hst_rmtree(dir);
+    free(dir);
+}
+
+#define ATS_BODY "\"connector\":\"testats\",\"subdomain\":\"acme\",\"client_id\":\"cid\","
+#define ATS_WITH(extra) "\"ats\":{" ATS_BODY "\"token\":\"s3cret-token\"" extra "}"
+#define ATS ATS_WITH("")
+#define VIDEO "\"video\":{\"connector\":\"testvideo\",\"token\":\"vid-secret-1\"}"
+#define JOB "{\"job\":\"101\",\"trigger_stages\":[\"Video Interview\"]}"
+#define MAPPING_WITH(extra) "{\"interview\":\"iv1\",\"jobs\":[" JOB "]" extra "}"
+#define PIPE_WITH(extra) \
+    "\"p\":{\"ats\":\"ats\",\"interviews\":\"video\",\"mappings\":[" MAPPING_WITH("") "]" extra "}"
+#define PIPE PIPE_WITH("")
+#define CONF(top, conns, pipes) \
+    "{" top "\"connections\":{" conns "},\"pipelines\":{" pipes "}}"
+#define PIPE_RAW(body) "\"p\":{\"ats\":\"ats\",\"interviews\":\"video\"," body "}"
+
+typedef struct bad_case {
+    const char *json;
+    const char *path;       /* exact JSON path in the error */
+    const char *message;    /* what the rest of the line starts with */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    /* top level */
+    {"[1,2]", "$", "must be a JSON object, not an array"},
+    {CONF("\"workrs\":4,", ATS "," VIDEO, PIPE), "$.workrs",
+     "unknown key; did you mean \"workers\"?"},
+    {CONF("\"colour\":1,", ATS "," VIDEO, PIPE), "$.colour",
+     "unknown key \"colour\"; remove it or use one of: state_dir, connector_dir, workers"},
+    {CONF("\"log_level\":\"loud\",", ATS "," VIDEO, PIPE), "$.log_level",
+     "unknown log level; use one of: error, warn, info, debug"},
+    {CONF("\"log_format\":\"xml\",", ATS "," VIDEO, PIPE), "$.log_format",
+     "unknown log format; use text or json"},
+    {CONF("\"workers\":0,", ATS "," VIDEO, PIPE), "$.workers",
+     "must be a whole number from 1 to 64"},
+    {CONF("\"workers\":\"4\",", ATS "," VIDEO, PIPE), "$.workers",
+     "must be a whole number from 1 to 64"},
+    {CONF("\"state_dir\":5,", ATS "," VIDEO, PIPE), "$.state_dir",
+     "must be a string, not an integer"},
+    {"{\"connections\":[]}", "$.connections", "must be an object, not an array"},
+    /* connections */
+    {CONF("", "\"ats\":5," VIDEO, ""), "$.connections.ats", "must be an object, not an integer"},
+    {CONF("", "\"bad name\":{\"connector\":\"testvideo\",\"token\":\"abcd\"}", ""),
+     "$.connections.bad name", "bad connection name"},
+    {CONF("", "\"ats\":{\"subdomain\":\"acme\"}", ""), "$.connections.ats.connector",
+     "missing; add \"connector\": one of testats, testvideo"},
+    {CONF("", "\"ats\":{\"connector\":\"testatz\"}", ""), "$.connections.ats.connector",
+     "unknown connector \"testatz\"; did you mean \"testats\"?"},
+    {CONF("", "\"ats\":{\"connector\":\"greenhouse\"}", ""), "$.connections.ats.connector",
+     "unknown connector \"greenhouse\"; use one of: testats, testvideo"},
+    {CONF("", ATS_WITH(",\"clent_id\":\"x\""), ""), "$.connections.ats.clent_id",
+     "unknown key; did you mean \"client_id\"?"},
+    {CONF("", ATS_WITH(",\"zzzzzz\":1"), ""), "$.connections.ats.zzzzzz",
+     "unknown key \"zzzzzz\"; remove it or use one of: subdomain, base_url"},
+    {CONF("", "\"ats\":{\"connector\":\"testats\",\"subdomain\":\"acme\",\"token\":\"abcd\"}",
+          ""), "$.connections.ats.client_id", "missing required key; add it (the API client id)"},
+    {CONF("", ATS_WITH(",\"page_size\":\"50\""), ""), "$.connections.ats.page_size",
+     "must be an integer, not a string; write a whole number without quotes"},
+    {CONF("", ATS_WITH(",\"page_size\":0"), ""), "$.connections.ats.page_size",
+     "0 is below the minimum 1; use a value from 1 to 100"},
+    {CONF("", ATS_WITH(",\"page_size\":101"), ""), "$.connections.ats.page_size",
+     "101 is above the maximum 100; use a value from 1 to 100"},
+    {CONF("", ATS_WITH(",\"ratio\":1.5"), ""), "$.connections.ats.ratio",
+     "1.5 is above the maximum 1"},
+    {CONF("", ATS_WITH(",\"date_style\":\"gmt\""), ""), "$.connections.ats.date_style",
+     "\"gmt\" is not allowed; use one of: \"utc\", \"naive\", \"offset\""},
+    {CONF("", "\"ats\":{\"connector\":\"testats\",\"subdomain\":\"acme.example.net\","
+              "\"client_id\":\"c\",\"token\":\"abcd\"}", ""), "$.connections.ats.subdomain",
+     "\"acme.example.net\" does not have the expected form ([a-z0-9-]+); the tenant's "
+     "subdomain, e.g. acme"},
+    {CONF("", "\"ats\":{\"connector\":\"testats\",\"client_id\":\"c\",\"token\":\"abcd\"}", ""),
+     "$.connections.ats", "needs one of the keys subdomain, base_url; add one of them"},
+    {CONF("", ATS_WITH(",\"verbose\":\"yes\""), ""), "$.connections.ats.verbose",
+     "must be a boolean, not a string; write true or false"},
+    {CONF("", ATS_WITH(",\"stage_aliases\":[\"a\",3]"), ""),
+     "$.connections.ats.stage_aliases[1]", "must be a string, not an integer"},
+    {CONF("", ATS_WITH(",\"extra\":[]"), ""), "$.connections.ats.extra",
+     "must be an object, not an array"},
+    {CONF("", "\"ats\":{" ATS_BODY "\"token\":\"abcd\",\"check_fail\":{\"env\":\"X\"}}", ""),
+     "$.connections.ats.check_fail",
+     "only secret keys can be read from the environment or a file; give the value itself"},
+    /* secrets */
+    {CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"env\":\"HST_UNSET_VAR\"}}", ""),
+     "$.connections.ats.token.env",
+     "environment variable HST_UNSET_VAR is not set; export it before starting hiresync"},
+    {CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"env\":\"\"}}", ""),
+     "$.connections.ats.token.env", "must be a non-empty string naming the environment variable"},
+    {CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"vault\":\"x\"}}", ""), "$.connections.ats.token",
+     "a secret is a string, {\"env\": \"NAME\"} or {\"file\": \"PATH\"}"},
+    {CONF("", "\"ats\":{" ATS_BODY "\"token\":\"\"}", ""), "$.connections.ats.token",
+     "empty secret"},
+    {CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"file\":\"/nonexistent/token\"}}", ""),
+     "$.connections.ats.token.file",
+     "cannot open /nonexistent/token: No such file or directory; check the path"},
+    /* pipelines */
+    {CONF("", ATS "," VIDEO, "\"p\":[]"), "$.pipelines.p",
+     "must be an object, not an array"},
+    {"{\"pipelines\":[]}", "$.pipelines", "must be an object, not an array"},
+    {CONF("", ATS "," VIDEO, "\"p q\":{}"), "$.pipelines.p q", "bad pipeline name"},
+    {CONF("", ATS "," VIDEO, PIPE_WITH(",\"intervall\":\"3h\"")), "$.pipelines.p.intervall",
+     "unknown key; did you mean \"interval\"?"},
+    {CONF("", ATS "," VIDEO, "\"p\":{\"interviews\":\"video\",\"mappings\":[" MAPPING_WITH("")
+                             "]}"), "$.pipelines.p.ats",
+     "missing required key; add \"ats\": the ATS connection's name"},
+    {CONF("", ATS "," VIDEO, "\"p\":{\"ats\":\"atz\",\"interviews\":\"video\",\"mappings\":["
+                             MAPPING_WITH("") "]}"), "$.pipelines.p.ats",
+     "unknown connection \"atz\"; did you mean \"ats\"?"},
+    {CONF("", ATS "," VIDEO, "\"p\":{\"ats\":\"video\",\"interviews\":\"video\",\"mappings\":["
+                             MAPPING_WITH("") "]}"), "$.pipelines.p.ats",
+     "connection \"video\" (connector testvideo) cannot serve as the ATS side: it lacks "
+     "write_note; name a connection whose connector offers it"},
+    {CONF("", ATS "," VIDEO, "\"p\":{\"ats\":\"ats\",\"interviews\":\"ats\",\"mappings\":["
+                             MAPPING_WITH("") "]}"), "$.pipelines.p.interviews",
+     "connection \"ats\" (connector testats) cannot serve as the interviews side: it lacks "
+     "write_invitation"},
+    {CONF("", ATS "," VIDEO, "\"p\":{\"ats\":\"ats\",\"interviews\":\"zoom\",\"mappings\":["
+                             MAPPING_WITH("") "]}"), "$.pipelines.p.interviews",
+     "unknown connection \"zoom\"; name the interviews connection from $.connections (ats, "
+     "video)"},
+    {CONF("", ATS "," VIDEO, PIPE_WITH(",\"interval\":\"5x\"")), "$.pipelines.p.interval",
+     "\"5x\" is not a valid interval; write a number and a unit s, m, h or d, at least 1m"},
+    {CONF("", ATS "," VIDEO, PIPE_WITH(",\"interval\":\"30s\"")), "$.pipelines.p.interval",
+     "\"30s\" is not a valid interval"},
+    {CONF("", ATS "," VIDEO, PIPE_WITH(",\"interval\":3")), "$.pipelines.p.interval",
+     "an integer is not a valid interval"},
+    {CONF("", ATS "," VIDEO, PIPE_WITH(",\"enabled\":\"yes\"")), "$.pipelines.p.enabled",
+     "must be true or false, not a string"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":{}")), "$.pipelines.p.mappings",
+     "must be an array, not an object"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[]")), "$.pipelines.p.mappings",
+     "is empty; map at least one interview to its jobs"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"jobs\":[" JOB "]}]")),
+     "$.pipelines.p.mappings[0].interview", "missing required key"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"job\":\"1\"") "]")),
+     "$.pipelines.p.mappings[0].job", "unknown key; did you mean \"jobs\"?"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"invite_existing\":\"no\"") "]")),
+     "$.pipelines.p.mappings[0].invite_existing", "must be true or false, not a string"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[]}]")),
+     "$.pipelines.p.mappings[0].jobs", "is empty; map at least one job"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[{\"job\":"
+                                      "101,\"trigger_stages\":[\"S\"]}]}]")),
+     "$.pipelines.p.mappings[0].jobs[0].job",
+     "must be a string, not an integer; write the job id in double quotes, e.g. \"1234\""},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[{\"job\":"
+                                      "\"1\",\"trigger_stages\":[]}]}]")),
+     "$.pipelines.p.mappings[0].jobs[0].trigger_stages",
+     "is empty, so nobody would ever be invited; list at least one stage name"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[{\"job\":"
+                                      "\"1\",\"trigger_stages\":[\"S\",\"\"]}]}]")),
+     "$.pipelines.p.mappings[0].jobs[0].trigger_stages[1]", "must not be empty"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[{\"job\":"
+                                      "\"1\"}]}]")),
+     "$.pipelines.p.mappings[0].jobs[0].trigger_stages", "missing required key"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[" JOB ","
+                                      JOB "]}]")),
+     "$.pipelines.p.mappings[0].jobs[1].job",
+     "job \"101\" is already mapped at $.pipelines.p.mappings[0].jobs[0]"},
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[{\"job\":"
+                                      "\"1\",\"stages\":[\"S\"]}]}]")),
+     "$.pipelines.p.mappings[0].jobs[0].stages", "unknown key"},
+};
+#define N_BAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
+
+/* Loads text (written with mode) and returns the diagnostics; *config set on success. */
+static int load_text(const char *text, mode_t mode, hs_config **config, hs_diag *diag,
+                     char **path)
+{
+    *path = hst_write(dir, "hiresync.json", text, mode);
+    hs_diag_init(diag);
+    return hs_config_load(*path, manifests, config, diag);
+}
+
+static void dump(const hs_diag *diag)
+{
+    for (size_t i = 0; i < diag->n; i++)
+        fprintf(stderr, "  got: %s\n", diag->lines[i]);
+}
+
+START_TEST(bad_configuration)
+{
+    const bad_case *bc = &bad_cases[_i];
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    int rc = load_text(bc->json, 0600, &config, &diag, &path);
+    if (rc != -1)
+        hs_config_free(config);
+    ck_assert_msg(rc == -1, "case %d accepted: %s", _i, bc->json);
+    ck_assert_ptr_null(config);
+    char expected[10240];
+    snprintf(expected, sizeof(expected), "%s: %s: %s", path, bc->path, bc->message);
+    int found = 0;
+    for (size_t i = 0; i < diag.n && !found; i++)
+        found = strncmp(diag.lines[i], expected, strlen(expected)) == 0;
+    if (!found)
+        dump(&diag);
+    ck_assert_msg(found, "case %d: no line starting with \"%s\"", _i, expected);
+    for (size_t i = 0; i < diag.n; i++) {
+        ck_assert_ptr_null(strchr(diag.lines[i], '\n'));
+        /* No secret of the file ever appears in an error. */
+        ck_assert_ptr_null(strstr(diag.lines[i], "s3cret-token"));
+        ck_assert_ptr_null(strstr(diag.lines[i], "vid-secret-1"));
+    }
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+START_TEST(every_error_is_reported)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    ck_assert_int_eq(load_text(CONF("\"workers\":0,", ATS_WITH(",\"page_size\":0") "," VIDEO,
+                                    PIPE_WITH(",\"interval\":\"1x\"")),
+                               0600, &config, &diag, &path), -1);
+    if (diag.n != 3)
+        dump(&diag);
+    ck_assert_uint_eq(diag.n, 3);
+    ck_assert_int_eq(hs_diag_contains(&diag, ": $.workers: "), 1);
+    ck_assert_int_eq(hs_diag_contains(&diag, ": $.connections.ats.page_size: "), 1);
+    ck_assert_int_eq(hs_diag_contains(&diag, ": $.pipelines.p.interval: "), 1);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+START_TEST(good_configuration)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    int rc = load_text(CONF("\"workers\":2,\"log_level\":\"debug\",\"log_format\":\"json\",",
+                            ATS "," VIDEO, PIPE), 0600, &config, &diag, &path);
+    dump(&diag);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(config->path, path);
+    ck_assert_int_eq(config->workers, 2);
+    ck_assert_int_eq(config->log_level, HS_LOG_DEBUG);
+    ck_assert_int_eq(config->log_format, HS_LOG_FORMAT_JSON);
+    ck_assert_ptr_null(config->connector_dir);
+    const char *suffix = "/lib/hiresync";
+    ck_assert_str_eq(config->state_dir + strlen(config->state_dir) - strlen(suffix), suffix);
+    ck_assert_uint_eq(config->n_connections, 2);
+    ck_assert_str_eq(config->connections[0].name, "ats");
+    ck_assert_str_eq(config->connections[1].name, "video");
+    const hs_config_connection *ats = hs_config_find_connection(config, "ats");
+    ck_assert_ptr_eq(ats, &config->connections[0]);
+    ck_assert_str_eq(ats->connector, "testats");
+    ck_assert_str_eq(ats->manifest->name, "testats");
+    /* Defaults filled, secret resolved, "connector" removed. */
+    ck_assert_str_eq(ats->config_json,
+                     "{\"subdomain\":\"acme\",\"client_id\":\"cid\",\"token\":\"s3cret-token\","
+                     "\"page_size\":50,\"date_style\":\"utc\",\"verbose\":false,\"jobs\":3,"
+                     "\"open_fail\":false}");
+    ck_assert_ptr_null(hs_config_find_connection(config, "nope"));
+    ck_assert_uint_eq(config->n_secrets, 2);
+    ck_assert_str_eq(config->secrets[0], "s3cret-token");
+    ck_assert_str_eq(config->secrets[1], "vid-secret-1");
+    json_object *p, *v, *m;
+    ck_assert_int_eq(json_object_object_get_ex(config->pipelines, "p", &p), 1);
+    ck_assert_int_eq(json_object_object_get_ex(p, "enabled", &v), 1);
+    ck_assert_int_eq(json_object_get_boolean(v), 1);
+    ck_assert_int_eq(json_object_object_get_ex(p, "interval", &v), 1);
+    ck_assert_str_eq(json_object_get_string(v), "3h");
+    ck_assert_int_eq(json_object_object_get_ex(p, "mappings", &m), 1);
+    ck_assert_int_eq(json_object_object_get_ex(json_object_array_get_idx(m, 0),
+                                               "invite_existing", &v), 1);
+    ck_assert_int_eq(json_object_is_type(v, json_type_boolean), 1);
+    ck_assert_int_eq(json_object_get_boolean(v), 0);
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+START_TEST(empty_configuration)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    ck_assert_int_eq(load_text("{}", 0644, &config, &diag, &path), 0);
+    ck_assert_uint_eq(config->n_connections, 0);
+    ck_assert_int_eq(config->workers, HS_CONFIG_DEFAULT_WORKERS);
+    ck_assert_ptr_nonnull(config->pipelines);
+    ck_assert_int_eq(json_object_object_length(config->pipelines), 0);
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+START_TEST(secret_from_env)
+{
+    setenv("HST_TOKEN", "from-env-123", 1);
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    /* No inline secret: a world-readable file is fine. */
+    int rc = load_text(CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"env\":\"HST_TOKEN\"}}", ""),
+                       0644, &config, &diag, &path);
+    dump(&diag);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(config->connections[0].config_json,
+                                 "\"token\":\"from-env-123\""));
+    ck_assert_str_eq(config->secrets[0], "from-env-123");
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    free(path);
+    unsetenv("HST_TOKEN");
+}
+END_TEST
+
+START_TEST(secret_from_file)
+{
+    free(hst_write(dir, "token", "file-secret-xyz\n", 0600));
+    free(hst_write(dir, "token-ro", "read-only-secret", 0400));
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    /* A relative path is taken from the configuration file's directory. */
+    int rc = load_text(CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"file\":\"token\"}},"
+                                "\"video\":{\"connector\":\"testvideo\",\"token\":"
+                                "{\"file\":\"token-ro\"}}", ""),
+                       0644, &config, &diag, &path);
+    dump(&diag);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(config->connections[0].config_json,
+                                 "\"token\":\"file-secret-xyz\","));
+    ck_assert_ptr_nonnull(strstr(config->connections[1].config_json,
+                                 "\"token\":\"read-only-secret\""));
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+START_TEST(secret_file_readable_by_others)
+{
+    char *secret = hst_write(dir, "token", "file-secret-xyz", 0644);
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    ck_assert_int_eq(load_text(CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"file\":\"token\"}}",
+                                    ""), 0600, &config, &diag, &path), -1);
+    char expected[10240];
+    snprintf(expected, sizeof(expected), "%s: $.connections.ats.token.file: secret file %s is "
+             "accessible by group or others (mode 0644); run: chmod 600 %s", path, secret,
+             secret);
+    ck_assert_uint_eq(diag.n, 1);
+    ck_assert_str_eq(diag.lines[0], expected);
+    ck_assert_ptr_null(strstr(diag.lines[0], "file-secret-xyz"));
+    hs_diag_clear(&diag);
+    free(path);
+    free(secret);
+}
+END_TEST
+
+START_TEST(inline_secret_in_readable_config)
+{
+    static const mode_t modes[] = {0644, 0640, 0604};
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        hs_config *config = NULL;
+        hs_diag diag;
+        char *path;
+        ck_assert_int_eq(load_text(CONF("", ATS, ""), modes[i], &config, &diag, &path), -1);
+        char expected[10240];
+        snprintf(expected, sizeof(expected), "%s: $.connections.ats.token: secret written "
+                 "inline in a configuration file that group or others can read (mode %04o); "
+                 "run: chmod 600 %s (or use {\"env\": \"NAME\"} or {\"file\": \"PATH\"})",
+                 path, (unsigned)modes[i], path);
+        ck_assert_uint_eq(diag.n, 1);
+        ck_assert_str_eq(diag.lines[0], expected);
+        hs_diag_clear(&diag);
+        free(path);
+    }
+}
+END_TEST
+
+START_TEST(unreadable_files)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    hs_diag_init(&diag);
+    char *missing = hst_join(dir, "missing.json");
+    ck_assert_int_eq(hs_config_load(missing, manifests, &config, &diag), -1);
+    char expected[10240];
+    snprintf(expected, sizeof(expected), "%s: cannot open: No such file or directory; check "
+             "the path", missing);
+    ck_assert_str_eq(diag.lines[0], expected);
+    hs_diag_clear(&diag);
+    free(missing);
+    char *path;
+    ck_assert_int_eq(load_text("{\n  \"workers\": 4,\n  \"x\" 1\n}\n", 0600, &config, &diag,
+                               &path), -1);
+    snprintf(expected, sizeof(expected), "%s: not valid JSON at line 3, column ", path);
+    ck_assert_uint_eq(diag.n, 1);
+    ck_assert_int_eq(strncmp(diag.lines[0], expected, strlen(expected)), 0);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+START_TEST(interval_syntax)
+{
+    int64_t s = 0;
+    ck_assert_int_eq(hs_config_interval_parse("1m", &s), 0);
+    ck_assert_int_eq(s, 60);
+    ck_assert_int_eq(hs_config_interval_parse("90m", &s), 0);
+    ck_assert_int_eq(s, 5400);
+    ck_assert_int_eq(hs_config_interval_parse("3h", &s), 0);
+    ck_assert_int_eq(s, 10800);
+    ck_assert_int_eq(hs_config_interval_parse("1d", &s), 0);
+    ck_assert_int_eq(s, 86400);
+    ck_assert_int_eq(hs_config_interval_parse("60s", &s), 0);
+    ck_assert_int_eq(s, 60);
+    static const char *const bad[] = {"59s", "0h", "h", "3", "3h ", " 3h", "-1h", "3H", "1.5h",
+                                      "99999999999d", "", "3hh"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(hs_config_interval_parse(bad[i], &s) == -1, "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("bad");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, bad_configuration, 0, (int)N_BAD);
+    tcase_add_test(tc, every_error_is_reported);
+    suite_add_tcase(s, tc);
+    TCase *good = tcase_create("good");
+    tcase_add_checked_fixture(good, setup, teardown);
+    tcase_add_test(good, good_configuration);
+    tcase_add_test(good, empty_configuration);
+    tcase_add_test(good, secret_from_env);
+    tcase_add_test(good, secret_from_file);
+    tcase_add_test(good, secret_file_readable_by_others);
+    tcase_add_test(good, inline_secret_in_readable_config);
+    tcase_add_test(good, unreadable_files);
+    tcase_add_test(good, interval_syntax);
+    suite_add_tcase(s, good);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
