@@ -120,9 +120,15 @@ hs_status hs_willo_check(hs_conn *c, const hs_check_report *r, hs_error *err)
     st = item(r, "API key", HS_CHECK_OK, "the key lists interviews", err);
     if (st != HS_OK)
         return st;
-    snprintf(text, sizeof text, "Authorization scheme %s%s", hs_willo_scheme_name(c->scheme),
-             c->cfg.scheme == HS_WILLO_AUTO ? " (found by auto; set auth_scheme to it to skip "
-                                              "the search)" : "");
+    static const char *const forms[HS_WILLO_N_SCHEMES] = { "Bearer <key>", "Token <key>",
+                                                            "<key>" };
+    if (c->cfg.scheme == HS_WILLO_AUTO)
+        snprintf(text, sizeof text, "%s: \"Authorization: %s\", found by auto (set auth_scheme "
+                 "to %s to skip the search)", hs_willo_scheme_name(c->scheme), forms[c->scheme],
+                 hs_willo_scheme_name(c->scheme));
+    else
+        snprintf(text, sizeof text, "%s: \"Authorization: %s\"",
+                 hs_willo_scheme_name(c->scheme), forms[c->scheme]);
     st = item(r, "Authorization scheme", HS_CHECK_OK, text, err);
     if (st != HS_OK)
         return st;
