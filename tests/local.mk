@@ -24,3 +24,14 @@ demo: hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la plugin/willo.l
 	HIRESYNC_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
 	$(SHELL) '$(top_srcdir)/tests/demo/demo.sh'
 .PHONY: demo
+
+# End to end over the sandbox: the real program and connectors.
+E2E_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS)
+E2E_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+E2E_LDADD = tests/support/libhstestsandbox.la $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS)
+check_PROGRAMS += tests/test_e2e
+TESTS += tests/test_e2e
+tests_test_e2e_SOURCES = tests/test_e2e.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_LDADD = $(E2E_LDADD)

@@ -1,0 +1,373 @@
+/* End to end: the real hiresync program, the real connectors and the sandbox playing Eploy and
+ * Willo. Each test tells one part of the story and checks the result in the sandbox. */
+#define _GNU_SOURCE
+
+#include <check.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "test_e2e_util.h"
+
+#define VI "Video Interview"
+#define COMPLETED_NOTE "completed the video interview"
+
+static e2e E;
+
+static void setup(void)
+{
+    e2e_start(&E, NULL);
+}
+
+static void teardown(void)
+{
+    e2e_stop(&E);
+}
+
+/* Configures pipeline "p" on job 1001 with the given trigger stages and sets the baseline. */
+static void one_pipeline(const char *jobs_json)
+{
+    char pipe[2048];
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview, jobs_json);
+    e2e_config(&E, "", pipe);
+    ck_assert_msg(e2e_cycle(&E) == 0, "baseline: %s", E.out);
+}
+
+static const char *const JOB_VI = "[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]}]";
+
+static json_object *status_json(void)
+{
+    static const char *const args[] = {"status", "--json", NULL};
+    json_object *all;
+    e2e_run(&E, NULL, args);
+    all = json_tokener_parse(E.out);
+    ck_assert_msg(all != NULL && json_object_is_type(all, json_type_array), "%s", E.out);
+    return all;
+}
+
+static long last_count(json_object *all, const char *name)
+{
+    json_object *p = json_object_array_get_idx(all, 0), *last, *counts;
+    ck_assert(json_object_object_get_ex(p, "last", &last));
+    ck_assert(json_object_object_get_ex(last, "counts", &counts));
+    return (long)json_object_get_int64(json_object_object_get(counts, name));
+}
+
+static void assert_no_secret(void)
+{
+    ck_assert_msg(strstr(E.out, "sandbox-secret") == NULL, "client secret in output: %s", E.out);
+    ck_assert_msg(strstr(E.out, "sandbox-willo-key") == NULL, "api key in output: %s", E.out);
+}
+
+START_TEST(test_story_three_invited_two_notes_then_nothing)
+{
+    static const char *const debug_cycle[] = {"--log-level", "debug", "run", "--once", "--force",
+                                              NULL};
+    long ids[4];
+    char keys[8][64];
+    json_object *st;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 4), 4);
+    for (int i = 0; i < 3; i++)
+        e2e_move(&E.sb, ids[i], VI, NULL);
+    e2e_move(&E.sb, ids[3], "Interview", NULL);
+    ck_assert_msg(e2e_run(&E, NULL, debug_cycle) == 0, "%s", E.out);
+    assert_no_secret();
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    st = status_json();
+    ck_assert_int_eq(last_count(st, "invited"), 3);
+    json_object_put(st);
+    ck_assert_int_eq(e2e_participant_keys(&E.sb, E.interview, keys, 8), 3);
+    e2e_complete(&E.sb, keys[0]);
+    e2e_complete(&E.sb, keys[1]);
+    ck_assert_msg(e2e_run(&E, NULL, debug_cycle) == 0, "%s", E.out);
+    assert_no_secret();
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, COMPLETED_NOTE), 2);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, keys[0]), 1); /* the link names the participant */
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, keys[1]), 1);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[3], NULL), 0);
+    st = status_json();
+    ck_assert_int_eq(last_count(st, "notes"), 2);
+    json_object_put(st);
+    ck_assert_msg(e2e_run(&E, NULL, debug_cycle) == 0, "%s", E.out);
+    assert_no_secret();
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, COMPLETED_NOTE), 2);
+    st = status_json();
+    ck_assert_int_eq(last_count(st, "invited"), 0);
+    ck_assert_int_eq(last_count(st, "notes"), 0);
+    json_object_put(st);
+}
+END_TEST
+
+START_TEST(test_two_jobs_one_interview)
+{
+    long a[1], b[1];
+    one_pipeline("[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]},"
+                 " {\"job\": \"1002\", \"trigger_stages\": [\"Video Interview\"]}]");
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, a, 1), 1);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1002", VI, b, 1), 1);
+    e2e_move(&E.sb, a[0], VI, NULL);
+    e2e_move(&E.sb, b[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 2);
+}
+END_TEST
+
+START_TEST(test_one_job_two_trigger_stages)
+{
+    long ids[2];
+    one_pipeline("[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\", \"Interview\"]}]");
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 2), 2);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    e2e_move(&E.sb, ids[1], "Interview", NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 2);
+    /* from one trigger stage into the other: still one invitation */
+    e2e_move(&E.sb, ids[0], "Interview", NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 2);
+}
+END_TEST
+
+START_TEST(test_out_and_back_is_invited_once)
+{
+    long ids[1];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_int_eq(e2e_cycle(&E), 0);
+    e2e_move(&E.sb, ids[0], "Screening", NULL);
+    ck_assert_int_eq(e2e_cycle(&E), 0);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_passing_through_between_cycles_is_still_invited)
+{
+    long ids[1];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    e2e_move(&E.sb, ids[0], "Interview", NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_candidate_without_email_gets_a_note_not_an_invitation)
+{
+    long ids[1];
+    char path[64];
+    long st = 0;
+    json_object *all;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    snprintf(path, sizeof path, "/eploy/candidates/%ld", e2e_candidate_of(&E.sb, ids[0]));
+    ck_assert_int_eq(hs_test_admin(&E.sb, "PATCH", path, "{\"Email\":null}", &st, NULL), 0);
+    ck_assert_int_eq(st, 200);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 0);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[0], "no email address"), 1);
+    all = status_json();
+    ck_assert_int_eq(last_count(all, "not_invited"), 1);
+    json_object_put(all);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[0], NULL), 1);
+}
+END_TEST
+
+START_TEST(test_two_tenants_in_parallel)
+{
+    char p1[2048], p2[2048], both[4200], ivs[2][64];
+    long a[1], b[1];
+    e2e_start_second(&E);
+    {
+        long status = 0;
+        char *body = NULL;
+        json_object *arr;
+        ck_assert_int_eq(hs_test_admin(&E.sb, "GET", "/willo/interviews", NULL, &status, &body), 0);
+        arr = json_tokener_parse(body);
+        free(body);
+        ck_assert_int_ge((int)json_object_array_length(arr), 2);
+        for (int i = 0; i < 2; i++)
+            snprintf(ivs[i], sizeof ivs[i], "%s", json_object_get_string(json_object_object_get(
+                                                       json_object_array_get_idx(arr, i), "key")));
+        json_object_put(arr);
+    }
+    e2e_pipeline(p1, sizeof p1, "tenant-a", "eploy", ivs[0], JOB_VI);
+    e2e_pipeline(p2, sizeof p2, "tenant-b", "eploy2", ivs[1], JOB_VI);
+    snprintf(both, sizeof both, "%s, %s", p1, p2);
+    e2e_config(&E, "\"workers\": 2,", both);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, a, 1), 1);
+    ck_assert_int_eq(e2e_apps(&E.sb2, "1001", VI, b, 1), 1);
+    e2e_move(&E.sb, a[0], VI, NULL);
+    e2e_move(&E.sb2, b[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, ivs[0], NULL), 1);
+    ck_assert_int_eq(e2e_participants(&E.sb, ivs[1], NULL), 1);
+}
+END_TEST
+
+START_TEST(test_429_storm_then_recovery)
+{
+    long ids[3], st = 0;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 3), 3);
+    for (int i = 0; i < 3; i++)
+        e2e_move(&E.sb, ids[i], VI, NULL);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/faults",
+                                   "{\"server\":\"willo\",\"route\":\"/participants/\","
+                                   "\"status\":429,\"retry_after\":0,\"count\":40}",
+                                   &st, NULL), 0);
+    ck_assert_int_eq(st, 201);
+    ck_assert_msg(e2e_cycle(&E) == 1, "a cycle that met only 429s fails: %s", E.out);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "DELETE", "/faults", NULL, &st, NULL), 0);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+}
+END_TEST
+
+START_TEST(test_missing_permission_is_reported_and_recovers)
+{
+    static const char *const status_args[] = {"status", NULL};
+    long ids[1], st = 0;
+    char keys[2][64];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_int_eq(e2e_cycle(&E), 0);
+    ck_assert_int_eq(e2e_participant_keys(&E.sb, E.interview, keys, 2), 1);
+    e2e_complete(&E.sb, keys[0]);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/eploy/keys/sandbox-client",
+                                   "{\"scopes\":[\"actions.read\",\"applications.read\","
+                                   "\"candidates.read\",\"vacancies.read\",\"workflows.read\"]}",
+                                   &st, NULL), 0);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/eploy/tokens/expire", NULL, &st, NULL), 0);
+    ck_assert_msg(e2e_cycle(&E) == 1, "a permission failure makes run fail: %s", E.out);
+    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 1);
+    ck_assert_msg(strstr(E.out, "error:") != NULL && strstr(E.out, "nsert") != NULL,
+                  "status names the missing permission: %s", E.out);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, COMPLETED_NOTE), 0);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/eploy/keys/sandbox-client",
+                                   "{\"scopes\":[\"actions.read\",\"actions.insert\","
+                                   "\"applications.read\",\"candidates.read\",\"vacancies.read\","
+                                   "\"workflows.read\"]}", &st, NULL), 0);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/eploy/tokens/expire", NULL, &st, NULL), 0);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, COMPLETED_NOTE), 1);
+}
+END_TEST
+
+START_TEST(test_second_runner_skips_a_locked_pipeline)
+{
+    char lock[400];
+    long ids[1];
+    int fd;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    snprintf(lock, sizeof lock, "%s/p.lock", E.state_dir);
+    fd = open(lock, O_RDWR | O_CREAT, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "skipped") != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 0);
+    close(fd);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_corrupt_state_stops_the_pipeline_until_reset)
+{
+    static const char *const reset[] = {"state", "reset", "p", NULL};
+    char path[400];
+    FILE *f;
+    one_pipeline(JOB_VI);
+    snprintf(path, sizeof path, "%s/p.state", E.state_dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"format\":1,", f);
+    fclose(f);
+    ck_assert_int_eq(e2e_cycle(&E), 1);
+    ck_assert_msg(strstr(E.out, path) != NULL && strstr(E.out, "hiresync state reset p") != NULL,
+                  "%s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, reset) == 0, "%s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+}
+END_TEST
+
+START_TEST(test_dry_run_writes_nothing)
+{
+    static const char *const dry[] = {"run", "--dry-run", "--force", NULL};
+    static const char *const show[] = {"state", "show", "p", NULL};
+    char before[65536];
+    long ids[1];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_run(&E, NULL, show), 0);
+    snprintf(before, sizeof before, "%s", E.out);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_msg(e2e_run(&E, NULL, dry) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "would invite") != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 0);
+    ck_assert_int_eq(e2e_run(&E, NULL, show), 0);
+    ck_assert_str_eq(E.out, before);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_bad_mapping_is_named_in_status)
+{
+    static const char *const status_args[] = {"status", NULL};
+    one_pipeline("[{\"job\": \"1001\", \"trigger_stages\": [\"Video Intervew\"]}]");
+    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 0);
+    ck_assert_msg(strstr(E.out, "no stage matches trigger \"Video Intervew\"") != NULL &&
+                      strstr(E.out, "\"Video Interview\"") != NULL,
+                  "%s", E.out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("e2e");
+    TCase *tc = tcase_create("story");
+    SRunner *sr;
+    int failed;
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_story_three_invited_two_notes_then_nothing);
+    tcase_add_test(tc, test_two_jobs_one_interview);
+    tcase_add_test(tc, test_one_job_two_trigger_stages);
+    tcase_add_test(tc, test_out_and_back_is_invited_once);
+    tcase_add_test(tc, test_passing_through_between_cycles_is_still_invited);
+    tcase_add_test(tc, test_candidate_without_email_gets_a_note_not_an_invitation);
+    tcase_add_test(tc, test_two_tenants_in_parallel);
+    tcase_add_test(tc, test_429_storm_then_recovery);
+    tcase_add_test(tc, test_missing_permission_is_reported_and_recovers);
+    tcase_add_test(tc, test_second_runner_skips_a_locked_pipeline);
+    tcase_add_test(tc, test_corrupt_state_stops_the_pipeline_until_reset);
+    tcase_add_test(tc, test_dry_run_writes_nothing);
+    tcase_add_test(tc, test_bad_mapping_is_named_in_status);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
