@@ -1,1 +1,428 @@
-int main(void){return 0;}
+/* The sandbox as a program and its admin interface: start-up line, clean stop, options,
+ * deterministic data, fault injection of every kind, statistics, moves, candidate edits,
+ * reset. */
+#include "test_util.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const args[] = { "--seed", "3", NULL };
+
+static const char *const page_body = "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}";
+
+START_TEST(startup_line_and_clean_stop)
+{
+    hs_test_sandbox sb;
+    const char *const extra[] = { "--applications", "10", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
+    ck_assert_int_gt(sb.pid, 0);
+    ck_assert_int_eq(strncmp(sb.eploy_url, "http://127.0.0.1:", 17), 0);
+    ck_assert_str_eq(sb.eploy_url + strlen(sb.eploy_url) - 4, "/api");
+    ck_assert_int_eq(strncmp(sb.willo_url, "http://127.0.0.1:", 17), 0);
+    ck_assert_ptr_nonnull(strstr(sb.willo_url, "/api/integrations/v2"));
+    ck_assert_int_eq(strncmp(sb.admin_url, "http://127.0.0.1:", 17), 0);
+    long status;
+    ck_assert_int_eq(hs_test_admin(&sb, "GET", "/stats", NULL, &status, NULL), 0);
+    ck_assert_int_eq(status, 200);
+    ck_assert_int_eq(hs_test_sandbox_stop(&sb), 0);
+    ck_assert_int_eq(sb.pid, 0);
+}
+END_TEST
+
+START_TEST(bad_option_refused)
+{
+    hs_test_sandbox sb;
+    const char *const extra[] = { "--applications", "many", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), -1);
+    ck_assert_int_eq(sb.pid, 0);
+    const char *const extra2[] = { "--eploy-key", "nosecret", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&sb, extra2), -1);
+}
+END_TEST
+
+static char *first_page(const hs_test_sandbox *sb)
+{
+    char url[512], token[128];
+    hs_test_response r;
+    ck_assert_int_eq(hs_test_eploy_token(sb, "sandbox-client", "sandbox-secret", token, sizeof token), 0);
+    char auth[256];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    const char *h[] = { auth, NULL };
+    snprintf(url, sizeof url, "%s/applications/search", sb->eploy_url);
+    ck_assert_int_eq(hs_test_request("POST", url, h, page_body, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    char *body = r.body;
+    r.body = NULL;
+    hs_test_response_clear(&r);
+    return body;
+}
+
+START_TEST(same_seed_same_data)
+{
+    hs_test_sandbox a, b, c;
+    const char *const s5[] = { "--seed", "5", "--data-end", "2026-01-01", NULL };
+    const char *const s6[] = { "--seed", "6", "--data-end", "2026-01-01", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&a, s5), 0);
+    ck_assert_int_eq(hs_test_sandbox_start(&b, s5), 0);
+    ck_assert_int_eq(hs_test_sandbox_start(&c, s6), 0);
+    char *pa = first_page(&a), *pb = first_page(&b), *pc = first_page(&c);
+    ck_assert_str_eq(pa, pb);
+    ck_assert_str_ne(pa, pc);
+    ck_assert_ptr_nonnull(strstr(pa, "\"ModificationDate\":\"2025-"));
+    free(pa);
+    free(pb);
+    free(pc);
+    hs_test_sandbox_stop(&a);
+    hs_test_sandbox_stop(&b);
+    hs_test_sandbox_stop(&c);
+}
+END_TEST
+
+START_TEST(date_style_and_token_ttl)
+{
+    hs_test_sandbox sb;
+    const char *const extra[] = { "--eploy-date-style", "offset", "--token-ttl", "120", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
+    char *page = first_page(&sb);
+    json_object *o = json_tokener_parse(page);
+    const char *date = tu_str(o, "Records.0.ModificationDate");
+    ck_assert_str_eq(date + strlen(date) - 6, "+01:00");
+    json_object_put(o);
+    free(page);
+    char url[512];
+    hs_test_response r;
+    snprintf(url, sizeof url, "%s/token", sb.eploy_url);
+    hs_test_request("POST", url, NULL,
+                    "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
+                    "\"client_secret\":\"sandbox-secret\"}", &r);
+    o = json_tokener_parse(r.body);
+    ck_assert_int_eq(tu_int(o, "expires_in"), 119);
+    json_object_put(o);
+    hs_test_response_clear(&r);
+    hs_test_sandbox_stop(&sb);
+}
+END_TEST
+
+static void add_fault(const char *rule)
+{
+    tu_resp r;
+    tu_admin("POST", "/faults", rule, &r);
+    ck_assert_msg(r.http.status == 201, "fault %s: %ld %s", rule, r.http.status, r.http.body);
+    tu_resp_clear(&r);
+}
+
+START_TEST(fault_status_with_retry_after)
+{
+    const char *token = tu_token();
+    add_fault("{\"server\":\"eploy\",\"route\":\"/api/applications/search\",\"status\":429,\"retry_after\":7,\"count\":1}");
+    tu_resp r;
+    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    ck_assert_int_eq(r.http.status, 429);
+    ck_assert_str_eq(r.http.retry_after, "7");
+    ck_assert_ptr_nonnull(tu_str(r.json, "error_message"));
+    tu_resp_clear(&r);
+    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+
+    add_fault("{\"server\":\"willo\",\"route\":\"/participants/\",\"status\":503,\"count\":2}");
+    add_fault("{\"server\":\"willo\",\"route\":\"/api/integrations/v2/interviews/\",\"status\":500}");
+    for (int i = 0; i < 2; i++) {
+        tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+        ck_assert_int_eq(r.http.status, 503);
+        ck_assert_ptr_nonnull(tu_str(r.json, "detail"));
+        ck_assert_str_eq(r.http.retry_after, "");
+        tu_resp_clear(&r);
+    }
+    tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    ck_assert_int_eq(r.http.status, 500);
+    tu_resp_clear(&r);
+    /* method-specific rule leaves other methods alone */
+    add_fault("{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\",\"status\":502}");
+    tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(fault_reset_truncate_malformed)
+{
+    const char *token = tu_token();
+    tu_resp r;
+    add_fault("{\"server\":\"eploy\",\"route\":\"/api/applications/search\",\"kind\":\"reset\"}");
+    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    ck_assert_int_eq(r.http.status, 0);
+    ck_assert_int_eq(r.http.curl_code, CURLE_GOT_NOTHING);
+    tu_resp_clear(&r);
+
+    add_fault("{\"server\":\"eploy\",\"route\":\"/api/applications/search\",\"kind\":\"truncate\"}");
+    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    ck_assert_int_eq(r.http.curl_code, CURLE_PARTIAL_FILE);
+    tu_resp_clear(&r);
+
+    add_fault("{\"server\":\"willo\",\"route\":\"/interviews/\",\"kind\":\"malformed\"}");
+    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_int_eq(r.http.curl_code, CURLE_OK);
+    ck_assert_ptr_null(r.json);
+    ck_assert_uint_gt(r.http.body_len, 0);
+    tu_resp_clear(&r);
+
+    add_fault("{\"server\":\"eploy\",\"route\":\"/api/token\",\"delay_ms\":50}");
+    tu_eploy("POST", "/token", NULL,
+             "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
+             "\"client_secret\":\"sandbox-secret\"}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+    tu_admin("GET", "/faults", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 0);
+    tu_resp_clear(&r);
+    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(fault_rules_managed)
+{
+    tu_resp r;
+    const char *token = tu_token();
+    add_fault("{\"server\":\"eploy\",\"route\":\"/api/\",\"status\":500,\"count\":-1}");
+    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    ck_assert_int_eq(r.http.status, 500);
+    tu_resp_clear(&r);
+    tu_admin("GET", "/faults", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 1);
+    tu_resp_clear(&r);
+    tu_admin("DELETE", "/faults", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+    tu_eploy("POST", "/token", NULL,
+             "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
+             "\"client_secret\":\"sandbox-secret\"}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+    const char *bad[] = { "{\"server\":\"ats\",\"status\":500}", "{\"server\":\"eploy\",\"kind\":\"explode\"}",
+                          "{\"server\":\"eploy\",\"status\":1000}", "not json" };
+    for (int i = 0; i < 4; i++) {
+        tu_admin("POST", "/faults", bad[i], &r);
+        ck_assert_msg(r.http.status == 400, "%s accepted", bad[i]);
+        ck_assert_ptr_nonnull(tu_str(r.json, "error"));
+        tu_resp_clear(&r);
+    }
+}
+END_TEST
+
+START_TEST(stats_count_routes_and_statuses)
+{
+    const char *token = tu_token();
+    tu_resp r;
+    tu_eploy("GET", "/candidates/3000002", token, NULL, &r);
+    tu_resp_clear(&r);
+    tu_eploy("GET", "/candidates/3000003", token, NULL, &r);
+    tu_resp_clear(&r);
+    tu_eploy("GET", "/candidates/3000003", NULL, NULL, &r);
+    tu_resp_clear(&r);
+    add_fault("{\"server\":\"eploy\",\"route\":\"/api/vacancies/search\",\"status\":429,\"retry_after\":1}");
+    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    tu_resp_clear(&r);
+    tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+    tu_resp_clear(&r);
+    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    char path[160];
+    snprintf(path, sizeof path, "/interviews/%s/", tu_str(r.json, "results.0.key"));
+    tu_resp_clear(&r);
+    tu_willo("GET", path, "Bearer sandbox-willo-key", NULL, &r);
+    tu_resp_clear(&r);
+
+    tu_admin("GET", "/stats", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    json_object *routes = tu_get(r.json, "eploy.routes");
+    ck_assert_int_eq(tu_int(r.json, "eploy.requests"), 5);
+    ck_assert_int_eq(tu_int(routes, "POST /api/token.200"), 1);
+    json_object *cand;
+    ck_assert(json_object_object_get_ex(routes, "GET /api/candidates/{id}", &cand));
+    ck_assert_int_eq(tu_int(cand, "200"), 2);
+    ck_assert_int_eq(tu_int(cand, "401"), 1);
+    ck_assert(json_object_object_get_ex(routes, "POST /api/vacancies/search", &cand));
+    ck_assert_int_eq(tu_int(cand, "429"), 1);
+    json_object *w = tu_get(r.json, "willo.routes");
+    ck_assert_int_eq(tu_int(r.json, "willo.requests"), 3);
+    ck_assert(json_object_object_get_ex(w, "GET /participants/", &cand));
+    ck_assert_int_eq(tu_int(cand, "200"), 1);
+    ck_assert(json_object_object_get_ex(w, "GET /interviews/{key}/", &cand));
+    ck_assert_int_eq(tu_int(cand, "200"), 1);
+    tu_resp_clear(&r);
+    tu_admin("DELETE", "/stats", NULL, &r);
+    tu_resp_clear(&r);
+    tu_admin("GET", "/stats", NULL, &r);
+    ck_assert_int_eq(tu_int(r.json, "eploy.requests"), 0);
+    tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(move_bumps_modification_date)
+{
+    const char *token = tu_token();
+    tu_resp r;
+    tu_admin("GET", "/eploy/applications?stage=New", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_uint_gt(json_object_array_length(r.json), 0);
+    ck_assert_str_eq(tu_str(r.json, "0.Stage"), "New");
+    long long id = tu_int(r.json, "0.ApplicationId");
+    tu_resp_clear(&r);
+    json_object *o;
+    tu_eploy("POST", "/applications/search", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", &r);
+    o = json_object_get(r.json);
+    tu_resp_clear(&r);
+    char since[64], path[128], body[512];
+    size_t n = tu_len(o, "Records");
+    snprintf(since, sizeof since, "%s", tu_str(json_object_array_get_idx(tu_get(o, "Records"), n - 1), "ModificationDate"));
+    json_object_put(o);
+
+    snprintf(path, sizeof path, "/eploy/applications/%lld/move", id);
+    tu_admin("POST", path, "{\"stage\":\"Nowhere\"}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    tu_resp_clear(&r);
+    tu_admin("POST", path, "{\"stage\":\"Video Interview\",\"status\":\"Bogus\"}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    tu_resp_clear(&r);
+    tu_admin("POST", "/eploy/applications/1/move", "{\"stage\":\"New\"}", &r);
+    ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+    tu_admin("POST", path, "{\"stage\":\"Video Interview\"}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(tu_str(r.json, "Workflow.Stage.Description"), "Video Interview");
+    tu_resp_clear(&r);
+
+    snprintf(body, sizeof body,
+             "{\"Filters\":[{\"Route\":\"Application.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"%s\"}]}", since);
+    tu_eploy("POST", "/applications/search", token, body, &r);
+    ck_assert_uint_eq(tu_len(r.json, "Records"), 1);
+    ck_assert_int_eq(tu_int(r.json, "Records.0.ApplicationId"), id);
+    ck_assert_str_eq(tu_str(r.json, "Records.0.Workflow.Stage.Description"), "Video Interview");
+    tu_resp_clear(&r);
+    /* the whole set still has every application once */
+    tu_eploy("POST", "/applications/search", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", &r);
+    ck_assert_uint_eq(tu_len(r.json, "Records"), 50);
+    tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(candidate_patch)
+{
+    const char *token = tu_token();
+    tu_resp r;
+    tu_admin("PATCH", "/eploy/candidates/3000004", "{\"Email\":null,\"FirstName\":\"Zoë\"}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+    tu_eploy("GET", "/candidates/3000004", token, NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert(json_object_object_get_ex(r.json, "Email", NULL));
+    ck_assert_ptr_null(tu_str(r.json, "Email"));
+    ck_assert_str_eq(tu_str(r.json, "FirstName"), "Zoë");
+    tu_resp_clear(&r);
+    tu_admin("PATCH", "/eploy/candidates/3000004", "{\"Email\":\"new@example.com\"}", &r);
+    tu_resp_clear(&r);
+    tu_eploy("POST", "/candidates/search", token,
+             "{\"Filters\":[{\"Route\":\"Candidate.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"2026-11-01T00:00:00Z\"}]}", &r);
+    ck_assert_uint_ge(tu_len(r.json, "Records"), 1);
+    json_object *recs = tu_get(r.json, "Records");
+    json_object *last = json_object_array_get_idx(recs, json_object_array_length(recs) - 1);
+    ck_assert_int_eq(tu_int(last, "CandidateId"), 3000004);
+    ck_assert_str_eq(tu_str(last, "Email"), "new@example.com");
+    tu_resp_clear(&r);
+    tu_admin("PATCH", "/eploy/candidates/42", "{}", &r);
+    ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(reset_restores)
+{
+    tu_resp r;
+    tu_eploy("POST", "/actions", tu_token(), "{\"ActionType\":{\"Id\":\"1\"},\"Application\":{\"Id\":200001},\"Description\":\"n\"}", &r);
+    ck_assert_int_eq(r.http.status, 201);
+    tu_resp_clear(&r);
+    tu_admin("POST", "/willo/settings", "{\"duplicates\":\"create\",\"auth\":\"token\"}", &r);
+    tu_resp_clear(&r);
+    tu_admin("POST", "/reset", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    tu_resp_clear(&r);
+    tu_admin("GET", "/eploy/actions", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 0);
+    tu_resp_clear(&r);
+    tu_admin("GET", "/willo/settings", NULL, &r);
+    ck_assert_str_eq(tu_str(r.json, "duplicates"), "reject");
+    ck_assert_str_eq(tu_str(r.json, "auth"), "any");
+    tu_resp_clear(&r);
+    tu_admin("GET", "/nothing", NULL, &r);
+    ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(large_tenant_pages)
+{
+    hs_test_sandbox sb;
+    const char *const extra[] = { "--applications", "200000", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
+    char token[128], url[512], auth[256];
+    ck_assert_int_eq(hs_test_eploy_token(&sb, "sandbox-client", "sandbox-secret", token, sizeof token), 0);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    const char *h[] = { auth, NULL };
+    snprintf(url, sizeof url, "%s/applications/search", sb.eploy_url);
+    hs_test_response r;
+    hs_test_request("POST", url, h, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":2000}}", &r);
+    ck_assert_int_eq(r.status, 200);
+    json_object *o = json_tokener_parse(r.body);
+    ck_assert_int_eq(tu_int(o, "TotalPages"), 2000);
+    ck_assert_uint_eq(tu_len(o, "Records"), 100);
+    ck_assert_int_eq(tu_int(o, "Records.99.ApplicationId"), 200000 + 200000);
+    char since[64], body[512];
+    snprintf(since, sizeof since, "%s", tu_str(o, "Records.49.ModificationDate"));
+    json_object_put(o);
+    hs_test_response_clear(&r);
+    snprintf(body, sizeof body,
+             "{\"Filters\":[{\"Route\":\"Application.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"%s\"}]}", since);
+    hs_test_request("POST", url, h, body, &r);
+    o = json_tokener_parse(r.body);
+    ck_assert_uint_eq(tu_len(o, "Records"), 50);
+    ck_assert_int_eq(tu_int(o, "TotalPages"), 1);
+    json_object_put(o);
+    hs_test_response_clear(&r);
+    ck_assert_int_eq(hs_test_sandbox_stop(&sb), 0);
+}
+END_TEST
+
+int main(void)
+{
+    tu_args = args;
+    Suite *s = suite_create("sandbox-admin");
+    TCase *tc = tcase_create("admin");
+    tcase_add_unchecked_fixture(tc, tu_start, tu_stop);
+    tcase_add_checked_fixture(tc, tu_reset, NULL);
+    tcase_add_test(tc, startup_line_and_clean_stop);
+    tcase_add_test(tc, bad_option_refused);
+    tcase_add_test(tc, same_seed_same_data);
+    tcase_add_test(tc, date_style_and_token_ttl);
+    tcase_add_test(tc, fault_status_with_retry_after);
+    tcase_add_test(tc, fault_reset_truncate_malformed);
+    tcase_add_test(tc, fault_rules_managed);
+    tcase_add_test(tc, stats_count_routes_and_statuses);
+    tcase_add_test(tc, move_bumps_modification_date);
+    tcase_add_test(tc, candidate_patch);
+    tcase_add_test(tc, reset_restores);
+    tcase_add_test(tc, large_tenant_pages);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
