@@ -293,7 +293,7 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *req,
     r.snapshot = HS_HAS_FIELD(hs_read_request, req->struct_size, snapshot) && req->snapshot;
     if ((st = hs_eploy_cursor_parse(conn, cursor_json, &r.prev, err)) != HS_OK)
         return st;
-    memcpy(r.next.mode, r.prev.mode[0] ? r.prev.mode : "history", sizeof r.next.mode);
+    (void)snprintf(r.next.mode, sizeof r.next.mode, "%s", r.prev.mode[0] ? r.prev.mode : "history");
     r.until_ms = conn->api->now_ms(conn->host) - conn->cfg.signpost_lag_ms;
     if (r.prev.has_since && r.until_ms < r.prev.since_ms)
         r.until_ms = r.prev.since_ms;   /* a clock that went back never moves the cursor back */
