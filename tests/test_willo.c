@@ -791,6 +791,56 @@ START_TEST(minimum_gap_between_requests)
 }
 END_TEST
 
+/* A mapped interview deleted in Willo does not stop the others; its mark is kept. */
+START_TEST(read_skips_deleted_interview)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    char gone[64], kept[64];
+    interview_key(&f, 0, gone, sizeof gone);
+    interview_key(&f, 1, kept, sizeof kept);
+    const char *ids[] = { gone, kept };
+    hs_test_collector *col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, "", ids, 2, 0, col), HS_OK);
+    char *cursor = strdup(hs_test_collector_last_cursor(col));
+    hs_test_collector_free(col);
+    hs_write_result r;
+    ck_assert_int_eq(invite(&f, kept, "Kept", "kept@example.com", NULL, &r), HS_OK);
+    complete(&f, r.remote_id);
+    char path[128];
+    snprintf(path, sizeof path, "/willo/interviews/%s", gone);
+    json_object_put(admin(&f, "DELETE", path, NULL, 200));
+    col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
+    ck_assert(has_change(col, r.remote_id));
+    ck_assert_msg(strstr(hs_test_collector_last_cursor(col), gone) != NULL,
+                  "the deleted interview's mark was dropped");
+    hs_test_collector_free(col);
+    free(cursor);
+    fx_stop(&f);
+}
+END_TEST
+
+/* A base_url that does not lead to the API is a configuration error that names base_url. */
+START_TEST(wrong_base_path_is_config_error)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    f.c->close(f.conn);
+    char *v2 = strstr(f.base, "/v2");
+    ck_assert_ptr_nonnull(v2);
+    v2[2] = '3';
+    open_conn(&f, KEY_A, "bearer", 30, NULL);
+    hs_test_collector *col = hs_test_collector_new();
+    hs_emitter em = hs_test_collector_emitter(col);
+    reset_err(&f);
+    ck_assert_int_eq(f.c->discover_jobs(f.conn, &em, &f.err), HS_E_CONFIG);
+    ck_assert_msg(strstr(f.err.message, "base_url") != NULL, "%s", f.err.message);
+    hs_test_collector_free(col);
+    fx_stop(&f);
+}
+END_TEST
+
 START_TEST(cursor_from_another_format_is_refused)
 {
     fx f;
@@ -1028,6 +1078,8 @@ int main(void)
     tcase_add_test(tc, snapshot_reports_existing_completions);
     tcase_add_test(tc, read_all_interviews_without_job_ids);
     tcase_add_test(tc, minimum_gap_between_requests);
+    tcase_add_test(tc, read_skips_deleted_interview);
+    tcase_add_test(tc, wrong_base_path_is_config_error);
     tcase_add_test(tc, cursor_from_another_format_is_refused);
     tcase_add_test(tc, foreign_next_link_refused);
     tcase_add_test(tc, fault_429_retry_after_honoured);

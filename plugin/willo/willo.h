@@ -104,6 +104,10 @@ void hs_willo_error_text(json_object *body, char *out, size_t out_size);
 /* Fills err for an unexpected 400/404 answer. Returns HS_E_DATA. */
 hs_status hs_willo_unexpected(const char *what, long status, json_object *body, hs_error *err);
 
+/* Fills err for a 400/404 to the interview list, which means base_url points elsewhere.
+ * Returns HS_E_CONFIG. */
+hs_status hs_willo_no_list(long status, json_object *body, hs_error *err);
+
 /* ---- willo_participant.c ---- */
 
 /* The recruiter link of a participant per cfg.link_fields (borrowed from p), or NULL. */

@@ -428,7 +428,7 @@ static hs_status all_interviews(hs_conn *c, keys *k, hs_error *err)
                                   err);
     free(url);
     if (st == HS_OK && status != 200)
-        st = hs_willo_unexpected("GET /interviews/", status, body, err);
+        st = hs_willo_no_list(status, body, err);
     json_object_put(body);
     return st;
 }

@@ -147,6 +147,16 @@ hs_status hs_willo_unexpected(const char *what, long status, json_object *body, 
                         text[0] ? ": " : "", text);
 }
 
+hs_status hs_willo_no_list(long status, json_object *body, hs_error *err)
+{
+    char text[256];
+    hs_willo_error_text(body, text, sizeof text);
+    return hs_error_set(err, HS_E_CONFIG, (int)status,
+                        "willo: GET /interviews/ answered %ld%s%s: check base_url (\"production\", "
+                        "\"staging\", or a URL ending in /api/integrations/v2)", status,
+                        text[0] ? ": " : "", text);
+}
+
 static hs_status classify(hs_conn *c, const char *what, const hs_http_response *resp,
                           json_object *body, hs_error *err)
 {

@@ -73,7 +73,7 @@ hs_status hs_willo_discover_jobs(hs_conn *c, const hs_emitter *emitter, hs_error
     hs_status st = hs_willo_pages(c, url, "GET /interviews/", on_page, &jc, &status, &body, err);
     free(url);
     if (st == HS_OK && status != 200)
-        st = hs_willo_unexpected("GET /interviews/", status, body, err);
+        st = hs_willo_no_list(status, body, err);
     json_object_put(body);
     if (st == HS_OK)
         c->api->log(c->host, HS_LOG_INFO, "willo: %zu interviews", jc.n);
