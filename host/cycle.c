@@ -448,6 +448,7 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
 {
     hs_pipeline *p = c->p->pipeline;
     c->r->counts.changes++;
+    hs_crash_point("cycle: ATS record read");
     if (c->p->cancelled && c->p->cancelled(c->p->cancel_ctx))
         return HS_E_CANCELLED;
     if (ch == NULL || ch->record_id == NULL || ch->job_id == NULL)
@@ -765,6 +766,7 @@ static hs_status interview_change_(cycle *c, const hs_stage_change *ch)
     json_object *v, *inv;
     char nkey[600];
     c->r->counts.changes++;
+    hs_crash_point("cycle: interview record read");
     if (c->p->cancelled && c->p->cancelled(c->p->cancel_ctx))
         return HS_E_CANCELLED;
     if (ch == NULL || ch->record_id == NULL || !is_completion(ch))

@@ -35,3 +35,11 @@ tests_test_e2e_SOURCES = tests/test_e2e.c tests/test_e2e_util.c tests/test_e2e_u
 tests_test_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_LDADD = $(E2E_LDADD)
+
+# Crash safety: SIGKILL at 64 crash point numbers in every cycle of the story.
+check_PROGRAMS += tests/test_crash
+TESTS += tests/test_crash
+tests_test_crash_SOURCES = tests/test_crash.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_crash_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_crash_CFLAGS = $(E2E_CFLAGS)
+tests_test_crash_LDADD = $(E2E_LDADD)

@@ -1,0 +1,108 @@
+/* Crash safety: the story (baseline, three candidates moved to the trigger stage, two
+ * interviews completed) is played again and again, each time with the hiresync process killed
+ * by SIGKILL at its Nth crash point (HIRESYNC_CRASH_AT=N: between remote calls, between
+ * records, inside state writes) in every cycle, and resumed right after each kill. In the
+ * end the sandbox must hold every expected invitation and note exactly once. */
+#define _GNU_SOURCE
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_e2e_util.h"
+
+#define VI "Video Interview"
+#define COMPLETED_NOTE "completed the video interview"
+#define MAX_POINT 64
+
+static e2e E;
+static int kills;
+
+/* One cycle killed at crash point n, then resumed until it completes. */
+static void cycle_killed_at(int n)
+{
+    static const char *const args[] = {"run", "--once", "--force", NULL};
+    char env[40];
+    int rc;
+    snprintf(env, sizeof env, "HIRESYNC_CRASH_AT=%d", n);
+    rc = e2e_run(&E, env, args);
+    if (rc == -SIGKILL) {
+        kills++;
+        rc = e2e_run(&E, NULL, args);
+    }
+    ck_assert_msg(rc == 0, "crash point %d: resumed run exits %d: %s", n, rc, E.out);
+}
+
+static void play_story(int n)
+{
+    char cmd[400], keys[8][64];
+    long ids[4], st = 0;
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/reset", NULL, &st, NULL), 0);
+    ck_assert_int_eq(st, 200);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.state_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    cycle_killed_at(n);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 4), 4);
+    for (int i = 0; i < 3; i++)
+        e2e_move(&E.sb, ids[i], VI, NULL);
+    e2e_move(&E.sb, ids[3], "Interview", NULL);
+    cycle_killed_at(n);
+    ck_assert_int_eq(e2e_participant_keys(&E.sb, E.interview, keys, 8), 3);
+    e2e_complete(&E.sb, keys[0]);
+    e2e_complete(&E.sb, keys[1]);
+    cycle_killed_at(n);
+    ck_assert_int_eq(e2e_cycle(&E), 0);
+    /* exactly once, none missing */
+    ck_assert_msg(e2e_participants(&E.sb, E.interview, NULL) == 3, "point %d: %d invitations",
+                  n, e2e_participants(&E.sb, E.interview, NULL));
+    ck_assert_msg(e2e_actions(&E.sb, 0, COMPLETED_NOTE) == 2, "point %d: %d notes", n,
+                  e2e_actions(&E.sb, 0, COMPLETED_NOTE));
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, keys[0]), 1);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, keys[1]), 1);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, keys[2]), 0);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[3], NULL), 0);
+}
+
+static void setup(void)
+{
+    e2e_start(&E, NULL);
+}
+
+static void teardown(void)
+{
+    e2e_stop(&E);
+}
+
+START_TEST(test_killed_anywhere_everything_happens_exactly_once)
+{
+    char pipe[2048];
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview,
+                 "[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]}]");
+    e2e_config(&E, "", pipe);
+    kills = 0;
+    for (int n = 1; n <= MAX_POINT; n++)
+        play_story(n);
+    fprintf(stderr, "crash test: %d kills at %d crash point numbers, no duplicate, none lost\n",
+            kills, MAX_POINT);
+    ck_assert_int_ge(kills, 50);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("crash");
+    TCase *tc = tcase_create("crash");
+    SRunner *sr;
+    int failed;
+    tcase_set_timeout(tc, 300);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_killed_anywhere_everything_happens_exactly_once);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
