@@ -42,6 +42,12 @@ void hs_connection_error_init(hs_error *err)
 /* ---- host services ------------------------------------------------------------------------ */
 
 static void host_log(hs_host *host, hs_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void host_log(hs_host *host, hs_log_level level, const char *fmt, ...)
 {
     hs_connection *c = host->connection;
     if (level < HS_LOG_ERROR)
@@ -293,7 +299,7 @@ hs_status hs_connection_open(hs_app *app, const char *name,
             hs_log_mask(app->log, local.message, err->message, sizeof(err->message));
         }
         hs_connection_close(c);
-        return st == HS_OK ? HS_E_INTERNAL : st;
+        return st;
     }
     *out = c;
     return HS_OK;

@@ -95,8 +95,9 @@ static char *slurp_fd(int fd)
         len += (size_t)n;
         if (cap - len < 2) {
             cap *= 2;
-            buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
+            char *bigger = realloc(buf, cap);
+            ck_assert_ptr_nonnull(bigger);
+            buf = bigger;
         }
     }
     buf[len] = '\0';

@@ -5,7 +5,6 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +43,9 @@ static void teardown(void)
     "{\"interview\":\"101\",\"jobs\":[{\"job\":\"101\",\"trigger_stages\":[\"S\"]},"         \
     "{\"job\":\"999\",\"trigger_stages\":[\"S\"]}]}]}}}"
 
-/* Runs hiresync with the test manifests and modules and the given arguments. */
-static void run(hst_run_result *r, const char *manifests, const char *config, ...)
+/* Runs hiresync with the test manifests and modules and the given arguments (NULL-ended). */
+static void run(hst_run_result *r, const char *manifests, const char *config,
+                const char *const *args)
 {
     char *argv[32];
     size_t n = 0;
@@ -56,22 +56,21 @@ static void run(hst_run_result *r, const char *manifests, const char *config, ..
         argv[n++] = (char *)"-c";
         argv[n++] = config_path;
     }
-    va_list ap;
-    va_start(ap, config);
-    const char *arg;
-    while ((arg = va_arg(ap, const char *)) != NULL && n < 31)
-        argv[n++] = (char *)arg;
-    va_end(ap);
+    for (size_t i = 0; args[i] && n < 31; i++)
+        argv[n++] = (char *)args[i];
     argv[n] = NULL;
     const char *env[] = {manifests, module_env, NULL};
     hst_run(argv, env, r);
     free(config_path);
 }
 
+#define RUN(r, manifests, config, ...) \
+    run(r, manifests, config, (const char *const[]){__VA_ARGS__})
+
 START_TEST(version_names_abi)
 {
     hst_run_result r;
-    run(&r, manifest_env, NULL, "--version", NULL);
+    RUN(&r, manifest_env, NULL, "--version", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_int_eq(strncmp(r.out, "hiresync ", 9), 0);
     ck_assert_ptr_nonnull(strstr(r.out, "(connector ABI 1.0)\n"));
@@ -83,31 +82,31 @@ START_TEST(help_and_usage_errors)
 {
     static const char *const commands[] = {"connectors", "check", "jobs"};
     hst_run_result r;
-    run(&r, manifest_env, NULL, "--help", NULL);
+    RUN(&r, manifest_env, NULL, "--help", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "Usage: hiresync [OPTIONS] COMMAND"));
     for (size_t i = 0; i < 3; i++)
         ck_assert_ptr_nonnull(strstr(r.out, commands[i]));
     hst_run_result_free(&r);
     for (size_t i = 0; i < 3; i++) {
-        run(&r, manifest_env, NULL, commands[i], "--help", NULL);
+        RUN(&r, manifest_env, NULL, commands[i], "--help", NULL);
         ck_assert_int_eq(r.status, 0);
         char expected[128];
         snprintf(expected, sizeof(expected), "Usage: hiresync %s", commands[i]);
         ck_assert_ptr_nonnull(strstr(r.out, expected));
         hst_run_result_free(&r);
     }
-    run(&r, manifest_env, NULL, NULL);
+    RUN(&r, manifest_env, NULL, NULL);
     ck_assert_int_eq(r.status, 2);
     hst_run_result_free(&r);
-    run(&r, manifest_env, NULL, "frobnicate", NULL);
+    RUN(&r, manifest_env, NULL, "frobnicate", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "hiresync: unknown command \"frobnicate\""));
     hst_run_result_free(&r);
-    run(&r, manifest_env, NULL, "--log-level", "loud", "connectors", NULL);
+    RUN(&r, manifest_env, NULL, "--log-level", "loud", "connectors", NULL);
     ck_assert_int_eq(r.status, 2);
     hst_run_result_free(&r);
-    run(&r, manifest_env, GOOD_CONFIG, "jobs", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "jobs", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "hiresync jobs: name one CONNECTION"));
     hst_run_result_free(&r);
@@ -117,7 +116,7 @@ END_TEST
 START_TEST(connectors_lists_modules)
 {
     hst_run_result r;
-    run(&r, manifest_env, GOOD_CONFIG, "connectors", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "connectors", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     char line[4096];
     snprintf(line, sizeof(line), "%-16s %-10s %-5s %-48s %s/hst_ats.so\n", "testats", "0.0.1",
@@ -136,7 +135,7 @@ END_TEST
 START_TEST(connectors_reports_failures)
 {
     hst_run_result r;
-    run(&r, bad_manifest_env, NULL, "connectors", NULL);
+    RUN(&r, bad_manifest_env, NULL, "connectors", NULL);
     ck_assert_int_eq(r.status, 1);
     char line[4096];
     snprintf(line, sizeof(line), "  testmajor: %s/hst_major.so: built for connector ABI 2.0, "
@@ -146,7 +145,7 @@ START_TEST(connectors_reports_failures)
     ck_assert_ptr_nonnull(strstr(r.out, "broken.json: $.abi: must be a string"));
     ck_assert_ptr_nonnull(strstr(r.out, "\ntestats "));
     hst_run_result_free(&r);
-    run(&r, bad_manifest_env, NULL, "connectors", "--json", NULL);
+    RUN(&r, bad_manifest_env, NULL, "connectors", "--json", NULL);
     ck_assert_int_eq(r.status, 1);
     json_object *doc = json_tokener_parse(r.out);
     ck_assert_ptr_nonnull(doc);
@@ -163,7 +162,7 @@ END_TEST
 START_TEST(misspelt_key_exits_2)
 {
     hst_run_result r;
-    run(&r, manifest_env,
+    RUN(&r, manifest_env,
         "{\"connections\":{\"ats\":{\"connector\":\"testats\",\"subdomain\":\"acme\","
         "\"clent_id\":\"cid\",\"token\":\"ats-secret-4242\"}}}", "check", NULL);
     ck_assert_int_eq(r.status, 2);
@@ -179,7 +178,7 @@ END_TEST
 START_TEST(check_reports_items)
 {
     hst_run_result r;
-    run(&r, manifest_env, GOOD_CONFIG, "check", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "check", NULL);
     ck_assert_msg(r.status == 1, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "ats (connector testats 0.0.1)\n"
                                         "  OK    Credentials: granted\n"
@@ -194,7 +193,7 @@ START_TEST(check_reports_items)
     ck_assert_ptr_nonnull(strstr(r.out, "  OK    Job 101: visible\n"));
     ck_assert_ptr_nonnull(strstr(r.out, "\n6 ok, 1 warning, 2 failed\n"));
     hst_run_result_free(&r);
-    run(&r, manifest_env, GOOD_CONFIG, "check", "nope", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "check", "nope", NULL);
     ck_assert_int_eq(r.status, 2);
     hst_run_result_free(&r);
 }
@@ -203,7 +202,7 @@ END_TEST
 START_TEST(check_one_connection_passes)
 {
     hst_run_result r;
-    run(&r, manifest_env, GOOD_CONFIG, "check", "video", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "check", "video", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_ptr_null(strstr(r.out, "ats ("));
     ck_assert_ptr_nonnull(strstr(r.out, "  WARN  Jobs: Read"));
@@ -214,7 +213,7 @@ END_TEST
 START_TEST(secrets_are_masked_in_logs)
 {
     hst_run_result r;
-    run(&r, manifest_env, GOOD_CONFIG, "check", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "check", NULL);
     /* The test connector logs its token on open; the host masks it. */
     ck_assert_ptr_nonnull(strstr(r.err, " INFO [ats] opened with token ***\n"));
     ck_assert_ptr_nonnull(strstr(r.err, " INFO [video] opened with token ***\n"));
@@ -222,7 +221,7 @@ START_TEST(secrets_are_masked_in_logs)
     ck_assert_ptr_null(strstr(r.err, "video-secret-7373"));
     ck_assert_ptr_null(strstr(r.out, "ats-secret-4242"));
     hst_run_result_free(&r);
-    run(&r, manifest_env, GOOD_CONFIG, "--log-format", "json", "check", "video", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "--log-format", "json", "check", "video", NULL);
     json_object *line = json_tokener_parse(r.err);
     ck_assert_msg(line != NULL, "not JSON: %s", r.err);
     json_object *v;
@@ -234,7 +233,7 @@ START_TEST(secrets_are_masked_in_logs)
     ck_assert_str_eq(json_object_get_string(v), "opened with token ***");
     json_object_put(line);
     hst_run_result_free(&r);
-    run(&r, manifest_env, GOOD_CONFIG, "-q", "check", "video", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "-q", "check", "video", NULL);
     ck_assert_str_eq(r.err, "");
     hst_run_result_free(&r);
 }
@@ -243,7 +242,7 @@ END_TEST
 START_TEST(jobs_newest_first)
 {
     hst_run_result r;
-    run(&r, manifest_env, GOOD_CONFIG, "-q", "jobs", "ats", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "-q", "jobs", "ats", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_str_eq(r.out,
                      "103  Job 3\n"
@@ -257,7 +256,7 @@ START_TEST(jobs_newest_first)
                      "    stages: \"Applied\" (New, Reviewed), \"Video Interview\"\n"
                      "3 jobs\n");
     hst_run_result_free(&r);
-    run(&r, manifest_env, GOOD_CONFIG, "-q", "jobs", "--json", "video", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "-q", "jobs", "--json", "video", NULL);
     ck_assert_int_eq(r.status, 0);
     json_object *jobs = json_tokener_parse(r.out);
     ck_assert_ptr_nonnull(jobs);
@@ -275,7 +274,7 @@ END_TEST
 START_TEST(jobs_open_failure)
 {
     hst_run_result r;
-    run(&r, manifest_env,
+    RUN(&r, manifest_env,
         "{\"connections\":{\"video\":{\"connector\":\"testvideo\",\"token\":\"video-secret-7373\","
         "\"open_fail\":true}}}", "jobs", "video", NULL);
     ck_assert_int_eq(r.status, 2);
@@ -283,7 +282,7 @@ START_TEST(jobs_open_failure)
                                         "(open_fail)\n"));
     ck_assert_str_eq(r.out, "");
     hst_run_result_free(&r);
-    run(&r, manifest_env, GOOD_CONFIG, "jobs", "nope", NULL);
+    RUN(&r, manifest_env, GOOD_CONFIG, "jobs", "nope", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "no connection \"nope\""));
     hst_run_result_free(&r);
