@@ -624,6 +624,24 @@ START_TEST(cancelled_during_backoff)
 }
 END_TEST
 
+START_TEST(min_gap_paces_requests)
+{
+    long total;
+
+    fx_start(NULL, "\"min_gap_ms\":5000");
+    ck_assert_int_eq(discover(), HS_OK);
+    /* Every request after the first waited for the gap (sleeps are instant here). */
+    total = stat_count("POST /api/token", "") + stat_count("GET /api/options/dropdown/{id}", "") +
+            stat_count("POST /api/workflows/search", "") +
+            stat_count("POST /api/vacancies/search", "");
+    ck_assert_int_ge(total, 4);
+    ck_assert_uint_eq(hs_test_host_sleep_count(F.h), (size_t)total - 1);
+    ck_assert_int_le(hs_test_host_longest_sleep_ms(F.h), 5000);
+    ck_assert_int_gt(hs_test_host_longest_sleep_ms(F.h), 4000);
+    fx_stop();
+}
+END_TEST
+
 /* ---- check and credentials ---------------------------------------------------------------- */
 
 START_TEST(check_reports_every_permission)
@@ -929,6 +947,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(faults, fault_malformed_json);
     tcase_add_test(faults, fault_reset_and_truncated_are_retried);
     tcase_add_test(faults, cancelled_during_backoff);
+    tcase_add_test(faults, min_gap_paces_requests);
     tcase_add_test(check, check_reports_every_permission);
     tcase_add_test(check, key_without_actions_insert);
     tcase_add_test(check, bad_credentials_and_denied_ip);

@@ -325,9 +325,11 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *req,
         conn->api->log(conn->host, HS_LOG_WARN,
                        "eploy: %zu records without a readable date were skipped", r.undated);
     if (st == HS_OK)
-        conn->api->log(conn->host, HS_LOG_INFO, "eploy: %zu %s from %zu pages (%s)", r.emitted,
-                       r.snapshot ? "current positions" : "stage changes", r.pages,
-                       r.snapshot ? "snapshot" : r.next.mode);
+        conn->api->log(conn->host, HS_LOG_INFO,
+                       "eploy: %zu %s from %zu pages (%s), %llu requests on this connection",
+                       r.emitted, r.snapshot ? "current positions" : "stage changes", r.pages,
+                       r.snapshot ? "snapshot" : r.next.mode,
+                       (unsigned long long)hs_http_request_count(conn->http));
 out:
     free(r.page_cursor);
     hs_eploy_cursor_free(&r.prev);
