@@ -116,6 +116,11 @@ const char *hs_willo_participant_link(const hs_conn *c, json_object *p);
 /* Fills person with strings borrowed from p. */
 void hs_willo_participant_person(json_object *p, hs_person *person);
 
+/* 1 unless the participant names another interview than `interview` (as a key or as a
+ * nested object with a key): a list whose interview filter Willo ignored must not mix
+ * interviews. */
+int hs_willo_participant_in(json_object *p, const char *interview);
+
 /* 1 when the participant's email equals email, ignoring ASCII case and outer blanks. */
 int hs_willo_email_equal(const char *a, const char *b);
 

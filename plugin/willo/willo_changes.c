@@ -270,7 +270,7 @@ static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *e
     for (size_t i = 0; i < json_object_array_length(results) && !*stop; i++) {
         json_object *p = json_object_array_get_idx(results, i);
         int64_t t = 0;
-        if (completion(p, &t) != 0)
+        if (!hs_willo_participant_in(p, w->interview) || completion(p, &t) != 0)
             continue;
         if (w->sorted && w->have_prev && t > w->prev) {
             /* Willo ignored the ordering: no early stop from here on, for this connection */

@@ -19,6 +19,7 @@
 #define ESC_MAX 1024
 
 typedef struct find_ctx {
+    const char *interview;
     const char *email;
     char key[128];
     int found;
@@ -33,7 +34,8 @@ static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *e
     for (size_t i = 0; i < json_object_array_length(results); i++) {
         json_object *p = json_object_array_get_idx(results, i);
         fc->seen++;
-        if (!hs_willo_email_equal(fc->email, hs_json_str(p, "email")))
+        if (!hs_willo_participant_in(p, fc->interview) ||
+            !hs_willo_email_equal(fc->email, hs_json_str(p, "email")))
             continue;
         const char *key = hs_json_str(p, "key");
         if (!key || !*key)
@@ -81,6 +83,7 @@ static hs_status lookup(hs_conn *c, const char *interview, const char *email, fi
                         lookup_outcome *outcome, hs_error *err)
 {
     long status = 0;
+    fc->interview = interview;
     fc->email = email;
     hs_status st = list_once(c, interview, email, 1, fc, &status, err);
     if (st != HS_OK)

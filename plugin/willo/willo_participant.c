@@ -66,6 +66,14 @@ void hs_willo_participant_person(json_object *p, hs_person *person)
     person->phone = hs_json_str(p, "phone");
 }
 
+int hs_willo_participant_in(json_object *p, const char *interview)
+{
+    json_object *iv = hs_json_get(p, "interview");
+    const char *key = json_object_is_type(iv, json_type_object) ? hs_json_str(iv, "key")
+                                                                : hs_json_str(p, "interview");
+    return key == NULL || strcmp(key, interview) == 0;
+}
+
 static int blank(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
