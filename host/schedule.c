@@ -396,6 +396,9 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
         if (g_stop)
             break;
     }
+    if (g_stop)
+        hs_log_write(app->log, HS_LOG_INFO, NULL, "stopped by a signal; every committed "
+                     "checkpoint is in place");
 out:
     free(jobs);
     return rc;

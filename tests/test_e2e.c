@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_e2e_util.h"
@@ -343,6 +345,28 @@ START_TEST(test_bad_mapping_is_named_in_status)
 }
 END_TEST
 
+START_TEST(test_run_stays_up_and_stops_cleanly_on_sigterm)
+{
+    static const char *const run[] = {"run", NULL};
+    static const char *const show[] = {"state", "show", "p", NULL};
+    char status_file[400];
+    struct stat st;
+    pid_t pid;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(unlink(strcat(strcpy(status_file, E.state_dir), "/p.status")), 0);
+    pid = e2e_spawn(&E, NULL, run);
+    /* never run per the status record, so due at once */
+    for (int i = 0; i < 300 && stat(status_file, &st) != 0; i++)
+        usleep(20000);
+    ck_assert_int_eq(stat(status_file, &st), 0);
+    ck_assert_int_eq(kill(pid, SIGHUP), 0);
+    ck_assert_int_eq(kill(pid, SIGTERM), 0);
+    ck_assert_msg(e2e_wait(&E, pid) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "cycle ok") != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_run(&E, NULL, show), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e");
@@ -364,6 +388,7 @@ int main(void)
     tcase_add_test(tc, test_corrupt_state_stops_the_pipeline_until_reset);
     tcase_add_test(tc, test_dry_run_writes_nothing);
     tcase_add_test(tc, test_bad_mapping_is_named_in_status);
+    tcase_add_test(tc, test_run_stays_up_and_stops_cleanly_on_sigterm);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -54,12 +54,12 @@ void e2e_start_second(e2e *e)
 
 void e2e_stop(e2e *e)
 {
-    char cmd[400];
     if (e->sb.pid)
         hs_test_sandbox_stop(&e->sb);
     if (e->sb2.pid)
         hs_test_sandbox_stop(&e->sb2);
     if (e->dir[0]) {
+        char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
         ck_assert_int_eq(system(cmd), 0);
     }
@@ -103,13 +103,12 @@ void e2e_pipeline(char *out, size_t size, const char *name, const char *ats,
              name, ats, interview, jobs_json);
 }
 
-int e2e_run(e2e *e, const char *env, const char *const *args)
+pid_t e2e_spawn(e2e *e, const char *env, const char *const *args)
 {
     char outpath[400];
     const char *bin = getenv("HIRESYNC_BIN");
     char *argv[32];
-    int n = 0, status, fd;
-    ssize_t got;
+    int n = 0;
     pid_t pid;
     ck_assert_ptr_nonnull(bin);
     snprintf(outpath, sizeof outpath, "%s/out.txt", e->dir);
@@ -123,7 +122,7 @@ int e2e_run(e2e *e, const char *env, const char *const *args)
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             _exit(126);
         dup2(fd, 1);
@@ -134,16 +133,29 @@ int e2e_run(e2e *e, const char *env, const char *const *args)
         execv(bin, argv);
         _exit(127);
     }
+    return pid;
+}
+
+int e2e_wait(e2e *e, pid_t pid)
+{
+    char outpath[400];
+    int status, fd;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    snprintf(outpath, sizeof outpath, "%s/out.txt", e->dir);
     e->out[0] = '\0';
     fd = open(outpath, O_RDONLY);
     if (fd >= 0) {
-        got = read(fd, e->out, sizeof e->out - 1);
+        ssize_t got = read(fd, e->out, sizeof e->out - 1);
         e->out[got > 0 ? got : 0] = '\0';
         close(fd);
     }
     e->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     return e->exit_code;
+}
+
+int e2e_run(e2e *e, const char *env, const char *const *args)
+{
+    return e2e_wait(e, e2e_spawn(e, env, args));
 }
 
 int e2e_cycle(e2e *e)

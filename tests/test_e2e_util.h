@@ -11,6 +11,7 @@
 #define TEST_E2E_UTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "support/hs_test_sandbox.h"
 
@@ -43,6 +44,10 @@ void e2e_pipeline(char *out, size_t size, const char *name, const char *ats,
 /* Runs `hiresync -c CONFIG args...` (NULL-terminated) with an optional extra environment
  * entry ("NAME=value" or NULL). Returns the exit status; -N when killed by signal N. */
 int e2e_run(e2e *e, const char *env, const char *const *args);
+/* The same, in the background: e2e_spawn returns the child's pid; e2e_wait reaps it and reads
+ * its output like e2e_run. */
+pid_t e2e_spawn(e2e *e, const char *env, const char *const *args);
+int e2e_wait(e2e *e, pid_t pid);
 /* Shorthand: run --once --force. */
 int e2e_cycle(e2e *e);
 
