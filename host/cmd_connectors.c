@@ -124,7 +124,7 @@ static int print_text(hs_app *app, json_object *strays)
     FILE *out = app->out;
     size_t n = hs_registry_count(app->registry);
     size_t failed = 0;
-    fprintf(out, "%-16s %-10s %-5s %-48s %s\n", "NAME", "VERSION", "ABI", "CAPABILITIES",
+    fprintf(out, "%-16s %-10s %-5s %-50s %s\n", "NAME", "VERSION", "ABI", "CAPABILITIES",
             "MODULE");
     for (size_t i = 0; i < n; i++) {
         const hs_module *m = hs_registry_at(app->registry, i);
@@ -135,7 +135,7 @@ static int print_text(hs_app *app, json_object *strays)
         char abi[32], caps[128];
         abi_text(m->table.abi_version, abi, sizeof(abi));
         hs_capabilities_format(m->table.capabilities, caps, sizeof(caps));
-        fprintf(out, "%-16s %-10s %-5s %-48s %s\n", m->manifest->name,
+        fprintf(out, "%-16s %-10s %-5s %-50s %s\n", m->manifest->name,
                 m->table.version ? m->table.version : "?", abi, caps, m->path);
     }
     if (n == failed)

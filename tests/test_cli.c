@@ -119,7 +119,7 @@ START_TEST(connectors_lists_modules)
     RUN(&r, manifest_env, GOOD_CONFIG, "connectors", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     char line[4096];
-    snprintf(line, sizeof(line), "%-16s %-10s %-5s %-48s %s/hst_ats.so\n", "testats", "0.0.1",
+    snprintf(line, sizeof(line), "%-16s %-10s %-5s %-50s %s/hst_ats.so\n", "testats", "0.0.1",
              "1.0", "check,discover_jobs,read_changes,write_note",
              hst_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
