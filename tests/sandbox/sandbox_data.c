@@ -199,7 +199,6 @@ static int build_willo(void)
 
 int hs_sb_data_build(void)
 {
-    hs_sb_w.keys[0] = hs_sb_w.cfg.eploy_keys[0];
     memcpy(hs_sb_w.keys, hs_sb_w.cfg.eploy_keys, sizeof hs_sb_w.keys);
     hs_sb_w.n_keys = hs_sb_w.cfg.n_eploy_keys;
     hs_sb_w.willo_auth = hs_sb_w.cfg.willo_auth;
