@@ -79,8 +79,9 @@ tests_modules_hst_name_la_LIBADD = $(JSON_C_LIBS)
 HST_TEST_LIBS = host/libhshost.la $(CHECK_LIBS) $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread
 HST_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
-check_PROGRAMS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli
-TESTS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli
+check_PROGRAMS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli \
+	tests/test_host
+TESTS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli tests/test_host
 
 tests_test_loader_SOURCES = tests/test_loader.c tests/hst_testutil.c tests/hst_testutil.h
 tests_test_loader_CFLAGS = $(HST_TEST_CFLAGS)
@@ -95,4 +96,8 @@ tests_test_cli_SOURCES = tests/test_cli.c tests/hst_testutil.c tests/hst_testuti
 tests_test_cli_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_cli_LDADD = $(HST_TEST_LIBS)
 
-EXTRA_DIST += tests/data/manifests
+tests_test_host_SOURCES = tests/test_host.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_host_CFLAGS = $(HST_TEST_CFLAGS)
+tests_test_host_LDADD = $(HST_TEST_LIBS)
+
+EXTRA_DIST += tests/data/manifests tests/data/manifests-bad

@@ -1,0 +1,276 @@
+/*
+ * Host services: the logger (format, levels, secret masking), the services an open
+ * connection lends its connector (clock, cancellation, sleep, user agent, store), and the
+ * job collector behind `hiresync jobs`.
+ */
+#define _XOPEN_SOURCE 700
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "../host/connection.h"
+#include "../host/jobs.h"
+#include "../host/log.h"
+#include "hst_testutil.h"
+
+static long long fixed_clock(void *ctx)
+{
+    (void)ctx;
+    return 1796329800000LL;   /* 2026-12-03T20:30:00Z */
+}
+
+/* Logs one line into a memory stream and returns it (caller frees). */
+static char *log_line(hs_log *log, FILE *f, char **buf, hs_log_level level, const char *scope,
+                      const char *text)
+{
+    hs_log_write(log, level, scope, "%s", text);
+    fflush(f);
+    return strdup(*buf);
+}
+
+START_TEST(log_text_and_json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    hs_log *log = hs_log_new(f);
+    hs_log_set_clock(log, fixed_clock, NULL);
+    char *line = log_line(log, f, &buf, HS_LOG_INFO, "p/eploy", "hello\nworld");
+    ck_assert_str_eq(line, "2026-12-03T20:30:00Z INFO [p/eploy] hello world\n");
+    free(line);
+    hs_log_write(log, HS_LOG_DEBUG, NULL, "hidden at info");
+    fflush(f);
+    ck_assert_uint_eq(hst_count_lines(buf), 1);
+    hs_log_set_level(log, HS_LOG_DEBUG);
+    hs_log_set_format(log, HS_LOG_FORMAT_JSON);
+    hs_log_write(log, HS_LOG_DEBUG, NULL, "quote \" and slash /");
+    fflush(f);
+    const char *last = strstr(buf, "\n") + 1;
+    ck_assert_str_eq(last, "{\"time\":\"2026-12-03T20:30:00Z\",\"level\":\"debug\","
+                           "\"message\":\"quote \\\" and slash /\"}\n");
+    hs_log_free(log);
+    fclose(f);
+    free(buf);
+}
+END_TEST
+
+START_TEST(log_masks_secrets)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    hs_log *log = hs_log_new(f);
+    hs_log_set_clock(log, fixed_clock, NULL);
+    ck_assert_int_eq(hs_log_add_secret(log, "abc"), 0);   /* too short: ignored */
+    ck_assert_int_eq(hs_log_add_secret(log, "tok-123"), 0);
+    ck_assert_int_eq(hs_log_add_secret(log, "tok-123456"), 0);
+    hs_log_write(log, HS_LOG_ERROR, "tok-123", "key tok-123456 and tok-123, abc");
+    fflush(f);
+    ck_assert_str_eq(buf, "2026-12-03T20:30:00Z ERROR [***] key *** and ***, abc\n");
+    char out[16];
+    hs_log_mask(log, "x tok-123456 y", out, sizeof(out));
+    ck_assert_str_eq(out, "x *** y");
+    hs_log_mask(log, "0123456789abcdefghij", out, sizeof(out));
+    ck_assert_str_eq(out, "0123456789abcde");
+    hs_log_free(log);
+    fclose(f);
+    free(buf);
+}
+END_TEST
+
+START_TEST(log_parsers)
+{
+    hs_log_level level;
+    hs_log_format format;
+    ck_assert_int_eq(hs_log_level_parse("warn", &level), 0);
+    ck_assert_int_eq(level, HS_LOG_WARN);
+    ck_assert_int_eq(hs_log_level_parse("WARN", &level), -1);
+    ck_assert_int_eq(hs_log_format_parse("json", &format), 0);
+    ck_assert_int_eq(format, HS_LOG_FORMAT_JSON);
+    ck_assert_int_eq(hs_log_format_parse("xml", &format), -1);
+    ck_assert_str_eq(hs_log_level_name(HS_LOG_DEBUG), "debug");
+}
+END_TEST
+
+/* ---- connections -------------------------------------------------------------------------- */
+
+static hs_app app;
+static char *dir;
+
+static void app_setup(void)
+{
+    dir = hst_tmpdir();
+    char manifests[4096];
+    snprintf(manifests, sizeof(manifests), "%s/tests/data/manifests", hst_env("HIRESYNC_SRCDIR"));
+    setenv("HIRESYNC_MANIFEST_DIR", manifests, 1);
+    setenv("HIRESYNC_CONNECTOR_DIR", hst_env("HIRESYNC_TEST_MODULE_DIR"), 1);
+    ck_assert_int_eq(hs_app_init(&app, "test_host"), 0);
+    free(app.config_path);
+    app.config_path = hst_write(dir, "hiresync.json",
+                                "{\"connections\":{\"ats\":{\"connector\":\"testats\","
+                                "\"subdomain\":\"acme\",\"client_id\":\"c\","
+                                "\"token\":\"secret-one\"}}}", 0600);
+    app.config_path_given = 1;
+    hs_log_set_level(app.log, HS_LOG_ERROR);   /* the module logs on open */
+    app.log_level_given = 1;
+    ck_assert_int_eq(hs_app_load_config(&app, 1), HS_EXIT_OK);
+    ck_assert_uint_eq(hs_app_load_modules(&app), 0);
+}
+
+static void app_teardown(void)
+{
+    hs_app_cleanup(&app);
+    hst_rmtree(dir);
+    free(dir);
+}
+
+static int cancel_flag;
+
+static int cancelled(void *ctx)
+{
+    return *(int *)ctx;
+}
+
+static int64_t clock_ms(void *ctx)
+{
+    (void)ctx;
+    return 42000;
+}
+
+START_TEST(connection_services)
+{
+    hs_connection_options opts = {0};
+    opts.scope = "pipe/ats";
+    opts.store_json = "{\"day\":\"2026-11-26\",\"calls\":\"7\"}";
+    opts.cancelled = cancelled;
+    opts.cancel_ctx = &cancel_flag;
+    opts.now_ms = clock_ms;
+    cancel_flag = 0;
+    hs_connection *conn = NULL;
+    hs_error err;
+    hs_connection_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &opts, &conn, &err), HS_OK);
+    ck_assert_str_eq(hs_connection_name(conn), "ats");
+    ck_assert_str_eq(hs_connection_table(conn)->name, "testats");
+    ck_assert_ptr_nonnull(hs_connection_conn(conn));
+    const hs_host_api *api = hs_connection_api(conn);
+    hs_host *host = hs_connection_host(conn);
+    ck_assert_uint_eq(api->struct_size, sizeof(hs_host_api));
+    ck_assert_uint_eq(api->abi_version, HS_ABI_VERSION);
+    ck_assert_int_eq(api->now_ms(host), 42000);
+    ck_assert_int_eq(api->cancelled(host), 0);
+    ck_assert_int_eq(api->sleep_ms(host, 1), 0);
+    cancel_flag = 1;
+    ck_assert_int_eq(api->cancelled(host), 1);
+    ck_assert_int_eq(api->sleep_ms(host, 60000), 1);   /* returns at once when cancelled */
+    const char *ua = api->user_agent(host);
+    ck_assert_int_eq(strncmp(ua, "hiresync/", 9), 0);
+    ck_assert_ptr_nonnull(strstr(ua, " (+testats)"));
+    char buf[16];
+    ck_assert_int_eq(api->store_get(host, "calls", buf, sizeof(buf)), HS_OK);
+    ck_assert_str_eq(buf, "7");
+    ck_assert_int_eq(api->store_get(host, "day", buf, 5), HS_E_INTERNAL);
+    ck_assert_int_eq(api->store_get(host, "nope", buf, sizeof(buf)), HS_E_DATA);
+    ck_assert_int_eq(api->store_put(host, "calls", "8"), HS_OK);
+    ck_assert_int_eq(api->store_put(host, "day", NULL), HS_OK);
+    char long_name[HS_STORE_NAME_MAX + 2];
+    memset(long_name, 'n', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    ck_assert_int_eq(api->store_put(host, long_name, "x"), HS_E_DATA);
+    char *json = hs_connection_store_json(conn);
+    ck_assert_str_eq(json, "{\"calls\":\"8\"}");
+    free(json);
+    char error[256];
+    ck_assert_int_eq(hs_connection_store_load(conn, "[1]", error, sizeof(error)), -1);
+    ck_assert_str_eq(error, "connection store is not a JSON object");
+    ck_assert_int_eq(hs_connection_store_load(conn, "{\"a\":1}", error, sizeof(error)), -1);
+    ck_assert_int_eq(hs_connection_store_load(conn, "{\"a\":\"b\"}", error, sizeof(error)), 0);
+    ck_assert_int_eq(api->store_get(host, "a", buf, sizeof(buf)), HS_OK);
+    ck_assert_str_eq(buf, "b");
+    hs_connection_close(conn);
+}
+END_TEST
+
+START_TEST(connection_unknown)
+{
+    hs_connection *conn = (hs_connection *)&app;
+    hs_error err;
+    hs_connection_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "nope", NULL, &conn, &err), HS_E_CONFIG);
+    ck_assert_ptr_null(conn);
+    char expected[8192];
+    snprintf(expected, sizeof(expected), "unknown connection \"nope\"; name one from "
+             "\"connections\" in %s", app.config_path);
+    ck_assert_str_eq(err.message, expected);
+    hs_connection_close(NULL);
+}
+END_TEST
+
+/* ---- jobs ---------------------------------------------------------------------------------- */
+
+START_TEST(job_collector_sorts_newest_first)
+{
+    hs_job_collector c;
+    ck_assert_int_eq(hs_job_collector_init(&c), 0);
+    static const hs_ref statuses[] = {{"1", "New"}};
+    static const hs_stage stages[] = {{"10", "Applied", statuses, 1}};
+    hs_job a = {sizeof(hs_job), "1", "A", NULL, NULL, NULL, "2026-01-01T00:00:00Z", NULL,
+                stages, 1};
+    hs_job b = {sizeof(hs_job), "2", "B", NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    hs_job d = {sizeof(hs_job), "3", "C", "Open", NULL, NULL, "2026-02-01T00:00:00Z",
+                "https://x/3", NULL, 0};
+    ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &a), HS_OK);
+    ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &b), HS_OK);
+    ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &d), HS_OK);
+    hs_job noid = {sizeof(hs_job), NULL, "x", NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &noid), HS_E_DATA);
+    ck_assert_int_eq(c.emitter.checkpoint(c.emitter.ctx, "{}"), HS_OK);
+    hs_job_collector_sort(&c);
+    ck_assert_str_eq(json_object_to_json_string_ext(c.jobs, JSON_C_TO_STRING_PLAIN
+                                                                | JSON_C_TO_STRING_NOSLASHESCAPE),
+                     "[{\"id\":\"3\",\"title\":\"C\",\"status\":\"Open\",\"department\":null,"
+                     "\"created_at\":null,\"updated_at\":\"2026-02-01T00:00:00Z\","
+                     "\"url\":\"https://x/3\",\"stages\":[]},"
+                     "{\"id\":\"1\",\"title\":\"A\",\"status\":null,\"department\":null,"
+                     "\"created_at\":null,\"updated_at\":\"2026-01-01T00:00:00Z\",\"url\":null,"
+                     "\"stages\":[{\"id\":\"10\",\"name\":\"Applied\",\"statuses\":"
+                     "[{\"id\":\"1\",\"name\":\"New\"}]}]},"
+                     "{\"id\":\"2\",\"title\":\"B\",\"status\":null,\"department\":null,"
+                     "\"created_at\":null,\"updated_at\":null,\"url\":null,\"stages\":[]}]");
+    c.max_jobs = 3;
+    ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &a), HS_E_DATA);
+    hs_job_collector_free(&c);
+}
+END_TEST
+
+static Suite *host_suite(void)
+{
+    Suite *s = suite_create("host");
+    TCase *log = tcase_create("log");
+    tcase_add_test(log, log_text_and_json);
+    tcase_add_test(log, log_masks_secrets);
+    tcase_add_test(log, log_parsers);
+    suite_add_tcase(s, log);
+    TCase *conn = tcase_create("connection");
+    tcase_add_checked_fixture(conn, app_setup, app_teardown);
+    tcase_add_test(conn, connection_services);
+    tcase_add_test(conn, connection_unknown);
+    suite_add_tcase(s, conn);
+    TCase *jobs = tcase_create("jobs");
+    tcase_add_test(jobs, job_collector_sorts_newest_first);
+    suite_add_tcase(s, jobs);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(host_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
