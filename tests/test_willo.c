@@ -7,9 +7,11 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -523,6 +525,54 @@ START_TEST(invitation_duplicate_modes_one_participant)
     ck_assert_str_eq(r2.remote_id, r1.remote_id);
     ck_assert_str_eq(r3.remote_id, r1.remote_id);
     ck_assert_int_eq(count_email(&f, iv, "alan@example.com"), 1);
+    fx_stop(&f);
+}
+END_TEST
+
+typedef struct invite_job {
+    fx *f;
+    const char *interview;
+    hs_write_result res;
+    hs_status st;
+} invite_job;
+
+static void *invite_thread(void *arg)
+{
+    invite_job *j = arg;
+    j->st = invite(j->f, j->interview, "Race", "race@example.com", NULL, &j->res);
+    return NULL;
+}
+
+/* Someone invites the same email by hand between the connector's lookup and its POST: Willo
+ * answers "already invited" and the connector adopts that participant. The sandbox holds the
+ * POST back (a fault delay) while the hand invitation is made, once the lookup was seen. */
+START_TEST(invitation_already_invited_between_lookup_and_post)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    char iv[64], body[256];
+    interview_key(&f, 0, iv, sizeof iv);
+    add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\","
+                  "\"kind\":\"status\",\"status\":0,\"delay_ms\":2000,\"count\":1}");
+    invite_job job = { &f, iv, { 0 }, HS_E_INTERNAL };
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, invite_thread, &job), 0);
+    while (willo_requests(&f, "GET /participants/") < 1) {
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
+    }
+    snprintf(body, sizeof body,
+             "{\"interview\":\"%s\",\"first_name\":\"Hand\",\"email\":\"race@example.com\"}", iv);
+    json_object *hand = admin(&f, "POST", "/willo/participants", body, 201);
+    char hand_key[64];
+    snprintf(hand_key, sizeof hand_key, "%s", str_of(hand, "key"));
+    json_object_put(hand);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_msg(job.st == HS_OK, "write_invitation: %d %s", job.st, f.err.message);
+    ck_assert_int_eq(job.res.applied, 0);
+    ck_assert_str_eq(job.res.remote_id, hand_key);
+    ck_assert_int_eq(count_email(&f, iv, "race@example.com"), 1);
+    ck_assert(hs_test_host_log_contains(f.h, "already invited"));
     fx_stop(&f);
 }
 END_TEST
@@ -1071,6 +1121,7 @@ int main(void)
     tcase_add_test(tc, invitation_twice_one_participant);
     tcase_add_test(tc, invitation_adopts_hand_invited);
     tcase_add_loop_test(tc, invitation_duplicate_modes_one_participant, 0, 3);
+    tcase_add_test(tc, invitation_already_invited_between_lookup_and_post);
     tcase_add_test(tc, invitation_per_interview);
     tcase_add_test(tc, invitation_rejections_are_data_errors);
     tcase_add_test(tc, invitation_national_phone_with_country_code);
