@@ -204,7 +204,7 @@ int hs_sb_data_build(void)
     hs_sb_w.willo_auth = hs_sb_w.cfg.willo_auth;
     hs_sb_w.willo_dup = hs_sb_w.cfg.willo_dup;
     hs_sb_w.willo_rate = hs_sb_w.cfg.willo_rate;
-    hs_sb_w.bucket = hs_sb_w.cfg.willo_rate;
+    hs_sb_w.bucket = hs_sb_w.cfg.willo_rate < 1 ? 1 : hs_sb_w.cfg.willo_rate;
     hs_sb_w.bucket_ms = hs_sb_now_ms();
     hs_sb_w.quota_per_day = hs_sb_w.cfg.quota_per_day;
     hs_sb_w.latency_ms = hs_sb_w.cfg.latency_ms;

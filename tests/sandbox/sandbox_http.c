@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,13 +264,17 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, hs_sb_resp *resp, int
     return ret;
 }
 
+static atomic_int stopping;
+
+/* In slices, so that a stop does not wait for a long injected delay. */
 static void sleep_ms(int ms)
 {
-    if (ms <= 0)
-        return;
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    while (ms > 0 && !atomic_load(&stopping)) {
+        int slice = ms < 50 ? ms : 50;
+        struct timespec ts = { 0, (long)slice * 1000000L };
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
 }
 
 static void fault_reply(int server, const hs_sb_fault *f, hs_sb_resp *resp)
@@ -438,6 +443,7 @@ int hs_sb_start_servers(void *daemons[HS_SB_NSERVERS], int ports[HS_SB_NSERVERS]
 
 void hs_sb_stop_servers(void *daemons[HS_SB_NSERVERS])
 {
+    atomic_store(&stopping, 1);
     for (int s = 0; s < HS_SB_NSERVERS; s++) {
         if (daemons[s])
             MHD_stop_daemon(daemons[s]);
