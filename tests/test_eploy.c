@@ -97,7 +97,7 @@ static hs_status open_with(const char *client, const char *secret, const char *e
 
     snprintf(cfg, sizeof cfg,
              "{\"base_url\":\"%s\",\"client_id\":\"%s\",\"client_secret\":\"%s\","
-             "\"note_action_type\":\"7\",\"signpost_lag_s\":0,\"overlap_s\":60%s%s}",
+             "\"note_action_type\":\"7\",\"signpost_lag_s\":5,\"overlap_s\":60%s%s}",
              F.sb.eploy_url, client, secret, extra_json != NULL ? "," : "",
              extra_json != NULL ? extra_json : "");
     F.err = (hs_error)HS_TEST_ERROR_INIT;
@@ -116,9 +116,12 @@ static void fx_start(const char *const *sandbox_args, const char *extra_json)
     sb_start(sandbox_args);
     F.h = hs_test_host_new();
     ck_assert_ptr_nonnull(F.h);
-    /* The sandbox stamps changes with the wall clock, so the host's clock is the real one;
-     * sleeps stay instant (they are recorded, not waited). */
+    /* The sandbox stamps changes with the wall clock (a millisecond ahead when two fall in
+     * one), so the host's clock is the real one, read 10 s ahead: the signpost (now - 5 s)
+     * then lies after every change a test has just made, and the 60 s overlap covers the
+     * lead. Sleeps stay instant (they are recorded, not waited). */
     hs_test_host_use_real_clock(F.h, 1);
+    hs_test_host_set_clock_offset(F.h, 10000);
     F.m = hs_test_module_load("eploy");
     ck_assert_msg(F.m != NULL, "cannot load the eploy module");
     F.c = hs_test_module_connector(F.m);
@@ -809,6 +812,32 @@ START_TEST(write_note_twice_leaves_one_action)
 }
 END_TEST
 
+START_TEST(write_note_reset_after_create_is_not_repeated)
+{
+    char app[32], vac[32];
+    hs_note note = {sizeof note, "willo:p-9:completed", NULL, NULL, NULL, "Done", "Body", NULL};
+    hs_write_result r = {sizeof r, 0, ""};
+
+    fx_start(NULL, NULL);
+    first_application(app, sizeof app, vac, sizeof vac);
+    note.record_id = app;
+    /* The first rule lets the lookup (POST /api/actions/search) through untouched; then two
+     * resets on the create, so that the one hiresync sees is not hidden by libcurl's own
+     * repeat of a request on a reused connection. */
+    fault("{\"server\":\"eploy\",\"route\":\"/api/actions/search\",\"count\":1}");
+    fault("{\"server\":\"eploy\",\"route\":\"/api/actions\",\"method\":\"POST\","
+          "\"kind\":\"reset\",\"count\":2}");
+    ck_assert_int_eq(F.c->write_note(F.conn, &note, &r, &F.err), HS_RETRY);
+    ck_assert_msg(strstr(F.err.message, "not repeated") != NULL, "%s", F.err.message);
+    ck_assert_uint_eq(hs_test_host_sleep_count(F.h), 0);
+    /* The caller's retry looks first, then creates exactly one action. */
+    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    ck_assert_int_eq(F.c->write_note(F.conn, &note, &r, &F.err), HS_OK);
+    ck_assert_int_eq(r.applied, 1);
+    fx_stop();
+}
+END_TEST
+
 START_TEST(write_note_without_action_type_is_config)
 {
     hs_note note = {sizeof note, "k", "1", NULL, NULL, "t", "b", NULL};
@@ -953,6 +982,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(check, bad_credentials_and_denied_ip);
     tcase_add_test(check, open_refuses_bad_addresses);
     tcase_add_test(notes, write_note_twice_leaves_one_action);
+    tcase_add_test(notes, write_note_reset_after_create_is_not_repeated);
     tcase_add_test(notes, write_note_without_action_type_is_config);
     tcase_add_test(quota, daily_budget_stops_with_retry);
     tcase_add_test(quota, cursor_carries_the_call_count);

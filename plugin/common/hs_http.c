@@ -450,6 +450,12 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
             (void)snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
         else
             (void)snprintf(why, sizeof why, "HTTP %ld", status);
+        if (rc != CURLE_OK && rc != CURLE_COULDNT_CONNECT && request->once) {
+            st = hs_error_set(err, HS_RETRY, 0,
+                              "%s: %s %s: %s; not repeated now because the server may have "
+                              "acted on it", http->log_name, request->method, where, why);
+            goto out;
+        }
         if (a.retry_after_s > http->cfg.retry_after_max_s) {
             st = hs_error_set(err, HS_RETRY, (int)status,
                               "%s: %s %s: %s, server asks to wait %lld s", http->log_name,

@@ -55,6 +55,11 @@ typedef struct hs_http_request {
     const char *body;             /* NULL for none */
     size_t body_len;
     const char *content_type;     /* for the body, e.g. "application/json" */
+    int once;                     /* a create without an idempotency key: not repeated after a
+                                     transport failure that may have reached the server
+                                     (timeout, reset, short read); such a failure returns
+                                     HS_RETRY at once so the caller can look before it writes
+                                     again. 408, 429 and 5xx answers are still retried. */
 } hs_http_request;
 
 typedef struct hs_http_response {

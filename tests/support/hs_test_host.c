@@ -22,6 +22,7 @@ typedef struct store_entry {
 struct hs_test_host {
     int64_t now_ms;
     int real_clock;
+    int64_t clock_offset_ms;
     int real_sleep;
     int cancelled;
     size_t cancel_at_sleep;
@@ -88,7 +89,7 @@ static int t_cancelled(hs_host *host)
 static int64_t t_now_ms(hs_host *host)
 {
     hs_test_host *h = (hs_test_host *)host;
-    return h->real_clock ? wall_ms() : h->now_ms;
+    return h->real_clock ? wall_ms() + h->clock_offset_ms : h->now_ms;
 }
 
 static int t_sleep_ms(hs_host *host, int64_t ms)
@@ -208,6 +209,7 @@ hs_host *hs_test_host_handle(hs_test_host *h)
 void hs_test_host_set_now(hs_test_host *h, int64_t ms) { h->now_ms = ms; }
 void hs_test_host_advance(hs_test_host *h, int64_t ms) { h->now_ms += ms; }
 void hs_test_host_use_real_clock(hs_test_host *h, int real) { h->real_clock = real; }
+void hs_test_host_set_clock_offset(hs_test_host *h, int64_t ms) { h->clock_offset_ms = ms; }
 int64_t hs_test_host_now(hs_test_host *h) { return t_now_ms((hs_host *)h); }
 void hs_test_host_use_real_sleep(hs_test_host *h, int real) { h->real_sleep = real; }
 size_t hs_test_host_sleep_count(const hs_test_host *h) { return h->sleeps; }

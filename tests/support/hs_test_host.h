@@ -47,6 +47,9 @@ hs_host *hs_test_host_handle(hs_test_host *h);
 void hs_test_host_set_now(hs_test_host *h, int64_t ms);
 void hs_test_host_advance(hs_test_host *h, int64_t ms);
 void hs_test_host_use_real_clock(hs_test_host *h, int real);
+/* With the real clock: read it this many ms ahead (or behind, when negative), e.g. so that a
+ * signpost of "now minus a lag" lies after changes a test has just made. */
+void hs_test_host_set_clock_offset(hs_test_host *h, int64_t ms);
 int64_t hs_test_host_now(hs_test_host *h);
 
 /* Sleep: instant (default) or real (nanosleep in slices, waking when cancelled). */
