@@ -393,7 +393,58 @@ START_TEST(wrong_key_fails_every_scheme)
 }
 END_TEST
 
+/* auto keeps what it found: a later 401 (a cycled key) is a configuration error, not a new
+ * search through the schemes. */
+START_TEST(auto_keeps_the_scheme_it_found)
+{
+    fx f;
+    fx_start(&f, NULL, "auto", 30, NULL);
+    set_settings(&f, "{\"auth\":\"token\"}");
+    hs_test_collector_free(discover(&f));
+    set_settings(&f, "{\"auth\":\"bearer\"}");
+    json_object_put(admin(&f, "DELETE", "/stats", NULL, 200));
+    hs_test_collector *col = hs_test_collector_new();
+    hs_emitter em = hs_test_collector_emitter(col);
+    reset_err(&f);
+    ck_assert_int_eq(f.c->discover_jobs(f.conn, &em, &f.err), HS_E_CONFIG);
+    ck_assert_msg(strstr(f.err.message, "token") != NULL, "%s", f.err.message);
+    hs_test_collector_free(col);
+    ck_assert_int_eq(willo_requests(&f, "GET /interviews/"), 1);
+    fx_stop(&f);
+}
+END_TEST
+
 /* ---- check -------------------------------------------------------------------------------- */
+
+START_TEST(check_reports_refused_participants)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"status\":403,"
+                  "\"count\":1}");
+    hs_test_report *rep = hs_test_report_new();
+    hs_check_report sink = hs_test_report_sink(rep, NULL, 0);
+    reset_err(&f);
+    ck_assert_int_eq(f.c->check(f.conn, &sink, &f.err), HS_OK);
+    ck_assert_int_eq(hs_test_report_find(rep, "API key")->result, HS_CHECK_OK);
+    const hs_test_check_item *pt = hs_test_report_find(rep, "Participants");
+    ck_assert_ptr_nonnull(pt);
+    ck_assert_int_eq(pt->result, HS_CHECK_FAIL);
+    ck_assert_msg(strstr(pt->message, "Admin or Owner") != NULL, "%s", pt->message);
+    hs_test_report_free(rep);
+    /* the same refusal in a read is a permission error */
+    add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"status\":403,"
+                  "\"count\":1}");
+    char iv[64];
+    interview_key(&f, 0, iv, sizeof iv);
+    const char *ids[] = { iv };
+    hs_test_collector *col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, "", ids, 1, 0, col), HS_E_PERMISSION);
+    ck_assert_uint_eq(col->n_checkpoints, 0);
+    hs_test_collector_free(col);
+    fx_stop(&f);
+}
+END_TEST
 
 START_TEST(check_reports_invisible_interviews)
 {
@@ -1116,7 +1167,9 @@ int main(void)
     tcase_add_test(tc, open_rejects_bad_config);
     tcase_add_loop_test(tc, strict_scheme_fixed_and_auto, 0, 3);
     tcase_add_test(tc, wrong_key_fails_every_scheme);
+    tcase_add_test(tc, auto_keeps_the_scheme_it_found);
     tcase_add_test(tc, check_reports_invisible_interviews);
+    tcase_add_test(tc, check_reports_refused_participants);
     tcase_add_test(tc, discover_follows_pages);
     tcase_add_test(tc, invitation_twice_one_participant);
     tcase_add_test(tc, invitation_adopts_hand_invited);
