@@ -30,3 +30,5 @@ tests_test_willo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
 tests_test_willo_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_willo_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
 	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
+
+EXTRA_DIST += plugin/willo/README.md
