@@ -269,7 +269,7 @@ static void add_fault(fx *f, const char *json)
 
 static void complete(fx *f, const char *participant_key)
 {
-    char path[128];
+    char path[1024];
     snprintf(path, sizeof path, "/willo/participants/%s/complete", participant_key);
     json_object_put(admin(f, "POST", path, "{}", 200));
 }
@@ -360,7 +360,7 @@ START_TEST(strict_scheme_fixed_and_auto)
     json_object_put(admin(&f, "POST", "/reset", "{}", 200));
     set_settings(&f, settings);
     hs_test_collector_free(discover(&f));
-    char path[64];
+    char path[1024];
     snprintf(path, sizeof path, "GET /interviews/");
     json_object *stats = admin(&f, "GET", "/stats", NULL, 200);
     ck_assert_msg(strstr(json_object_to_json_string(stats), "\"401\"") == NULL,
@@ -453,7 +453,7 @@ START_TEST(check_reports_invisible_interviews)
     char gone[64], kept[64];
     interview_key(&f, 0, gone, sizeof gone);
     interview_key(&f, 1, kept, sizeof kept);
-    char path[128];
+    char path[1024];
     snprintf(path, sizeof path, "/willo/interviews/%s", gone);
     json_object_put(admin(&f, "DELETE", path, NULL, 200));
     const char *ids[] = { kept, gone, "0123456789abcdef0123456789abcdef" };
@@ -665,7 +665,7 @@ START_TEST(invitation_rejections_are_data_errors)
     ck_assert_msg(strstr(f.err.message, "valid") != NULL, "Willo's words missing: %s",
                   f.err.message);
 
-    char path[128];
+    char path[1024];
     snprintf(path, sizeof path, "/willo/interviews/%s", gone);
     json_object_put(admin(&f, "DELETE", path, NULL, 200));
     ck_assert_int_eq(invite(&f, gone, "Late", "late@example.com", NULL, &r), HS_E_DATA);
@@ -908,7 +908,7 @@ START_TEST(read_skips_deleted_interview)
     hs_write_result r;
     ck_assert_int_eq(invite(&f, kept, "Kept", "kept@example.com", NULL, &r), HS_OK);
     complete(&f, r.remote_id);
-    char path[128];
+    char path[1024];
     snprintf(path, sizeof path, "/willo/interviews/%s", gone);
     json_object_put(admin(&f, "DELETE", path, NULL, 200));
     col = hs_test_collector_new();
