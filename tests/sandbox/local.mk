@@ -9,6 +9,7 @@ hiresync_sandbox_SOURCES = \
 	tests/sandbox/sandbox_time.c \
 	tests/sandbox/sandbox_names.c \
 	tests/sandbox/sandbox_data.c \
+	tests/sandbox/sandbox_index.c \
 	tests/sandbox/sandbox_http.c \
 	tests/sandbox/sandbox_faults.c \
 	tests/sandbox/sandbox_stats.c \

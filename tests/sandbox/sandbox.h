@@ -168,6 +168,22 @@ typedef struct hs_sb_fault {
 } hs_sb_fault;
 enum { HS_SB_FAULT_STATUS, HS_SB_FAULT_RESET, HS_SB_FAULT_TRUNCATE, HS_SB_FAULT_MALFORMED };
 
+/* sandbox_index.c: hash -> record number; the match function checks the record. */
+typedef struct hs_sb_index_slot {
+    uint64_t h;
+    uint32_t v;                                   /* record + 1; 0 marks a free slot */
+} hs_sb_index_slot;
+typedef struct hs_sb_index {
+    hs_sb_index_slot *slots;                      /* owned */
+    size_t cap, n;
+} hs_sb_index;
+typedef int (*hs_sb_match_fn)(uint32_t rec, const void *ctx);
+uint64_t hs_sb_hash(const char *s, int fold_case);
+int hs_sb_index_add(hs_sb_index *ix, uint64_t h, uint32_t v);
+uint32_t hs_sb_index_find(const hs_sb_index *ix, uint64_t h, hs_sb_match_fn match,
+                          const void *ctx);                   /* UINT32_MAX if none */
+void hs_sb_index_free(hs_sb_index *ix);
+
 typedef struct hs_sb_world {
     pthread_mutex_t lock;
     hs_sb_config cfg;                             /* start-up values (kept for /reset) */
@@ -204,6 +220,8 @@ typedef struct hs_sb_world {
     size_t n_iv;
     hs_sb_participant *pt;
     size_t n_pt, cap_pt;
+    hs_sb_index pt_by_key;                        /* participant key */
+    hs_sb_index pt_by_email;                      /* interview key + email, case-folded */
     hs_sb_webhook *wh;
     size_t n_wh, cap_wh;
     double bucket;
@@ -272,6 +290,9 @@ const char *hs_sb_cand_phone(uint32_t c, char *buf, size_t size);
 void hs_sb_participant_free(hs_sb_participant *p);
 void hs_sb_webhook_free(hs_sb_webhook *w);
 hs_sb_participant *hs_sb_participant_add(void);  /* zeroed, appended; NULL on OOM */
+/* Indexes p's interview and email for the duplicate check (after either changes). */
+int hs_sb_participant_index_email(const hs_sb_participant *p);
+hs_sb_participant *hs_sb_participant_by_email(const char *interview, const char *email);
 
 /* ---- sandbox_http.c ---- */
 typedef struct hs_sb_req {
@@ -336,7 +357,10 @@ hs_sb_participant *hs_sb_participant_create(json_object *in, int dup_mode, int *
                                             hs_sb_resp *resp);
 void hs_sb_willo_participants(const hs_sb_req *r, hs_sb_resp *resp, const char *key);
 void hs_sb_willo_webhooks(const hs_sb_req *r, hs_sb_resp *resp, const char *key);
-void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, json_object *all);
+/* Answers one DRF page of recs[0..count) (borrowed), writing only that page's records. */
+typedef json_object *(*hs_sb_item_fn)(const void *rec);
+void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, size_t count,
+                      const void *const *recs, hs_sb_item_fn item);
 int hs_sb_willo_auth_mode(const char *s);       /* -1 if unknown */
 int hs_sb_willo_dup_mode(const char *s);
 

@@ -180,7 +180,8 @@ static int build_willo(void)
         p->email = dup_or_null(email);
         p->phone = dup_or_null(phone);
         p->stage = dup_or_null("Invited");
-        if (!p->first || !p->last || !p->email || !p->phone || !p->stage)
+        if (!p->first || !p->last || !p->email || !p->phone || !p->stage ||
+            hs_sb_participant_index_email(p))
             return -1;
         p->created_ms = c->data_end_ms - (int64_t)(c->participants - i) * 3600000;
         p->updated_ms = p->created_ms;
@@ -258,6 +259,8 @@ void hs_sb_data_free(void)
     for (size_t i = 0; i < hs_sb_w.n_pt; i++)
         hs_sb_participant_free(&hs_sb_w.pt[i]);
     free(hs_sb_w.pt);
+    hs_sb_index_free(&hs_sb_w.pt_by_key);
+    hs_sb_index_free(&hs_sb_w.pt_by_email);
     for (size_t i = 0; i < hs_sb_w.n_wh; i++)
         hs_sb_webhook_free(&hs_sb_w.wh[i]);
     free(hs_sb_w.wh);
@@ -288,9 +291,12 @@ hs_sb_participant *hs_sb_participant_add(void)
         hs_sb_w.pt = n;
         hs_sb_w.cap_pt = cap;
     }
-    hs_sb_participant *p = &hs_sb_w.pt[hs_sb_w.n_pt++];
+    hs_sb_participant *p = &hs_sb_w.pt[hs_sb_w.n_pt];
     memset(p, 0, sizeof *p);
     hs_sb_hex_key(&hs_sb_w.rng, p->key);
+    if (hs_sb_index_add(&hs_sb_w.pt_by_key, hs_sb_hash(p->key, 0), (uint32_t)hs_sb_w.n_pt))
+        return NULL;
+    hs_sb_w.n_pt++;
     return p;
 }
 

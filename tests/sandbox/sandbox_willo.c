@@ -113,7 +113,8 @@ static long int_param(const hs_sb_req *r, const char *name, long def, int *bad)
     return v;
 }
 
-void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, json_object *all)
+void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, size_t count,
+                      const void *const *recs, hs_sb_item_fn item)
 {
     int bad_size = 0, bad_page = 0;
     long size = int_param(r, "page_size", HS_SB_WILLO_PAGE_DEFAULT, &bad_size);
@@ -122,10 +123,8 @@ void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, json_object *all)
     if (size > HS_SB_WILLO_PAGE_MAX)
         size = HS_SB_WILLO_PAGE_MAX;
     long page = int_param(r, "page", 1, &bad_page);
-    size_t count = json_object_array_length(all);
     long pages = count ? (long)((count + (size_t)size - 1) / (size_t)size) : 1;
     if (bad_page || page < 1 || page > pages) {
-        json_object_put(all);
         detail(resp, 404, "Invalid page.");
         return;
     }
@@ -136,7 +135,6 @@ void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, json_object *all)
     if (!out || !results) {
         json_object_put(out);
         json_object_put(results);
-        json_object_put(all);
         detail(resp, 500, "out of memory");
         return;
     }
@@ -153,9 +151,8 @@ void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, json_object *all)
     json_object_object_add(out, "next", next);
     json_object_object_add(out, "previous", prev);
     for (size_t i = (size_t)(page - 1) * (size_t)size; i < count && i < (size_t)(page * size); i++)
-        json_object_array_add(results, json_object_get(json_object_array_get_idx(all, i)));
+        json_object_array_add(results, item(recs[i]));
     json_object_object_add(out, "results", results);
-    json_object_put(all);
     hs_sb_reply_json(resp, 200, out);
 }
 
@@ -226,6 +223,11 @@ static int ci_contains(const char *hay, const char *needle)
     return n == 0;
 }
 
+static json_object *interview_item(const void *rec)
+{
+    return hs_sb_interview_json(rec, 0);
+}
+
 static int iv_cmp_title(const void *a, const void *b)
 {
     const hs_sb_interview *x = *(hs_sb_interview *const *)a, *y = *(hs_sb_interview *const *)b;
@@ -237,11 +239,8 @@ static void list_interviews(const hs_sb_req *r, hs_sb_resp *resp)
     const char *search = hs_sb_query(r, "search"), *dept = hs_sb_query(r, "department");
     const char *owner = hs_sb_query(r, "owner"), *ordering = hs_sb_query(r, "ordering");
     const hs_sb_interview **sel = calloc(hs_sb_w.n_iv + 1, sizeof *sel);
-    json_object *all = json_object_new_array();
     size_t n = 0;
-    if (!sel || !all) {
-        free(sel);
-        json_object_put(all);
+    if (!sel) {
         detail(resp, 500, "out of memory");
         return;
     }
@@ -257,11 +256,14 @@ static void list_interviews(const hs_sb_req *r, hs_sb_resp *resp)
     }
     if (ordering && strstr(ordering, "title"))
         qsort(sel, n, sizeof *sel, iv_cmp_title);
-    int reverse = ordering && ordering[0] == '-';
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(all, hs_sb_interview_json(sel[reverse ? n - 1 - i : i], 0));
+    if (ordering && ordering[0] == '-')
+        for (size_t i = 0; i < n / 2; i++) {
+            const hs_sb_interview *t = sel[i];
+            sel[i] = sel[n - 1 - i];
+            sel[n - 1 - i] = t;
+        }
+    hs_sb_willo_page(r, resp, n, (const void *const *)sel, interview_item);
     free(sel);
-    hs_sb_willo_page(r, resp, all);
 }
 
 static void interviews(const hs_sb_req *r, hs_sb_resp *resp, const char *key)

@@ -74,12 +74,48 @@ json_object *hs_sb_participant_json(const hs_sb_participant *p)
     return o;
 }
 
+static int key_matches(uint32_t rec, const void *ctx)
+{
+    return rec < hs_sb_w.n_pt && !hs_sb_w.pt[rec].deleted && strcmp(hs_sb_w.pt[rec].key, ctx) == 0;
+}
+
 hs_sb_participant *hs_sb_participant_find(const char *key)
 {
-    for (size_t i = 0; i < hs_sb_w.n_pt; i++)
-        if (!hs_sb_w.pt[i].deleted && strcmp(hs_sb_w.pt[i].key, key) == 0)
-            return &hs_sb_w.pt[i];
-    return NULL;
+    uint32_t rec = hs_sb_index_find(&hs_sb_w.pt_by_key, hs_sb_hash(key, 0), key_matches, key);
+    return rec == UINT32_MAX ? NULL : &hs_sb_w.pt[rec];
+}
+
+typedef struct email_query {
+    const char *interview, *email;
+} email_query;
+
+static uint64_t email_hash(const char *interview, const char *email)
+{
+    return hs_sb_hash(interview, 0) ^ hs_sb_mix(hs_sb_hash(email, 1));
+}
+
+static int email_matches(uint32_t rec, const void *ctx)
+{
+    const email_query *q = ctx;
+    const hs_sb_participant *p = rec < hs_sb_w.n_pt ? &hs_sb_w.pt[rec] : NULL;
+    return p && !p->deleted && p->email && strcmp(p->interview, q->interview) == 0 &&
+           strcasecmp(p->email, q->email) == 0;
+}
+
+int hs_sb_participant_index_email(const hs_sb_participant *p)
+{
+    if (!p->email)
+        return 0;
+    return hs_sb_index_add(&hs_sb_w.pt_by_email, email_hash(p->interview, p->email),
+                           (uint32_t)(p - hs_sb_w.pt));
+}
+
+hs_sb_participant *hs_sb_participant_by_email(const char *interview, const char *email)
+{
+    email_query q = { interview, email };
+    uint32_t rec = hs_sb_index_find(&hs_sb_w.pt_by_email, email_hash(interview, email),
+                                    email_matches, &q);
+    return rec == UINT32_MAX ? NULL : &hs_sb_w.pt[rec];
 }
 
 void hs_sb_participant_complete(hs_sb_participant *p)
@@ -182,11 +218,9 @@ hs_sb_participant *hs_sb_participant_create(json_object *in, int dup_mode, int *
                           "Enter a valid phone number in E.164 format (e.g. +447700900123).");
         return NULL;
     }
-    for (size_t i = 0; i < hs_sb_w.n_pt && dup_mode != HS_SB_DUP_CREATE; i++) {
-        hs_sb_participant *q = &hs_sb_w.pt[i];
-        if (q->deleted || strcmp(q->interview, interview) || !q->email ||
-            strcasecmp(q->email, email))
-            continue;
+    hs_sb_participant *q = dup_mode == HS_SB_DUP_CREATE ? NULL
+                                                        : hs_sb_participant_by_email(interview, email);
+    if (q) {
         if (dup_mode == HS_SB_DUP_RETURN) {
             *existing = 1;
             return q;
@@ -204,7 +238,7 @@ hs_sb_participant *hs_sb_participant_create(json_object *in, int dup_mode, int *
     p->created_ms = p->updated_ms = hs_sb_stamp_ms();
     if (set_names(p, in) || set_str(&p->email, email) ||
         set_str(&p->phone, phone && *phone ? phone : NULL) ||
-        set_str(&p->stage, stage ? stage : "Invited")) {
+        set_str(&p->stage, stage ? stage : "Invited") || hs_sb_participant_index_email(p)) {
         hs_sb_participant_free(p);
         hs_sb_w.n_pt--;
         detail(resp, 500, "out of memory");
@@ -281,16 +315,18 @@ static int search_match(const hs_sb_participant *p, const char *q)
     return ci_contains(p->email, q) || ci_contains(full, q);
 }
 
+static json_object *participant_item(const void *rec)
+{
+    return hs_sb_participant_json(rec);
+}
+
 static void list(const hs_sb_req *r, hs_sb_resp *resp)
 {
     const char *interview = hs_sb_query(r, "interview"), *search = hs_sb_query(r, "search");
     const char *status = hs_sb_query(r, "status");
     hs_sb_participant **sel = calloc(hs_sb_w.n_pt + 1, sizeof *sel);
-    json_object *all = json_object_new_array();
     size_t n = 0;
-    if (!sel || !all) {
-        free(sel);
-        json_object_put(all);
+    if (!sel) {
         detail(resp, 500, "out of memory");
         return;
     }
@@ -309,10 +345,8 @@ static void list(const hs_sb_req *r, hs_sb_resp *resp)
         n_order = 1;
     }
     qsort(sel, n, sizeof *sel, pt_cmp);
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(all, hs_sb_participant_json(sel[i]));
+    hs_sb_willo_page(r, resp, n, (const void *const *)sel, participant_item);
     free(sel);
-    hs_sb_willo_page(r, resp, all);
 }
 
 static json_object *parse_body(const hs_sb_req *r, hs_sb_resp *resp)
@@ -349,7 +383,8 @@ static void update(const hs_sb_req *r, hs_sb_resp *resp, hs_sb_participant *p)
         hs_sb_reply_error(resp, 400, "phone",
                           "Enter a valid phone number in E.164 format (e.g. +447700900123).");
     } else if (set_names(p, in) || (email && set_str(&p->email, email)) ||
-               (phone && set_str(&p->phone, phone)) || (stage && set_str(&p->stage, stage))) {
+               (phone && set_str(&p->phone, phone)) || (stage && set_str(&p->stage, stage)) ||
+               (email && hs_sb_participant_index_email(p))) {
         detail(resp, 500, "out of memory");
     } else {
         p->updated_ms = hs_sb_stamp_ms();

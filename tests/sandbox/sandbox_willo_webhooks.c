@@ -23,6 +23,11 @@ static json_object *webhook_json(const hs_sb_webhook *w)
     return o;
 }
 
+static json_object *webhook_item(const void *rec)
+{
+    return webhook_json(rec);
+}
+
 static int valid_trigger(const char *t)
 {
     for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++)
@@ -128,14 +133,17 @@ void hs_sb_willo_webhooks(const hs_sb_req *r, hs_sb_resp *resp, const char *key)
         return;
     }
     if (get) {
-        json_object *all = json_object_new_array();
-        for (size_t i = 0; all && i < hs_sb_w.n_wh; i++)
-            if (!hs_sb_w.wh[i].deleted)
-                json_object_array_add(all, webhook_json(&hs_sb_w.wh[i]));
-        if (all)
-            hs_sb_willo_page(r, resp, all);
-        else
+        const hs_sb_webhook **sel = calloc(hs_sb_w.n_wh + 1, sizeof *sel);
+        size_t n = 0;
+        if (!sel) {
             hs_sb_reply_error(resp, 500, "detail", "out of memory");
+            return;
+        }
+        for (size_t i = 0; i < hs_sb_w.n_wh; i++)
+            if (!hs_sb_w.wh[i].deleted)
+                sel[n++] = &hs_sb_w.wh[i];
+        hs_sb_willo_page(r, resp, n, (const void *const *)sel, webhook_item);
+        free(sel);
         return;
     }
     if (del) {
