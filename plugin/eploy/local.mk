@@ -29,3 +29,13 @@ tests_test_eploy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_eploy_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
 	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
 EXTRA_tests_test_eploy_DEPENDENCIES = plugin/eploy.la hiresync-sandbox
+
+# The connector against answers the sandbox does not give (a canned-answer loopback server).
+check_PROGRAMS += tests/test_eploy_tolerance
+TESTS += tests/test_eploy_tolerance
+tests_test_eploy_tolerance_SOURCES = tests/test_eploy_tolerance.c
+tests_test_eploy_tolerance_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_eploy_tolerance_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_test_eploy_tolerance_LDADD = tests/support/libhstesthost.la $(CHECK_LIBS) $(CURL_LIBS) \
+	$(JSON_C_LIBS) $(LTDL_LIBS)
+EXTRA_tests_test_eploy_tolerance_DEPENDENCIES = plugin/eploy.la
