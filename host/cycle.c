@@ -161,10 +161,17 @@ static void bounded(char *dst, size_t size, const char *fmt, ...)
 
 static void set_error(cycle *c, hs_status status, const char *side, const char *msg)
 {
+    size_t n = strlen(side);
     if (c->r->status != HS_OK)
         return; /* the first error is the one to fix */
     c->r->status = status;
-    bounded(c->r->error, sizeof c->r->error, "%s: %s", side, s_or(msg, "failed"));
+    if (status != HS_E_CANCELLED)
+        c->r->counts.errors++;
+    msg = s_or(msg, "failed");
+    if (strncmp(msg, side, n) == 0 && msg[n] == ':')
+        bounded(c->r->error, sizeof c->r->error, "%s", msg); /* already names the connection */
+    else
+        bounded(c->r->error, sizeof c->r->error, "%s: %s", side, msg);
 }
 
 /* ---- commits ------------------------------------------------------------------------------- */
