@@ -285,6 +285,36 @@ START_TEST(wrong_path_names_the_address)
 }
 END_TEST
 
+START_TEST(unknown_host_is_a_config_error)
+{
+    hs_test_host *h = hs_test_host_new();
+    hs_test_module *m = hs_test_module_load("eploy");
+    const hs_connector *c = hs_test_module_connector(m);
+    hs_test_report *rep = hs_test_report_new();
+    hs_check_report sink = hs_test_report_sink(rep, NULL, 0);
+    hs_error err = HS_TEST_ERROR_INIT;
+    hs_conn *conn = NULL;
+    const hs_test_check_item *it;
+
+    /* ".invalid" never resolves (RFC 2606), as a mistyped subdomain would not. */
+    ck_assert_int_eq(c->open(hs_test_host_api(), hs_test_host_handle(h),
+                             "{\"base_url\":\"https://hiresync-test.invalid/api\","
+                             "\"client_id\":\"c\",\"client_secret\":\"s\"}", &conn, &err),
+                     HS_OK);
+    ck_assert_int_eq(c->check(conn, &sink, &err), HS_OK);
+    it = hs_test_report_find(rep, "Credentials");
+    ck_assert_ptr_nonnull(it);
+    ck_assert_int_eq(it->result, HS_CHECK_FAIL);
+    ck_assert_msg(strstr(it->message, "resolve") != NULL && strstr(it->message, "subdomain"),
+                  "%s", it->message);
+    ck_assert_uint_eq(hs_test_host_sleep_count(h), 0);
+    c->close(conn);
+    hs_test_report_free(rep);
+    hs_test_module_unload(m);
+    hs_test_host_free(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("eploy-tolerance");
@@ -295,6 +325,7 @@ int main(void)
     tcase_add_test(tc, odd_envelopes_and_dates);
     tcase_add_test(tc, empty_records_still_checkpoint);
     tcase_add_test(tc, wrong_path_names_the_address);
+    tcase_add_test(tc, unknown_host_is_a_config_error);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
