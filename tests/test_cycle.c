@@ -11,6 +11,7 @@
 #include "../host/cycle.h"
 #include "../host/pipeline.h"
 #include "../host/state.h"
+#include "../host/status.h"
 #include "fakes/fake_world.h"
 
 static char dir[256];
@@ -363,10 +364,75 @@ START_TEST(test_adopts_existing_participant)
 }
 END_TEST
 
+START_TEST(test_intervals)
+{
+    static const struct { const char *text; long long seconds; } ok[] = {
+        {"90s", 90}, {"1m", 60}, {"45m", 2700}, {"3h", 10800}, {"1d", 86400}};
+    static const char *const bad[] = {"59s", "0h", "3", "h", "3 h", "3hours", "-1h", "1w"};
+    char err[512];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char js[256];
+        hs_pipeline *p = NULL;
+        json_object *o;
+        snprintf(js, sizeof js, "{\"ats\":\"a\",\"interviews\":\"b\",\"interval\":\"%s\","
+                 "\"mappings\":[{\"interview\":\"i\",\"jobs\":[{\"job\":\"1\","
+                 "\"trigger_stages\":[\"x\"]}]}]}", ok[i].text);
+        o = json_tokener_parse(js);
+        ck_assert_msg(hs_pipeline_parse("p", o, &p, err, sizeof err) == 0, "%s: %s", ok[i].text,
+                      err);
+        ck_assert_int_eq(p->interval_s, ok[i].seconds);
+        hs_pipeline_free(p);
+        json_object_put(o);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char js[256];
+        hs_pipeline *p = NULL;
+        json_object *o;
+        snprintf(js, sizeof js, "{\"ats\":\"a\",\"interviews\":\"b\",\"interval\":\"%s\","
+                 "\"mappings\":[{\"interview\":\"i\",\"jobs\":[{\"job\":\"1\","
+                 "\"trigger_stages\":[\"x\"]}]}]}", bad[i]);
+        o = json_tokener_parse(js);
+        ck_assert_msg(hs_pipeline_parse("p", o, &p, err, sizeof err) == -1, "%s accepted", bad[i]);
+        ck_assert_msg(strstr(err, "interval") != NULL, "%s", err);
+        json_object_put(o);
+    }
+}
+END_TEST
+
+START_TEST(test_due_times_and_jitter)
+{
+    const int64_t start = 1800000000000;
+    json_object *rec = json_object_new_object(), *last = json_object_new_object();
+    int64_t due, spread_min = INT64_MAX, spread_max = 0;
+    json_object_object_add(last, "started_ms", json_object_new_int64(start));
+    json_object_object_add(rec, "last", last);
+    /* never ran: due at once (catch-up) */
+    ck_assert(hs_status_next_due("p", NULL, 3 * 3600) == 0);
+    due = hs_status_next_due("p", rec, 3 * 3600);
+    ck_assert(due == hs_status_next_due("p", rec, 3 * 3600)); /* stable */
+    ck_assert(due >= start + 3 * 3600 * 1000);
+    ck_assert(due < start + 3 * 3600 * 1000 + 5 * 60 * 1000); /* at most 5 minutes late */
+    /* a one-minute interval jitters by at most a tenth of it */
+    due = hs_status_next_due("p", rec, 60);
+    ck_assert(due >= start + 60000 && due < start + 66000);
+    /* many tenants on one clock spread out */
+    for (int i = 0; i < 50; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "tenant-%d", i);
+        due = hs_status_next_due(name, rec, 3 * 3600) - (start + 3 * 3600 * 1000);
+        spread_min = due < spread_min ? due : spread_min;
+        spread_max = due > spread_max ? due : spread_max;
+    }
+    ck_assert(spread_max - spread_min > 60000);
+    json_object_put(rec);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cycle");
     TCase *tc = tcase_create("cycle");
+    TCase *ts = tcase_create("schedule");
     SRunner *sr;
     int failed;
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -384,6 +450,9 @@ int main(void)
     tcase_add_test(tc, test_mapping_added_later_gets_its_own_baseline);
     tcase_add_test(tc, test_adopts_existing_participant);
     suite_add_tcase(s, tc);
+    tcase_add_test(ts, test_intervals);
+    tcase_add_test(ts, test_due_times_and_jitter);
+    suite_add_tcase(s, ts);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

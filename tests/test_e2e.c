@@ -103,6 +103,13 @@ START_TEST(test_story_three_invited_two_notes_then_nothing)
     ck_assert_int_eq(last_count(st, "invited"), 0);
     ck_assert_int_eq(last_count(st, "notes"), 0);
     json_object_put(st);
+    assert_no_secret();
+    {
+        static const char *const show[] = {"state", "show", "p", NULL};
+        ck_assert_int_eq(e2e_run(&E, NULL, show), 0);
+        ck_assert_msg(strstr(E.out, "invitations") != NULL, "%s", E.out);
+        assert_no_secret();
+    }
 }
 END_TEST
 
@@ -367,6 +374,49 @@ START_TEST(test_run_stays_up_and_stops_cleanly_on_sigterm)
 }
 END_TEST
 
+static long long started_ms(const char *pipeline)
+{
+    json_object *all = status_json(), *last;
+    long long v = -1;
+    for (size_t i = 0; i < json_object_array_length(all); i++) {
+        json_object *p = json_object_array_get_idx(all, i);
+        if (strcmp(json_object_get_string(json_object_object_get(p, "pipeline")), pipeline) != 0)
+            continue;
+        if (json_object_object_get_ex(p, "last", &last) && last != NULL)
+            v = (long long)json_object_get_int64(json_object_object_get(last, "started_ms"));
+    }
+    json_object_put(all);
+    return v;
+}
+
+START_TEST(test_schedule_due_times_and_disabled_pipelines)
+{
+    static const char *const once[] = {"run", "--once", NULL};
+    char both[4200], env[64];
+    long long first;
+    /* p runs hourly; q is switched off */
+    snprintf(both, sizeof both,
+             "\"p\": {\"ats\": \"eploy\", \"interviews\": \"willo\", \"interval\": \"1h\", "
+             "\"mappings\": [{\"interview\": \"%s\", \"jobs\": %s}]}, "
+             "\"q\": {\"ats\": \"eploy\", \"interviews\": \"willo\", \"enabled\": false, "
+             "\"mappings\": [{\"interview\": \"%s\", \"jobs\": %s}]}",
+             E.interview, JOB_VI, E.interview, JOB_VI);
+    e2e_config(&E, "", both);
+    ck_assert_msg(e2e_run(&E, NULL, once) == 0, "%s", E.out);
+    first = started_ms("p");
+    ck_assert_msg(first > 0, "p never ran: %s", E.out);
+    ck_assert_int_eq(started_ms("q"), -1);
+    ck_assert_msg(e2e_run(&E, NULL, once) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "not due yet") != NULL, "%s", E.out);
+    ck_assert(started_ms("p") == first);
+    /* an hour and 7 minutes later (beyond the longest jitter) it is due again */
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld", first / 1000 + 3600 + 7 * 60);
+    ck_assert_msg(e2e_run(&E, env, once) == 0, "%s", E.out);
+    ck_assert(started_ms("p") == (first / 1000 + 3600 + 7 * 60) * 1000);
+    ck_assert_int_eq(started_ms("q"), -1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e");
@@ -389,6 +439,7 @@ int main(void)
     tcase_add_test(tc, test_dry_run_writes_nothing);
     tcase_add_test(tc, test_bad_mapping_is_named_in_status);
     tcase_add_test(tc, test_run_stays_up_and_stops_cleanly_on_sigterm);
+    tcase_add_test(tc, test_schedule_due_times_and_disabled_pipelines);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
