@@ -822,6 +822,44 @@ START_TEST(completions_across_pages_and_interviews)
 }
 END_TEST
 
+/* Invited before the interview's first read (the read of that cycle failed, say) and
+ * completed before the next one: the first read still reports it, and no older completion. */
+START_TEST(first_read_reports_completions_since_first_invitation)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 2, NULL);
+    char iv[64], name[80];
+    interview_key(&f, 2, iv, sizeof iv);   /* holds seeded completions */
+    const char *ids[] = { iv };
+    hs_write_result early;
+    ck_assert_int_eq(invite(&f, iv, "Early", "early@example.com", NULL, &early), HS_OK);
+    snprintf(name, sizeof name, "since:%s", iv);
+    ck_assert_ptr_nonnull(hs_test_host_store_value(f.h, name));
+    complete(&f, early.remote_id);
+    hs_test_collector *col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, "", ids, 1, 0, col), HS_OK);
+    ck_assert_uint_eq(col->n_changes, 1);
+    ck_assert_str_eq(col->changes[0].record_id, early.remote_id);
+    ck_assert_int_eq(col->changes[0].snapshot, 0);
+    char *cursor = strdup(hs_test_collector_last_cursor(col));
+    hs_test_collector_free(col);
+    /* and later reads go on from there */
+    hs_write_result late;
+    ck_assert_int_eq(invite(&f, iv, "Late", "late@example.com", NULL, &late), HS_OK);
+    complete(&f, late.remote_id);
+    col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, cursor, ids, 1, 0, col), HS_OK);
+    ck_assert(has_change(col, late.remote_id));
+    for (size_t i = 0; i < col->n_changes; i++)
+        ck_assert_msg(strcmp(col->changes[i].record_id, early.remote_id) == 0 ||
+                      strcmp(col->changes[i].record_id, late.remote_id) == 0,
+                      "old completion %s reported", col->changes[i].record_id);
+    hs_test_collector_free(col);
+    free(cursor);
+    fx_stop(&f);
+}
+END_TEST
+
 START_TEST(snapshot_reports_existing_completions)
 {
     fx f;
@@ -1179,6 +1217,7 @@ int main(void)
     tcase_add_test(tc, invitation_rejections_are_data_errors);
     tcase_add_test(tc, invitation_national_phone_with_country_code);
     tcase_add_test(tc, completions_across_pages_and_interviews);
+    tcase_add_test(tc, first_read_reports_completions_since_first_invitation);
     tcase_add_test(tc, snapshot_reports_existing_completions);
     tcase_add_test(tc, read_all_interviews_without_job_ids);
     tcase_add_test(tc, minimum_gap_between_requests);

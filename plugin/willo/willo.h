@@ -131,6 +131,13 @@ int hs_willo_email_equal(const char *a, const char *b);
  * Returns 0, or -1 when the number cannot be made E.164. */
 int hs_willo_phone_e164(const char *phone, const char *default_cc, char *out, size_t out_size);
 
+/* ---- willo_changes.c ---- */
+
+/* Records that hiresync invited (or adopted) a participant created at `created` (Willo's time
+ * string) in interview, so that the interview's first read reports completions from then on.
+ * Best effort: a failure is logged. */
+void hs_willo_note_invited(hs_conn *c, const char *interview, const char *created);
+
 /* ---- operations (one file each) ---- */
 
 hs_status hs_willo_check(hs_conn *c, const hs_check_report *report, hs_error *err);

@@ -21,6 +21,13 @@
  * after it and completed later is always reported, whatever the skew between the two clocks,
  * and an interview without completions reports every later one.
  *
+ * One exception: hiresync may invite to an interview before its first successful read (the
+ * read of that cycle failed, say), and the invited may complete before the next one. So
+ * write_invitation records in the host's store ("since:<interview>") the Willo creation time
+ * of the earliest participant it invited or adopted there, and a baseline reports the
+ * completions from that time on (the floor sits just before it). Reporting others' completions
+ * too is harmless: the runner notes only its own invitations, once per key.
+ *
  * Interviews in the cursor but not in the request keep their marks.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -197,6 +204,47 @@ static hs_status barrier(const hs_emitter *em, const cursor *cur, hs_error *err)
     return HS_OK;
 }
 
+/* ---- the store's "since" marks ---- */
+
+#define SINCE_PREFIX "since:"
+
+static int since_name(const char *interview, char *name, size_t size)
+{
+    int n = snprintf(name, size, SINCE_PREFIX "%s", interview);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int has_store(const hs_conn *c)
+{
+    return HS_HAS_FIELD(hs_host_api, c->api->struct_size, store_put) && c->api->store_get &&
+           c->api->store_put;
+}
+
+/* The "since" time recorded for interview; 0 when none. */
+static int since_get(hs_conn *c, const char *interview, int64_t *since)
+{
+    char name[65], value[64];
+    if (!has_store(c) || since_name(interview, name, sizeof name) != 0 ||
+        c->api->store_get(c->host, name, value, sizeof value) != HS_OK)
+        return 0;
+    return hs_time_parse(value, 0, since) == 0;
+}
+
+void hs_willo_note_invited(hs_conn *c, const char *interview, const char *created)
+{
+    char name[65], value[HS_TIME_BUF];
+    int64_t t = 0, old = 0;
+    if (!created || hs_time_parse(created, 0, &t) != 0 || !has_store(c) ||
+        since_name(interview, name, sizeof name) != 0)
+        return;
+    if (since_get(c, interview, &old) && old <= t)
+        return;
+    if (hs_time_format(t, value, sizeof value) != 0 ||
+        c->api->store_put(c->host, name, value) != HS_OK)
+        c->api->log(c->host, HS_LOG_WARN, "willo: could not record the first invitation to "
+                    "interview %s in the connection's store", interview);
+}
+
 /* ---- one interview ---- */
 
 typedef struct walk_ctx {
@@ -332,6 +380,14 @@ static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *commit
     w.interview = interview;
     w.snapshot = snapshot;
     w.baseline = !snapshot && old == NULL;
+    int64_t since = 0;
+    int has_since = w.baseline && since_get(c, interview, &since);
+    if (has_since) {
+        /* hiresync invited here before this first read: report what completed since then */
+        w.baseline = 0;
+        w.has_floor = 1;
+        w.floor = since - 1;
+    }
     if (old && !snapshot) {
         w.has_lo = old->has_wm;
         w.lo = old->wm - c->cfg.overlap_ms;
@@ -371,11 +427,16 @@ static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *commit
     } else {
         m.has_wm = m.has_floor = w.has_newest;
         m.wm = m.floor = w.newest;
+        if (has_since && (!w.has_newest || w.floor < w.newest)) {
+            m.has_floor = 1;
+            m.floor = w.floor;
+        }
     }
     if (cursor_set(committed, &m) != 0)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
     c->api->log(c->host, HS_LOG_DEBUG, "willo: interview %s: %zu completions%s", interview,
-                w.reported, w.baseline ? " (baseline)" : "");
+                w.reported, w.baseline ? " (baseline)" : has_since ? " (first read after "
+                "invitations)" : "");
     return HS_OK;
 }
 

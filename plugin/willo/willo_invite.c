@@ -22,6 +22,7 @@ typedef struct find_ctx {
     const char *interview;
     const char *email;
     char key[128];
+    char created[64];
     int found;
     size_t seen;
 } find_ctx;
@@ -43,6 +44,8 @@ static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *e
         int w = snprintf(fc->key, sizeof fc->key, "%s", key);
         if (w < 0 || (size_t)w >= sizeof fc->key)
             return hs_error_set(err, HS_E_INTERNAL, 0, "willo: participant key too long");
+        const char *created = hs_json_str(p, "created");
+        snprintf(fc->created, sizeof fc->created, "%s", created ? created : "");
         fc->found = 1;
         *stop = 1;
         return HS_OK;
@@ -213,6 +216,7 @@ static hs_status adopt(hs_conn *c, const hs_invitation *inv, const char *why,
                                                                          : "(unknown)",
                             inv->interview_id);
     c->api->log(c->host, HS_LOG_INFO, "willo: %s; adopted participant %s", why, fc.key);
+    hs_willo_note_invited(c, inv->interview_id, fc.created);
     return set_result(result, 0, fc.key, err);
 }
 
@@ -265,8 +269,10 @@ static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *r
             memset(&fc, 0, sizeof fc);
             lookup_outcome outcome = NOT_FOUND;
             if (lookup(c, inv->interview_id, inv->person.email, &fc, &outcome, &lerr) ==
-                    HS_OK && outcome == FOUND)
+                    HS_OK && outcome == FOUND) {
+                hs_willo_note_invited(c, inv->interview_id, fc.created);
                 return set_result(result, 0, fc.key, err);
+            }
             return st;
         }
         if (st != HS_OK)
@@ -295,6 +301,7 @@ static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *r
         }
         /* 201 is a creation; a 200 returns a participant that was already there */
         st = set_result(result, status == 201, key, err);
+        hs_willo_note_invited(c, inv->interview_id, hs_json_str(reply, "created"));
         json_object_put(reply);
         if (st == HS_OK)
             c->api->log(c->host, HS_LOG_INFO, "willo: invited record %s as participant %s",
@@ -348,6 +355,7 @@ hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *inv,
         c->api->log(c->host, HS_LOG_INFO,
                     "willo: record %s is already participant %s of interview %s; adopted", src,
                     fc.key, inv->interview_id);
+        hs_willo_note_invited(c, inv->interview_id, fc.created);
         return set_result(result, 0, fc.key, err);
     }
     return create(c, inv, result, err);
