@@ -20,10 +20,11 @@ hiresync_sandbox_SOURCES = \
 	tests/sandbox/sandbox_willo.c \
 	tests/sandbox/sandbox_willo_participants.c \
 	tests/sandbox/sandbox_willo_webhooks.c \
+	tests/sandbox/sandbox_willo_deliveries.c \
 	tests/sandbox/sandbox_admin.c
 hiresync_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
 hiresync_sandbox_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) -pthread
-hiresync_sandbox_LDADD = $(MHD_LIBS) $(JSON_C_LIBS) -lm
+hiresync_sandbox_LDADD = $(MHD_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lm
 hiresync_sandbox_LDFLAGS = -pthread
 
 # Test support: start/stop a sandbox and call its admin interface (libcurl).

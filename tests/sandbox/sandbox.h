@@ -156,6 +156,21 @@ typedef struct hs_sb_webhook {
     int deleted;
 } hs_sb_webhook;
 
+typedef struct hs_sb_delivery {
+    char webhook[33], participant[33], trigger[24];
+    char *target_url;                             /* owned */
+    int64_t created_ms;
+    int state;                                    /* 0 pending, 1 delivered, 2 failed */
+    long status;                                  /* HTTP status of the receiver */
+    char error[128];
+} hs_sb_delivery;
+
+/* An inbox on the admin server: requests received there (webhook targets for tests). */
+typedef struct hs_sb_inbox_item {
+    char method[16];
+    char *path, *body;                            /* owned */
+} hs_sb_inbox_item;
+
 typedef struct hs_sb_fault {
     int server;
     char route[256];
@@ -224,6 +239,11 @@ typedef struct hs_sb_world {
     hs_sb_index pt_by_email;                      /* interview key + email, case-folded */
     hs_sb_webhook *wh;
     size_t n_wh, cap_wh;
+    hs_sb_delivery *dl;
+    size_t n_dl, cap_dl;
+    unsigned generation;                          /* bumped whenever deliveries are dropped */
+    hs_sb_inbox_item *inbox;
+    size_t n_inbox, cap_inbox;
     double bucket;
     int64_t bucket_ms;
     uint64_t rng;                                 /* run-time keys (deterministic per seed) */
@@ -363,6 +383,11 @@ void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, size_t count,
                       const void *const *recs, hs_sb_item_fn item);
 int hs_sb_willo_auth_mode(const char *s);       /* -1 if unknown */
 int hs_sb_willo_dup_mode(const char *s);
+
+/* ---- sandbox_willo_deliveries.c ---- */
+void hs_sb_webhooks_fire(const char *trigger, const hs_sb_participant *p);
+json_object *hs_sb_deliveries_json(void);
+void hs_sb_deliveries_free(void);
 
 /* ---- sandbox_faults.c ---- */
 int hs_sb_fault_add(json_object *rule, char *err, size_t esz);

@@ -352,9 +352,51 @@ static void willo_participant(const hs_sb_req *r, hs_sb_resp *resp, const char *
     hs_sb_reply_json(resp, 200, hs_sb_participant_json(pt));
 }
 
+static void inbox(const hs_sb_req *r, hs_sb_resp *resp)
+{
+    if (is(r, "GET") && strcmp(r->path, "/inbox") == 0) {
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; arr && i < hs_sb_w.n_inbox; i++) {
+            json_object *o = json_object_new_object();
+            if (!o)
+                break;
+            json_object_object_add(o, "method", json_object_new_string(hs_sb_w.inbox[i].method));
+            json_object_object_add(o, "path", json_object_new_string(hs_sb_w.inbox[i].path));
+            json_object_object_add(o, "body", json_object_new_string(hs_sb_w.inbox[i].body));
+            json_object_array_add(arr, o);
+        }
+        hs_sb_reply_json(resp, 200, arr);
+        return;
+    }
+    if (hs_sb_w.n_inbox == hs_sb_w.cap_inbox) {
+        size_t cap = hs_sb_w.cap_inbox ? hs_sb_w.cap_inbox * 2 : 16;
+        hs_sb_inbox_item *n = realloc(hs_sb_w.inbox, cap * sizeof *n);
+        if (!n) {
+            fail(resp, 500, "out of memory");
+            return;
+        }
+        hs_sb_w.inbox = n;
+        hs_sb_w.cap_inbox = cap;
+    }
+    hs_sb_inbox_item *it = &hs_sb_w.inbox[hs_sb_w.n_inbox];
+    snprintf(it->method, sizeof it->method, "%s", r->method);
+    it->path = strdup(r->path);
+    it->body = strdup(r->body);
+    if (!it->path || !it->body) {
+        free(it->path);
+        free(it->body);
+        fail(resp, 500, "out of memory");
+        return;
+    }
+    hs_sb_w.n_inbox++;
+    hs_sb_reply_text(resp, 200, "{\"received\":true}");
+}
+
 static void willo(const hs_sb_req *r, hs_sb_resp *resp, const char *p)
 {
-    if (strcmp(p, "participants") == 0 && is(r, "GET")) {
+    if (strcmp(p, "deliveries") == 0 && is(r, "GET")) {
+        hs_sb_reply_json(resp, 200, hs_sb_deliveries_json());
+    } else if (strcmp(p, "participants") == 0 && is(r, "GET")) {
         const char *interview = hs_sb_query(r, "interview");
         json_object *arr = json_object_new_array();
         for (size_t i = 0; arr && i < hs_sb_w.n_pt; i++)
@@ -412,6 +454,8 @@ void hs_sb_admin_handle(const hs_sb_req *r, hs_sb_resp *resp)
         eploy(r, resp, p + 7);
     } else if (strncmp(p, "/willo/", 7) == 0) {
         willo(r, resp, p + 7);
+    } else if (strcmp(p, "/inbox") == 0 || strncmp(p, "/inbox/", 7) == 0) {
+        inbox(r, resp);
     } else {
         fail(resp, 404, "unknown admin route");
     }

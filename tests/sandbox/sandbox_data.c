@@ -264,6 +264,14 @@ void hs_sb_data_free(void)
     for (size_t i = 0; i < hs_sb_w.n_wh; i++)
         hs_sb_webhook_free(&hs_sb_w.wh[i]);
     free(hs_sb_w.wh);
+    hs_sb_deliveries_free();
+    for (size_t i = 0; i < hs_sb_w.n_inbox; i++) {
+        free(hs_sb_w.inbox[i].path);
+        free(hs_sb_w.inbox[i].body);
+    }
+    free(hs_sb_w.inbox);
+    hs_sb_w.inbox = NULL;
+    hs_sb_w.n_inbox = hs_sb_w.cap_inbox = 0;
     hs_sb_w.vac = NULL;
     hs_sb_w.app = NULL;
     hs_sb_w.app_by_date = hs_sb_w.cand_by_date = NULL;

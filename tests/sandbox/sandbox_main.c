@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <curl/curl.h>
+
 int main(int argc, char **argv)
 {
     void *daemons[HS_SB_NSERVERS] = { NULL, NULL, NULL };
@@ -15,6 +17,11 @@ int main(int argc, char **argv)
     if (opt)
         return opt > 0 ? 0 : 2;
     signal(SIGPIPE, SIG_IGN);
+    /* Before any thread: libcurl's global set-up is not thread-safe (webhook deliveries). */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "hiresync-sandbox: libcurl initialisation failed\n");
+        return 1;
+    }
     /* Blocked before any thread starts, so only sigwait() below sees them. */
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
@@ -46,5 +53,6 @@ out:
     hs_sb_faults_clear();
     pthread_mutex_unlock(&hs_sb_w.lock);
     hs_sb_stats_reset();
+    curl_global_cleanup();
     return rc;
 }

@@ -124,6 +124,7 @@ void hs_sb_participant_complete(hs_sb_participant *p)
     p->status = 2;
     p->completed_ms = now;
     p->updated_ms = now;
+    hs_sb_webhooks_fire("new_response", p);
 }
 
 static int valid_email(const char *e)
@@ -377,6 +378,7 @@ static void update(const hs_sb_req *r, hs_sb_resp *resp, hs_sb_participant *p)
         return;
     const char *email = get_str(in, "email"), *phone = get_str(in, "phone");
     const char *stage = get_str(in, "stage");
+    int stage_changed = stage && (!p->stage || strcmp(stage, p->stage) != 0);
     if (email && !valid_email(email)) {
         hs_sb_reply_error(resp, 400, "email", "Enter a valid email address.");
     } else if (phone && *phone && !valid_phone(phone)) {
@@ -388,6 +390,8 @@ static void update(const hs_sb_req *r, hs_sb_resp *resp, hs_sb_participant *p)
         detail(resp, 500, "out of memory");
     } else {
         p->updated_ms = hs_sb_stamp_ms();
+        if (stage_changed)
+            hs_sb_webhooks_fire("stage_change", p);
         hs_sb_reply_json(resp, 200, hs_sb_participant_json(p));
     }
     json_object_put(in);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KEY "Bearer sandbox-willo-key"
 
@@ -366,6 +367,75 @@ START_TEST(webhooks_crud)
 }
 END_TEST
 
+/* Waits (bounded) until no delivery is pending; returns the deliveries. */
+static json_object *settled_deliveries(size_t want)
+{
+    for (int i = 0; i < 200; i++) {
+        tu_resp r;
+        tu_admin("GET", "/willo/deliveries", NULL, &r);
+        json_object *arr = json_object_get(r.json);
+        tu_resp_clear(&r);
+        int pending = json_object_array_length(arr) < want;
+        for (size_t k = 0; k < json_object_array_length(arr); k++)
+            pending |= strcmp(tu_str(json_object_array_get_idx(arr, k), "state"), "pending") == 0;
+        if (!pending)
+            return arr;
+        json_object_put(arr);
+        struct timespec ts = { 0, 50000000 };
+        nanosleep(&ts, NULL);
+    }
+    ck_abort_msg("webhook deliveries did not settle");
+    return NULL;
+}
+
+START_TEST(webhook_deliveries)
+{
+    char iv[64], key[64], body[512], path[160];
+    first_interview(iv, sizeof iv, 0);
+    tu_resp r;
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/willo\",\"trigger\":\"new_response\"}", tu_sb.admin_url);
+    tu_willo("POST", "/webhooks/", KEY, body, &r);
+    ck_assert_int_eq(r.http.status, 201);
+    tu_resp_clear(&r);
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/stage\",\"trigger\":\"stage_change\"}", tu_sb.admin_url);
+    tu_willo("POST", "/webhooks/", KEY, body, &r);
+    tu_resp_clear(&r);
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/off\",\"trigger\":\"new_response\",\"is_active\":false}", tu_sb.admin_url);
+    tu_willo("POST", "/webhooks/", KEY, body, &r);
+    tu_resp_clear(&r);
+
+    invite(iv, "hooked@example.com", 201, key, sizeof key);
+    snprintf(path, sizeof path, "/willo/participants/%s/complete", key);
+    tu_admin("POST", path, NULL, &r);
+    tu_resp_clear(&r);
+    snprintf(path, sizeof path, "/participants/%s/", key);
+    tu_willo("PATCH", path, KEY, "{\"stage\":\"Shortlisted\"}", &r);
+    tu_resp_clear(&r);
+
+    json_object *dl = settled_deliveries(2);
+    ck_assert_uint_eq(json_object_array_length(dl), 2);
+    ck_assert_str_eq(tu_str(dl, "0.trigger"), "new_response");
+    ck_assert_str_eq(tu_str(dl, "0.state"), "delivered");
+    ck_assert_int_eq(tu_int(dl, "0.status"), 200);
+    ck_assert_str_eq(tu_str(dl, "0.participant"), key);
+    ck_assert_str_eq(tu_str(dl, "1.trigger"), "stage_change");
+    json_object_put(dl);
+    tu_admin("GET", "/inbox", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_object *item = json_object_array_get_idx(r.json, i);
+        json_object *payload = json_tokener_parse(tu_str(item, "body"));
+        ck_assert_ptr_nonnull(payload);
+        ck_assert_str_eq(tu_str(payload, "participant.key"), key);
+        ck_assert_str_eq(tu_str(payload, "participant.interview"), iv);
+        ck_assert_str_eq(tu_str(payload, "trigger"),
+                         strcmp(tu_str(item, "path"), "/inbox/willo") == 0 ? "new_response" : "stage_change");
+        json_object_put(payload);
+    }
+    tu_resp_clear(&r);
+}
+END_TEST
+
 START_TEST(throttling)
 {
     tu_resp r;
@@ -400,6 +470,7 @@ int main(void)
     tcase_add_test(tc, list_filters_and_ordering);
     tcase_add_test(tc, update_and_delete);
     tcase_add_test(tc, webhooks_crud);
+    tcase_add_test(tc, webhook_deliveries);
     tcase_add_test(tc, throttling);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
