@@ -374,8 +374,11 @@ typedef struct hs_connector {
 #endif
 
 /* Declares (and, followed by a body, defines) a module's entry:
+ *     HS_CONNECTOR_ENTRY(eploy);
  *     HS_CONNECTOR_ENTRY(eploy) { return host_abi >> 16 == HS_ABI_MAJOR ? &table : NULL; }
- * The parameter is named host_abi. */
+ * (the declaration first keeps -Wmissing-prototypes quiet). The parameter is named host_abi.
+ * `module` is the module's file name without extension, so the symbol carries libltdl's
+ * prefix for that file. */
 #define HS_CONNECTOR_ENTRY(module) \
     HS_EXPORT const hs_connector *module##_LTX_hs_connector_entry(uint32_t host_abi)
 
