@@ -91,6 +91,8 @@ static void fx_start(fx *f, const char *const *sandbox_args, const char *scheme,
 static void fx_stop(fx *f)
 {
     ck_assert_msg(!hs_test_host_log_contains(f->h, KEY_A), "the API key reached a log line");
+    ck_assert_msg(!hs_test_host_log_contains(f->h, "@example.com"),
+                  "a candidate's email reached a log line");
     ck_assert_msg(strstr(f->err.message, KEY_A) == NULL, "the API key reached an error");
     f->c->close(f->conn);
     hs_test_module_unload(f->m);
