@@ -363,6 +363,9 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
     g_stop = 0;
     g_reload = 0;
     install_signals();
+    if (json_object_object_length(app->config->pipelines) == 0)
+        hs_log_write(app->log, HS_LOG_WARN, NULL, "%s has no pipelines; nothing to run",
+                     app->config_path);
     for (;;) {
         int64_t wake;
         size_t n = collect(app, opt, jobs, max, &wake);

@@ -223,18 +223,21 @@ int hs_state_read_file(const char *path, size_t max, char **out, size_t *out_len
 
 static void remove_stale_temps(const char *dir, const char *pipeline)
 {
-    char prefix[256];
+    char state_prefix[256], status_prefix[256];
     DIR *d;
     struct dirent *e;
-    int n = snprintf(prefix, sizeof prefix, ".%s.state.tmp.", pipeline);
-    if (n < 0 || (size_t)n >= sizeof prefix)
+    int n1 = snprintf(state_prefix, sizeof state_prefix, ".%s.state.tmp.", pipeline);
+    int n2 = snprintf(status_prefix, sizeof status_prefix, ".%s.status.tmp.", pipeline);
+    if (n1 < 0 || (size_t)n1 >= sizeof state_prefix || n2 < 0 ||
+        (size_t)n2 >= sizeof status_prefix)
         return;
     d = opendir(dir);
     if (d == NULL)
         return;
     while ((e = readdir(d)) != NULL) {
         char path[4096];
-        if (strncmp(e->d_name, prefix, (size_t)n) != 0)
+        if (strncmp(e->d_name, state_prefix, (size_t)n1) != 0 &&
+            strncmp(e->d_name, status_prefix, (size_t)n2) != 0)
             continue;
         if (join_path(path, sizeof path, dir, e->d_name, NULL) == 0)
             (void)unlink(path);
@@ -401,7 +404,9 @@ static int mark_ran(const hs_state *s)
         (void)close(fd);
         return -1;
     }
-    return close(fd);
+    if (close(fd) != 0)
+        return -1;
+    return fsync_dir(s->dir);
 }
 
 int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)

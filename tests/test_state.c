@@ -179,7 +179,17 @@ START_TEST(test_permissions_and_stale_temps)
     ck_assert_int_eq(st.st_mode & 0777, 0600);
     snprintf(tmp, sizeof tmp, "%s/.p1.state.tmp.99999", dir);
     overwrite(tmp, "partial", 7);
-    ck_assert_int_eq(hs_state_load(dir, "p1", &s, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/.p1.status.tmp.99998", dir);
+    overwrite(path, "partial", 7);
+    {
+        /* another pipeline's write in progress stays */
+        char other[512];
+        snprintf(other, sizeof other, "%s/.p1.b.state.tmp.99997", dir);
+        overwrite(other, "partial", 7);
+        ck_assert_int_eq(hs_state_load(dir, "p1", &s, err, sizeof err), 0);
+        ck_assert_int_eq(stat(other, &st), 0);
+    }
+    ck_assert_int_eq(stat(path, &st), -1);
     ck_assert_int_eq(stat(tmp, &st), -1);
     ck_assert_str_eq(loaded_cursor(s), "value");
     hs_state_free(s);
