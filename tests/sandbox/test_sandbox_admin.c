@@ -80,6 +80,29 @@ START_TEST(same_seed_same_data)
 }
 END_TEST
 
+START_TEST(date_styles)
+{
+    static const char *const styles[] = { "utc", "naive", "seconds" };
+    static const char *const shapes[] = { "dddd-dd-ddTdd:dd:dd.dddZ", "dddd-dd-ddTdd:dd:dd.ddd",
+                                          "dddd-dd-ddTdd:dd:ddZ" };
+    for (int i = 0; i < 3; i++) {
+        hs_test_sandbox sb;
+        const char *const extra[] = { "--eploy-date-style", styles[i], NULL };
+        ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
+        char *page = first_page(&sb);
+        json_object *o = json_tokener_parse(page);
+        const char *date = tu_str(o, "Records.0.ModificationDate");
+        ck_assert_uint_eq(strlen(date), strlen(shapes[i]));
+        for (size_t k = 0; date[k]; k++)
+            ck_assert_msg(shapes[i][k] == 'd' ? date[k] >= '0' && date[k] <= '9' : date[k] == shapes[i][k],
+                          "%s: %s", styles[i], date);
+        json_object_put(o);
+        free(page);
+        hs_test_sandbox_stop(&sb);
+    }
+}
+END_TEST
+
 START_TEST(date_style_and_token_ttl)
 {
     hs_test_sandbox sb;
@@ -410,6 +433,7 @@ int main(void)
     tcase_add_test(tc, startup_line_and_clean_stop);
     tcase_add_test(tc, bad_option_refused);
     tcase_add_test(tc, same_seed_same_data);
+    tcase_add_test(tc, date_styles);
     tcase_add_test(tc, date_style_and_token_ttl);
     tcase_add_test(tc, fault_status_with_retry_after);
     tcase_add_test(tc, fault_reset_truncate_malformed);

@@ -518,6 +518,17 @@ START_TEST(unknown_routes)
     ck_assert_int_eq(r.http.status, 200);
     ck_assert_int_eq(tu_int(r.json, "ApplicationId"), 200001);
     tu_resp_clear(&r);
+    tu_eploy("GET", "/vacancies/1003", tu_token(), NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_int_eq(tu_int(r.json, "VacancyId"), 1003);
+    ck_assert_ptr_nonnull(tu_str(r.json, "Title"));
+    tu_resp_clear(&r);
+    tu_eploy("GET", "/vacancies/1", tu_token(), NULL, &r);
+    ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+    tu_eploy("DELETE", "/candidates/3000001", tu_token(), NULL, &r);
+    ck_assert_int_eq(r.http.status, 405);
+    tu_resp_clear(&r);
 }
 END_TEST
 

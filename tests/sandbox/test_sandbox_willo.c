@@ -307,6 +307,36 @@ START_TEST(list_filters_and_ordering)
 }
 END_TEST
 
+START_TEST(admin_invites_by_hand)
+{
+    char iv[64], body[256], path[128];
+    first_interview(iv, sizeof iv, 1);
+    snprintf(body, sizeof body, "{\"interview\":\"%s\",\"first_name\":\"Hand\",\"email\":\"hand@example.com\"}", iv);
+    tu_resp r;
+    for (int i = 0; i < 2; i++) {
+        tu_admin("POST", "/willo/participants", body, &r);
+        ck_assert_int_eq(r.http.status, 201);
+        tu_resp_clear(&r);
+    }
+    snprintf(path, sizeof path, "/willo/participants?interview=%s", iv);
+    tu_admin("GET", path, NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 2);
+    snprintf(path, sizeof path, "/willo/participants/%s/start", tu_str(r.json, "0.key"));
+    tu_resp_clear(&r);
+    tu_admin("POST", path, NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(tu_str(r.json, "status"), "started");
+    tu_resp_clear(&r);
+    tu_admin("POST", "/willo/participants/ffffffffffffffffffffffffffffffff/complete", NULL, &r);
+    ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+    /* the API still refuses a third invitation of the same email */
+    tu_willo("POST", "/participants/", KEY, body, &r);
+    ck_assert_int_eq(r.http.status, 400);
+    tu_resp_clear(&r);
+}
+END_TEST
+
 START_TEST(update_and_delete)
 {
     char iv[64], key[64], path[128];
@@ -318,11 +348,32 @@ START_TEST(update_and_delete)
     ck_assert_int_eq(r.http.status, 200);
     ck_assert_str_eq(tu_str(r.json, "stage"), "Shortlisted");
     tu_resp_clear(&r);
+    tu_willo("PUT", path, KEY, "{\"email\":\"moved@example.com\",\"phone\":\"+447700900999\"}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(tu_str(r.json, "email"), "moved@example.com");
+    ck_assert_str_eq(tu_str(r.json, "phone"), "+447700900999");
+    tu_resp_clear(&r);
+    tu_willo("PATCH", path, KEY, "{\"email\":\"broken\"}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    tu_resp_clear(&r);
     tu_willo("DELETE", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 204);
     tu_resp_clear(&r);
     tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+    /* an interview deleted through the API takes its participants with it */
+    invite(iv, "stays@example.com", 201, key, sizeof key);
+    snprintf(path, sizeof path, "/interviews/%s/", iv);
+    tu_willo("DELETE", path, KEY, NULL, &r);
+    ck_assert_int_eq(r.http.status, 204);
+    tu_resp_clear(&r);
+    snprintf(path, sizeof path, "/participants/%s/", key);
+    tu_willo("GET", path, KEY, NULL, &r);
+    ck_assert_int_eq(r.http.status, 404);
+    tu_resp_clear(&r);
+    tu_willo("POST", "/interviews/", KEY, "{\"title\":\"x\"}", &r);
+    ck_assert_int_eq(r.http.status, 405);
     tu_resp_clear(&r);
 }
 END_TEST
@@ -468,6 +519,7 @@ int main(void)
     tcase_add_test(tc, invite_and_duplicates);
     tcase_add_test(tc, completed_detail);
     tcase_add_test(tc, list_filters_and_ordering);
+    tcase_add_test(tc, admin_invites_by_hand);
     tcase_add_test(tc, update_and_delete);
     tcase_add_test(tc, webhooks_crud);
     tcase_add_test(tc, webhook_deliveries);
