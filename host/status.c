@@ -78,18 +78,37 @@ int64_t hs_status_last_start(json_object *record)
     return json_object_get_int64(v);
 }
 
+/* After a transient failure (the remote system was busy or unreachable) the next attempt
+ * comes sooner than a full interval: 5 minutes, doubling with each further failure, never
+ * later than the interval. */
+static int64_t retry_delay_s(json_object *record, int64_t interval_s)
+{
+    json_object *last, *v;
+    int64_t failures = 1, delay = 300;
+    if (!json_object_object_get_ex(record, "last", &last) ||
+        !json_object_object_get_ex(last, "status", &v) || json_object_get_int(v) != 1)
+        return interval_s;
+    if (json_object_object_get_ex(record, "failures", &v))
+        failures = json_object_get_int64(v);
+    for (int64_t i = 1; i < failures && delay < interval_s; i++)
+        delay *= 2;
+    return delay < interval_s ? delay : interval_s;
+}
+
 int64_t hs_status_next_due(const char *pipeline, json_object *record, int64_t interval_s)
 {
     int64_t start = hs_status_last_start(record);
-    int64_t span = interval_s * 1000 / 10;
+    int64_t wait_s, span;
     uint64_t h = hs_state_checksum(pipeline, strlen(pipeline));
     if (start < 0)
         return 0;
+    wait_s = retry_delay_s(record, interval_s);
+    span = wait_s * 1000 / 10;
     if (span > 300000)
         span = 300000;
     h ^= (uint64_t)start;
     h *= 1099511628211ull;
-    return start + interval_s * 1000 + (span > 0 ? (int64_t)(h % (uint64_t)span) : 0);
+    return start + wait_s * 1000 + (span > 0 ? (int64_t)(h % (uint64_t)span) : 0);
 }
 
 void hs_status_format_age(int64_t ms, char *out, size_t size)

@@ -29,7 +29,8 @@ int64_t hs_status_last_start(json_object *record);
 
 /* The next due time: last start + interval + jitter (a stable 0..min(interval/10, 5 min)
  * derived from the pipeline name and the last start, so that tenants on one clock spread
- * out). A pipeline that never ran is due at once (returns 0). */
+ * out). After a transient failure (HS_RETRY) the wait is 5 minutes, doubled for each further
+ * failure in a row, at most the interval. A pipeline that never ran is due at once (0). */
 int64_t hs_status_next_due(const char *pipeline, json_object *record, int64_t interval_s);
 
 /* "3m", "2h05m", "4d" for a duration in ms. */

@@ -424,6 +424,21 @@ START_TEST(test_due_times_and_jitter)
         spread_max = due > spread_max ? due : spread_max;
     }
     ck_assert(spread_max - spread_min > 60000);
+    /* transient failures retry sooner: 5 min, then 10, 20, ... up to the interval */
+    json_object_object_add(last, "status", json_object_new_int(1));
+    json_object_object_add(rec, "failures", json_object_new_int64(1));
+    due = hs_status_next_due("p", rec, 3 * 3600) - start;
+    ck_assert(due >= 300000 && due < 330000);
+    json_object_object_add(rec, "failures", json_object_new_int64(2));
+    due = hs_status_next_due("p", rec, 3 * 3600) - start;
+    ck_assert(due >= 600000 && due < 660000);
+    json_object_object_add(rec, "failures", json_object_new_int64(30));
+    due = hs_status_next_due("p", rec, 3 * 3600) - start;
+    ck_assert(due >= 3 * 3600 * 1000 && due < 3 * 3600 * 1000 + 300000);
+    /* a configuration or permission failure waits for the interval: a person must act */
+    json_object_object_add(last, "status", json_object_new_int(3));
+    due = hs_status_next_due("p", rec, 3 * 3600) - start;
+    ck_assert(due >= 3 * 3600 * 1000);
     json_object_put(rec);
 }
 END_TEST
