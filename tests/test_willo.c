@@ -962,6 +962,37 @@ START_TEST(read_skips_deleted_interview)
 }
 END_TEST
 
+/* A refusal Willo does not explain skips that interview with a warning; the others are read
+ * and the skipped one keeps its mark. */
+START_TEST(read_skips_refused_interview)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    char a[64], b[64];
+    interview_key(&f, 0, a, sizeof a);
+    interview_key(&f, 1, b, sizeof b);
+    const char *ids[] = { a, b };
+    hs_test_collector *col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, "", ids, 2, 0, col), HS_OK);
+    char *cursor = strdup(hs_test_collector_last_cursor(col));
+    hs_test_collector_free(col);
+    hs_write_result r;
+    ck_assert_int_eq(invite(&f, b, "Bee", "bee@example.com", NULL, &r), HS_OK);
+    complete(&f, r.remote_id);
+    add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"GET\","
+                  "\"status\":400,\"count\":1}");
+    col = hs_test_collector_new();
+    ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
+    ck_assert(has_change(col, r.remote_id));
+    ck_assert(hs_test_host_log_contains(f.h, "skipped"));
+    ck_assert(hs_test_host_log_contains(f.h, a));
+    ck_assert(strstr(hs_test_collector_last_cursor(col), a) != NULL);
+    hs_test_collector_free(col);
+    free(cursor);
+    fx_stop(&f);
+}
+END_TEST
+
 /* A base_url that does not lead to the API is a configuration error that names base_url. */
 START_TEST(wrong_base_path_is_config_error)
 {
@@ -1224,6 +1255,7 @@ int main(void)
     tcase_add_test(tc, read_all_interviews_without_job_ids);
     tcase_add_test(tc, minimum_gap_between_requests);
     tcase_add_test(tc, read_skips_deleted_interview);
+    tcase_add_test(tc, read_skips_refused_interview);
     tcase_add_test(tc, wrong_base_path_is_config_error);
     tcase_add_test(tc, cursor_from_another_format_is_refused);
     tcase_add_test(tc, foreign_next_link_refused);

@@ -56,6 +56,7 @@ struct hs_conn {
     int scheme;               /* scheme in use (never HS_WILLO_AUTO) */
     int scheme_known;         /* 1 once a request succeeded with `scheme` (or it is fixed) */
     int ordering_ignored;     /* 1 once Willo rejected or ignored ordering=-completed */
+    int status_filter_off;    /* 1 once Willo rejected status=completed */
     int64_t last_start_ms;    /* start of the previous request, for the minimum gap */
 };
 

@@ -272,9 +272,11 @@ static int completion(json_object *p, int64_t *t)
     const char *status = hs_json_str(p, "status");
     if (status && (strcmp(status, "invited") == 0 || strcmp(status, "started") == 0))
         return -1;
-    const char *s = hs_json_str(p, "completed");
-    if (!s)
-        s = hs_json_str(p, "completed_at");
+    static const char *const names[] = { "completed", "completed_at", "submitted",
+                                         "submitted_at" };
+    const char *s = NULL;
+    for (size_t i = 0; !s && i < sizeof names / sizeof names[0]; i++)
+        s = hs_json_str(p, names[i]);
     if (!s || hs_time_parse(s, 0, t) != 0)
         return -1;
     return 0;
@@ -358,7 +360,8 @@ static hs_status walk_interview(hs_conn *c, walk_ctx *w, long *status, json_obje
     if (hs_url_escape(w->interview, esc, sizeof esc) != 0)
         return hs_error_set(err, HS_E_DATA, 0, "willo: interview key too long");
     w->sorted = !c->ordering_ignored;
-    snprintf(query, sizeof query, "interview=%s&status=completed%s&page_size=%d", esc,
+    snprintf(query, sizeof query, "interview=%s%s%s&page_size=%d", esc,
+             c->status_filter_off ? "" : "&status=completed",
              w->sorted ? "&ordering=-completed" : "", c->cfg.page_size);
     char *url = hs_willo_url(c, "/participants/", query);
     if (!url)
@@ -397,15 +400,22 @@ static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *commit
     long status = 0;
     json_object *body = NULL;
     hs_status st = walk_interview(c, &w, &status, &body, err);
-    if (st == HS_OK && status == 400 && !c->ordering_ignored) {
+    /* Willo's participant filters are not documented: a filter it refuses is dropped (for the
+     * connection's life) and done on this side instead */
+    while (st == HS_OK && status == 400) {
         char text[256];
         hs_willo_error_text(body, text, sizeof text);
-        if (strstr(text, "ordering")) {
+        if (strstr(text, "ordering") && !c->ordering_ignored)
             c->ordering_ignored = 1;
-            json_object_put(body);
-            body = NULL;
-            st = walk_interview(c, &w, &status, &body, err);
-        }
+        else if (strstr(text, "status") && !c->status_filter_off)
+            c->status_filter_off = 1;
+        else
+            break;
+        c->api->log(c->host, HS_LOG_WARN, "willo: Willo refused a participant filter (%s); "
+                    "filtering here instead", text);
+        json_object_put(body);
+        body = NULL;
+        st = walk_interview(c, &w, &status, &body, err);
     }
     if (st == HS_OK && status != 200) {
         char text[256];
