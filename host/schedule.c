@@ -288,19 +288,19 @@ static size_t collect(hs_app *app, const hs_run_options *opt, job *jobs, size_t 
         if (!opt->force && due > now) {
             if (due < *next_wake)
                 *next_wake = due;
-            if (opt->once)
+            if (opt->once && !opt->quiet)
                 hs_log_write(app->log, HS_LOG_INFO, name, "not due yet; skipped (use --force "
                              "to run it now)");
             continue;
         }
-        if (n < max) {
+        if (now < *next_wake)
+            *next_wake = now;
+        if (jobs != NULL && n < max) {
             memset(&jobs[n], 0, sizeof jobs[n]);
             jobs[n].name = name;
             jobs[n].cfg = cfg;
             n++;
         }
-        if (!opt->once && now + interval * 1000 < *next_wake)
-            *next_wake = now + interval * 1000;
     }
     return n;
 }
@@ -370,6 +370,18 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
         int64_t wake;
         size_t n = collect(app, opt, jobs, max, &wake);
         run_pool(app, opt, jobs, n);
+        if (n > 0 && !opt->once) {
+            /* the due times of what just ran follow from their new status records */
+            hs_run_options peek = *opt;
+            peek.once = 1;
+            peek.force = 0;
+            peek.quiet = 1;
+            (void)collect(app, &peek, NULL, 0, &wake);
+            /* one that is still due was skipped (locked by another runner): try again in a
+             * minute, the shortest interval, rather than at once */
+            if (wake < hs_schedule_now_ms() + 60000)
+                wake = hs_schedule_now_ms() + 60000;
+        }
         if (round_exit(jobs, n) != HS_EXIT_OK)
             rc = HS_EXIT_FAILURE;
         if (opt->once || g_stop)

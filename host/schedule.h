@@ -23,6 +23,7 @@ typedef struct hs_run_options {
     const char *pipeline;    /* only this pipeline, NULL: all */
     int force;               /* ignore due times */
     int dry_run;             /* print what would be done; write and commit nothing */
+    int quiet;               /* internal: do not log pipelines that are not due */
 } hs_run_options;
 
 /* Returns an HS_EXIT_* status: 0 when every pipeline that ran succeeded (or was cancelled by
