@@ -25,53 +25,64 @@ static void usage(const hs_app *app)
             app->program);
 }
 
-static const char *member(json_object *obj, const char *key)
+/* A string member made safe for a terminal (remote text may hold control characters), in a
+ * buffer that lives until the next call with the same slot; NULL when missing. */
+#define N_SLOTS 4
+static const char *member_slot(const hs_app *app, json_object *obj, const char *key, int slot)
 {
+    static char bufs[N_SLOTS][1024];
     json_object *v;
     if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
         return NULL;
-    return json_object_get_string(v);
+    hs_log_mask(app->log, json_object_get_string(v), bufs[slot], sizeof(bufs[slot]));
+    return bufs[slot];
 }
 
-static void print_stage(FILE *out, json_object *stage, int first)
+static void print_stage(const hs_app *app, json_object *stage, int first)
 {
     json_object *statuses;
-    fprintf(out, "%s\"%s\"", first ? "" : ", ", member(stage, "name") ? member(stage, "name")
-                                                                      : "?");
+    const char *name = member_slot(app, stage, "name", 0);
+    fprintf(app->out, "%s\"%s\"", first ? "" : ", ", name ? name : "?");
     if (!json_object_object_get_ex(stage, "statuses", &statuses)
         || json_object_array_length(statuses) == 0)
         return;
-    fprintf(out, " (");
+    fprintf(app->out, " (");
     for (size_t i = 0; i < json_object_array_length(statuses); i++) {
-        const char *name = member(json_object_array_get_idx(statuses, i), "name");
-        fprintf(out, "%s%s", i ? ", " : "", name ? name : "?");
+        const char *status = member_slot(app, json_object_array_get_idx(statuses, i), "name", 1);
+        fprintf(app->out, "%s%s", i ? ", " : "", status ? status : "?");
     }
-    fprintf(out, ")");
+    fprintf(app->out, ")");
 }
 
-static void print_text(hs_app *app, json_object *jobs)
+static void print_job(const hs_app *app, json_object *job)
 {
     FILE *out = app->out;
-    size_t n = json_object_array_length(jobs);
-    for (size_t i = 0; i < n; i++) {
-        json_object *job = json_object_array_get_idx(jobs, i), *stages;
-        const char *status = member(job, "status"), *updated = member(job, "updated_at");
-        const char *url = member(job, "url");
-        fprintf(out, "%s  %s\n", member(job, "id"), member(job, "title") ? member(job, "title")
-                                                                        : "(untitled)");
-        fprintf(out, "    status: %s   updated: %s%s%s\n", status ? status : "-",
-                updated ? updated : "-", url ? "   url: " : "", url ? url : "");
-        fprintf(out, "    stages: ");
-        if (json_object_object_get_ex(job, "stages", &stages)
-            && json_object_array_length(stages) > 0) {
-            for (size_t s = 0; s < json_object_array_length(stages); s++)
-                print_stage(out, json_object_array_get_idx(stages, s), s == 0);
-        } else {
-            fprintf(out, "-");
-        }
-        fprintf(out, "\n");
+    json_object *stages;
+    const char *id = member_slot(app, job, "id", 0);
+    const char *title = member_slot(app, job, "title", 1);
+    fprintf(out, "%s  %s\n", id ? id : "?", title ? title : "(untitled)");
+    const char *status = member_slot(app, job, "status", 0);
+    const char *updated = member_slot(app, job, "updated_at", 1);
+    const char *url = member_slot(app, job, "url", 2);
+    fprintf(out, "    status: %s   updated: %s%s%s\n", status ? status : "-",
+            updated ? updated : "-", url ? "   url: " : "", url ? url : "");
+    fprintf(out, "    stages: ");
+    if (json_object_object_get_ex(job, "stages", &stages)
+        && json_object_array_length(stages) > 0) {
+        for (size_t s = 0; s < json_object_array_length(stages); s++)
+            print_stage(app, json_object_array_get_idx(stages, s), s == 0);
+    } else {
+        fprintf(out, "-");
     }
-    fprintf(out, "%zu job%s\n", n, n == 1 ? "" : "s");
+    fprintf(out, "\n");
+}
+
+static void print_text(const hs_app *app, json_object *jobs)
+{
+    size_t n = json_object_array_length(jobs);
+    for (size_t i = 0; i < n; i++)
+        print_job(app, json_object_array_get_idx(jobs, i));
+    fprintf(app->out, "%zu job%s\n", n, n == 1 ? "" : "s");
 }
 
 static int list_jobs(hs_app *app, const char *name, int json)

@@ -122,8 +122,8 @@ static int check_operations(const char *path, const hs_connector *t, char *error
     return 0;
 }
 
-static int check_table(const char *path, const char *module_name, const char *expected_name,
-                       const hs_connector *t, hs_module *out, char *error, size_t error_size)
+static int check_table(const char *path, const char *expected_name, const hs_connector *t,
+                       hs_module *out, char *error, size_t error_size)
 {
     char host_v[32], mod_v[32];
     fmt_abi(HS_ABI_VERSION, host_v, sizeof(host_v));
@@ -162,7 +162,6 @@ static int check_table(const char *path, const char *module_name, const char *ex
     memset(&out->table, 0, sizeof(out->table));
     memcpy(&out->table, t,
            t->struct_size < sizeof(out->table) ? t->struct_size : sizeof(out->table));
-    (void)module_name;
     return 0;
 }
 
@@ -210,8 +209,7 @@ int hs_module_load(const char *dir, const char *module_name, const char *expecte
     }
     hs_connector_entry_fn entry;
     memcpy(&entry, &sym, sizeof(entry));
-    if (check_table(path, module_name, expected_name, entry(HS_ABI_VERSION), out, error,
-                    error_size) != 0)
+    if (check_table(path, expected_name, entry(HS_ABI_VERSION), out, error, error_size) != 0)
         goto out;
     out->handle = handle;
     handle = NULL;

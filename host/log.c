@@ -193,8 +193,15 @@ void hs_log_vwrite(hs_log *log, hs_log_level level, const char *scope, const cha
 {
     if (!log || level < HS_LOG_ERROR || level > HS_LOG_DEBUG || level > hs_log_get_level(log))
         return;
-    char raw[LOG_LINE_MAX];
-    vsnprintf(raw, sizeof(raw), fmt, ap);
+    /* Formatted whole, then masked, then cut: cutting first could leave half a secret. */
+    va_list copy;
+    va_copy(copy, ap);
+    int len = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *raw = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!raw)
+        return;
+    vsnprintf(raw, (size_t)len + 1, fmt, ap);
     char message[LOG_LINE_MAX];
     char scope_buf[256];
     char when[32];
@@ -212,6 +219,7 @@ void hs_log_vwrite(hs_log *log, hs_log_level level, const char *scope, const cha
     }
     fflush(log->out);
     pthread_mutex_unlock(&log->lock);
+    free(raw);
 }
 
 void hs_log_write(hs_log *log, hs_log_level level, const char *scope, const char *fmt, ...)

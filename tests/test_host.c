@@ -71,6 +71,17 @@ START_TEST(log_masks_secrets)
     hs_log_write(log, HS_LOG_ERROR, "tok-123", "key tok-123456 and tok-123, abc");
     fflush(f);
     ck_assert_str_eq(buf, "2026-12-03T20:30:00Z ERROR [***] key *** and ***, abc\n");
+    /* A secret straddling the length limit of a line is masked, not cut in half. */
+    size_t pad = 8192 - 6;
+    char *longer = malloc(pad + 16);
+    ck_assert_ptr_nonnull(longer);
+    memset(longer, 'x', pad);
+    strcpy(longer + pad, "tok-123456");
+    hs_log_write(log, HS_LOG_ERROR, NULL, "%s", longer);
+    fflush(f);
+    ck_assert_ptr_null(strstr(buf, "tok-"));
+    ck_assert_ptr_nonnull(strstr(buf, "xxx***"));
+    free(longer);
     char out[16];
     hs_log_mask(log, "x tok-123456 y", out, sizeof(out));
     ck_assert_str_eq(out, "x *** y");
