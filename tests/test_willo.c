@@ -1119,6 +1119,24 @@ START_TEST(fault_429_on_invitation_sent_again_once)
 }
 END_TEST
 
+START_TEST(fault_persistent_429_on_invitation_is_retry)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    char iv[64];
+    interview_key(&f, 0, iv, sizeof iv);
+    add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\","
+                  "\"status\":429,\"retry_after\":7,\"count\":-1}");
+    hs_write_result r;
+    ck_assert_int_eq(invite(&f, iv, "Held", "held@example.com", NULL, &r), HS_RETRY);
+    ck_assert_int_eq(f.err.http_status, 429);
+    ck_assert_int_eq(f.err.retry_after_s, 7);
+    ck_assert_int_eq(willo_requests(&f, "POST /participants/"), 4);   /* max_attempts */
+    ck_assert_int_eq(count_email(&f, iv, "held@example.com"), 0);
+    fx_stop(&f);
+}
+END_TEST
+
 START_TEST(fault_5xx_on_invitation_looks_before_retrying)
 {
     fx f;
@@ -1261,6 +1279,7 @@ int main(void)
     tcase_add_test(tc, foreign_next_link_refused);
     tcase_add_test(tc, fault_429_retry_after_honoured);
     tcase_add_test(tc, fault_429_on_invitation_sent_again_once);
+    tcase_add_test(tc, fault_persistent_429_on_invitation_is_retry);
     tcase_add_test(tc, fault_5xx_on_invitation_looks_before_retrying);
     tcase_add_loop_test(tc, fault_transient_retried, 0, 4);
     tcase_add_test(tc, fault_persistent_5xx_is_retry_without_barrier);

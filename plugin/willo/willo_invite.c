@@ -191,8 +191,12 @@ static hs_status post(hs_conn *c, json_object *body, long *status, json_object *
             break;
         int64_t wait_ms = err->retry_after_s > 0 ? (int64_t)err->retry_after_s * 1000
                                                  : c->cfg.backoff_ms;
-        if (wait_ms > 120000 || c->api->sleep_ms(c->host, wait_ms))
+        if (wait_ms > 120000)
             break;
+        if (c->api->sleep_ms(c->host, wait_ms)) {
+            st = hs_error_set(err, HS_E_CANCELLED, 0, "willo: cancelled");
+            break;
+        }
     }
     free(url);
     return st;
@@ -260,6 +264,10 @@ static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *r
         json_object *reply = NULL;
         hs_status st = post(c, body, &status, &reply, err);
         json_object_put(body);
+        if (st == HS_RETRY && err && err->http_status == 429) {
+            /* refused unread: nothing can have been created */
+            return st;
+        }
         if (st == HS_RETRY) {
             /* Willo may have acted on a POST whose answer was lost: look before retrying */
             hs_error lerr;
