@@ -26,7 +26,7 @@ bin_PROGRAMS += hiresync
 hiresync_SOURCES = host/main.c host/cli.c
 hiresync_LDADD = host/libhsrunner.la host/libhshost.la \
 	$(LTDL_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lpthread
-dist_man_MANS += host/hiresync.1
+dist_man_MANS += host/hiresync.1 host/hiresync.json.5
 
 # ---- loader test modules: real shared objects in tests/modules/.libs -------------------------
 HST_MODULE_LDFLAGS = $(CONNECTOR_LINK_FLAGS) -rpath /nowhere
