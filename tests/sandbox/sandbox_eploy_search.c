@@ -5,6 +5,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,7 +438,9 @@ static void run(const resource *res, json_object *body, hs_sb_resp *resp)
     records = json_object_new_array();
     if (!records)
         goto oom;
-    size_t first = (size_t)(page - 1) * (size_t)per, total = 0;
+    /* A page far past the end must not wrap round to an earlier one. */
+    size_t first = (size_t)(page - 1) > SIZE_MAX / 128 ? SIZE_MAX - 128 : (size_t)(page - 1) * (size_t)per;
+    size_t total = 0;
     if (nf == 0 || (nf == 1 && src.consumed == 0)) {
         total = src.n;
         for (size_t p = first; p < total && p < first + (size_t)per; p++)
