@@ -374,6 +374,51 @@ START_TEST(test_run_stays_up_and_stops_cleanly_on_sigterm)
 }
 END_TEST
 
+/* 1 once the running child's output file contains needle. */
+static int output_has(const char *needle)
+{
+    char path[400], buf[65536];
+    FILE *f;
+    size_t n;
+    snprintf(path, sizeof path, "%s/out.txt", E.dir);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, needle) != NULL;
+}
+
+START_TEST(test_sigterm_mid_cycle_finishes_the_write_in_hand)
+{
+    static const char *const once[] = {"run", "--once", "--force", NULL};
+    long ids[3], st = 0;
+    pid_t pid;
+    int n;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 3), 3);
+    for (int i = 0; i < 3; i++)
+        e2e_move(&E.sb, ids[i], VI, NULL);
+    /* slow invitations, so that the signal lands in the middle of the cycle */
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/faults",
+                                   "{\"server\":\"willo\",\"route\":\"/participants/\","
+                                   "\"method\":\"POST\",\"delay_ms\":400,\"count\":3}",
+                                   &st, NULL), 0);
+    ck_assert_int_eq(st, 201);
+    pid = e2e_spawn(&E, NULL, once);
+    for (int i = 0; i < 500 && !output_has("invited to interview"); i++)
+        usleep(10000);
+    ck_assert_int_eq(kill(pid, SIGTERM), 0);
+    ck_assert_msg(e2e_wait(&E, pid) == 0, "SIGTERM ends the run with 0: %s", E.out);
+    n = e2e_participants(&E.sb, E.interview, NULL);
+    ck_assert_msg(n >= 1 && n < 3, "stopped mid-cycle after %d invitations: %s", n, E.out);
+    ck_assert_msg(strstr(E.out, "cycle cancelled") != NULL, "%s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+}
+END_TEST
+
 static long long started_ms(const char *pipeline)
 {
     json_object *all = status_json(), *last;
@@ -440,6 +485,7 @@ int main(void)
     tcase_add_test(tc, test_bad_mapping_is_named_in_status);
     tcase_add_test(tc, test_run_stays_up_and_stops_cleanly_on_sigterm);
     tcase_add_test(tc, test_schedule_due_times_and_disabled_pipelines);
+    tcase_add_test(tc, test_sigterm_mid_cycle_finishes_the_write_in_hand);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
