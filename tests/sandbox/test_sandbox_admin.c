@@ -91,7 +91,7 @@ START_TEST(date_styles)
         ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
         char *page = first_page(&sb);
         json_object *o = json_tokener_parse(page);
-        const char *date = tu_str(o, "Records.0.ModificationDate");
+        const char *date = hs_tu_str(o, "Records.0.ModificationDate");
         ck_assert_uint_eq(strlen(date), strlen(shapes[i]));
         for (size_t k = 0; date[k]; k++)
             ck_assert_msg(shapes[i][k] == 'd' ? date[k] >= '0' && date[k] <= '9' : date[k] == shapes[i][k],
@@ -110,7 +110,7 @@ START_TEST(date_style_and_token_ttl)
     ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
     char *page = first_page(&sb);
     json_object *o = json_tokener_parse(page);
-    const char *date = tu_str(o, "Records.0.ModificationDate");
+    const char *date = hs_tu_str(o, "Records.0.ModificationDate");
     ck_assert_str_eq(date + strlen(date) - 6, "+01:00");
     json_object_put(o);
     free(page);
@@ -121,7 +121,7 @@ START_TEST(date_style_and_token_ttl)
                     "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
                     "\"client_secret\":\"sandbox-secret\"}", &r);
     o = json_tokener_parse(r.body);
-    ck_assert_int_eq(tu_int(o, "expires_in"), 119);
+    ck_assert_int_eq(hs_tu_int(o, "expires_in"), 119);
     json_object_put(o);
     hs_test_response_clear(&r);
     hs_test_sandbox_stop(&sb);
@@ -130,263 +130,263 @@ END_TEST
 
 static void add_fault(const char *rule)
 {
-    tu_resp r;
-    tu_admin("POST", "/faults", rule, &r);
+    hs_tu_resp r;
+    hs_tu_admin("POST", "/faults", rule, &r);
     ck_assert_msg(r.http.status == 201, "fault %s: %ld %s", rule, r.http.status, r.http.body);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 
 START_TEST(fault_status_with_retry_after)
 {
-    const char *token = tu_token();
+    const char *token = hs_tu_token();
     add_fault("{\"server\":\"eploy\",\"route\":\"/api/applications/search\",\"status\":429,\"retry_after\":7,\"count\":1}");
-    tu_resp r;
-    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/applications/search", token, page_body, &r);
     ck_assert_int_eq(r.http.status, 429);
     ck_assert_str_eq(r.http.retry_after, "7");
-    ck_assert_ptr_nonnull(tu_str(r.json, "error_message"));
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "error_message"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/applications/search", token, page_body, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 
     add_fault("{\"server\":\"willo\",\"route\":\"/participants/\",\"status\":503,\"count\":2}");
     add_fault("{\"server\":\"willo\",\"route\":\"/api/integrations/v2/interviews/\",\"status\":500}");
     for (int i = 0; i < 2; i++) {
-        tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+        hs_tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
         ck_assert_int_eq(r.http.status, 503);
-        ck_assert_ptr_nonnull(tu_str(r.json, "detail"));
+        ck_assert_ptr_nonnull(hs_tu_str(r.json, "detail"));
         ck_assert_str_eq(r.http.retry_after, "");
-        tu_resp_clear(&r);
+        hs_tu_resp_clear(&r);
     }
-    tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 500);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     /* method-specific rule leaves other methods alone */
     add_fault("{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\",\"status\":502}");
-    tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(fault_reset_truncate_malformed)
 {
-    const char *token = tu_token();
-    tu_resp r;
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
     add_fault("{\"server\":\"eploy\",\"route\":\"/api/applications/search\",\"kind\":\"reset\"}");
-    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    hs_tu_eploy("POST", "/applications/search", token, page_body, &r);
     ck_assert_int_eq(r.http.status, 0);
     ck_assert_int_eq(r.http.curl_code, CURLE_GOT_NOTHING);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 
     add_fault("{\"server\":\"eploy\",\"route\":\"/api/applications/search\",\"kind\":\"truncate\"}");
-    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    hs_tu_eploy("POST", "/applications/search", token, page_body, &r);
     ck_assert_int_eq(r.http.curl_code, CURLE_PARTIAL_FILE);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 
     add_fault("{\"server\":\"willo\",\"route\":\"/interviews/\",\"kind\":\"malformed\"}");
-    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
     ck_assert_int_eq(r.http.curl_code, CURLE_OK);
     ck_assert_ptr_null(r.json);
     ck_assert_uint_gt(r.http.body_len, 0);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 
     add_fault("{\"server\":\"eploy\",\"route\":\"/api/token\",\"delay_ms\":50}");
-    tu_eploy("POST", "/token", NULL,
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
              "\"client_secret\":\"sandbox-secret\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_admin("GET", "/faults", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/faults", NULL, &r);
     ck_assert_uint_eq(json_object_array_length(r.json), 0);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/applications/search", token, page_body, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/applications/search", token, page_body, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(fault_rules_managed)
 {
-    tu_resp r;
-    const char *token = tu_token();
+    hs_tu_resp r;
+    const char *token = hs_tu_token();
     add_fault("{\"server\":\"eploy\",\"route\":\"/api/\",\"status\":500,\"count\":-1}");
-    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    hs_tu_eploy("POST", "/vacancies/search", token, "{}", &r);
     ck_assert_int_eq(r.http.status, 500);
-    tu_resp_clear(&r);
-    tu_admin("GET", "/faults", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/faults", NULL, &r);
     ck_assert_uint_eq(json_object_array_length(r.json), 1);
-    tu_resp_clear(&r);
-    tu_admin("DELETE", "/faults", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("DELETE", "/faults", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/token", NULL,
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
              "\"client_secret\":\"sandbox-secret\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     const char *bad[] = { "{\"server\":\"ats\",\"status\":500}", "{\"server\":\"eploy\",\"kind\":\"explode\"}",
                           "{\"server\":\"eploy\",\"status\":1000}", "not json" };
     for (int i = 0; i < 4; i++) {
-        tu_admin("POST", "/faults", bad[i], &r);
+        hs_tu_admin("POST", "/faults", bad[i], &r);
         ck_assert_msg(r.http.status == 400, "%s accepted", bad[i]);
-        ck_assert_ptr_nonnull(tu_str(r.json, "error"));
-        tu_resp_clear(&r);
+        ck_assert_ptr_nonnull(hs_tu_str(r.json, "error"));
+        hs_tu_resp_clear(&r);
     }
 }
 END_TEST
 
 START_TEST(stats_count_routes_and_statuses)
 {
-    const char *token = tu_token();
-    tu_resp r;
-    tu_eploy("GET", "/candidates/3000002", token, NULL, &r);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/candidates/3000003", token, NULL, &r);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/candidates/3000003", NULL, NULL, &r);
-    tu_resp_clear(&r);
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
+    hs_tu_eploy("GET", "/candidates/3000002", token, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/candidates/3000003", token, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/candidates/3000003", NULL, NULL, &r);
+    hs_tu_resp_clear(&r);
     add_fault("{\"server\":\"eploy\",\"route\":\"/api/vacancies/search\",\"status\":429,\"retry_after\":1}");
-    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
     char path[160];
-    snprintf(path, sizeof path, "/interviews/%s/", tu_str(r.json, "results.0.key"));
-    tu_resp_clear(&r);
-    tu_willo("GET", path, "Bearer sandbox-willo-key", NULL, &r);
-    tu_resp_clear(&r);
+    snprintf(path, sizeof path, "/interviews/%s/", hs_tu_str(r.json, "results.0.key"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", path, "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
 
-    tu_admin("GET", "/stats", NULL, &r);
+    hs_tu_admin("GET", "/stats", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    json_object *routes = tu_get(r.json, "eploy.routes");
-    ck_assert_int_eq(tu_int(r.json, "eploy.requests"), 5);
-    ck_assert_int_eq(tu_int(routes, "POST /api/token.200"), 1);
+    json_object *routes = hs_tu_get(r.json, "eploy.routes");
+    ck_assert_int_eq(hs_tu_int(r.json, "eploy.requests"), 5);
+    ck_assert_int_eq(hs_tu_int(routes, "POST /api/token.200"), 1);
     json_object *cand;
     ck_assert(json_object_object_get_ex(routes, "GET /api/candidates/{id}", &cand));
-    ck_assert_int_eq(tu_int(cand, "200"), 2);
-    ck_assert_int_eq(tu_int(cand, "401"), 1);
+    ck_assert_int_eq(hs_tu_int(cand, "200"), 2);
+    ck_assert_int_eq(hs_tu_int(cand, "401"), 1);
     ck_assert(json_object_object_get_ex(routes, "POST /api/vacancies/search", &cand));
-    ck_assert_int_eq(tu_int(cand, "429"), 1);
-    json_object *w = tu_get(r.json, "willo.routes");
-    ck_assert_int_eq(tu_int(r.json, "willo.requests"), 3);
+    ck_assert_int_eq(hs_tu_int(cand, "429"), 1);
+    json_object *w = hs_tu_get(r.json, "willo.routes");
+    ck_assert_int_eq(hs_tu_int(r.json, "willo.requests"), 3);
     ck_assert(json_object_object_get_ex(w, "GET /participants/", &cand));
-    ck_assert_int_eq(tu_int(cand, "200"), 1);
+    ck_assert_int_eq(hs_tu_int(cand, "200"), 1);
     ck_assert(json_object_object_get_ex(w, "GET /interviews/{key}/", &cand));
-    ck_assert_int_eq(tu_int(cand, "200"), 1);
-    tu_resp_clear(&r);
-    tu_admin("DELETE", "/stats", NULL, &r);
-    tu_resp_clear(&r);
-    tu_admin("GET", "/stats", NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "eploy.requests"), 0);
-    tu_resp_clear(&r);
+    ck_assert_int_eq(hs_tu_int(cand, "200"), 1);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("DELETE", "/stats", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/stats", NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "eploy.requests"), 0);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(move_bumps_modification_date)
 {
-    const char *token = tu_token();
-    tu_resp r;
-    tu_admin("GET", "/eploy/applications?stage=New", NULL, &r);
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
+    hs_tu_admin("GET", "/eploy/applications?stage=New", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
     ck_assert_uint_gt(json_object_array_length(r.json), 0);
-    ck_assert_str_eq(tu_str(r.json, "0.Stage"), "New");
-    long long id = tu_int(r.json, "0.ApplicationId");
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "0.Stage"), "New");
+    long long id = hs_tu_int(r.json, "0.ApplicationId");
+    hs_tu_resp_clear(&r);
     json_object *o;
-    tu_eploy("POST", "/applications/search", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", &r);
+    hs_tu_eploy("POST", "/applications/search", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", &r);
     o = json_object_get(r.json);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     char since[64], path[128], body[512];
-    size_t n = tu_len(o, "Records");
-    snprintf(since, sizeof since, "%s", tu_str(json_object_array_get_idx(tu_get(o, "Records"), n - 1), "ModificationDate"));
+    size_t n = hs_tu_len(o, "Records");
+    snprintf(since, sizeof since, "%s", hs_tu_str(json_object_array_get_idx(hs_tu_get(o, "Records"), n - 1), "ModificationDate"));
     json_object_put(o);
 
     snprintf(path, sizeof path, "/eploy/applications/%lld/move", id);
-    tu_admin("POST", path, "{\"stage\":\"Nowhere\"}", &r);
+    hs_tu_admin("POST", path, "{\"stage\":\"Nowhere\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
-    tu_admin("POST", path, "{\"stage\":\"Video Interview\",\"status\":\"Bogus\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", path, "{\"stage\":\"Video Interview\",\"status\":\"Bogus\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
-    tu_admin("POST", "/eploy/applications/1/move", "{\"stage\":\"New\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", "/eploy/applications/1/move", "{\"stage\":\"New\"}", &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
-    tu_admin("POST", path, "{\"stage\":\"Video Interview\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", path, "{\"stage\":\"Video Interview\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "Workflow.Stage.Description"), "Video Interview");
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "Workflow.Stage.Description"), "Video Interview");
+    hs_tu_resp_clear(&r);
 
     snprintf(body, sizeof body,
              "{\"Filters\":[{\"Route\":\"Application.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"%s\"}]}", since);
-    tu_eploy("POST", "/applications/search", token, body, &r);
-    ck_assert_uint_eq(tu_len(r.json, "Records"), 1);
-    ck_assert_int_eq(tu_int(r.json, "Records.0.ApplicationId"), id);
-    ck_assert_str_eq(tu_str(r.json, "Records.0.Workflow.Stage.Description"), "Video Interview");
-    tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/applications/search", token, body, &r);
+    ck_assert_uint_eq(hs_tu_len(r.json, "Records"), 1);
+    ck_assert_int_eq(hs_tu_int(r.json, "Records.0.ApplicationId"), id);
+    ck_assert_str_eq(hs_tu_str(r.json, "Records.0.Workflow.Stage.Description"), "Video Interview");
+    hs_tu_resp_clear(&r);
     /* the whole set still has every application once */
-    tu_eploy("POST", "/applications/search", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", &r);
-    ck_assert_uint_eq(tu_len(r.json, "Records"), 50);
-    tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/applications/search", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", &r);
+    ck_assert_uint_eq(hs_tu_len(r.json, "Records"), 50);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(candidate_patch)
 {
-    const char *token = tu_token();
-    tu_resp r;
-    tu_admin("PATCH", "/eploy/candidates/3000004", "{\"Email\":null,\"FirstName\":\"Zoë\"}", &r);
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
+    hs_tu_admin("PATCH", "/eploy/candidates/3000004", "{\"Email\":null,\"FirstName\":\"Zoë\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/candidates/3000004", token, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/candidates/3000004", token, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
     ck_assert(json_object_object_get_ex(r.json, "Email", NULL));
-    ck_assert_ptr_null(tu_str(r.json, "Email"));
-    ck_assert_str_eq(tu_str(r.json, "FirstName"), "Zoë");
-    tu_resp_clear(&r);
-    tu_admin("PATCH", "/eploy/candidates/3000004", "{\"Email\":\"new@example.com\"}", &r);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/candidates/search", token,
+    ck_assert_ptr_null(hs_tu_str(r.json, "Email"));
+    ck_assert_str_eq(hs_tu_str(r.json, "FirstName"), "Zoë");
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("PATCH", "/eploy/candidates/3000004", "{\"Email\":\"new@example.com\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/candidates/search", token,
              "{\"Filters\":[{\"Route\":\"Candidate.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"2026-11-01T00:00:00Z\"}]}", &r);
-    ck_assert_uint_ge(tu_len(r.json, "Records"), 1);
-    json_object *recs = tu_get(r.json, "Records");
+    ck_assert_uint_ge(hs_tu_len(r.json, "Records"), 1);
+    json_object *recs = hs_tu_get(r.json, "Records");
     json_object *last = json_object_array_get_idx(recs, json_object_array_length(recs) - 1);
-    ck_assert_int_eq(tu_int(last, "CandidateId"), 3000004);
-    ck_assert_str_eq(tu_str(last, "Email"), "new@example.com");
-    tu_resp_clear(&r);
-    tu_admin("PATCH", "/eploy/candidates/42", "{}", &r);
+    ck_assert_int_eq(hs_tu_int(last, "CandidateId"), 3000004);
+    ck_assert_str_eq(hs_tu_str(last, "Email"), "new@example.com");
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("PATCH", "/eploy/candidates/42", "{}", &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(reset_restores)
 {
-    tu_resp r;
-    tu_eploy("POST", "/actions", tu_token(), "{\"ActionType\":{\"Id\":\"1\"},\"Application\":{\"Id\":200001},\"Description\":\"n\"}", &r);
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/actions", hs_tu_token(), "{\"ActionType\":{\"Id\":\"1\"},\"Application\":{\"Id\":200001},\"Description\":\"n\"}", &r);
     ck_assert_int_eq(r.http.status, 201);
-    tu_resp_clear(&r);
-    tu_admin("POST", "/willo/settings", "{\"duplicates\":\"create\",\"auth\":\"token\"}", &r);
-    tu_resp_clear(&r);
-    tu_admin("POST", "/reset", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/settings", "{\"duplicates\":\"create\",\"auth\":\"token\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", "/reset", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_admin("GET", "/eploy/actions", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/eploy/actions", NULL, &r);
     ck_assert_uint_eq(json_object_array_length(r.json), 0);
-    tu_resp_clear(&r);
-    tu_admin("GET", "/willo/settings", NULL, &r);
-    ck_assert_str_eq(tu_str(r.json, "duplicates"), "reject");
-    ck_assert_str_eq(tu_str(r.json, "auth"), "any");
-    tu_resp_clear(&r);
-    tu_admin("GET", "/nothing", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/willo/settings", NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "duplicates"), "reject");
+    ck_assert_str_eq(hs_tu_str(r.json, "auth"), "any");
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/nothing", NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -404,19 +404,19 @@ START_TEST(large_tenant_pages)
     hs_test_request("POST", url, h, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":2000}}", &r);
     ck_assert_int_eq(r.status, 200);
     json_object *o = json_tokener_parse(r.body);
-    ck_assert_int_eq(tu_int(o, "TotalPages"), 2000);
-    ck_assert_uint_eq(tu_len(o, "Records"), 100);
-    ck_assert_int_eq(tu_int(o, "Records.99.ApplicationId"), 200000 + 200000);
+    ck_assert_int_eq(hs_tu_int(o, "TotalPages"), 2000);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 100);
+    ck_assert_int_eq(hs_tu_int(o, "Records.99.ApplicationId"), 200000 + 200000);
     char since[64], body[512];
-    snprintf(since, sizeof since, "%s", tu_str(o, "Records.49.ModificationDate"));
+    snprintf(since, sizeof since, "%s", hs_tu_str(o, "Records.49.ModificationDate"));
     json_object_put(o);
     hs_test_response_clear(&r);
     snprintf(body, sizeof body,
              "{\"Filters\":[{\"Route\":\"Application.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"%s\"}]}", since);
     hs_test_request("POST", url, h, body, &r);
     o = json_tokener_parse(r.body);
-    ck_assert_uint_eq(tu_len(o, "Records"), 50);
-    ck_assert_int_eq(tu_int(o, "TotalPages"), 1);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 50);
+    ck_assert_int_eq(hs_tu_int(o, "TotalPages"), 1);
     json_object_put(o);
     hs_test_response_clear(&r);
     ck_assert_int_eq(hs_test_sandbox_stop(&sb), 0);
@@ -425,11 +425,11 @@ END_TEST
 
 int main(void)
 {
-    tu_args = args;
+    hs_tu_args = args;
     Suite *s = suite_create("sandbox-admin");
     TCase *tc = tcase_create("admin");
-    tcase_add_unchecked_fixture(tc, tu_start, tu_stop);
-    tcase_add_checked_fixture(tc, tu_reset, NULL);
+    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
+    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
     tcase_add_test(tc, startup_line_and_clean_stop);
     tcase_add_test(tc, bad_option_refused);
     tcase_add_test(tc, same_seed_same_data);

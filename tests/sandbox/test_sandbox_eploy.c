@@ -17,100 +17,100 @@ static const char *const args[] = {
 static json_object *search(const char *resource, const char *token, const char *body, long status)
 {
     char path[128];
-    tu_resp r;
+    hs_tu_resp r;
     snprintf(path, sizeof path, "/%s/search", resource);
-    tu_eploy("POST", path, token, body, &r);
+    hs_tu_eploy("POST", path, token, body, &r);
     ck_assert_msg(r.http.status == status, "%s: status %ld, body %s", path, r.http.status,
                   r.http.body ? r.http.body : "(none)");
     json_object *out = json_object_get(r.json);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     ck_assert_ptr_nonnull(out);
     return out;
 }
 
 START_TEST(token_json_and_form)
 {
-    tu_resp r;
-    tu_eploy("POST", "/token", NULL,
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
              "\"client_secret\":\"sandbox-secret\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "token_type"), "Bearer");
-    ck_assert_int_eq(tu_int(r.json, "expires_in"), 3599);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "scope"), "applications.read"));
-    ck_assert_uint_ge(strlen(tu_str(r.json, "access_token")), 20);
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "token_type"), "Bearer");
+    ck_assert_int_eq(hs_tu_int(r.json, "expires_in"), 3599);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "scope"), "applications.read"));
+    ck_assert_uint_ge(strlen(hs_tu_str(r.json, "access_token")), 20);
+    hs_tu_resp_clear(&r);
 
     char url[512];
     const char *h[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
-    snprintf(url, sizeof url, "%s/token", tu_sb.eploy_url);
+    snprintf(url, sizeof url, "%s/token", hs_tu_sb.eploy_url);
     hs_test_request("POST", url, h,
                     "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret"
                     "&scope=applications.read%2Cvacancies.read", &r.http);
     ck_assert_int_eq(r.http.status, 200);
     r.json = json_tokener_parse(r.http.body);
-    ck_assert_str_eq(tu_str(r.json, "scope"), "applications.read,vacancies.read");
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "scope"), "applications.read,vacancies.read");
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(token_refusals)
 {
-    tu_resp r;
-    tu_eploy("POST", "/token", NULL,
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
              "\"client_secret\":\"wrong\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    ck_assert_str_eq(tu_str(r.json, "error"), "invalid_client");
-    ck_assert_ptr_nonnull(tu_str(r.json, "error_message"));
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/token", NULL,
+    ck_assert_str_eq(hs_tu_str(r.json, "error"), "invalid_client");
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "error_message"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"password\",\"client_id\":\"sandbox-client\","
              "\"client_secret\":\"sandbox-secret\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    ck_assert_str_eq(tu_str(r.json, "error"), "unsupported_grant_type");
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/token", NULL,
+    ck_assert_str_eq(hs_tu_str(r.json, "error"), "unsupported_grant_type");
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"client_credentials\",\"client_id\":\"blocked\","
              "\"client_secret\":\"blocked-secret\"}", &r);
     ck_assert_int_eq(r.http.status, 403);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "error_message"), "not allowed"));
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/token", NULL, NULL, &r);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "not allowed"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/token", NULL, NULL, &r);
     ck_assert_int_eq(r.http.status, 405);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(bearer_required)
 {
-    tu_resp r;
-    tu_eploy("POST", "/applications/search", NULL, "{}", &r);
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/applications/search", NULL, "{}", &r);
     ck_assert_int_eq(r.http.status, 401);
-    ck_assert_ptr_nonnull(tu_str(r.json, "error_message"));
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/applications/search", "not-a-token", "{}", &r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "error_message"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/applications/search", "not-a-token", "{}", &r);
     ck_assert_int_eq(r.http.status, 401);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/candidates/3000001", NULL, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/candidates/3000001", NULL, NULL, &r);
     ck_assert_int_eq(r.http.status, 401);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(expired_token_refused)
 {
     char token[128];
-    snprintf(token, sizeof token, "%s", tu_token());
-    tu_resp r;
-    tu_admin("POST", "/eploy/tokens/expire", NULL, &r);
+    snprintf(token, sizeof token, "%s", hs_tu_token());
+    hs_tu_resp r;
+    hs_tu_admin("POST", "/eploy/tokens/expire", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/vacancies/search", token, "{}", &r);
     ck_assert_int_eq(r.http.status, 401);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "error_message"), "expired"));
-    tu_resp_clear(&r);
-    json_object *o = search("vacancies", tu_token(), "{}", 200);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "expired"));
+    hs_tu_resp_clear(&r);
+    json_object *o = search("vacancies", hs_tu_token(), "{}", 200);
     json_object_put(o);
 }
 END_TEST
@@ -118,52 +118,52 @@ END_TEST
 START_TEST(scopes_enforced)
 {
     char token[128];
-    ck_assert_int_eq(hs_test_eploy_token(&tu_sb, "limited", "limited-secret", token, sizeof token), 0);
+    ck_assert_int_eq(hs_test_eploy_token(&hs_tu_sb, "limited", "limited-secret", token, sizeof token), 0);
     json_object *o = search("applications", token, "{}", 200);
     json_object_put(o);
-    tu_resp r;
-    tu_eploy("POST", "/actions", token,
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/actions", token,
              "{\"ActionType\":{\"Id\":\"12\"},\"Application\":{\"Id\":200001},\"Description\":\"x\"}", &r);
     ck_assert_int_eq(r.http.status, 403);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "error_message"), "actions.insert"));
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/candidates/search", token, "{}", &r);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "actions.insert"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/candidates/search", token, "{}", &r);
     ck_assert_int_eq(r.http.status, 403);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "error_message"), "candidates.read"));
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/workflows/search", token, "{}", &r);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "candidates.read"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/workflows/search", token, "{}", &r);
     ck_assert_int_eq(r.http.status, 403);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     /* a token narrowed to one scope loses the others even on a full key */
-    tu_eploy("POST", "/token", NULL,
+    hs_tu_eploy("POST", "/token", NULL,
              "{\"grant_type\":\"client_credentials\",\"client_id\":\"sandbox-client\","
              "\"client_secret\":\"sandbox-secret\",\"scope\":\"vacancies.read\"}", &r);
     char narrow[128];
-    snprintf(narrow, sizeof narrow, "%s", tu_str(r.json, "access_token"));
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/applications/search", narrow, "{}", &r);
+    snprintf(narrow, sizeof narrow, "%s", hs_tu_str(r.json, "access_token"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/applications/search", narrow, "{}", &r);
     ck_assert_int_eq(r.http.status, 403);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(ip_rule_refuses_every_call)
 {
-    const char *token = tu_token();
-    tu_resp r;
-    tu_admin("POST", "/eploy/keys/sandbox-client", "{\"ip_allowed\":false}", &r);
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
+    hs_tu_admin("POST", "/eploy/keys/sandbox-client", "{\"ip_allowed\":false}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/vacancies/search", token, "{}", &r);
     ck_assert_int_eq(r.http.status, 403);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "error_message"), "IP address"));
-    tu_resp_clear(&r);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "IP address"));
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(paging_walks_to_last_page)
 {
-    const char *token = tu_token();
+    const char *token = hs_tu_token();
     char body[256];
     long page = 1, total_pages = 0, seen = 0;
     long long prev_id = 0;
@@ -171,15 +171,15 @@ START_TEST(paging_walks_to_last_page)
         snprintf(body, sizeof body,
                  "{\"Paging\":{\"RecordsPerPage\":30,\"RequestedPage\":%ld},\"Filters\":[]}", page);
         json_object *o = search("applications", token, body, 200);
-        ck_assert_int_eq(tu_int(o, "CurrentPage"), page);
-        total_pages = (long)tu_int(o, "TotalPages");
-        size_t n = tu_len(o, "Records");
+        ck_assert_int_eq(hs_tu_int(o, "CurrentPage"), page);
+        total_pages = (long)hs_tu_int(o, "TotalPages");
+        size_t n = hs_tu_len(o, "Records");
         ck_assert_uint_eq(n, page < total_pages ? 30 : APPS - 30 * (total_pages - 1));
         for (size_t i = 0; i < n; i++) {
             char path[64];
             snprintf(path, sizeof path, "Records.%zu.ApplicationId", i);
-            ck_assert_int_gt(tu_int(o, path), prev_id);
-            prev_id = tu_int(o, path);
+            ck_assert_int_gt(hs_tu_int(o, path), prev_id);
+            prev_id = hs_tu_int(o, path);
             seen++;
         }
         json_object_put(o);
@@ -188,11 +188,11 @@ START_TEST(paging_walks_to_last_page)
     ck_assert_int_eq(seen, APPS);
     json_object *o = search("applications", token,
                             "{\"Paging\":{\"RecordsPerPage\":30,\"RequestedPage\":10}}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 0);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 0);
     json_object_put(o);
     o = search("applications", token, "{\"Paging\":{\"RecordsPerPage\":1000,\"RequestedPage\":1}}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 100);
-    ck_assert_int_eq(tu_int(o, "TotalPages"), 3);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 100);
+    ck_assert_int_eq(hs_tu_int(o, "TotalPages"), 3);
     json_object_put(o);
     o = search("applications", token, "{\"Paging\":{\"RecordsPerPage\":0,\"RequestedPage\":1}}", 400);
     json_object_put(o);
@@ -201,58 +201,58 @@ END_TEST
 
 START_TEST(modified_since_filter)
 {
-    const char *token = tu_token();
+    const char *token = hs_tu_token();
     json_object *o = search("applications", token,
                             "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":2}}", 200);
     char since[64], body[512];
-    snprintf(since, sizeof since, "%s", tu_str(o, "Records.49.ModificationDate"));
+    snprintf(since, sizeof since, "%s", hs_tu_str(o, "Records.49.ModificationDate"));
     json_object_put(o);
     snprintf(body, sizeof body,
              "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1},\"Filters\":[{\"Route\":"
              "\"Application.ModificationDate\",\"Operation\":\"GreaterThan\",\"Value\":\"%s\"}]}", since);
     o = search("applications", token, body, 200);
     /* dates increase with the id: record 150 (index 149) was the watermark */
-    ck_assert_int_eq(tu_int(o, "TotalPages"), 1);
-    ck_assert_uint_eq(tu_len(o, "Records"), APPS - 150);
-    ck_assert_int_eq(tu_int(o, "Records.0.ApplicationId"), 200001 + 150);
+    ck_assert_int_eq(hs_tu_int(o, "TotalPages"), 1);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), APPS - 150);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.ApplicationId"), 200001 + 150);
     json_object_put(o);
     o = search("applications", token,
                "{\"Filters\":[{\"Route\":\"Application.ModificationDate\",\"Operation\":"
                "\"GreaterThan\",\"Value\":\"2999-01-01T00:00:00Z\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 0);
-    ck_assert_int_eq(tu_int(o, "TotalPages"), 0);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 0);
+    ck_assert_int_eq(hs_tu_int(o, "TotalPages"), 0);
     json_object_put(o);
     o = search("applications", token,
                "{\"Filters\":[{\"Route\":\"Application.ModificationDate\",\"Operation\":"
                "\"GreaterThan\",\"Value\":\"yesterday\"}]}", 400);
-    ck_assert_ptr_nonnull(tu_str(o, "error_message"));
+    ck_assert_ptr_nonnull(hs_tu_str(o, "error_message"));
     json_object_put(o);
 }
 END_TEST
 
 START_TEST(id_filters_and_and)
 {
-    const char *token = tu_token();
+    const char *token = hs_tu_token();
     json_object *o = search("applications", token,
         "{\"Filters\":[{\"Route\":\"Application.ApplicationId\",\"Operation\":\"Equals\",\"Value\":\"200010\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 1);
-    ck_assert_int_eq(tu_int(o, "Records.0.ApplicationId"), 200010);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 1);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.ApplicationId"), 200010);
     json_object_put(o);
     o = search("applications", token,
         "{\"Filters\":[{\"Route\":\"Application.ApplicationId\",\"Operation\":\"In\",\"Value\":\"200003,200001,999,200002\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 3);
-    ck_assert_int_eq(tu_int(o, "Records.0.ApplicationId"), 200001);
-    ck_assert_int_eq(tu_int(o, "Records.2.ApplicationId"), 200003);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 3);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.ApplicationId"), 200001);
+    ck_assert_int_eq(hs_tu_int(o, "Records.2.ApplicationId"), 200003);
     json_object_put(o);
 
     /* by vacancy: every record has it, and the count matches a full scan */
     json_object *all = search("applications", token,
                               "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1},\"ResponseBlocks\":[\"Vacancy\"]}", 200);
     long expect = 0;
-    for (size_t i = 0; i < tu_len(all, "Records"); i++) {
+    for (size_t i = 0; i < hs_tu_len(all, "Records"); i++) {
         char path[64];
         snprintf(path, sizeof path, "Records.%zu.Vacancy.Id", i);
-        expect += tu_int(all, path) == 1002;
+        expect += hs_tu_int(all, path) == 1002;
     }
     json_object_put(all);
     o = search("applications", token,
@@ -260,16 +260,16 @@ START_TEST(id_filters_and_and)
         "{\"Route\":\"Application.Vacancy\",\"Operation\":\"Equals\",\"Value\":\"1002\"},"
         "{\"Route\":\"Application.ApplicationId\",\"Operation\":\"LessThan\",\"Value\":\"200101\"}]}", 200);
     ck_assert_int_gt(expect, 0);
-    ck_assert_uint_eq(tu_len(o, "Records"), (size_t)expect);
-    for (size_t i = 0; i < tu_len(o, "Records"); i++) {
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), (size_t)expect);
+    for (size_t i = 0; i < hs_tu_len(o, "Records"); i++) {
         char path[64];
         snprintf(path, sizeof path, "Records.%zu.Vacancy.Id", i);
-        ck_assert_int_eq(tu_int(o, path), 1002);
+        ck_assert_int_eq(hs_tu_int(o, path), 1002);
     }
     json_object_put(o);
     o = search("applications", token,
         "{\"Filters\":[{\"Route\":\"Application.Nonsense\",\"Operation\":\"Equals\",\"Value\":\"1\"}]}", 400);
-    ck_assert_ptr_nonnull(strstr(tu_str(o, "error_message"), "Application.Nonsense"));
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(o, "error_message"), "Application.Nonsense"));
     json_object_put(o);
     o = search("applications", token,
         "{\"Filters\":[{\"Route\":\"Application.Vacancy\",\"Operation\":\"Like\",\"Value\":\"1\"}]}", 400);
@@ -281,78 +281,78 @@ END_TEST
 
 START_TEST(response_blocks_select_fields)
 {
-    json_object *o = search("applications", tu_token(),
+    json_object *o = search("applications", hs_tu_token(),
         "{\"Paging\":{\"RecordsPerPage\":1,\"RequestedPage\":1},"
         "\"ResponseBlocks\":[\"ApplicationId\",\"Workflow\"]}", 200);
-    json_object *rec = tu_get(o, "Records.0");
+    json_object *rec = hs_tu_get(o, "Records.0");
     ck_assert_int_eq(json_object_object_length(rec), 2);
-    ck_assert_ptr_nonnull(tu_str(rec, "Workflow.Stage.Description"));
-    ck_assert_ptr_nonnull(tu_str(rec, "Workflow.Status.Id"));
+    ck_assert_ptr_nonnull(hs_tu_str(rec, "Workflow.Stage.Description"));
+    ck_assert_ptr_nonnull(hs_tu_str(rec, "Workflow.Status.Id"));
     json_object_put(o);
-    o = search("applications", tu_token(), "{\"Paging\":{\"RecordsPerPage\":1,\"RequestedPage\":1}}", 200);
-    rec = tu_get(o, "Records.0");
-    ck_assert_int_eq(tu_int(rec, "Candidate.Id"), 3000001);
-    ck_assert_ptr_nonnull(tu_str(rec, "ModificationDate"));
-    ck_assert_ptr_nonnull(tu_str(rec, "ApplicationDate"));
-    ck_assert_int_gt(tu_int(rec, "Vacancy.Id"), 1000);
+    o = search("applications", hs_tu_token(), "{\"Paging\":{\"RecordsPerPage\":1,\"RequestedPage\":1}}", 200);
+    rec = hs_tu_get(o, "Records.0");
+    ck_assert_int_eq(hs_tu_int(rec, "Candidate.Id"), 3000001);
+    ck_assert_ptr_nonnull(hs_tu_str(rec, "ModificationDate"));
+    ck_assert_ptr_nonnull(hs_tu_str(rec, "ApplicationDate"));
+    ck_assert_int_gt(hs_tu_int(rec, "Vacancy.Id"), 1000);
     json_object_put(o);
 }
 END_TEST
 
 START_TEST(vacancies_and_workflows)
 {
-    const char *token = tu_token();
+    const char *token = hs_tu_token();
     json_object *o = search("vacancies", token,
         "{\"Filters\":[{\"Route\":\"Vacancy.VacancyStatus\",\"Operation\":\"Equals\",\"Value\":\"1\"}]}", 200);
-    size_t n = tu_len(o, "Records");
+    size_t n = hs_tu_len(o, "Records");
     ck_assert_uint_ge(n, 1);
     ck_assert_uint_lt(n, 6);
     for (size_t i = 0; i < n; i++) {
         char path[64];
         snprintf(path, sizeof path, "Records.%zu.VacancyStatus.Description", i);
-        ck_assert_str_eq(tu_str(o, path), "Open");
+        ck_assert_str_eq(hs_tu_str(o, path), "Open");
         snprintf(path, sizeof path, "Records.%zu.Workflow.Id", i);
-        ck_assert_int_gt(tu_int(o, path), 0);
+        ck_assert_int_gt(hs_tu_int(o, path), 0);
     }
     json_object_put(o);
     o = search("workflows", token, "{}", 200);
-    ck_assert_uint_ge(tu_len(o, "Records"), 1);
-    for (size_t w = 0; w < tu_len(o, "Records"); w++) {
+    ck_assert_uint_ge(hs_tu_len(o, "Records"), 1);
+    for (size_t w = 0; w < hs_tu_len(o, "Records"); w++) {
         char path[64];
         int found = 0;
         snprintf(path, sizeof path, "Records.%zu.Stages", w);
-        json_object *stages = tu_get(o, path);
+        json_object *stages = hs_tu_get(o, path);
         for (size_t s = 0; s < json_object_array_length(stages); s++) {
             json_object *st = json_object_array_get_idx(stages, s);
-            found |= strcmp(tu_str(st, "Description"), "Video Interview") == 0;
-            ck_assert_uint_ge(tu_len(st, "Statuses"), 1);
+            found |= strcmp(hs_tu_str(st, "Description"), "Video Interview") == 0;
+            ck_assert_uint_ge(hs_tu_len(st, "Statuses"), 1);
         }
         ck_assert_msg(found, "workflow %zu has no Video Interview stage", w);
     }
     json_object_put(o);
     o = search("workflows", token,
         "{\"Filters\":[{\"Route\":\"Workflow.WorkflowID\",\"Operation\":\"Equals\",\"Value\":\"2\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 1);
-    ck_assert_int_eq(tu_int(o, "Records.0.WorkflowID"), 2);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 1);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.WorkflowID"), 2);
     json_object_put(o);
 }
 END_TEST
 
 START_TEST(candidates)
 {
-    const char *token = tu_token();
-    tu_resp r;
-    tu_eploy("GET", "/candidates/3000005", token, NULL, &r);
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
+    hs_tu_eploy("GET", "/candidates/3000005", token, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_int_eq(tu_int(r.json, "CandidateId"), 3000005);
-    ck_assert_ptr_nonnull(tu_str(r.json, "FirstName"));
-    ck_assert_ptr_nonnull(tu_str(r.json, "Surname"));
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "Email"), "@example.com"));
-    ck_assert_int_eq(strncmp(tu_str(r.json, "Mobile"), "+447700900", 10), 0);
-    ck_assert_ptr_nonnull(tu_str(r.json, "Address.Town"));
+    ck_assert_int_eq(hs_tu_int(r.json, "CandidateId"), 3000005);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "FirstName"));
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "Surname"));
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "Email"), "@example.com"));
+    ck_assert_int_eq(strncmp(hs_tu_str(r.json, "Mobile"), "+447700900", 10), 0);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "Address.Town"));
     char email[160];
-    snprintf(email, sizeof email, "%s", tu_str(r.json, "Email"));
-    tu_resp_clear(&r);
+    snprintf(email, sizeof email, "%s", hs_tu_str(r.json, "Email"));
+    hs_tu_resp_clear(&r);
     for (char *p = email; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
@@ -360,185 +360,185 @@ START_TEST(candidates)
     snprintf(body, sizeof body,
              "{\"Filters\":[{\"Route\":\"Candidate.Email\",\"Operation\":\"Equals\",\"Value\":\"%s\"}]}", email);
     json_object *o = search("candidates", token, body, 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 1);
-    ck_assert_int_eq(tu_int(o, "Records.0.CandidateId"), 3000005);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 1);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.CandidateId"), 3000005);
     json_object_put(o);
     o = search("candidates", token,
         "{\"Filters\":[{\"Route\":\"Candidate.CandidateId\",\"Operation\":\"In\",\"Value\":\"3000001,3000002\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 2);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 2);
     json_object_put(o);
-    tu_eploy("GET", "/candidates/99", token, NULL, &r);
+    hs_tu_eploy("GET", "/candidates/99", token, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    ck_assert_str_eq(tu_str(r.json, "error_message"), "No record could be found for the requested URI");
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/candidates/3000001/questions", token, NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "error_message"), "No record could be found for the requested URI");
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/candidates/3000001/questions", token, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
     ck_assert(json_object_is_type(r.json, json_type_array));
-    ck_assert_ptr_nonnull(tu_str(r.json, "0.AnswerType"));
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/candidates/3000001/references", token, NULL, &r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "0.AnswerType"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/candidates/3000001/references", token, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_uint_ge(tu_len(r.json, "References"), 1);
-    tu_resp_clear(&r);
+    ck_assert_uint_ge(hs_tu_len(r.json, "References"), 1);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(status_history_follows_moves)
 {
-    const char *token = tu_token();
+    const char *token = hs_tu_token();
     json_object *o = search("applications/statushistory", token,
         "{\"Filters\":[{\"Route\":\"StatusHistory.Application\",\"Operation\":\"Equals\",\"Value\":\"200020\"}]}", 200);
-    size_t before = tu_len(o, "Records");
+    size_t before = hs_tu_len(o, "Records");
     ck_assert_uint_ge(before, 1);
-    ck_assert_int_eq(tu_int(o, "Records.0.Application.Id"), 200020);
-    ck_assert_ptr_nonnull(tu_str(o, "Records.0.Workflow.Stage.Description"));
-    ck_assert_ptr_nonnull(tu_str(o, "Records.0.StatusDate"));
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.Application.Id"), 200020);
+    ck_assert_ptr_nonnull(hs_tu_str(o, "Records.0.Workflow.Stage.Description"));
+    ck_assert_ptr_nonnull(hs_tu_str(o, "Records.0.StatusDate"));
     json_object_put(o);
     /* the newest row of the whole history marks the watermark */
     o = search("applications/statushistory", token, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":1}}", 200);
-    long pages = (long)tu_int(o, "TotalPages");
+    long pages = (long)hs_tu_int(o, "TotalPages");
     json_object_put(o);
     char body[512], since[64];
     snprintf(body, sizeof body, "{\"Paging\":{\"RecordsPerPage\":100,\"RequestedPage\":%ld}}", pages);
     o = search("applications/statushistory", token, body, 200);
-    json_object *recs = tu_get(o, "Records");
-    ck_assert_uint_ge(tu_len(o, "Records"), 1);
+    json_object *recs = hs_tu_get(o, "Records");
+    ck_assert_uint_ge(hs_tu_len(o, "Records"), 1);
     snprintf(since, sizeof since, "%s",
-             tu_str(json_object_array_get_idx(recs, json_object_array_length(recs) - 1), "StatusDate"));
+             hs_tu_str(json_object_array_get_idx(recs, json_object_array_length(recs) - 1), "StatusDate"));
     json_object_put(o);
 
-    tu_resp r;
-    tu_admin("POST", "/eploy/applications/200020/move", "{\"stage\":\"Interview\"}", &r);
+    hs_tu_resp r;
+    hs_tu_admin("POST", "/eploy/applications/200020/move", "{\"stage\":\"Interview\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     snprintf(body, sizeof body,
              "{\"Filters\":[{\"Route\":\"StatusHistory.StatusDate\",\"Operation\":\"GreaterThan\",\"Value\":\"%s\"}]}", since);
     o = search("applications/statushistory", token, body, 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 1);
-    ck_assert_int_eq(tu_int(o, "Records.0.Application.Id"), 200020);
-    ck_assert_str_eq(tu_str(o, "Records.0.Workflow.Stage.Description"), "Interview");
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 1);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.Application.Id"), 200020);
+    ck_assert_str_eq(hs_tu_str(o, "Records.0.Workflow.Stage.Description"), "Interview");
     json_object_put(o);
     o = search("applications/statushistory", token,
         "{\"Filters\":[{\"Route\":\"StatusHistory.Application\",\"Operation\":\"Equals\",\"Value\":\"200020\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), before + 1);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), before + 1);
     json_object_put(o);
 }
 END_TEST
 
 START_TEST(dropdowns)
 {
-    tu_resp r;
-    tu_eploy("GET", "/options/dropdown/50", tu_token(), NULL, &r);
+    hs_tu_resp r;
+    hs_tu_eploy("GET", "/options/dropdown/50", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "Values.0.Id"), "1");
-    ck_assert_str_eq(tu_str(r.json, "Values.0.Description"), "Open");
-    ck_assert(json_object_object_get_ex(tu_get(r.json, "Values.0"), "ArchiveDate", NULL));
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/options/dropdown/12345", tu_token(), NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "Values.0.Id"), "1");
+    ck_assert_str_eq(hs_tu_str(r.json, "Values.0.Description"), "Open");
+    ck_assert(json_object_object_get_ex(hs_tu_get(r.json, "Values.0"), "ArchiveDate", NULL));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/options/dropdown/12345", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(actions_create_and_search)
 {
-    const char *token = tu_token();
-    tu_resp r;
-    tu_eploy("POST", "/actions", token,
+    const char *token = hs_tu_token();
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/actions", token,
              "{\"ActionType\":{\"Id\":\"12\"},\"ActionOutcome\":{\"Id\":\"3\"},\"Application\":{\"Id\":200007},"
              "\"Candidate\":{\"Id\":3000007},\"Vacancy\":{\"Id\":1001},\"StartDate\":\"2026-01-01T09:00:00\","
              "\"Description\":\"Video interview completed: https://app.willotalent.com/share/x\"}", &r);
     ck_assert_int_eq(r.http.status, 201);
-    long long id = tu_int(r.json, "ActionId");
+    long long id = hs_tu_int(r.json, "ActionId");
     ck_assert_int_gt(id, 0);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/actions", token,
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/actions", token,
              "{\"ActionType\":{\"Id\":\"12\"},\"Application\":{\"Id\":200008},\"Notes\":\"in Notes\"}", &r);
     ck_assert_int_eq(r.http.status, 201);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/actions", token, "{\"Application\":{\"Id\":200008}}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/actions", token, "{\"Application\":{\"Id\":200008}}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/actions", token, "{\"ActionType\":{\"Id\":\"12\"},\"Application\":{\"Id\":1}}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/actions", token, "{\"ActionType\":{\"Id\":\"12\"},\"Application\":{\"Id\":1}}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 
     json_object *o = search("actions", token,
         "{\"Filters\":[{\"Route\":\"Action.Application\",\"Operation\":\"Equals\",\"Value\":\"200007\"}]}", 200);
-    ck_assert_uint_eq(tu_len(o, "Records"), 1);
-    ck_assert_int_eq(tu_int(o, "Records.0.ActionId"), id);
-    ck_assert_str_eq(tu_str(o, "Records.0.ActionType.Id"), "12");
-    ck_assert_str_eq(tu_str(o, "Records.0.ActionOutcome.Id"), "3");
-    ck_assert_int_eq(tu_int(o, "Records.0.Candidate.Id"), 3000007);
-    ck_assert_ptr_nonnull(strstr(tu_str(o, "Records.0.Description"), "willotalent"));
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), 1);
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.ActionId"), id);
+    ck_assert_str_eq(hs_tu_str(o, "Records.0.ActionType.Id"), "12");
+    ck_assert_str_eq(hs_tu_str(o, "Records.0.ActionOutcome.Id"), "3");
+    ck_assert_int_eq(hs_tu_int(o, "Records.0.Candidate.Id"), 3000007);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(o, "Records.0.Description"), "willotalent"));
     json_object_put(o);
-    tu_admin("GET", "/eploy/actions", NULL, &r);
+    hs_tu_admin("GET", "/eploy/actions", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
     ck_assert_uint_eq(json_object_array_length(r.json), 2);
-    ck_assert_str_eq(tu_str(r.json, "1.Description"), "in Notes");
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "1.Description"), "in Notes");
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(daily_quota)
 {
-    tu_resp r;
-    const char *token = tu_token();
-    tu_admin("POST", "/eploy/settings", "{\"quota_per_day\":3,\"quota_used\":0}", &r);
+    hs_tu_resp r;
+    const char *token = hs_tu_token();
+    hs_tu_admin("POST", "/eploy/settings", "{\"quota_per_day\":3,\"quota_used\":0}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     for (int i = 0; i < 3; i++) {
-        tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+        hs_tu_eploy("POST", "/vacancies/search", token, "{}", &r);
         ck_assert_int_eq(r.http.status, 200);
-        tu_resp_clear(&r);
+        hs_tu_resp_clear(&r);
     }
-    tu_eploy("POST", "/vacancies/search", token, "{}", &r);
+    hs_tu_eploy("POST", "/vacancies/search", token, "{}", &r);
     ck_assert_int_eq(r.http.status, 429);
-    ck_assert_str_eq(tu_str(r.json, "error_message"), "API call limit exceeded");
+    ck_assert_str_eq(hs_tu_str(r.json, "error_message"), "API call limit exceeded");
     long retry = atol(r.http.retry_after);
     ck_assert_int_gt(retry, 0);
     ck_assert_int_le(retry, 86400);
-    tu_resp_clear(&r);
-    tu_eploy("POST", "/token", NULL, "{}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("POST", "/token", NULL, "{}", &r);
     ck_assert_int_eq(r.http.status, 429);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(unknown_routes)
 {
-    tu_resp r;
-    tu_eploy("POST", "/nothing/search", tu_token(), "{}", &r);
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/nothing/search", hs_tu_token(), "{}", &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/applications/search", tu_token(), NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/applications/search", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 405);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/applications/200001", tu_token(), NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/applications/200001", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_int_eq(tu_int(r.json, "ApplicationId"), 200001);
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/vacancies/1003", tu_token(), NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "ApplicationId"), 200001);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/vacancies/1003", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_int_eq(tu_int(r.json, "VacancyId"), 1003);
-    ck_assert_ptr_nonnull(tu_str(r.json, "Title"));
-    tu_resp_clear(&r);
-    tu_eploy("GET", "/vacancies/1", tu_token(), NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "VacancyId"), 1003);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "Title"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/vacancies/1", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
-    tu_eploy("DELETE", "/candidates/3000001", tu_token(), NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("DELETE", "/candidates/3000001", hs_tu_token(), NULL, &r);
     ck_assert_int_eq(r.http.status, 405);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 int main(void)
 {
-    tu_args = args;
+    hs_tu_args = args;
     Suite *s = suite_create("sandbox-eploy");
     TCase *tc = tcase_create("eploy");
-    tcase_add_unchecked_fixture(tc, tu_start, tu_stop);
-    tcase_add_checked_fixture(tc, tu_reset, NULL);
+    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
+    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
     tcase_add_test(tc, token_json_and_form);
     tcase_add_test(tc, token_refusals);
     tcase_add_test(tc, bearer_required);

@@ -14,127 +14,127 @@ static const char *const args[] = { "--interviews", "3", "--seed", "11", NULL };
 
 static void first_interview(char *key, size_t size, int index)
 {
-    tu_resp r;
+    hs_tu_resp r;
     char path[64];
-    tu_willo("GET", "/interviews/", KEY, NULL, &r);
+    hs_tu_willo("GET", "/interviews/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
     snprintf(path, sizeof path, "results.%d.key", index);
-    ck_assert_ptr_nonnull(tu_str(r.json, path));
-    snprintf(key, size, "%s", tu_str(r.json, path));
-    tu_resp_clear(&r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, path));
+    snprintf(key, size, "%s", hs_tu_str(r.json, path));
+    hs_tu_resp_clear(&r);
 }
 
 static void invite(const char *interview, const char *email, long status, char *key, size_t size)
 {
     char body[512];
-    tu_resp r;
+    hs_tu_resp r;
     snprintf(body, sizeof body,
              "{\"interview\":\"%s\",\"first_name\":\"Ada\",\"last_name\":\"Lovelace\","
              "\"email\":\"%s\",\"phone\":\"+447700900123\"}", interview, email);
-    tu_willo("POST", "/participants/", KEY, body, &r);
+    hs_tu_willo("POST", "/participants/", KEY, body, &r);
     ck_assert_msg(r.http.status == status, "invite %s: %ld %s", email, r.http.status, r.http.body);
     if (key)
-        snprintf(key, size, "%s", tu_str(r.json, "key") ? tu_str(r.json, "key") : "");
-    tu_resp_clear(&r);
+        snprintf(key, size, "%s", hs_tu_str(r.json, "key") ? hs_tu_str(r.json, "key") : "");
+    hs_tu_resp_clear(&r);
 }
 
 START_TEST(auth_schemes)
 {
-    tu_resp r;
+    hs_tu_resp r;
     const char *good[] = { "Bearer sandbox-willo-key", "Token sandbox-willo-key", "sandbox-willo-key" };
     for (int i = 0; i < 3; i++) {
-        tu_willo("GET", "/interviews/", good[i], NULL, &r);
+        hs_tu_willo("GET", "/interviews/", good[i], NULL, &r);
         ck_assert_msg(r.http.status == 200, "%s: %ld", good[i], r.http.status);
-        tu_resp_clear(&r);
+        hs_tu_resp_clear(&r);
     }
-    tu_willo("GET", "/interviews/", NULL, NULL, &r);
+    hs_tu_willo("GET", "/interviews/", NULL, NULL, &r);
     ck_assert_int_eq(r.http.status, 401);
-    ck_assert_str_eq(tu_str(r.json, "detail"), "Authentication credentials were not provided.");
+    ck_assert_str_eq(hs_tu_str(r.json, "detail"), "Authentication credentials were not provided.");
     ck_assert_str_eq(r.http.www_authenticate, "Bearer");
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "Bearer wrong", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "Bearer wrong", NULL, &r);
     ck_assert_int_eq(r.http.status, 401);
-    ck_assert_str_eq(tu_str(r.json, "detail"), "Invalid token.");
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "detail"), "Invalid token.");
+    hs_tu_resp_clear(&r);
 
-    tu_admin("POST", "/willo/settings", "{\"auth\":\"token\"}", &r);
+    hs_tu_admin("POST", "/willo/settings", "{\"auth\":\"token\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "Bearer sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 401);
     ck_assert_str_eq(r.http.www_authenticate, "Token");
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 401);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "Token sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "Token sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 
-    tu_admin("POST", "/willo/settings", "{\"auth\":\"raw\"}", &r);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "Token sandbox-willo-key", NULL, &r);
+    hs_tu_admin("POST", "/willo/settings", "{\"auth\":\"raw\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "Token sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 401);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", "sandbox-willo-key", NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", "sandbox-willo-key", NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_admin("POST", "/willo/settings", "{\"auth\":\"nonsense\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/settings", "{\"auth\":\"nonsense\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(interviews)
 {
-    tu_resp r;
-    tu_willo("GET", "/interviews/", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 3);
-    ck_assert_ptr_null(tu_str(r.json, "next"));
-    ck_assert_uint_eq(strlen(tu_str(r.json, "results.0.key")), 32);
-    ck_assert_ptr_nonnull(tu_str(r.json, "results.0.title"));
-    ck_assert_ptr_nonnull(tu_str(r.json, "results.0.owner.email"));
+    hs_tu_resp r;
+    hs_tu_willo("GET", "/interviews/", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 3);
+    ck_assert_ptr_null(hs_tu_str(r.json, "next"));
+    ck_assert_uint_eq(strlen(hs_tu_str(r.json, "results.0.key")), 32);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "results.0.title"));
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "results.0.owner.email"));
     char key[64], path[128];
-    snprintf(key, sizeof key, "%s", tu_str(r.json, "results.1.key"));
-    tu_resp_clear(&r);
+    snprintf(key, sizeof key, "%s", hs_tu_str(r.json, "results.1.key"));
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/interviews/%s/", key);
-    tu_willo("GET", path, KEY, NULL, &r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "key"), key);
-    ck_assert_uint_eq(tu_len(r.json, "questions"), 3);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/00000000000000000000000000000000/", KEY, NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "key"), key);
+    ck_assert_uint_eq(hs_tu_len(r.json, "questions"), 3);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/00000000000000000000000000000000/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    ck_assert_str_eq(tu_str(r.json, "detail"), "Not found.");
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/?search=support", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 1);
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "detail"), "Not found.");
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/?search=support", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    hs_tu_resp_clear(&r);
     /* an interview removed on the Willo side disappears from the API */
     snprintf(path, sizeof path, "/willo/interviews/%s", key);
-    tu_admin("DELETE", path, NULL, &r);
+    hs_tu_admin("DELETE", path, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/interviews/%s/", key);
-    tu_willo("GET", path, KEY, NULL, &r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 2);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 2);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(trailing_slash_redirect)
 {
-    tu_resp r;
-    tu_willo("GET", "/interviews?page_size=2", KEY, NULL, &r);
+    hs_tu_resp r;
+    hs_tu_willo("GET", "/interviews?page_size=2", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 301);
     ck_assert_ptr_nonnull(strstr(r.http.location, "/api/integrations/v2/interviews/?page_size=2"));
-    tu_resp_clear(&r);
-    tu_willo("GET", "/nothing/", KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/nothing/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -147,39 +147,39 @@ START_TEST(paging_follows_next)
         invite(iv, email, 201, NULL, 0);
     }
     snprintf(url, sizeof url, "/participants/?interview=%s&page_size=50", iv);
-    tu_resp r;
-    tu_willo("GET", url, KEY, NULL, &r);
+    hs_tu_resp r;
+    hs_tu_willo("GET", url, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_int_eq(tu_int(r.json, "count"), 35);
-    ck_assert_uint_eq(tu_len(r.json, "results"), 30);
-    ck_assert_ptr_null(tu_str(r.json, "previous"));
-    const char *next = tu_str(r.json, "next");
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 35);
+    ck_assert_uint_eq(hs_tu_len(r.json, "results"), 30);
+    ck_assert_ptr_null(hs_tu_str(r.json, "previous"));
+    const char *next = hs_tu_str(r.json, "next");
     ck_assert_ptr_nonnull(next);
     ck_assert_int_eq(strncmp(next, "http://127.0.0.1:", 17), 0);
     ck_assert_ptr_nonnull(strstr(next, "page=2"));
     ck_assert_ptr_nonnull(strstr(next, iv));
     snprintf(url, sizeof url, "%s", next);
-    tu_resp_clear(&r);
-    tu_willo("GET", url, KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", url, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_uint_eq(tu_len(r.json, "results"), 5);
-    ck_assert_ptr_null(tu_str(r.json, "next"));
-    ck_assert_ptr_nonnull(tu_str(r.json, "previous"));
-    ck_assert_ptr_null(strstr(tu_str(r.json, "previous"), "page="));
-    tu_resp_clear(&r);
+    ck_assert_uint_eq(hs_tu_len(r.json, "results"), 5);
+    ck_assert_ptr_null(hs_tu_str(r.json, "next"));
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "previous"));
+    ck_assert_ptr_null(strstr(hs_tu_str(r.json, "previous"), "page="));
+    hs_tu_resp_clear(&r);
     snprintf(url, sizeof url, "/participants/?interview=%s&page_size=30&page=3", iv);
-    tu_willo("GET", url, KEY, NULL, &r);
+    hs_tu_willo("GET", url, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    ck_assert_str_eq(tu_str(r.json, "detail"), "Invalid page.");
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "detail"), "Invalid page.");
+    hs_tu_resp_clear(&r);
 
-    tu_admin("POST", "/willo/settings", "{\"next_host\":\"elsewhere.example:8443\"}", &r);
-    tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/settings", "{\"next_host\":\"elsewhere.example:8443\"}", &r);
+    hs_tu_resp_clear(&r);
     snprintf(url, sizeof url, "/participants/?interview=%s", iv);
-    tu_willo("GET", url, KEY, NULL, &r);
+    hs_tu_willo("GET", url, KEY, NULL, &r);
     const char *foreign = "http://elsewhere.example:8443/api/integrations/v2/participants/?";
-    ck_assert_int_eq(strncmp(tu_str(r.json, "next"), foreign, strlen(foreign)), 0);
-    tu_resp_clear(&r);
+    ck_assert_int_eq(strncmp(hs_tu_str(r.json, "next"), foreign, strlen(foreign)), 0);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -188,53 +188,53 @@ START_TEST(invite_and_duplicates)
     char iv[64], iv2[64], k1[64], k2[64];
     first_interview(iv, sizeof iv, 0);
     first_interview(iv2, sizeof iv2, 1);
-    tu_resp r;
+    hs_tu_resp r;
     char body[512];
     snprintf(body, sizeof body,
              "{\"interview\":\"%s\",\"name\":\"Grace Brewster Hopper\",\"email\":\"grace@example.com\"}", iv);
-    tu_willo("POST", "/participants/", KEY, body, &r);
+    hs_tu_willo("POST", "/participants/", KEY, body, &r);
     ck_assert_int_eq(r.http.status, 201);
-    ck_assert_str_eq(tu_str(r.json, "first_name"), "Grace");
-    ck_assert_str_eq(tu_str(r.json, "last_name"), "Brewster Hopper");
-    ck_assert_str_eq(tu_str(r.json, "status"), "invited");
-    ck_assert_str_eq(tu_str(r.json, "interview"), iv);
-    ck_assert_ptr_null(tu_str(r.json, "share_link"));
-    ck_assert_ptr_null(tu_str(r.json, "completed"));
-    ck_assert_ptr_nonnull(tu_str(r.json, "created"));
-    ck_assert_uint_eq(tu_len(r.json, "responses"), 0);
-    snprintf(k1, sizeof k1, "%s", tu_str(r.json, "key"));
-    tu_resp_clear(&r);
+    ck_assert_str_eq(hs_tu_str(r.json, "first_name"), "Grace");
+    ck_assert_str_eq(hs_tu_str(r.json, "last_name"), "Brewster Hopper");
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "invited");
+    ck_assert_str_eq(hs_tu_str(r.json, "interview"), iv);
+    ck_assert_ptr_null(hs_tu_str(r.json, "share_link"));
+    ck_assert_ptr_null(hs_tu_str(r.json, "completed"));
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "created"));
+    ck_assert_uint_eq(hs_tu_len(r.json, "responses"), 0);
+    snprintf(k1, sizeof k1, "%s", hs_tu_str(r.json, "key"));
+    hs_tu_resp_clear(&r);
 
     snprintf(body, sizeof body, "{\"interview\":\"%s\",\"first_name\":\"G\",\"email\":\"GRACE@example.com\"}", iv);
-    tu_willo("POST", "/participants/", KEY, body, &r);
+    hs_tu_willo("POST", "/participants/", KEY, body, &r);
     ck_assert_int_eq(r.http.status, 400);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "email.0"), "already invited"));
-    tu_resp_clear(&r);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "email.0"), "already invited"));
+    hs_tu_resp_clear(&r);
     invite(iv2, "grace@example.com", 201, NULL, 0);
 
-    tu_admin("POST", "/willo/settings", "{\"duplicates\":\"return\"}", &r);
-    tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/settings", "{\"duplicates\":\"return\"}", &r);
+    hs_tu_resp_clear(&r);
     invite(iv, "grace@example.com", 200, k2, sizeof k2);
     ck_assert_str_eq(k1, k2);
-    tu_admin("POST", "/willo/settings", "{\"duplicates\":\"create\"}", &r);
-    tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/settings", "{\"duplicates\":\"create\"}", &r);
+    hs_tu_resp_clear(&r);
     invite(iv, "grace@example.com", 201, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
 
     invite(iv, "not-an-email", 400, NULL, 0);
     invite("0123456789abcdef0123456789abcdef", "x@example.com", 400, NULL, 0);
-    tu_willo("POST", "/participants/", KEY, "{\"email\":\"a@example.com\"}", &r);
+    hs_tu_willo("POST", "/participants/", KEY, "{\"email\":\"a@example.com\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    ck_assert_ptr_nonnull(tu_str(r.json, "interview.0"));
-    tu_resp_clear(&r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "interview.0"));
+    hs_tu_resp_clear(&r);
     snprintf(body, sizeof body, "{\"interview\":\"%s\",\"email\":\"p@example.com\",\"phone\":\"07700 900123\"}", iv);
-    tu_willo("POST", "/participants/", KEY, body, &r);
+    hs_tu_willo("POST", "/participants/", KEY, body, &r);
     ck_assert_int_eq(r.http.status, 400);
-    ck_assert_ptr_nonnull(tu_str(r.json, "phone.0"));
-    tu_resp_clear(&r);
-    tu_willo("POST", "/participants/", KEY, "[1,2", &r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "phone.0"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("POST", "/participants/", KEY, "[1,2", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -243,27 +243,27 @@ START_TEST(completed_detail)
     char iv[64], key[64], path[128];
     first_interview(iv, sizeof iv, 2);
     invite(iv, "done@example.com", 201, key, sizeof key);
-    tu_resp r;
+    hs_tu_resp r;
     snprintf(path, sizeof path, "/willo/participants/%s/complete", key);
-    tu_admin("POST", path, NULL, &r);
+    hs_tu_admin("POST", path, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/participants/%s/", key);
-    tu_willo("GET", path, KEY, NULL, &r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "status"), "completed");
-    ck_assert_ptr_nonnull(tu_str(r.json, "completed"));
-    ck_assert_ptr_nonnull(tu_str(r.json, "updated"));
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "completed");
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "completed"));
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "updated"));
     char link[128];
     snprintf(link, sizeof link, "https://app.willotalent.com/share/%s", key);
-    ck_assert_str_eq(tu_str(r.json, "share_link"), link);
-    ck_assert_uint_eq(tu_len(r.json, "responses"), 3);
-    ck_assert_ptr_nonnull(tu_str(r.json, "responses.0.media_url"));
-    ck_assert_ptr_nonnull(tu_str(r.json, "responses.0.question"));
-    tu_resp_clear(&r);
-    tu_willo("GET", "/participants/ffffffffffffffffffffffffffffffff/", KEY, NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "share_link"), link);
+    ck_assert_uint_eq(hs_tu_len(r.json, "responses"), 3);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "responses.0.media_url"));
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "responses.0.question"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/ffffffffffffffffffffffffffffffff/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -275,35 +275,35 @@ START_TEST(list_filters_and_ordering)
     invite(iv, "alpha@example.com", 201, k[0], sizeof k[0]);
     invite(iv, "beta@example.com", 201, k[1], sizeof k[1]);
     invite(iv2, "gamma@example.com", 201, k[2], sizeof k[2]);
-    tu_resp r;
+    hs_tu_resp r;
     snprintf(path, sizeof path, "/willo/participants/%s/complete", k[1]);
-    tu_admin("POST", path, NULL, &r);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/participants/?search=BETA", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 1);
-    ck_assert_str_eq(tu_str(r.json, "results.0.key"), k[1]);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/participants/?search=lovelace", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 3);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/participants/?status=completed", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 1);
-    tu_resp_clear(&r);
+    hs_tu_admin("POST", path, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/?search=BETA", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    ck_assert_str_eq(hs_tu_str(r.json, "results.0.key"), k[1]);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/?search=lovelace", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 3);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/?status=completed", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/participants/?interview=%s&ordering=-created", iv);
-    tu_willo("GET", path, KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 2);
-    ck_assert_str_eq(tu_str(r.json, "results.0.key"), k[1]);
-    tu_resp_clear(&r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 2);
+    ck_assert_str_eq(hs_tu_str(r.json, "results.0.key"), k[1]);
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/participants/?interview=%s&ordering=created", iv);
-    tu_willo("GET", path, KEY, NULL, &r);
-    ck_assert_str_eq(tu_str(r.json, "results.0.key"), k[0]);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/participants/?ordering=-completed", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 3);
-    tu_resp_clear(&r);
-    tu_admin("GET", "/willo/participants", NULL, &r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "results.0.key"), k[0]);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/?ordering=-completed", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 3);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/willo/participants", NULL, &r);
     ck_assert_uint_eq(json_object_array_length(r.json), 3);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -312,28 +312,28 @@ START_TEST(admin_invites_by_hand)
     char iv[64], body[256], path[128];
     first_interview(iv, sizeof iv, 1);
     snprintf(body, sizeof body, "{\"interview\":\"%s\",\"first_name\":\"Hand\",\"email\":\"hand@example.com\"}", iv);
-    tu_resp r;
+    hs_tu_resp r;
     for (int i = 0; i < 2; i++) {
-        tu_admin("POST", "/willo/participants", body, &r);
+        hs_tu_admin("POST", "/willo/participants", body, &r);
         ck_assert_int_eq(r.http.status, 201);
-        tu_resp_clear(&r);
+        hs_tu_resp_clear(&r);
     }
     snprintf(path, sizeof path, "/willo/participants?interview=%s", iv);
-    tu_admin("GET", path, NULL, &r);
+    hs_tu_admin("GET", path, NULL, &r);
     ck_assert_uint_eq(json_object_array_length(r.json), 2);
-    snprintf(path, sizeof path, "/willo/participants/%s/start", tu_str(r.json, "0.key"));
-    tu_resp_clear(&r);
-    tu_admin("POST", path, NULL, &r);
+    snprintf(path, sizeof path, "/willo/participants/%s/start", hs_tu_str(r.json, "0.key"));
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", path, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "status"), "started");
-    tu_resp_clear(&r);
-    tu_admin("POST", "/willo/participants/ffffffffffffffffffffffffffffffff/complete", NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "started");
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/participants/ffffffffffffffffffffffffffffffff/complete", NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     /* the API still refuses a third invitation of the same email */
-    tu_willo("POST", "/participants/", KEY, body, &r);
+    hs_tu_willo("POST", "/participants/", KEY, body, &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -343,78 +343,78 @@ START_TEST(update_and_delete)
     first_interview(iv, sizeof iv, 0);
     invite(iv, "move@example.com", 201, key, sizeof key);
     snprintf(path, sizeof path, "/participants/%s/", key);
-    tu_resp r;
-    tu_willo("PATCH", path, KEY, "{\"stage\":\"Shortlisted\"}", &r);
+    hs_tu_resp r;
+    hs_tu_willo("PATCH", path, KEY, "{\"stage\":\"Shortlisted\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "stage"), "Shortlisted");
-    tu_resp_clear(&r);
-    tu_willo("PUT", path, KEY, "{\"email\":\"moved@example.com\",\"phone\":\"+447700900999\"}", &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "stage"), "Shortlisted");
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PUT", path, KEY, "{\"email\":\"moved@example.com\",\"phone\":\"+447700900999\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "email"), "moved@example.com");
-    ck_assert_str_eq(tu_str(r.json, "phone"), "+447700900999");
-    tu_resp_clear(&r);
-    tu_willo("PATCH", path, KEY, "{\"email\":\"broken\"}", &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "email"), "moved@example.com");
+    ck_assert_str_eq(hs_tu_str(r.json, "phone"), "+447700900999");
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PATCH", path, KEY, "{\"email\":\"broken\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
-    tu_willo("DELETE", path, KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("DELETE", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 204);
-    tu_resp_clear(&r);
-    tu_willo("GET", path, KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     /* an interview deleted through the API takes its participants with it */
     invite(iv, "stays@example.com", 201, key, sizeof key);
     snprintf(path, sizeof path, "/interviews/%s/", iv);
-    tu_willo("DELETE", path, KEY, NULL, &r);
+    hs_tu_willo("DELETE", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 204);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/participants/%s/", key);
-    tu_willo("GET", path, KEY, NULL, &r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
-    tu_resp_clear(&r);
-    tu_willo("POST", "/interviews/", KEY, "{\"title\":\"x\"}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("POST", "/interviews/", KEY, "{\"title\":\"x\"}", &r);
     ck_assert_int_eq(r.http.status, 405);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(webhooks_crud)
 {
-    tu_resp r;
-    tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"https://hooks.example.com/willo\",\"trigger\":\"new_response\"}", &r);
+    hs_tu_resp r;
+    hs_tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"https://hooks.example.com/willo\",\"trigger\":\"new_response\"}", &r);
     ck_assert_int_eq(r.http.status, 201);
-    ck_assert_int_eq(json_object_get_boolean(tu_get(r.json, "is_active")), 1);
+    ck_assert_int_eq(json_object_get_boolean(hs_tu_get(r.json, "is_active")), 1);
     char path[128];
-    snprintf(path, sizeof path, "/webhooks/%s/", tu_str(r.json, "key"));
-    tu_resp_clear(&r);
-    tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"https://hooks.example.com/x\",\"trigger\":\"bogus\"}", &r);
+    snprintf(path, sizeof path, "/webhooks/%s/", hs_tu_str(r.json, "key"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"https://hooks.example.com/x\",\"trigger\":\"bogus\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    ck_assert_ptr_nonnull(tu_str(r.json, "trigger.0"));
-    tu_resp_clear(&r);
-    tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"ftp://x\",\"trigger\":\"stage_change\"}", &r);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "trigger.0"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"ftp://x\",\"trigger\":\"stage_change\"}", &r);
     ck_assert_int_eq(r.http.status, 400);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/webhooks/", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 1);
-    tu_resp_clear(&r);
-    tu_willo("PATCH", path, KEY, "{\"is_active\":false}", &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/webhooks/", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PATCH", path, KEY, "{\"is_active\":false}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_int_eq(json_object_get_boolean(tu_get(r.json, "is_active")), 0);
-    ck_assert_str_eq(tu_str(r.json, "trigger"), "new_response");
-    tu_resp_clear(&r);
-    tu_willo("PUT", path, KEY, "{\"target_url\":\"https://hooks.example.com/v2\",\"trigger\":\"stage_change\"}", &r);
+    ck_assert_int_eq(json_object_get_boolean(hs_tu_get(r.json, "is_active")), 0);
+    ck_assert_str_eq(hs_tu_str(r.json, "trigger"), "new_response");
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PUT", path, KEY, "{\"target_url\":\"https://hooks.example.com/v2\",\"trigger\":\"stage_change\"}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    ck_assert_str_eq(tu_str(r.json, "trigger"), "stage_change");
-    tu_resp_clear(&r);
-    tu_willo("GET", path, KEY, NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "trigger"), "stage_change");
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 405);
-    tu_resp_clear(&r);
-    tu_willo("DELETE", path, KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("DELETE", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 204);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/webhooks/", KEY, NULL, &r);
-    ck_assert_int_eq(tu_int(r.json, "count"), 0);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/webhooks/", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 0);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
@@ -422,13 +422,13 @@ END_TEST
 static json_object *settled_deliveries(size_t want)
 {
     for (int i = 0; i < 200; i++) {
-        tu_resp r;
-        tu_admin("GET", "/willo/deliveries", NULL, &r);
+        hs_tu_resp r;
+        hs_tu_admin("GET", "/willo/deliveries", NULL, &r);
         json_object *arr = json_object_get(r.json);
-        tu_resp_clear(&r);
+        hs_tu_resp_clear(&r);
         int pending = json_object_array_length(arr) < want;
         for (size_t k = 0; k < json_object_array_length(arr); k++)
-            pending |= strcmp(tu_str(json_object_array_get_idx(arr, k), "state"), "pending") == 0;
+            pending |= strcmp(hs_tu_str(json_object_array_get_idx(arr, k), "state"), "pending") == 0;
         if (!pending)
             return arr;
         json_object_put(arr);
@@ -443,75 +443,75 @@ START_TEST(webhook_deliveries)
 {
     char iv[64], key[64], body[512], path[160];
     first_interview(iv, sizeof iv, 0);
-    tu_resp r;
-    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/willo\",\"trigger\":\"new_response\"}", tu_sb.admin_url);
-    tu_willo("POST", "/webhooks/", KEY, body, &r);
+    hs_tu_resp r;
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/willo\",\"trigger\":\"new_response\"}", hs_tu_sb.admin_url);
+    hs_tu_willo("POST", "/webhooks/", KEY, body, &r);
     ck_assert_int_eq(r.http.status, 201);
-    tu_resp_clear(&r);
-    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/stage\",\"trigger\":\"stage_change\"}", tu_sb.admin_url);
-    tu_willo("POST", "/webhooks/", KEY, body, &r);
-    tu_resp_clear(&r);
-    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/off\",\"trigger\":\"new_response\",\"is_active\":false}", tu_sb.admin_url);
-    tu_willo("POST", "/webhooks/", KEY, body, &r);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/stage\",\"trigger\":\"stage_change\"}", hs_tu_sb.admin_url);
+    hs_tu_willo("POST", "/webhooks/", KEY, body, &r);
+    hs_tu_resp_clear(&r);
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/off\",\"trigger\":\"new_response\",\"is_active\":false}", hs_tu_sb.admin_url);
+    hs_tu_willo("POST", "/webhooks/", KEY, body, &r);
+    hs_tu_resp_clear(&r);
 
     invite(iv, "hooked@example.com", 201, key, sizeof key);
     snprintf(path, sizeof path, "/willo/participants/%s/complete", key);
-    tu_admin("POST", path, NULL, &r);
-    tu_resp_clear(&r);
+    hs_tu_admin("POST", path, NULL, &r);
+    hs_tu_resp_clear(&r);
     snprintf(path, sizeof path, "/participants/%s/", key);
-    tu_willo("PATCH", path, KEY, "{\"stage\":\"Shortlisted\"}", &r);
-    tu_resp_clear(&r);
+    hs_tu_willo("PATCH", path, KEY, "{\"stage\":\"Shortlisted\"}", &r);
+    hs_tu_resp_clear(&r);
 
     json_object *dl = settled_deliveries(2);
     ck_assert_uint_eq(json_object_array_length(dl), 2);
-    ck_assert_str_eq(tu_str(dl, "0.trigger"), "new_response");
-    ck_assert_str_eq(tu_str(dl, "0.state"), "delivered");
-    ck_assert_int_eq(tu_int(dl, "0.status"), 200);
-    ck_assert_str_eq(tu_str(dl, "0.participant"), key);
-    ck_assert_str_eq(tu_str(dl, "1.trigger"), "stage_change");
+    ck_assert_str_eq(hs_tu_str(dl, "0.trigger"), "new_response");
+    ck_assert_str_eq(hs_tu_str(dl, "0.state"), "delivered");
+    ck_assert_int_eq(hs_tu_int(dl, "0.status"), 200);
+    ck_assert_str_eq(hs_tu_str(dl, "0.participant"), key);
+    ck_assert_str_eq(hs_tu_str(dl, "1.trigger"), "stage_change");
     json_object_put(dl);
-    tu_admin("GET", "/inbox", NULL, &r);
+    hs_tu_admin("GET", "/inbox", NULL, &r);
     ck_assert_uint_eq(json_object_array_length(r.json), 2);
     for (size_t i = 0; i < 2; i++) {
         json_object *item = json_object_array_get_idx(r.json, i);
-        json_object *payload = json_tokener_parse(tu_str(item, "body"));
+        json_object *payload = json_tokener_parse(hs_tu_str(item, "body"));
         ck_assert_ptr_nonnull(payload);
-        ck_assert_str_eq(tu_str(payload, "participant.key"), key);
-        ck_assert_str_eq(tu_str(payload, "participant.interview"), iv);
-        ck_assert_str_eq(tu_str(payload, "trigger"),
-                         strcmp(tu_str(item, "path"), "/inbox/willo") == 0 ? "new_response" : "stage_change");
+        ck_assert_str_eq(hs_tu_str(payload, "participant.key"), key);
+        ck_assert_str_eq(hs_tu_str(payload, "participant.interview"), iv);
+        ck_assert_str_eq(hs_tu_str(payload, "trigger"),
+                         strcmp(hs_tu_str(item, "path"), "/inbox/willo") == 0 ? "new_response" : "stage_change");
         json_object_put(payload);
     }
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 START_TEST(throttling)
 {
-    tu_resp r;
+    hs_tu_resp r;
     /* one request of burst, then the next token is far away */
-    tu_admin("POST", "/willo/settings", "{\"rate\":0.001}", &r);
+    hs_tu_admin("POST", "/willo/settings", "{\"rate\":0.001}", &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 200);
-    tu_resp_clear(&r);
-    tu_willo("GET", "/interviews/", KEY, NULL, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 429);
-    ck_assert_ptr_nonnull(strstr(tu_str(r.json, "detail"), "Request was throttled. Expected available in"));
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "detail"), "Request was throttled. Expected available in"));
     ck_assert_int_ge(atol(r.http.retry_after), 1);
-    tu_resp_clear(&r);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
 int main(void)
 {
-    tu_args = args;
+    hs_tu_args = args;
     Suite *s = suite_create("sandbox-willo");
     TCase *tc = tcase_create("willo");
-    tcase_add_unchecked_fixture(tc, tu_start, tu_stop);
-    tcase_add_checked_fixture(tc, tu_reset, NULL);
+    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
+    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
     tcase_add_test(tc, auth_schemes);
     tcase_add_test(tc, interviews);
     tcase_add_test(tc, trailing_slash_redirect);

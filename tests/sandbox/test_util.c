@@ -5,30 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-hs_test_sandbox tu_sb;
-const char *const *tu_args;
+hs_test_sandbox hs_tu_sb;
+const char *const *hs_tu_args;
 
-void tu_start(void)
+void hs_tu_start(void)
 {
-    if (hs_test_sandbox_start(&tu_sb, tu_args) != 0) {
+    if (hs_test_sandbox_start(&hs_tu_sb, hs_tu_args) != 0) {
         fprintf(stderr, "cannot start the sandbox\n");
         exit(1);
     }
 }
 
-void tu_stop(void)
+void hs_tu_stop(void)
 {
-    hs_test_sandbox_stop(&tu_sb);
+    hs_test_sandbox_stop(&hs_tu_sb);
 }
 
-void tu_reset(void)
+void hs_tu_reset(void)
 {
     long status = 0;
-    ck_assert_int_eq(hs_test_admin(&tu_sb, "POST", "/reset", NULL, &status, NULL), 0);
+    ck_assert_int_eq(hs_test_admin(&hs_tu_sb, "POST", "/reset", NULL, &status, NULL), 0);
     ck_assert_int_eq(status, 200);
 }
 
-void tu_resp_clear(tu_resp *r)
+void hs_tu_resp_clear(hs_tu_resp *r)
 {
     hs_test_response_clear(&r->http);
     json_object_put(r->json);
@@ -36,7 +36,7 @@ void tu_resp_clear(tu_resp *r)
 }
 
 static void call(const char *method, const char *url, const char *header, const char *body,
-                 tu_resp *out)
+                 hs_tu_resp *out)
 {
     const char *headers[2] = { header, NULL };
     memset(out, 0, sizeof *out);
@@ -44,43 +44,43 @@ static void call(const char *method, const char *url, const char *header, const 
     out->json = out->http.body ? json_tokener_parse(out->http.body) : NULL;
 }
 
-void tu_eploy(const char *method, const char *path, const char *token, const char *body,
-              tu_resp *out)
+void hs_tu_eploy(const char *method, const char *path, const char *token, const char *body,
+              hs_tu_resp *out)
 {
     char url[1024], auth[512];
-    snprintf(url, sizeof url, "%s%s", tu_sb.eploy_url, path);
+    snprintf(url, sizeof url, "%s%s", hs_tu_sb.eploy_url, path);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
     call(method, url, token ? auth : NULL, body, out);
 }
 
-void tu_willo(const char *method, const char *path, const char *auth, const char *body,
-              tu_resp *out)
+void hs_tu_willo(const char *method, const char *path, const char *auth, const char *body,
+              hs_tu_resp *out)
 {
     char url[2048], header[512];
     if (strncmp(path, "http", 4) == 0)
         snprintf(url, sizeof url, "%s", path);
     else
-        snprintf(url, sizeof url, "%s%s", tu_sb.willo_url, path);
+        snprintf(url, sizeof url, "%s%s", hs_tu_sb.willo_url, path);
     snprintf(header, sizeof header, "Authorization: %s", auth ? auth : "");
     call(method, url, auth ? header : NULL, body, out);
 }
 
-void tu_admin(const char *method, const char *path, const char *body, tu_resp *out)
+void hs_tu_admin(const char *method, const char *path, const char *body, hs_tu_resp *out)
 {
     char url[1024];
-    snprintf(url, sizeof url, "%s%s", tu_sb.admin_url, path);
+    snprintf(url, sizeof url, "%s%s", hs_tu_sb.admin_url, path);
     call(method, url, NULL, body, out);
 }
 
-const char *tu_token(void)
+const char *hs_tu_token(void)
 {
     static char token[128];
-    ck_assert_int_eq(hs_test_eploy_token(&tu_sb, "sandbox-client", "sandbox-secret", token,
+    ck_assert_int_eq(hs_test_eploy_token(&hs_tu_sb, "sandbox-client", "sandbox-secret", token,
                                          sizeof token), 0);
     return token;
 }
 
-json_object *tu_get(json_object *o, const char *path)
+json_object *hs_tu_get(json_object *o, const char *path)
 {
     char tmp[256];
     snprintf(tmp, sizeof tmp, "%s", path);
@@ -97,20 +97,20 @@ json_object *tu_get(json_object *o, const char *path)
     return o;
 }
 
-const char *tu_str(json_object *o, const char *path)
+const char *hs_tu_str(json_object *o, const char *path)
 {
-    json_object *v = tu_get(o, path);
+    json_object *v = hs_tu_get(o, path);
     return v && !json_object_is_type(v, json_type_null) ? json_object_get_string(v) : NULL;
 }
 
-long long tu_int(json_object *o, const char *path)
+long long hs_tu_int(json_object *o, const char *path)
 {
-    json_object *v = tu_get(o, path);
+    json_object *v = hs_tu_get(o, path);
     return v ? (long long)json_object_get_int64(v) : -1;
 }
 
-size_t tu_len(json_object *o, const char *path)
+size_t hs_tu_len(json_object *o, const char *path)
 {
-    json_object *v = tu_get(o, path);
+    json_object *v = hs_tu_get(o, path);
     return v && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 }
