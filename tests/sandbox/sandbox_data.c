@@ -212,6 +212,9 @@ int hs_sb_data_build(void)
     hs_sb_w.next_host[0] = '\0';
     hs_sb_w.quota_used = 0;
     hs_sb_w.quota_day = 0;
+    /* Run-time stamps must sort after generated dates even when --data-end is in the future. */
+    if (hs_sb_w.last_stamp_ms < hs_sb_w.cfg.data_end_ms)
+        hs_sb_w.last_stamp_ms = hs_sb_w.cfg.data_end_ms;
     if (build_eploy() || build_willo()) {
         hs_sb_data_free();
         return -1;
