@@ -49,9 +49,12 @@ static int64_t clock_cb(void *ctx)
     return hs_schedule_now_ms();
 }
 
+/* Connectors poll this between HTTP requests, which makes it the crash point "between
+ * requests" of the crash test. */
 static int cancelled_cb(void *ctx)
 {
     (void)ctx;
+    hs_crash_point("connector: between requests");
     return g_stop != 0;
 }
 

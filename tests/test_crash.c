@@ -15,7 +15,7 @@
 
 #define VI "Video Interview"
 #define COMPLETED_NOTE "completed the video interview"
-#define MAX_POINT 64
+#define MAX_POINT 96
 
 static e2e E;
 static int kills;
