@@ -371,6 +371,60 @@ static hs_status walk_interview(hs_conn *c, walk_ctx *w, long *status, json_obje
     return st;
 }
 
+/* Walks the interview, dropping the participant filters Willo refuses: they are not
+ * documented, so one it refuses is left out (for the connection's life) and done on this side
+ * instead. *status is the first page's status. */
+static hs_status walk_with_fallbacks(hs_conn *c, walk_ctx *w, long *status, hs_error *err)
+{
+    json_object *body = NULL;
+    hs_status st = walk_interview(c, w, status, &body, err);
+    while (st == HS_OK && *status == 400) {
+        char text[256];
+        hs_willo_error_text(body, text, sizeof text);
+        if (strstr(text, "ordering") && !c->ordering_ignored)
+            c->ordering_ignored = 1;
+        else if (strstr(text, "status") && !c->status_filter_off)
+            c->status_filter_off = 1;
+        else
+            break;
+        c->api->log(c->host, HS_LOG_WARN, "willo: Willo refused a participant filter (%s); "
+                    "filtering here instead", text);
+        json_object_put(body);
+        body = NULL;
+        st = walk_interview(c, w, status, &body, err);
+    }
+    if (st == HS_OK && *status != 200) {
+        char text[256];
+        hs_willo_error_text(body, text, sizeof text);
+        c->api->log(c->host, HS_LOG_WARN,
+                    "willo: interview %s skipped: Willo answered %ld (%s); it may have been "
+                    "deleted, or this API key cannot see it", w->interview, *status, text);
+    }
+    json_object_put(body);
+    return st;
+}
+
+/* The interview's mark after a complete walk. */
+static mark next_mark(const mark *old, const walk_ctx *w, int has_since)
+{
+    mark m = { .interview = (char *)w->interview };
+    if (old && !w->snapshot) {
+        m = *old;
+        if (w->has_newest && (!m.has_wm || w->newest > m.wm)) {
+            m.has_wm = 1;
+            m.wm = w->newest;
+        }
+        return m;
+    }
+    m.has_wm = m.has_floor = w->has_newest;
+    m.wm = m.floor = w->newest;
+    if (has_since && (!w->has_newest || w->floor < w->newest)) {
+        m.has_floor = 1;
+        m.floor = w->floor;
+    }
+    return m;
+}
+
 static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *committed,
                                 const char *interview, int snapshot, hs_error *err)
 {
@@ -398,50 +452,10 @@ static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *commit
         w.floor = old->floor;
     }
     long status = 0;
-    json_object *body = NULL;
-    hs_status st = walk_interview(c, &w, &status, &body, err);
-    /* Willo's participant filters are not documented: a filter it refuses is dropped (for the
-     * connection's life) and done on this side instead */
-    while (st == HS_OK && status == 400) {
-        char text[256];
-        hs_willo_error_text(body, text, sizeof text);
-        if (strstr(text, "ordering") && !c->ordering_ignored)
-            c->ordering_ignored = 1;
-        else if (strstr(text, "status") && !c->status_filter_off)
-            c->status_filter_off = 1;
-        else
-            break;
-        c->api->log(c->host, HS_LOG_WARN, "willo: Willo refused a participant filter (%s); "
-                    "filtering here instead", text);
-        json_object_put(body);
-        body = NULL;
-        st = walk_interview(c, &w, &status, &body, err);
-    }
-    if (st == HS_OK && status != 200) {
-        char text[256];
-        hs_willo_error_text(body, text, sizeof text);
-        c->api->log(c->host, HS_LOG_WARN,
-                    "willo: interview %s skipped: Willo answered %ld (%s); it may have been "
-                    "deleted, or this API key cannot see it", interview, status, text);
-    }
-    json_object_put(body);
+    hs_status st = walk_with_fallbacks(c, &w, &status, err);
     if (st != HS_OK || status != 200)
         return st;
-    mark m = { .interview = (char *)interview };
-    if (old && !snapshot) {
-        m = *old;
-        if (w.has_newest && (!m.has_wm || w.newest > m.wm)) {
-            m.has_wm = 1;
-            m.wm = w.newest;
-        }
-    } else {
-        m.has_wm = m.has_floor = w.has_newest;
-        m.wm = m.floor = w.newest;
-        if (has_since && (!w.has_newest || w.floor < w.newest)) {
-            m.has_floor = 1;
-            m.floor = w.floor;
-        }
-    }
+    mark m = next_mark(old, &w, has_since);
     if (cursor_set(committed, &m) != 0)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
     c->api->log(c->host, HS_LOG_DEBUG, "willo: interview %s: %zu completions%s", interview,

@@ -287,6 +287,30 @@ static void origin_of(const char *url, char *out, size_t out_size)
         *slash = '\0';
 }
 
+/* Moves *cur to next when next may be followed: on the base's origin (anything else would
+ * carry the API key away) and not the page just read. */
+static hs_status follow(const hs_conn *c, const char *next, char **cur, const char *what,
+                        hs_error *err)
+{
+    if (!hs_url_same_origin(c->cfg.base_url, next)) {
+        char origin[256];
+        origin_of(next, origin, sizeof origin);
+        return hs_error_set(err, HS_E_INTERNAL, 0,
+                            "willo: %s: the next-page link points to another origin (%s), not "
+                            "the configured base_url; not followed, so the API key is not sent "
+                            "there", what, origin);
+    }
+    if (strcmp(next, *cur) == 0)
+        return hs_error_set(err, HS_E_INTERNAL, 0,
+                            "willo: %s: the next-page link repeats the current page", what);
+    char *copy = strdup(next);
+    if (!copy)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
+    free(*cur);
+    *cur = copy;
+    return HS_OK;
+}
+
 static hs_status walk(hs_conn *c, char **cur, const char *what, hs_willo_page_fn fn, void *ctx,
                       long *status, json_object **err_body, hs_error *err)
 {
@@ -330,26 +354,10 @@ static hs_status walk(hs_conn *c, char **cur, const char *what, hs_willo_page_fn
             json_object_put(json);
             return st;
         }
-        if (!hs_url_same_origin(c->cfg.base_url, next)) {
-            char origin[256];
-            origin_of(next, origin, sizeof origin);
-            json_object_put(json);
-            return hs_error_set(err, HS_E_INTERNAL, (int)code,
-                                "willo: %s: the next-page link points to another origin (%s), "
-                                "not the configured base_url; not followed, so the API key is "
-                                "not sent there", what, origin);
-        }
-        if (strcmp(next, *cur) == 0) {
-            json_object_put(json);
-            return hs_error_set(err, HS_E_INTERNAL, (int)code,
-                                "willo: %s: the next-page link repeats the current page", what);
-        }
-        char *copy = strdup(next);
+        st = follow(c, next, cur, what, err);
         json_object_put(json);
-        if (!copy)
-            return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
-        free(*cur);
-        *cur = copy;
+        if (st != HS_OK)
+            return st;
     }
     return hs_error_set(err, HS_E_INTERNAL, 0, "willo: %s: more than %d pages", what, MAX_PAGES);
 }

@@ -252,6 +252,24 @@ static hs_status rejected(hs_conn *c, const hs_invitation *inv, json_object *rep
                         : "(unknown)", inv->interview_id, text[0] ? text : "400");
 }
 
+/* Willo may have acted on a POST whose answer was lost (a 5xx, a reset): look before the
+ * caller retries. Returns HS_OK when the participant is there, else `st` (err kept). */
+static hs_status look_after_unclear(hs_conn *c, const hs_invitation *inv,
+                                    hs_write_result *result, hs_status st, hs_error *err)
+{
+    hs_error lerr;
+    memset(&lerr, 0, sizeof lerr);
+    lerr.struct_size = sizeof lerr;
+    find_ctx fc;
+    memset(&fc, 0, sizeof fc);
+    lookup_outcome outcome = NOT_FOUND;
+    if (lookup(c, inv->interview_id, inv->person.email, &fc, &outcome, &lerr) != HS_OK ||
+        outcome != FOUND)
+        return st;
+    hs_willo_note_invited(c, inv->interview_id, fc.created);
+    return set_result(result, 0, fc.key, err);
+}
+
 static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *result,
                         hs_error *err)
 {
@@ -268,21 +286,8 @@ static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *r
             /* refused unread: nothing can have been created */
             return st;
         }
-        if (st == HS_RETRY) {
-            /* Willo may have acted on a POST whose answer was lost: look before retrying */
-            hs_error lerr;
-            memset(&lerr, 0, sizeof lerr);
-            lerr.struct_size = sizeof lerr;
-            find_ctx fc;
-            memset(&fc, 0, sizeof fc);
-            lookup_outcome outcome = NOT_FOUND;
-            if (lookup(c, inv->interview_id, inv->person.email, &fc, &outcome, &lerr) ==
-                    HS_OK && outcome == FOUND) {
-                hs_willo_note_invited(c, inv->interview_id, fc.created);
-                return set_result(result, 0, fc.key, err);
-            }
-            return st;
-        }
+        if (st == HS_RETRY)
+            return look_after_unclear(c, inv, result, st, err);
         if (st != HS_OK)
             return st;
         if (status == 400) {
