@@ -17,6 +17,7 @@ tests_test_cycle_LDADD = host/libhsrunner.la host/libhshost.la $(CHECK_LIBS) $(J
 
 # `make demo`: the story of hiresync told step by step against the local sandbox.
 dist_noinst_SCRIPTS += tests/demo/demo.sh
+TESTS += tests/demo/demo.sh
 demo: hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la plugin/willo.la
 	@HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
 	HIRESYNC_SANDBOX='$(abs_top_builddir)/hiresync-sandbox' \
