@@ -360,7 +360,7 @@ json_object *hs_sb_eploy_workflow_json(size_t i, json_object *blocks);
 json_object *hs_sb_date_json(int64_t ms);
 
 /* ---- sandbox_eploy_auth.c ---- */
-int hs_sb_eploy_token(const hs_sb_req *r, hs_sb_resp *resp);
+void hs_sb_eploy_token(const hs_sb_req *r, hs_sb_resp *resp);
 /* 0: allowed; otherwise resp is filled (401/403/429). scope may be NULL (any valid token). */
 int hs_sb_eploy_authorize(const hs_sb_req *r, hs_sb_resp *resp, const char *scope);
 int hs_sb_eploy_quota(hs_sb_resp *resp);

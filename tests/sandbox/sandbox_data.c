@@ -67,68 +67,82 @@ static int hist_cmp(const void *a, const void *b)
     return x->app < y->app ? -1 : x->app > y->app;
 }
 
-static int build_eploy(void)
+static int alloc_eploy(void)
 {
     const hs_sb_config *c = &hs_sb_w.cfg;
+    size_t napp = c->applications ? c->applications : 1;
     hs_sb_w.workflows = workflows;
     hs_sb_w.n_workflows = (int)(sizeof workflows / sizeof workflows[0]);
     hs_sb_w.n_vac = c->vacancies;
     hs_sb_w.n_app = c->applications;
     hs_sb_w.vac = calloc(c->vacancies ? c->vacancies : 1, sizeof *hs_sb_w.vac);
-    hs_sb_w.app = calloc(c->applications ? c->applications : 1, sizeof *hs_sb_w.app);
-    hs_sb_w.app_by_date = calloc(c->applications ? c->applications : 1, sizeof(uint32_t));
-    hs_sb_w.cand = calloc(c->applications ? c->applications : 1, sizeof *hs_sb_w.cand);
-    hs_sb_w.cand_by_date = calloc(c->applications ? c->applications : 1, sizeof(uint32_t));
+    hs_sb_w.app = calloc(napp, sizeof *hs_sb_w.app);
+    hs_sb_w.app_by_date = calloc(napp, sizeof(uint32_t));
+    hs_sb_w.cand = calloc(napp, sizeof *hs_sb_w.cand);
+    hs_sb_w.cand_by_date = calloc(napp, sizeof(uint32_t));
     hs_sb_w.cap_hist = (size_t)c->applications * 2 + 16;
     hs_sb_w.hist = calloc(hs_sb_w.cap_hist, sizeof *hs_sb_w.hist);
-    if (!hs_sb_w.vac || !hs_sb_w.app || !hs_sb_w.app_by_date || !hs_sb_w.cand ||
-        !hs_sb_w.cand_by_date || !hs_sb_w.hist)
-        return -1;
+    return hs_sb_w.vac && hs_sb_w.app && hs_sb_w.app_by_date && hs_sb_w.cand &&
+                   hs_sb_w.cand_by_date && hs_sb_w.hist ? 0 : -1;
+}
 
+static void make_vacancy(uint32_t v, int64_t start)
+{
     const int64_t day = 86400000;
-    int64_t span = 180 * day;
-    int64_t start = c->data_end_ms - span;
-    for (uint32_t v = 0; v < hs_sb_w.n_vac; v++) {
-        hs_sb_vacancy *vac = &hs_sb_w.vac[v];
-        vac->created_ms = start - (int64_t)(rnd(1, v) % (uint64_t)(60 * day));
-        vac->modified_ms = vac->created_ms + (int64_t)(rnd(2, v) % (uint64_t)(10 * day));
-        vac->title = (uint16_t)(v < hs_sb_n_titles() ? v : rnd(3, v) % hs_sb_n_titles());
-        vac->location = (uint16_t)(rnd(4, v) % hs_sb_n_towns());
-        vac->workflow = (uint8_t)(v % (uint32_t)hs_sb_w.n_workflows);
-        /* Mostly open; a few approved or closed so status filters have something to do. */
-        vac->status = (uint8_t)(v % 5 == 3 ? 2 : v % 5 == 4 ? 1 : 0);
+    hs_sb_vacancy *vac = &hs_sb_w.vac[v];
+    vac->created_ms = start - (int64_t)(rnd(1, v) % (uint64_t)(60 * day));
+    vac->modified_ms = vac->created_ms + (int64_t)(rnd(2, v) % (uint64_t)(10 * day));
+    vac->title = (uint16_t)(v < hs_sb_n_titles() ? v : rnd(3, v) % hs_sb_n_titles());
+    vac->location = (uint16_t)(rnd(4, v) % hs_sb_n_towns());
+    vac->workflow = (uint8_t)(v % (uint32_t)hs_sb_w.n_workflows);
+    /* Mostly open; a few approved or closed so status filters have something to do. */
+    vac->status = (uint8_t)(v % 5 == 3 ? 2 : v % 5 == 4 ? 1 : 0);
+}
+
+/* Application i, its candidate, and the history rows of its arrival in New and, when it has
+ * moved on, in its current stage. ModificationDate grows with i (one slot each). */
+static void make_application(uint32_t i, int64_t start, int64_t slot)
+{
+    hs_sb_application *a = &hs_sb_w.app[i];
+    a->vacancy = (uint16_t)(hs_sb_w.n_vac ? rnd(10, i) % hs_sb_w.n_vac : 0);
+    const hs_sb_workflow *wf = hs_sb_vac_workflow(a->vacancy);
+    a->stage = (uint8_t)pick_stage(wf, rnd(11, i));
+    a->status = (uint8_t)(rnd(12, i) % (uint64_t)wf->stages[a->stage].n_statuses);
+    a->modified_ms = start + slot * (int64_t)i + (int64_t)(rnd(13, i) % (uint64_t)slot);
+    a->applied_before_s = a->stage ? (uint32_t)(3600 + rnd(14, i) % (14 * 86400)) : 0;
+    hs_sb_w.app_by_date[i] = i;
+    hs_sb_candidate *cd = &hs_sb_w.cand[i];
+    cd->first = (uint16_t)(rnd(20, i) % hs_sb_n_first());
+    cd->last = (uint16_t)(rnd(21, i) % hs_sb_n_last());
+    cd->town = (uint8_t)(rnd(22, i) % hs_sb_n_towns());
+    cd->modified_ms = a->modified_ms;
+    hs_sb_w.cand_by_date[i] = i;
+    hs_sb_history *h = &hs_sb_w.hist[hs_sb_w.n_hist++];
+    h->app = i;
+    h->date_ms = a->modified_ms - (int64_t)a->applied_before_s * 1000;
+    h->status = a->stage ? 0 : a->status;
+    if (a->stage) {
+        h = &hs_sb_w.hist[hs_sb_w.n_hist++];
+        h->app = i;
+        h->date_ms = a->modified_ms;
+        h->stage = a->stage;
+        h->status = a->status;
     }
+}
+
+static int build_eploy(void)
+{
+    if (alloc_eploy())
+        return -1;
+    int64_t span = 180 * (int64_t)86400000;
+    int64_t start = hs_sb_w.cfg.data_end_ms - span;
+    for (uint32_t v = 0; v < hs_sb_w.n_vac; v++)
+        make_vacancy(v, start);
     int64_t slot = hs_sb_w.n_app ? span / hs_sb_w.n_app : span;
     if (slot < 1)
         slot = 1;
-    for (uint32_t i = 0; i < hs_sb_w.n_app; i++) {
-        hs_sb_application *a = &hs_sb_w.app[i];
-        a->vacancy = (uint16_t)(hs_sb_w.n_vac ? rnd(10, i) % hs_sb_w.n_vac : 0);
-        const hs_sb_workflow *wf = hs_sb_vac_workflow(a->vacancy);
-        a->stage = (uint8_t)pick_stage(wf, rnd(11, i));
-        a->status = (uint8_t)(rnd(12, i) % (uint64_t)wf->stages[a->stage].n_statuses);
-        a->modified_ms = start + slot * (int64_t)i + (int64_t)(rnd(13, i) % (uint64_t)slot);
-        a->applied_before_s = a->stage ? (uint32_t)(3600 + rnd(14, i) % (14 * 86400)) : 0;
-        hs_sb_w.app_by_date[i] = i;
-        hs_sb_candidate *cd = &hs_sb_w.cand[i];
-        cd->first = (uint16_t)(rnd(20, i) % hs_sb_n_first());
-        cd->last = (uint16_t)(rnd(21, i) % hs_sb_n_last());
-        cd->town = (uint8_t)(rnd(22, i) % hs_sb_n_towns());
-        cd->modified_ms = a->modified_ms;
-        hs_sb_w.cand_by_date[i] = i;
-        hs_sb_history *h = &hs_sb_w.hist[hs_sb_w.n_hist++];
-        h->app = i;
-        h->date_ms = a->modified_ms - (int64_t)a->applied_before_s * 1000;
-        if (a->stage) {
-            h = &hs_sb_w.hist[hs_sb_w.n_hist++];
-            h->app = i;
-            h->date_ms = a->modified_ms;
-            h->stage = a->stage;
-            h->status = a->status;
-        } else {
-            h->status = a->status;
-        }
-    }
+    for (uint32_t i = 0; i < hs_sb_w.n_app; i++)
+        make_application(i, start, slot);
     qsort(hs_sb_w.hist, hs_sb_w.n_hist, sizeof *hs_sb_w.hist, hist_cmp);
     return 0;
 }

@@ -157,62 +157,51 @@ static hs_sb_token *token_new(void)
     return t;
 }
 
-int hs_sb_eploy_token(const hs_sb_req *r, hs_sb_resp *resp)
-{
+typedef struct credentials {
     char grant[64], id[128], secret[128], scope[1024];
-    const char *p = r->body;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p == '{') {
-        json_object *o = json_tokener_parse(p);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-            json_object_put(o);
-            eploy_error(resp, 400, "The request body is not valid JSON");
-            return -1;
-        }
-        json_value(o, "grant_type", grant, sizeof grant);
-        json_value(o, "client_id", id, sizeof id);
-        json_value(o, "client_secret", secret, sizeof secret);
-        json_value(o, "scope", scope, sizeof scope);
+} credentials;
+
+/* JSON as documented, or form-encoded as production clients send it. */
+static int read_credentials(const char *body, credentials *c)
+{
+    while (isspace((unsigned char)*body))
+        body++;
+    if (*body != '{') {
+        form_value(body, "grant_type", c->grant, sizeof c->grant);
+        form_value(body, "client_id", c->id, sizeof c->id);
+        form_value(body, "client_secret", c->secret, sizeof c->secret);
+        form_value(body, "scope", c->scope, sizeof c->scope);
+        return 0;
+    }
+    json_object *o = json_tokener_parse(body);
+    if (!o || !json_object_is_type(o, json_type_object)) {
         json_object_put(o);
-    } else {
-        form_value(p, "grant_type", grant, sizeof grant);
-        form_value(p, "client_id", id, sizeof id);
-        form_value(p, "client_secret", secret, sizeof secret);
-        form_value(p, "scope", scope, sizeof scope);
-    }
-    if (strcmp(grant, "client_credentials") != 0) {
-        json_object *o = json_object_new_object();
-        if (o) {
-            json_object_object_add(o, "error", json_object_new_string("unsupported_grant_type"));
-            json_object_object_add(o, "error_message",
-                                   json_object_new_string("grant_type must be client_credentials"));
-        }
-        hs_sb_reply_json(resp, 400, o);
         return -1;
     }
-    int k = -1;
-    for (int i = 0; i < hs_sb_w.n_keys && k < 0; i++)
-        if (strcmp(hs_sb_w.keys[i].id, id) == 0 && strcmp(hs_sb_w.keys[i].secret, secret) == 0)
-            k = i;
-    if (k < 0) {
-        json_object *o = json_object_new_object();
-        if (o) {
-            json_object_object_add(o, "error", json_object_new_string("invalid_client"));
-            json_object_object_add(o, "error_message",
-                                   json_object_new_string("The client_id or client_secret is not valid"));
-        }
-        hs_sb_reply_json(resp, 400, o);
-        return -1;
+    json_value(o, "grant_type", c->grant, sizeof c->grant);
+    json_value(o, "client_id", c->id, sizeof c->id);
+    json_value(o, "client_secret", c->secret, sizeof c->secret);
+    json_value(o, "scope", c->scope, sizeof c->scope);
+    json_object_put(o);
+    return 0;
+}
+
+static void oauth_error(hs_sb_resp *resp, const char *error, const char *msg)
+{
+    json_object *o = json_object_new_object();
+    if (o) {
+        json_object_object_add(o, "error", json_object_new_string(error));
+        json_object_object_add(o, "error_message", json_object_new_string(msg));
     }
-    if (hs_sb_w.keys[k].ip_denied) {
-        ip_denied(resp);
-        return -1;
-    }
+    hs_sb_reply_json(resp, 400, o);
+}
+
+static void issue(int k, const char *scope, hs_sb_resp *resp)
+{
     hs_sb_token *t = token_new();
     if (!t) {
         eploy_error(resp, 500, "could not issue a token");
-        return -1;
+        return;
     }
     t->key = k;
     t->scopes = narrow(hs_sb_w.keys[k].scopes, scope);
@@ -227,7 +216,30 @@ int hs_sb_eploy_token(const hs_sb_req *r, hs_sb_resp *resp)
                                json_object_new_string(hs_sb_scope_list(t->scopes, list, sizeof list)));
     }
     hs_sb_reply_json(resp, 200, o);
-    return 0;
+}
+
+void hs_sb_eploy_token(const hs_sb_req *r, hs_sb_resp *resp)
+{
+    credentials c;
+    memset(&c, 0, sizeof c);
+    if (read_credentials(r->body, &c)) {
+        eploy_error(resp, 400, "The request body is not valid JSON");
+        return;
+    }
+    if (strcmp(c.grant, "client_credentials") != 0) {
+        oauth_error(resp, "unsupported_grant_type", "grant_type must be client_credentials");
+        return;
+    }
+    int k = -1;
+    for (int i = 0; i < hs_sb_w.n_keys && k < 0; i++)
+        if (strcmp(hs_sb_w.keys[i].id, c.id) == 0 && strcmp(hs_sb_w.keys[i].secret, c.secret) == 0)
+            k = i;
+    if (k < 0)
+        oauth_error(resp, "invalid_client", "The client_id or client_secret is not valid");
+    else if (hs_sb_w.keys[k].ip_denied)
+        ip_denied(resp);
+    else
+        issue(k, c.scope, resp);
 }
 
 int hs_sb_eploy_authorize(const hs_sb_req *r, hs_sb_resp *resp, const char *scope)

@@ -404,9 +404,67 @@ static int read_paging(json_object *body, long *per, long *page)
     return 0;
 }
 
+/* Parses body.Filters into *out (caller frees with free_filters); -1 with resp filled. */
+static int parse_filters(const resource *res, json_object *body, filter **out, size_t *nf,
+                         hs_sb_resp *resp)
+{
+    json_object *jf = NULL;
+    *out = NULL;
+    *nf = 0;
+    if (body && json_object_object_get_ex(body, "Filters", &jf) &&
+        !json_object_is_type(jf, json_type_null)) {
+        if (!json_object_is_type(jf, json_type_array)) {
+            bad_request(resp, "Filters must be an array", "", "");
+            return -1;
+        }
+        *nf = json_object_array_length(jf);
+    }
+    *out = calloc(*nf ? *nf : 1, sizeof **out);
+    if (!*out) {
+        hs_sb_reply_error(resp, 500, "error_message", "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < *nf; i++)
+        if (parse_filter(res, json_object_array_get_idx(jf, i), &(*out)[i], resp))
+            return -1;
+    return 0;
+}
+
+static void free_filters(filter *fs, size_t nf)
+{
+    for (size_t i = 0; fs && i < nf; i++)
+        free(fs[i].list);
+    free(fs);
+}
+
+/* Appends the records of positions [first, first+per) among the matches to records and
+ * returns the number of matches. With no filter beyond the one the source answers, the page
+ * is read directly at its offset. */
+static size_t collect(const resource *res, const filter *fs, size_t nf, size_t first, size_t per,
+                      json_object *blocks, json_object *records)
+{
+    source src;
+    size_t total = 0;
+    pick_source(res, fs, nf, &src);
+    if (nf == 0 || (nf == 1 && src.consumed == 0)) {
+        for (size_t p = first; p < src.n && p < first + per; p++)
+            json_object_array_add(records, res->to_json(source_at(res, &src, p), blocks));
+        return src.n;
+    }
+    for (size_t p = 0; p < src.n; p++) {
+        size_t idx = source_at(res, &src, p);
+        if (!matches(res, fs, nf, idx))
+            continue;
+        if (total >= first && total < first + per)
+            json_object_array_add(records, res->to_json(idx, blocks));
+        total++;
+    }
+    return total;
+}
+
 static void run(const resource *res, json_object *body, hs_sb_resp *resp)
 {
-    json_object *jfilters = NULL, *blocks = NULL, *records = NULL, *out = NULL;
+    json_object *blocks = NULL, *records = NULL, *out = NULL;
     filter *fs = NULL;
     size_t nf = 0;
     long per, page;
@@ -417,60 +475,29 @@ static void run(const resource *res, json_object *body, hs_sb_resp *resp)
     if (body && json_object_object_get_ex(body, "ResponseBlocks", &blocks) &&
         !json_object_is_type(blocks, json_type_array))
         blocks = NULL;
-    if (body && json_object_object_get_ex(body, "Filters", &jfilters) &&
-        !json_object_is_type(jfilters, json_type_null)) {
-        if (!json_object_is_type(jfilters, json_type_array)) {
-            bad_request(resp, "Filters must be an array", "", "");
-            return;
-        }
-        nf = json_object_array_length(jfilters);
-    }
-    fs = calloc(nf ? nf : 1, sizeof *fs);
-    if (!fs) {
-        hs_sb_reply_error(resp, 500, "error_message", "out of memory");
-        return;
-    }
-    for (size_t i = 0; i < nf; i++)
-        if (parse_filter(res, json_object_array_get_idx(jfilters, i), &fs[i], resp))
-            goto out;
-    source src;
-    pick_source(res, fs, nf, &src);
+    if (parse_filters(res, body, &fs, &nf, resp))
+        goto done;
     records = json_object_new_array();
-    if (!records)
-        goto oom;
-    /* A page far past the end must not wrap round to an earlier one. */
-    size_t first = (size_t)(page - 1) > SIZE_MAX / 128 ? SIZE_MAX - 128 : (size_t)(page - 1) * (size_t)per;
-    size_t total = 0;
-    if (nf == 0 || (nf == 1 && src.consumed == 0)) {
-        total = src.n;
-        for (size_t p = first; p < total && p < first + (size_t)per; p++)
-            json_object_array_add(records, res->to_json(source_at(res, &src, p), blocks));
-    } else {
-        for (size_t p = 0; p < src.n; p++) {
-            size_t idx = source_at(res, &src, p);
-            if (!matches(res, fs, nf, idx))
-                continue;
-            if (total >= first && total < first + (size_t)per)
-                json_object_array_add(records, res->to_json(idx, blocks));
-            total++;
-        }
-    }
     out = json_object_new_object();
-    if (!out)
-        goto oom;
+    if (!records || !out) {
+        hs_sb_reply_error(resp, 500, "error_message", "out of memory");
+        goto done;
+    }
+    /* A page far past the end must not wrap round to an earlier one. */
+    size_t first = (size_t)(page - 1) > SIZE_MAX / 128 ? SIZE_MAX - 128
+                                                      : (size_t)(page - 1) * (size_t)per;
+    size_t total = collect(res, fs, nf, first, (size_t)per, blocks, records);
     json_object_object_add(out, "CurrentPage", json_object_new_int64(page));
-    json_object_object_add(out, "TotalPages", json_object_new_int64((int64_t)((total + (size_t)per - 1) / (size_t)per)));
+    json_object_object_add(out, "TotalPages",
+                           json_object_new_int64((int64_t)((total + (size_t)per - 1) / (size_t)per)));
     json_object_object_add(out, "Records", records);
     records = NULL;
     hs_sb_reply_json(resp, 200, out);
-    goto out;
-oom:
-    hs_sb_reply_error(resp, 500, "error_message", "out of memory");
-out:
+    out = NULL;
+done:
     json_object_put(records);
-    for (size_t i = 0; i < nf; i++)
-        free(fs[i].list);
-    free(fs);
+    json_object_put(out);
+    free_filters(fs, nf);
 }
 
 void hs_sb_eploy_search(const char *name, const hs_sb_req *r, hs_sb_resp *resp)

@@ -22,56 +22,67 @@ static int get_int(json_object *rule, const char *name, int def, int *out)
     return 0;
 }
 
-int hs_sb_fault_add(json_object *rule, char *err, size_t esz)
+static int parse_names(json_object *rule, hs_sb_fault *f, char *err, size_t esz)
 {
-    hs_sb_fault f;
     json_object *v;
-    memset(&f, 0, sizeof f);
-    if (!json_object_is_type(rule, json_type_object)) {
-        snprintf(err, esz, "a fault rule is a JSON object");
-        return -1;
-    }
     const char *server = json_object_object_get_ex(rule, "server", &v) ? json_object_get_string(v)
                                                                         : "";
     if (strcmp(server, "eploy") == 0) {
-        f.server = HS_SB_EPLOY;
+        f->server = HS_SB_EPLOY;
     } else if (strcmp(server, "willo") == 0) {
-        f.server = HS_SB_WILLO;
+        f->server = HS_SB_WILLO;
     } else {
         snprintf(err, esz, "fault \"server\" must be \"eploy\" or \"willo\"");
         return -1;
     }
     if (json_object_object_get_ex(rule, "route", &v))
-        snprintf(f.route, sizeof f.route, "%s", json_object_get_string(v));
+        snprintf(f->route, sizeof f->route, "%s", json_object_get_string(v));
     if (json_object_object_get_ex(rule, "method", &v))
-        snprintf(f.method, sizeof f.method, "%s", json_object_get_string(v));
-    f.kind = HS_SB_FAULT_STATUS;
-    if (json_object_object_get_ex(rule, "kind", &v)) {
-        const char *k = json_object_get_string(v);
-        f.kind = -1;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(k, kinds[i]) == 0)
-                f.kind = i;
-        if (f.kind < 0) {
-            snprintf(err, esz, "fault \"kind\" must be status, reset, truncate or malformed");
-            return -1;
-        }
-    }
+        snprintf(f->method, sizeof f->method, "%s", json_object_get_string(v));
+    f->kind = HS_SB_FAULT_STATUS;
+    if (!json_object_object_get_ex(rule, "kind", &v))
+        return 0;
+    const char *k = json_object_get_string(v);
+    f->kind = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(k, kinds[i]) == 0)
+            f->kind = i;
+    if (f->kind >= 0)
+        return 0;
+    snprintf(err, esz, "fault \"kind\" must be status, reset, truncate or malformed");
+    return -1;
+}
+
+static int parse_numbers(json_object *rule, hs_sb_fault *f, char *err, size_t esz)
+{
     int count;
-    if (get_int(rule, "status", 0, &f.status) || get_int(rule, "retry_after", -1, &f.retry_after) ||
-        get_int(rule, "delay_ms", 0, &f.delay_ms) || get_int(rule, "count", 1, &count)) {
+    if (get_int(rule, "status", 0, &f->status) || get_int(rule, "retry_after", -1, &f->retry_after) ||
+        get_int(rule, "delay_ms", 0, &f->delay_ms) || get_int(rule, "count", 1, &count)) {
         snprintf(err, esz, "fault status, retry_after, delay_ms and count are integers");
         return -1;
     }
-    f.count = count;
-    if (f.status != 0 && (f.status < 100 || f.status > 599)) {
+    f->count = count;
+    if (f->status != 0 && (f->status < 100 || f->status > 599)) {
         snprintf(err, esz, "fault \"status\" must be an HTTP status (100-599)");
         return -1;
     }
-    if (f.delay_ms < 0 || f.delay_ms > 600000) {
+    if (f->delay_ms < 0 || f->delay_ms > 600000) {
         snprintf(err, esz, "fault \"delay_ms\" must be 0-600000");
         return -1;
     }
+    return 0;
+}
+
+int hs_sb_fault_add(json_object *rule, char *err, size_t esz)
+{
+    hs_sb_fault f;
+    memset(&f, 0, sizeof f);
+    if (!json_object_is_type(rule, json_type_object)) {
+        snprintf(err, esz, "a fault rule is a JSON object");
+        return -1;
+    }
+    if (parse_names(rule, &f, err, esz) || parse_numbers(rule, &f, err, esz))
+        return -1;
     if (hs_sb_w.n_faults == hs_sb_w.cap_faults) {
         size_t cap = hs_sb_w.cap_faults ? hs_sb_w.cap_faults * 2 : 8;
         hs_sb_fault *n = realloc(hs_sb_w.faults, cap * sizeof *n);

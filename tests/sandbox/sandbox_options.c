@@ -100,21 +100,21 @@ static int choice(const char *opt, const char *s, int v)
     return v;
 }
 
-int hs_sb_parse_options(int argc, char **argv, hs_sb_config *c)
+static const struct option opts[] = {
+    { "eploy-port", required_argument, NULL, 'E' }, { "willo-port", required_argument, NULL, 'W' },
+    { "admin-port", required_argument, NULL, 'A' }, { "seed", required_argument, NULL, 's' },
+    { "vacancies", required_argument, NULL, 'v' }, { "applications", required_argument, NULL, 'a' },
+    { "interviews", required_argument, NULL, 'i' }, { "participants", required_argument, NULL, 'p' },
+    { "latency-ms", required_argument, NULL, 'l' }, { "token-ttl", required_argument, NULL, 't' },
+    { "quota-per-day", required_argument, NULL, 'q' }, { "willo-auth", required_argument, NULL, 'u' },
+    { "willo-duplicates", required_argument, NULL, 'd' }, { "willo-rate", required_argument, NULL, 'r' },
+    { "eploy-key", required_argument, NULL, 'k' }, { "willo-key", required_argument, NULL, 'K' },
+    { "eploy-date-style", required_argument, NULL, 'D' }, { "data-end", required_argument, NULL, 'e' },
+    { "verbose", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 } };
+
+static void set_defaults(hs_sb_config *c)
 {
-    static const struct option opts[] = {
-        { "eploy-port", required_argument, NULL, 'E' }, { "willo-port", required_argument, NULL, 'W' },
-        { "admin-port", required_argument, NULL, 'A' }, { "seed", required_argument, NULL, 's' },
-        { "vacancies", required_argument, NULL, 'v' }, { "applications", required_argument, NULL, 'a' },
-        { "interviews", required_argument, NULL, 'i' }, { "participants", required_argument, NULL, 'p' },
-        { "latency-ms", required_argument, NULL, 'l' }, { "token-ttl", required_argument, NULL, 't' },
-        { "quota-per-day", required_argument, NULL, 'q' }, { "willo-auth", required_argument, NULL, 'u' },
-        { "willo-duplicates", required_argument, NULL, 'd' }, { "willo-rate", required_argument, NULL, 'r' },
-        { "eploy-key", required_argument, NULL, 'k' }, { "willo-key", required_argument, NULL, 'K' },
-        { "eploy-date-style", required_argument, NULL, 'D' }, { "data-end", required_argument, NULL, 'e' },
-        { "verbose", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 } };
-    static const char *const styles[] = { "utc", "naive", "offset", "seconds" };
     memset(c, 0, sizeof *c);
     c->seed = 1;
     c->vacancies = 5;
@@ -125,95 +125,103 @@ int hs_sb_parse_options(int argc, char **argv, hs_sb_config *c)
     c->ports[HS_SB_ADMIN] = 8800;
     c->token_ttl = 3600;
     c->data_end_ms = today_start_ms();
+}
+
+/* Whole-number options: where each goes and its range. */
+static int number_option(hs_sb_config *c, int ch, const char *name, const char *arg)
+{
+    static const struct { int ch; long long lo, hi; } ranges[] = {
+        { 'E', 0, 65535 }, { 'W', 0, 65535 }, { 'A', 0, 65535 }, { 's', 0, INT64_MAX },
+        { 'v', 0, 60000 }, { 'a', 0, 5000000 }, { 'i', 0, 100000 }, { 'p', 0, 1000000 },
+        { 'l', 0, 600000 }, { 't', 1, 86400 * 365 }, { 'q', 0, INT32_MAX } };
     long long v;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        const char *name = NULL;
-        for (int i = 0; opts[i].name; i++)
-            if (opts[i].val == ch)
-                name = opts[i].name;
-        switch (ch) {
-        case 'E': case 'W': case 'A':
-            if (number(name, optarg, 0, 65535, &v))
-                return -1;
-            c->ports[ch == 'E' ? HS_SB_EPLOY : ch == 'W' ? HS_SB_WILLO : HS_SB_ADMIN] = (int)v;
-            break;
-        case 's':
-            if (number(name, optarg, 0, INT64_MAX, &v))
-                return -1;
-            c->seed = (uint64_t)v;
-            break;
-        case 'v': if (number(name, optarg, 0, 60000, &v)) return -1; c->vacancies = (uint32_t)v; break;
-        case 'a': if (number(name, optarg, 0, 5000000, &v)) return -1; c->applications = (uint32_t)v; break;
-        case 'i': if (number(name, optarg, 0, 100000, &v)) return -1; c->interviews = (uint32_t)v; break;
-        case 'p': if (number(name, optarg, 0, 1000000, &v)) return -1; c->participants = (uint32_t)v; break;
-        case 'l': if (number(name, optarg, 0, 600000, &v)) return -1; c->latency_ms = (int)v; break;
-        case 't': if (number(name, optarg, 1, 86400 * 365, &v)) return -1; c->token_ttl = (int)v; break;
-        case 'q': if (number(name, optarg, 0, INT32_MAX, &v)) return -1; c->quota_per_day = (long)v; break;
-        case 'r': {
-            char *end;
-            c->willo_rate = strtod(optarg, &end);
-            if (end == optarg || *end || c->willo_rate < 0) {
-                fprintf(stderr, "hiresync-sandbox: --willo-rate must be a number of requests per second\n");
-                return -1;
-            }
-            break;
-        }
-        case 'u':
-            if ((c->willo_auth = choice(name, optarg, hs_sb_willo_auth_mode(optarg))) < 0)
-                return -1;
-            break;
-        case 'd':
-            if ((c->willo_dup = choice(name, optarg, hs_sb_willo_dup_mode(optarg))) < 0)
-                return -1;
-            break;
-        case 'D':
-            c->date_style = -1;
-            for (int i = 0; i < 4; i++)
-                if (strcmp(optarg, styles[i]) == 0)
-                    c->date_style = i;
-            if (choice(name, optarg, c->date_style) < 0)
-                return -1;
-            break;
-        case 'e':
-            if (hs_sb_parse_date(optarg, &c->data_end_ms)) {
-                fprintf(stderr, "hiresync-sandbox: --data-end must be a date like 2026-01-01 or 2026-01-01T00:00:00Z\n");
-                return -1;
-            }
-            break;
-        case 'k':
-            if (c->n_eploy_keys == HS_SB_MAX_KEYS) {
-                fprintf(stderr, "hiresync-sandbox: at most %d --eploy-key options\n", HS_SB_MAX_KEYS);
-                return -1;
-            }
-            if (parse_key(optarg, &c->eploy_keys[c->n_eploy_keys]))
-                return -1;
-            c->n_eploy_keys++;
-            break;
-        case 'K':
-            if (c->n_willo_keys == HS_SB_MAX_KEYS || strlen(optarg) >= sizeof c->willo_keys[0] || !*optarg) {
-                fprintf(stderr, "hiresync-sandbox: --willo-key: at most %d keys of 1-127 characters\n",
-                        HS_SB_MAX_KEYS);
-                return -1;
-            }
-            snprintf(c->willo_keys[c->n_willo_keys++], sizeof c->willo_keys[0], "%s", optarg);
-            break;
-        case 'V':
-            c->verbose = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 1;
-        default:
-            fputs(usage, stderr);
-            return -1;
-        }
+    size_t i = 0;
+    while (ranges[i].ch != ch)
+        i++;
+    if (number(name, arg, ranges[i].lo, ranges[i].hi, &v))
+        return -1;
+    switch (ch) {
+    case 'E': c->ports[HS_SB_EPLOY] = (int)v; break;
+    case 'W': c->ports[HS_SB_WILLO] = (int)v; break;
+    case 'A': c->ports[HS_SB_ADMIN] = (int)v; break;
+    case 's': c->seed = (uint64_t)v; break;
+    case 'v': c->vacancies = (uint32_t)v; break;
+    case 'a': c->applications = (uint32_t)v; break;
+    case 'i': c->interviews = (uint32_t)v; break;
+    case 'p': c->participants = (uint32_t)v; break;
+    case 'l': c->latency_ms = (int)v; break;
+    case 't': c->token_ttl = (int)v; break;
+    default: c->quota_per_day = (long)v; break;
     }
-    if (optind < argc) {
-        fprintf(stderr, "hiresync-sandbox: unexpected argument \"%s\"\n", argv[optind]);
+    return 0;
+}
+
+static int date_style(const char *s)
+{
+    static const char *const styles[] = { "utc", "naive", "offset", "seconds" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, styles[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int willo_key(hs_sb_config *c, const char *arg)
+{
+    if (c->n_willo_keys == HS_SB_MAX_KEYS || strlen(arg) >= sizeof c->willo_keys[0] || !*arg) {
+        fprintf(stderr, "hiresync-sandbox: --willo-key: at most %d keys of 1-127 characters\n",
+                HS_SB_MAX_KEYS);
         return -1;
     }
+    snprintf(c->willo_keys[c->n_willo_keys++], sizeof c->willo_keys[0], "%s", arg);
+    return 0;
+}
+
+static int eploy_key(hs_sb_config *c, const char *arg)
+{
+    if (c->n_eploy_keys == HS_SB_MAX_KEYS) {
+        fprintf(stderr, "hiresync-sandbox: at most %d --eploy-key options\n", HS_SB_MAX_KEYS);
+        return -1;
+    }
+    if (parse_key(arg, &c->eploy_keys[c->n_eploy_keys]))
+        return -1;
+    c->n_eploy_keys++;
+    return 0;
+}
+
+static int rate(hs_sb_config *c, const char *arg)
+{
+    char *end;
+    c->willo_rate = strtod(arg, &end);
+    if (end == arg || *end || c->willo_rate < 0) {
+        fprintf(stderr, "hiresync-sandbox: --willo-rate must be a number of requests per second\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* One option; -1 bad, 1 help printed, 0 otherwise. */
+static int apply(hs_sb_config *c, int ch, const char *name, const char *arg)
+{
+    switch (ch) {
+    case 'r': return rate(c, arg);
+    case 'u': return (c->willo_auth = choice(name, arg, hs_sb_willo_auth_mode(arg))) < 0 ? -1 : 0;
+    case 'd': return (c->willo_dup = choice(name, arg, hs_sb_willo_dup_mode(arg))) < 0 ? -1 : 0;
+    case 'D': return (c->date_style = choice(name, arg, date_style(arg))) < 0 ? -1 : 0;
+    case 'k': return eploy_key(c, arg);
+    case 'K': return willo_key(c, arg);
+    case 'V': c->verbose = 1; return 0;
+    case 'h': fputs(usage, stdout); return 1;
+    case 'e':
+        if (hs_sb_parse_date(arg, &c->data_end_ms) == 0)
+            return 0;
+        fprintf(stderr, "hiresync-sandbox: --data-end must be a date like 2026-01-01 or 2026-01-01T00:00:00Z\n");
+        return -1;
+    default: return number_option(c, ch, name, arg);
+    }
+}
+
+static void default_keys(hs_sb_config *c)
+{
     if (c->n_eploy_keys == 0) {
         snprintf(c->eploy_keys[0].id, sizeof c->eploy_keys[0].id, "sandbox-client");
         snprintf(c->eploy_keys[0].secret, sizeof c->eploy_keys[0].secret, "sandbox-secret");
@@ -222,5 +230,32 @@ int hs_sb_parse_options(int argc, char **argv, hs_sb_config *c)
     }
     if (c->n_willo_keys == 0)
         snprintf(c->willo_keys[c->n_willo_keys++], sizeof c->willo_keys[0], "sandbox-willo-key");
+}
+
+int hs_sb_parse_options(int argc, char **argv, hs_sb_config *c)
+{
+    int ch;
+    set_defaults(c);
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == '?') {
+            fprintf(stderr, "hiresync-sandbox: unknown option or missing value in \"%s\" (see --help)\n",
+                    argv[optind - 1]);
+            return -1;
+        }
+        const char *name = "option";
+        for (int i = 0; opts[i].name; i++)
+            if (opts[i].val == ch)
+                name = opts[i].name;
+        int rc = apply(c, ch, name, optarg);
+        if (rc)
+            return rc;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "hiresync-sandbox: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    default_keys(c);
     return 0;
 }
