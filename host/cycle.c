@@ -849,16 +849,20 @@ static hs_status discovery(cycle *c)
 {
     hs_job_list jobs = {0}, interviews = {0};
     hs_error err;
-    hs_status st;
+    hs_status st = HS_OK;
     char problems[4096];
     size_t bad;
     int have_interviews = 0;
-    st = discover(&c->p->ats, &jobs, &err);
-    if (st != HS_OK) {
-        set_error(c, st, c->p->ats.name, err.message);
-        goto out;
+    int have_jobs = c->p->ats.table->discover_jobs != NULL &&
+                    (c->p->ats.table->capabilities & HS_CAP_DISCOVER_JOBS);
+    if (have_jobs) {
+        st = discover(&c->p->ats, &jobs, &err);
+        if (st != HS_OK) {
+            set_error(c, st, c->p->ats.name, err.message);
+            goto out;
+        }
+        c->r->counts.jobs = (long)jobs.n;
     }
-    c->r->counts.jobs = (long)jobs.n;
     if (c->p->interviews.table->discover_jobs != NULL &&
         (c->p->interviews.table->capabilities & HS_CAP_DISCOVER_JOBS)) {
         st = discover(&c->p->interviews, &interviews, &err);
@@ -872,7 +876,8 @@ static hs_status discovery(cycle *c)
                   "checked against them this cycle", c->p->interviews.name, err.message);
         st = HS_OK;
     }
-    bad = hs_pipeline_resolve(c->p->pipeline, &jobs, have_interviews ? &interviews : NULL,
+    bad = hs_pipeline_resolve(c->p->pipeline, have_jobs ? &jobs : NULL,
+                              have_interviews ? &interviews : NULL,
                               problems, sizeof problems);
     if (bad > 0) {
         char *line = problems, *nl;
@@ -916,7 +921,16 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     if (outbox != NULL && json_object_object_length(outbox) > 0)
         logf_(&c, HS_LOG_WARN, "%d write(s) were in flight when hiresync last stopped; they "
               "are checked again (writes are idempotent)", json_object_object_length(outbox));
-    st = discovery(&c);
+    if (params->ats.table->read_changes == NULL || params->ats.table->write_note == NULL ||
+        params->interviews.table->read_changes == NULL ||
+        params->interviews.table->write_invitation == NULL) {
+        set_error(&c, HS_E_CONFIG, params->pipeline->name, "the ATS connection must read changes "
+                  "and write notes, the interview connection read changes and write "
+                  "invitations; check the pipeline's \"ats\" and \"interviews\"");
+        st = HS_E_CONFIG;
+    } else {
+        st = discovery(&c);
+    }
     if (st == HS_OK) {
         st = ats_stream(&c);
         /* Streams are independent: a failed ATS read does not hold back the results. */

@@ -75,7 +75,8 @@ void hs_job_list_clear(hs_job_list *list);
 const hs_job *hs_job_list_find(const hs_job_list *list, const char *id);
 
 /* Resolves every mapped job and trigger against the ATS jobs, and marks interviews that the
- * interview connection does not list (interviews may be NULL when it cannot list them).
+ * interview connection does not list (interviews may be NULL when it cannot list them; so may
+ * ats_jobs, and then triggers match stage names or ids as written).
  * Each problem becomes one line in problems (a caller-owned buffer, lines separated by "\n"):
  * a mapped job that is not among the jobs, a trigger that no stage of the job has (listing
  * the stages it has), an interview the key cannot see. Returns the number of problems. */

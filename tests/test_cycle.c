@@ -16,6 +16,7 @@
 
 static char dir[256];
 static char dry_buf[8192];
+static const hs_connector *ats_table = &fake_ats_connector;
 
 static void setup(void)
 {
@@ -51,7 +52,7 @@ static hs_cycle_result run_with(const char *pipeline_json, int dry_run)
     memset(&p, 0, sizeof p);
     p.pipeline = pl;
     p.ats.name = "eploy";
-    p.ats.table = &fake_ats_connector;
+    p.ats.table = ats_table;
     p.ats.conn = (hs_conn *)&fake;
     p.interviews.name = "willo";
     p.interviews.table = &fake_iv_connector;
@@ -443,6 +444,25 @@ START_TEST(test_due_times_and_jitter)
 }
 END_TEST
 
+START_TEST(test_ats_without_job_discovery_matches_stage_names)
+{
+    hs_connector blind = fake_ats_connector;
+    hs_cycle_result r;
+    blind.discover_jobs = NULL;
+    blind.capabilities &= ~(uint32_t)HS_CAP_DISCOVER_JOBS;
+    ats_table = &blind;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake_move("3", "100", "c3", "c@x.test", "30", "Offer", NULL);
+    r = run();
+    ats_table = &fake_ats_connector;
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.jobs, 0);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cycle");
@@ -464,6 +484,7 @@ int main(void)
     tcase_add_test(tc, test_dry_run_writes_and_commits_nothing);
     tcase_add_test(tc, test_mapping_added_later_gets_its_own_baseline);
     tcase_add_test(tc, test_adopts_existing_participant);
+    tcase_add_test(tc, test_ats_without_job_discovery_matches_stage_names);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
     tcase_add_test(ts, test_due_times_and_jitter);
