@@ -268,6 +268,7 @@ uint64_t hs_sb_mix(uint64_t x);
 uint64_t hs_sb_next(uint64_t *state);
 void hs_sb_hex_key(uint64_t *state, char out[33]);
 int hs_sb_random_token(char *out, size_t size);  /* from the OS; 0 or -1 */
+uint64_t hs_sb_random_u64(void);                 /* from the OS */
 
 /* ---- sandbox_time.c ---- */
 int64_t hs_sb_now_ms(void);

@@ -233,6 +233,9 @@ int hs_sb_data_build(void)
         hs_sb_data_free();
         return -1;
     }
+    /* Generated keys follow the seed; keys made later (invitations, webhooks) differ on every
+     * run and after every reset, so nothing mistakes a new participant for an old one. */
+    hs_sb_w.rng ^= hs_sb_random_u64();
     return 0;
 }
 

@@ -32,6 +32,18 @@ void hs_sb_hex_key(uint64_t *state, char out[33])
     out[32] = '\0';
 }
 
+uint64_t hs_sb_random_u64(void)
+{
+    uint64_t v = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &v, sizeof v) != (ssize_t)sizeof v)
+            v = 0;
+        close(fd);
+    }
+    return v ^ (uint64_t)hs_sb_now_ms();
+}
+
 int hs_sb_random_token(char *out, size_t size)
 {
     static const char alphabet[] =
