@@ -17,7 +17,9 @@ static void usage(FILE *out, const char *program)
 {
     fprintf(out, "Usage: %s [global options] status [--json] [--pipeline NAME]\n"
             "Shows per pipeline: enabled, last cycle (start, duration, result, counts, error),\n"
-            "next cycle and the age of each committed checkpoint.\n", program);
+            "next cycle and the age of each committed checkpoint.\n"
+            "Exit status: 0, or 1 when the last cycle of a pipeline failed (for monitoring).\n",
+            program);
 }
 
 static json_object *obj_at(json_object *o, const char *key)

@@ -419,6 +419,26 @@ START_TEST(test_sigterm_mid_cycle_finishes_the_write_in_hand)
 }
 END_TEST
 
+START_TEST(test_stream_reset_sets_a_new_baseline_without_duplicates)
+{
+    static const char *const reset_ats[] = {"state", "reset", "p", "ats", NULL};
+    static const char *const reset_bad[] = {"state", "reset", "p", "cursor", NULL};
+    long ids[2];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 2), 2);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_run(&E, NULL, reset_bad), 2);
+    ck_assert_msg(e2e_run(&E, NULL, reset_ats) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "new baseline") != NULL, "%s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+    e2e_move(&E.sb, ids[1], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 2);
+}
+END_TEST
+
 static long long started_ms(const char *pipeline)
 {
     json_object *all = status_json(), *last;
@@ -486,6 +506,7 @@ int main(void)
     tcase_add_test(tc, test_run_stays_up_and_stops_cleanly_on_sigterm);
     tcase_add_test(tc, test_schedule_due_times_and_disabled_pipelines);
     tcase_add_test(tc, test_sigterm_mid_cycle_finishes_the_write_in_hand);
+    tcase_add_test(tc, test_stream_reset_sets_a_new_baseline_without_duplicates);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
