@@ -103,6 +103,61 @@ START_TEST(date_styles)
 }
 END_TEST
 
+static long call_status(const char *method, const char *url, const char *header, const char *body,
+                        char **body_out)
+{
+    const char *h[] = { header, NULL };
+    hs_test_response r;
+    hs_test_request(method, url, header ? h : NULL, body, &r);
+    long status = r.status;
+    if (body_out) {
+        *body_out = r.body;
+        r.body = NULL;
+    }
+    hs_test_response_clear(&r);
+    return status;
+}
+
+START_TEST(willo_and_quota_options)
+{
+    hs_test_sandbox sb;
+    const char *const extra[] = { "--willo-auth", "token", "--willo-key", "k-one", "--willo-key", "k-two",
+                                  "--willo-duplicates", "return", "--interviews", "2",
+                                  "--participants", "7", "--quota-per-day", "2", NULL };
+    ck_assert_int_eq(hs_test_sandbox_start(&sb, extra), 0);
+    char url[512], *body = NULL;
+    snprintf(url, sizeof url, "%s/participants/?page_size=30", sb.willo_url);
+    ck_assert_int_eq(call_status("GET", url, "Authorization: Bearer k-one", NULL, NULL), 401);
+    ck_assert_int_eq(call_status("GET", url, "Authorization: Token sandbox-willo-key", NULL, NULL), 401);
+    ck_assert_int_eq(call_status("GET", url, "Authorization: Token k-two", NULL, &body), 200);
+    json_object *o = json_tokener_parse(body);
+    free(body);
+    ck_assert_int_eq(hs_tu_int(o, "count"), 7);
+    int completed = 0;
+    for (size_t i = 0; i < 7; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "results.%zu.status", i);
+        completed += strcmp(hs_tu_str(o, path), "completed") == 0;
+    }
+    ck_assert_int_eq(completed, 2);
+    char invite[256];
+    snprintf(invite, sizeof invite, "{\"interview\":\"%s\",\"email\":\"%s\"}",
+             hs_tu_str(o, "results.0.interview"), hs_tu_str(o, "results.0.email"));
+    json_object_put(o);
+    snprintf(url, sizeof url, "%s/participants/", sb.willo_url);
+    ck_assert_int_eq(call_status("POST", url, "Authorization: Token k-one", invite, NULL), 200);
+
+    char token[128];
+    ck_assert_int_eq(hs_test_eploy_token(&sb, "sandbox-client", "sandbox-secret", token, sizeof token), 0);
+    char auth[256];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    snprintf(url, sizeof url, "%s/vacancies/search", sb.eploy_url);
+    ck_assert_int_eq(call_status("POST", url, auth, "{}", NULL), 200);
+    ck_assert_int_eq(call_status("POST", url, auth, "{}", NULL), 429);
+    ck_assert_int_eq(hs_test_sandbox_stop(&sb), 0);
+}
+END_TEST
+
 START_TEST(date_style_and_token_ttl)
 {
     hs_test_sandbox sb;
@@ -435,6 +490,7 @@ int main(void)
     tcase_add_test(tc, same_seed_same_data);
     tcase_add_test(tc, date_styles);
     tcase_add_test(tc, date_style_and_token_ttl);
+    tcase_add_test(tc, willo_and_quota_options);
     tcase_add_test(tc, fault_status_with_retry_after);
     tcase_add_test(tc, fault_reset_truncate_malformed);
     tcase_add_test(tc, fault_rules_managed);
