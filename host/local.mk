@@ -84,20 +84,20 @@ check_PROGRAMS += tests/test_loader tests/test_config tests/test_manifest tests/
 	tests/test_host
 TESTS += tests/test_loader tests/test_config tests/test_manifest tests/test_cli tests/test_host
 
-tests_test_loader_SOURCES = tests/test_loader.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_loader_SOURCES = tests/test_loader.c tests/host_testutil.c tests/host_testutil.h
 tests_test_loader_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_loader_LDADD = $(HST_TEST_LIBS)
-tests_test_config_SOURCES = tests/test_config.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_config_SOURCES = tests/test_config.c tests/host_testutil.c tests/host_testutil.h
 tests_test_config_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_config_LDADD = $(HST_TEST_LIBS)
-tests_test_manifest_SOURCES = tests/test_manifest.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_manifest_SOURCES = tests/test_manifest.c tests/host_testutil.c tests/host_testutil.h
 tests_test_manifest_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_manifest_LDADD = $(HST_TEST_LIBS)
-tests_test_cli_SOURCES = tests/test_cli.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_cli_SOURCES = tests/test_cli.c tests/host_testutil.c tests/host_testutil.h
 tests_test_cli_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_cli_LDADD = $(HST_TEST_LIBS)
 
-tests_test_host_SOURCES = tests/test_host.c tests/hst_testutil.c tests/hst_testutil.h
+tests_test_host_SOURCES = tests/test_host.c tests/host_testutil.c tests/host_testutil.h
 tests_test_host_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_host_LDADD = $(HST_TEST_LIBS)
 

@@ -11,25 +11,25 @@
 
 #include <json-c/json.h>
 
-#include "hst_testutil.h"
+#include "host_testutil.h"
 
 static char *dir;
 static char manifest_env[4096], bad_manifest_env[4096], module_env[4096];
 
 static void setup(void)
 {
-    dir = hst_tmpdir();
+    dir = hs_ht_tmpdir();
     snprintf(manifest_env, sizeof(manifest_env), "HIRESYNC_MANIFEST_DIR=%s/tests/data/manifests",
-             hst_env("HIRESYNC_SRCDIR"));
+             hs_ht_env("HIRESYNC_SRCDIR"));
     snprintf(bad_manifest_env, sizeof(bad_manifest_env),
-             "HIRESYNC_MANIFEST_DIR=%s/tests/data/manifests-bad", hst_env("HIRESYNC_SRCDIR"));
+             "HIRESYNC_MANIFEST_DIR=%s/tests/data/manifests-bad", hs_ht_env("HIRESYNC_SRCDIR"));
     snprintf(module_env, sizeof(module_env), "HIRESYNC_CONNECTOR_DIR=%s",
-             hst_env("HIRESYNC_TEST_MODULE_DIR"));
+             hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
 }
 
 static void teardown(void)
 {
-    hst_rmtree(dir);
+    hs_ht_rmtree(dir);
     free(dir);
 }
 
@@ -44,15 +44,15 @@ static void teardown(void)
     "{\"job\":\"999\",\"trigger_stages\":[\"S\"]}]}]}}}"
 
 /* Runs hiresync with the test manifests and modules and the given arguments (NULL-ended). */
-static void run(hst_run_result *r, const char *manifests, const char *config,
+static void run(hs_ht_run_result *r, const char *manifests, const char *config,
                 const char *const *args)
 {
     char *argv[32];
     size_t n = 0;
-    argv[n++] = (char *)hst_env("HIRESYNC_BIN");
+    argv[n++] = (char *)hs_ht_env("HIRESYNC_BIN");
     char *config_path = NULL;
     if (config) {
-        config_path = hst_write(dir, "hiresync.json", config, 0600);
+        config_path = hs_ht_write(dir, "hiresync.json", config, 0600);
         argv[n++] = (char *)"-c";
         argv[n++] = config_path;
     }
@@ -60,7 +60,7 @@ static void run(hst_run_result *r, const char *manifests, const char *config,
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
     const char *env[] = {manifests, module_env, NULL};
-    hst_run(argv, env, r);
+    hs_ht_run(argv, env, r);
     free(config_path);
 }
 
@@ -69,82 +69,82 @@ static void run(hst_run_result *r, const char *manifests, const char *config,
 
 START_TEST(version_names_abi)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, NULL, "--version", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_int_eq(strncmp(r.out, "hiresync ", 9), 0);
     ck_assert_ptr_nonnull(strstr(r.out, "(connector ABI 1.0)\n"));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(help_and_usage_errors)
 {
     static const char *const commands[] = {"connectors", "check", "jobs"};
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, NULL, "--help", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "Usage: hiresync [OPTIONS] COMMAND"));
     for (size_t i = 0; i < 3; i++)
         ck_assert_ptr_nonnull(strstr(r.out, commands[i]));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     for (size_t i = 0; i < 3; i++) {
         RUN(&r, manifest_env, NULL, commands[i], "--help", NULL);
         ck_assert_int_eq(r.status, 0);
         char expected[128];
         snprintf(expected, sizeof(expected), "Usage: hiresync %s", commands[i]);
         ck_assert_ptr_nonnull(strstr(r.out, expected));
-        hst_run_result_free(&r);
+        hs_ht_run_result_free(&r);
     }
     RUN(&r, manifest_env, NULL, NULL);
     ck_assert_int_eq(r.status, 2);
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, NULL, "frobnicate", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "hiresync: unknown command \"frobnicate\""));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, NULL, "--log-level", "loud", "connectors", NULL);
     ck_assert_int_eq(r.status, 2);
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "jobs", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "hiresync jobs: name one CONNECTION"));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(connectors_lists_modules)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, GOOD_CONFIG, "connectors", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     char line[4096];
     snprintf(line, sizeof(line), "%-16s %-10s %-5s %-50s %s/hst_ats.so\n", "testats", "0.0.1",
              "1.0", "check,discover_jobs,read_changes,write_note",
-             hst_env("HIRESYNC_TEST_MODULE_DIR"));
+             hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "testvideo"));
     /* The refused test modules have no manifest here: listed, not loaded. */
-    snprintf(line, sizeof(line), "  %s/hst_major.so\n", hst_env("HIRESYNC_TEST_MODULE_DIR"));
+    snprintf(line, sizeof(line), "  %s/hst_major.so\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_ptr_nonnull(strstr(r.out, "Modules without a manifest"));
     ck_assert_ptr_nonnull(strstr(r.out, line));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(connectors_reports_failures)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, bad_manifest_env, NULL, "connectors", NULL);
     ck_assert_int_eq(r.status, 1);
     char line[4096];
     snprintf(line, sizeof(line), "  testmajor: %s/hst_major.so: built for connector ABI 2.0, "
              "but this hiresync has ABI 1.0 (the major versions differ); rebuild the "
-             "connector against ABI 1.x\n", hst_env("HIRESYNC_TEST_MODULE_DIR"));
+             "connector against ABI 1.x\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "broken.json: $.abi: must be a string"));
     ck_assert_ptr_nonnull(strstr(r.out, "\ntestats "));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, bad_manifest_env, NULL, "connectors", "--json", NULL);
     ck_assert_int_eq(r.status, 1);
     json_object *doc = json_tokener_parse(r.out);
@@ -155,13 +155,13 @@ START_TEST(connectors_reports_failures)
     ck_assert_int_eq(json_object_object_get_ex(doc, "bad_manifests", &bad), 1);
     ck_assert_uint_eq(json_object_array_length(bad), 3);   /* broken.json: three errors */
     json_object_put(doc);
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(misspelt_key_exits_2)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env,
         "{\"connections\":{\"ats\":{\"connector\":\"testats\",\"subdomain\":\"acme\","
         "\"clent_id\":\"cid\",\"token\":\"ats-secret-4242\"}}}", "check", NULL);
@@ -171,13 +171,13 @@ START_TEST(misspelt_key_exits_2)
     ck_assert_ptr_nonnull(strstr(r.err, "hiresync.json: $.connections.ats.client_id: missing "
                                         "required key"));
     ck_assert_str_eq(r.out, "");
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(check_reports_items)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, GOOD_CONFIG, "check", NULL);
     ck_assert_msg(r.status == 1, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "ats (connector testats 0.0.1)\n"
@@ -192,27 +192,27 @@ START_TEST(check_reports_items)
                                         "  WARN  Jobs: Read: granted with limits"));
     ck_assert_ptr_nonnull(strstr(r.out, "  OK    Job 101: visible\n"));
     ck_assert_ptr_nonnull(strstr(r.out, "\n6 ok, 1 warning, 2 failed\n"));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "check", "nope", NULL);
     ck_assert_int_eq(r.status, 2);
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(check_one_connection_passes)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, GOOD_CONFIG, "check", "video", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_ptr_null(strstr(r.out, "ats ("));
     ck_assert_ptr_nonnull(strstr(r.out, "  WARN  Jobs: Read"));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(secrets_are_masked_in_logs)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, GOOD_CONFIG, "check", NULL);
     /* The test connector logs its token on open; the host masks it. */
     ck_assert_ptr_nonnull(strstr(r.err, " INFO [ats] opened with token ***\n"));
@@ -220,7 +220,7 @@ START_TEST(secrets_are_masked_in_logs)
     ck_assert_ptr_null(strstr(r.err, "ats-secret-4242"));
     ck_assert_ptr_null(strstr(r.err, "video-secret-7373"));
     ck_assert_ptr_null(strstr(r.out, "ats-secret-4242"));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "--log-format", "json", "check", "video", NULL);
     json_object *line = json_tokener_parse(r.err);
     ck_assert_msg(line != NULL, "not JSON: %s", r.err);
@@ -232,16 +232,16 @@ START_TEST(secrets_are_masked_in_logs)
     ck_assert_int_eq(json_object_object_get_ex(line, "message", &v), 1);
     ck_assert_str_eq(json_object_get_string(v), "opened with token ***");
     json_object_put(line);
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "-q", "check", "video", NULL);
     ck_assert_str_eq(r.err, "");
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(jobs_newest_first)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env, GOOD_CONFIG, "-q", "jobs", "ats", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_str_eq(r.out,
@@ -255,7 +255,7 @@ START_TEST(jobs_newest_first)
                      "    status: Open   updated: 2026-11-01T10:00:00Z\n"
                      "    stages: \"Applied\" (New, Reviewed), \"Video Interview\"\n"
                      "3 jobs\n");
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "-q", "jobs", "--json", "video", NULL);
     ck_assert_int_eq(r.status, 0);
     json_object *jobs = json_tokener_parse(r.out);
@@ -267,13 +267,13 @@ START_TEST(jobs_newest_first)
     ck_assert_int_eq(json_object_object_get_ex(first, "stages", &stages), 1);
     ck_assert_uint_eq(json_object_array_length(stages), 2);
     json_object_put(jobs);
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 
 START_TEST(jobs_open_failure)
 {
-    hst_run_result r;
+    hs_ht_run_result r;
     RUN(&r, manifest_env,
         "{\"connections\":{\"video\":{\"connector\":\"testvideo\",\"token\":\"video-secret-7373\","
         "\"open_fail\":true}}}", "jobs", "video", NULL);
@@ -281,11 +281,11 @@ START_TEST(jobs_open_failure)
     ck_assert_ptr_nonnull(strstr(r.err, "ERROR [video] cannot open: open refused as configured "
                                         "(open_fail)\n"));
     ck_assert_str_eq(r.out, "");
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "jobs", "nope", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "no connection \"nope\""));
-    hst_run_result_free(&r);
+    hs_ht_run_result_free(&r);
 }
 END_TEST
 

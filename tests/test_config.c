@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../host/config.h"
-#include "hst_testutil.h"
+#include "host_testutil.h"
 
 static hs_manifest_set *manifests;
 static char *dir;
@@ -17,20 +17,20 @@ static char *dir;
 static void setup(void)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/tests/data/manifests", hst_env("HIRESYNC_SRCDIR"));
+    snprintf(path, sizeof(path), "%s/tests/data/manifests", hs_ht_env("HIRESYNC_SRCDIR"));
     hs_diag diag;
     hs_diag_init(&diag);
     ck_assert_int_eq(hs_manifest_set_load(path, &manifests, &diag), 0);
     ck_assert_uint_eq(hs_diag_count(&diag), 0);
     hs_diag_clear(&diag);
-    dir = hst_tmpdir();
+    dir = hs_ht_tmpdir();
     unsetenv("HST_UNSET_VAR");
 }
 
 static void teardown(void)
 {
     hs_manifest_set_free(manifests);
-    hst_rmtree(dir);
+    hs_ht_rmtree(dir);
     free(dir);
 }
 
@@ -199,7 +199,7 @@ static const bad_case bad_cases[] = {
 static int load_text(const char *text, mode_t mode, hs_config **config, hs_diag *diag,
                      char **path)
 {
-    *path = hst_write(dir, "hiresync.json", text, mode);
+    *path = hs_ht_write(dir, "hiresync.json", text, mode);
     hs_diag_init(diag);
     return hs_config_load(*path, manifests, config, diag);
 }
@@ -347,8 +347,8 @@ END_TEST
 
 START_TEST(secret_from_file)
 {
-    free(hst_write(dir, "token", "file-secret-xyz\n", 0600));
-    free(hst_write(dir, "token-ro", "read-only-secret", 0400));
+    free(hs_ht_write(dir, "token", "file-secret-xyz\n", 0600));
+    free(hs_ht_write(dir, "token-ro", "read-only-secret", 0400));
     hs_config *config = NULL;
     hs_diag diag;
     char *path;
@@ -371,7 +371,7 @@ END_TEST
 
 START_TEST(secret_file_readable_by_others)
 {
-    char *secret = hst_write(dir, "token", "file-secret-xyz", 0644);
+    char *secret = hs_ht_write(dir, "token", "file-secret-xyz", 0644);
     hs_config *config = NULL;
     hs_diag diag;
     char *path;
@@ -416,7 +416,7 @@ START_TEST(unreadable_files)
     hs_config *config = NULL;
     hs_diag diag;
     hs_diag_init(&diag);
-    char *missing = hst_join(dir, "missing.json");
+    char *missing = hs_ht_join(dir, "missing.json");
     ck_assert_int_eq(hs_config_load(missing, manifests, &config, &diag), -1);
     char expected[10240];
     snprintf(expected, sizeof(expected), "%s: cannot open: No such file or directory; check "

@@ -14,7 +14,7 @@
 #include "../host/connection.h"
 #include "../host/jobs.h"
 #include "../host/log.h"
-#include "hst_testutil.h"
+#include "host_testutil.h"
 
 static long long fixed_clock(void *ctx)
 {
@@ -44,7 +44,7 @@ START_TEST(log_text_and_json)
     free(line);
     hs_log_write(log, HS_LOG_DEBUG, NULL, "hidden at info");
     fflush(f);
-    ck_assert_uint_eq(hst_count_lines(buf), 1);
+    ck_assert_uint_eq(hs_ht_count_lines(buf), 1);
     hs_log_set_level(log, HS_LOG_DEBUG);
     hs_log_set_format(log, HS_LOG_FORMAT_JSON);
     hs_log_write(log, HS_LOG_DEBUG, NULL, "quote \" and slash /");
@@ -114,14 +114,14 @@ static char *dir;
 
 static void app_setup(void)
 {
-    dir = hst_tmpdir();
+    dir = hs_ht_tmpdir();
     char manifests[4096];
-    snprintf(manifests, sizeof(manifests), "%s/tests/data/manifests", hst_env("HIRESYNC_SRCDIR"));
+    snprintf(manifests, sizeof(manifests), "%s/tests/data/manifests", hs_ht_env("HIRESYNC_SRCDIR"));
     setenv("HIRESYNC_MANIFEST_DIR", manifests, 1);
-    setenv("HIRESYNC_CONNECTOR_DIR", hst_env("HIRESYNC_TEST_MODULE_DIR"), 1);
+    setenv("HIRESYNC_CONNECTOR_DIR", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"), 1);
     ck_assert_int_eq(hs_app_init(&app, "test_host"), 0);
     free(app.config_path);
-    app.config_path = hst_write(dir, "hiresync.json",
+    app.config_path = hs_ht_write(dir, "hiresync.json",
                                 "{\"connections\":{\"ats\":{\"connector\":\"testats\","
                                 "\"subdomain\":\"acme\",\"client_id\":\"c\","
                                 "\"token\":\"secret-one\"}}}", 0600);
@@ -135,7 +135,7 @@ static void app_setup(void)
 static void app_teardown(void)
 {
     hs_app_cleanup(&app);
-    hst_rmtree(dir);
+    hs_ht_rmtree(dir);
     free(dir);
 }
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../host/loader.h"
-#include "hst_testutil.h"
+#include "host_testutil.h"
 
 static char error[1024];
 static hs_module module;
@@ -32,7 +32,7 @@ static void teardown(void)
 
 static const char *mod_dir(void)
 {
-    return hst_env("HIRESYNC_TEST_MODULE_DIR");
+    return hs_ht_env("HIRESYNC_TEST_MODULE_DIR");
 }
 
 /* Loads <dir>/<name>.so expecting refusal with exactly "<dir>/<name>.so: <rest>". */
@@ -140,15 +140,15 @@ END_TEST
 
 START_TEST(symlink_refused)
 {
-    char *tmp = hst_tmpdir();
-    char *target = hst_join(mod_dir(), "hst_ats.so");
-    char *link = hst_join(tmp, "hst_ats.so");
+    char *tmp = hs_ht_tmpdir();
+    char *target = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *link = hs_ht_join(tmp, "hst_ats.so");
     ck_assert_int_eq(symlink(target, link), 0);
     char rest[4096];
     snprintf(rest, sizeof(rest), "is a symbolic link; connector modules must be regular files "
              "inside %s (copy the file instead)", tmp);
     expect_refusal(tmp, "hst_ats", "testats", rest);
-    hst_rmtree(tmp);
+    hs_ht_rmtree(tmp);
     free(tmp);
     free(target);
     free(link);
@@ -157,15 +157,15 @@ END_TEST
 
 START_TEST(copied_regular_file_loads)
 {
-    char *tmp = hst_tmpdir();
-    char *from = hst_join(mod_dir(), "hst_ats.so");
-    char *to = hst_join(tmp, "hst_ats.so");
-    hst_copy(from, to, 0755);
+    char *tmp = hs_ht_tmpdir();
+    char *from = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *to = hs_ht_join(tmp, "hst_ats.so");
+    hs_ht_copy(from, to, 0755);
     ck_assert_int_eq(hs_module_load(tmp, "hst_ats", "testats", &module, error, sizeof(error)),
                      0);
     ck_assert_int_eq(module.loaded, 1);
     hs_module_unload(&module);
-    hst_rmtree(tmp);
+    hs_ht_rmtree(tmp);
     free(tmp);
     free(from);
     free(to);
@@ -174,17 +174,17 @@ END_TEST
 
 START_TEST(outside_directory)
 {
-    char *tmp = hst_tmpdir();
-    char *inside = hst_join(tmp, "connectors");
+    char *tmp = hs_ht_tmpdir();
+    char *inside = hs_ht_join(tmp, "connectors");
     ck_assert_int_eq(mkdir(inside, 0700), 0);
-    char *from = hst_join(mod_dir(), "hst_ats.so");
-    char *outside = hst_join(tmp, "hst_ats.so");
-    hst_copy(from, outside, 0755);
+    char *from = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *outside = hs_ht_join(tmp, "hst_ats.so");
+    hs_ht_copy(from, outside, 0755);
     char rest[4096];
     snprintf(rest, sizeof(rest), "outside the connector directory %s; modules are loaded only "
              "from there", inside);
     expect_refusal(inside, "../hst_ats", "testats", rest);
-    hst_rmtree(tmp);
+    hs_ht_rmtree(tmp);
     free(tmp);
     free(inside);
     free(from);
@@ -196,7 +196,7 @@ END_TEST
 START_TEST(registry_manifest_capabilities)
 {
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s/tests/data/manifests-bad", hst_env("HIRESYNC_SRCDIR"));
+    snprintf(dir, sizeof(dir), "%s/tests/data/manifests-bad", hs_ht_env("HIRESYNC_SRCDIR"));
     hs_diag diag;
     hs_diag_init(&diag);
     hs_manifest_set *set = NULL;

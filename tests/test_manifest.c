@@ -8,12 +8,12 @@
 #include <hiresync/connector.h>
 
 #include "../host/manifest.h"
-#include "hst_testutil.h"
+#include "host_testutil.h"
 
 static char *data_path(const char *rel)
 {
     char buf[4096];
-    snprintf(buf, sizeof(buf), "%s/tests/data/%s", hst_env("HIRESYNC_SRCDIR"), rel);
+    snprintf(buf, sizeof(buf), "%s/tests/data/%s", hs_ht_env("HIRESYNC_SRCDIR"), rel);
     char *p = strdup(buf);
     ck_assert_ptr_nonnull(p);
     return p;
@@ -89,8 +89,8 @@ END_TEST
 
 static void expect_manifest_error(const char *text, const char *expected_rest)
 {
-    char *dir = hst_tmpdir();
-    char *path = hst_write(dir, "m.json", text, 0644);
+    char *dir = hs_ht_tmpdir();
+    char *path = hs_ht_write(dir, "m.json", text, 0644);
     hs_diag diag;
     hs_diag_init(&diag);
     hs_manifest *m = NULL;
@@ -100,7 +100,7 @@ static void expect_manifest_error(const char *text, const char *expected_rest)
     ck_assert_msg(hs_diag_contains(&diag, expected), "expected \"%s\", got \"%s\"", expected,
                   diag.n ? diag.lines[0] : "(nothing)");
     hs_diag_clear(&diag);
-    hst_rmtree(dir);
+    hs_ht_rmtree(dir);
     free(dir);
     free(path);
 }
@@ -134,11 +134,11 @@ END_TEST
 
 START_TEST(set_skips_bad_and_duplicates)
 {
-    char *dir = hst_tmpdir();
-    char *a = hst_write(dir, "a.json", "{" HEAD ",\"module\":\"m\"}", 0644);
-    char *b = hst_write(dir, "b.json", "{" HEAD ",\"module\":\"other\"}", 0644);
-    char *c = hst_write(dir, "c.json", "[1]", 0644);
-    char *ignored = hst_write(dir, "notes.txt", "not a manifest", 0644);
+    char *dir = hs_ht_tmpdir();
+    char *a = hs_ht_write(dir, "a.json", "{" HEAD ",\"module\":\"m\"}", 0644);
+    char *b = hs_ht_write(dir, "b.json", "{" HEAD ",\"module\":\"other\"}", 0644);
+    char *c = hs_ht_write(dir, "c.json", "[1]", 0644);
+    char *ignored = hs_ht_write(dir, "notes.txt", "not a manifest", 0644);
     hs_diag diag;
     hs_diag_init(&diag);
     hs_manifest_set *set = NULL;
@@ -154,7 +154,7 @@ START_TEST(set_skips_bad_and_duplicates)
     ck_assert_str_eq(diag.lines[1], expected);
     hs_manifest_set_free(set);
     hs_diag_clear(&diag);
-    hst_rmtree(dir);
+    hs_ht_rmtree(dir);
     free(dir);
     free(a);
     free(b);

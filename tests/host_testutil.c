@@ -1,6 +1,6 @@
 /* Helpers for the host's tests. */
 #define _XOPEN_SOURCE 700
-#include "hst_testutil.h"
+#include "host_testutil.h"
 
 #include <check.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *hst_env(const char *name)
+const char *hs_ht_env(const char *name)
 {
     const char *v = getenv(name);
     if (!v || !v[0])
@@ -22,7 +22,7 @@ const char *hst_env(const char *name)
     return v;
 }
 
-char *hst_tmpdir(void)
+char *hs_ht_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");
     char tmpl[4096];
@@ -42,13 +42,13 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path);
 }
 
-void hst_rmtree(const char *dir)
+void hs_ht_rmtree(const char *dir)
 {
     if (dir)
         nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-char *hst_join(const char *a, const char *b)
+char *hs_ht_join(const char *a, const char *b)
 {
     size_t n = strlen(a) + strlen(b) + 2;
     char *p = malloc(n);
@@ -57,9 +57,9 @@ char *hst_join(const char *a, const char *b)
     return p;
 }
 
-char *hst_write(const char *dir, const char *name, const char *text, mode_t mode)
+char *hs_ht_write(const char *dir, const char *name, const char *text, mode_t mode)
 {
-    char *path = hst_join(dir, name);
+    char *path = hs_ht_join(dir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
     size_t len = strlen(text);
@@ -69,7 +69,7 @@ char *hst_write(const char *dir, const char *name, const char *text, mode_t mode
     return path;
 }
 
-void hst_copy(const char *from, const char *to, mode_t mode)
+void hs_ht_copy(const char *from, const char *to, mode_t mode)
 {
     int in = open(from, O_RDONLY);
     ck_assert_msg(in >= 0, "open %s: %s", from, strerror(errno));
@@ -129,7 +129,7 @@ static void apply_env(const char *const env[])
     }
 }
 
-void hst_run(char *const argv[], const char *const env[], hst_run_result *result)
+void hs_ht_run(char *const argv[], const char *const env[], hs_ht_run_result *result)
 {
     int out = capture_file(), err = capture_file();
     fflush(NULL);
@@ -152,14 +152,14 @@ void hst_run(char *const argv[], const char *const env[], hst_run_result *result
     close(err);
 }
 
-void hst_run_result_free(hst_run_result *result)
+void hs_ht_run_result_free(hs_ht_run_result *result)
 {
     free(result->out);
     free(result->err);
     result->out = result->err = NULL;
 }
 
-size_t hst_count_lines(const char *text)
+size_t hs_ht_count_lines(const char *text)
 {
     size_t n = 0;
     for (const char *p = text; *p; p++)
