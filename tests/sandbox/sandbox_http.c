@@ -419,14 +419,16 @@ int hs_sb_start_servers(void *daemons[HS_SB_NSERVERS], int ports[HS_SB_NSERVERS]
         addr.sin_family = AF_INET;
         addr.sin_port = htons((uint16_t)ports[s]);
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+        unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
         if (hs_sb_w.cfg.verbose)
             flags |= MHD_USE_ERROR_LOG;
         struct MHD_Daemon *d = MHD_start_daemon(
             flags, (uint16_t)ports[s], NULL, NULL, access_cb, (void *)(intptr_t)s,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
             completed_cb, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-            MHD_OPTION_END);
+            /* Benchmarks open many keep-alive connections; the default stops near 1020. */
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
+            MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_END);
         if (!d) {
             fprintf(stderr, "hiresync-sandbox: cannot listen on 127.0.0.1:%d (%s server)\n",
                     ports[s], s == HS_SB_EPLOY ? "eploy" : s == HS_SB_WILLO ? "willo" : "admin");
