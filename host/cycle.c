@@ -900,6 +900,35 @@ out:
 
 /* ---- the cycle ----------------------------------------------------------------------------- */
 
+static const char *first_intent(json_object *outbox)
+{
+    struct json_object_iterator it = json_object_iter_begin(outbox);
+    struct json_object_iterator end = json_object_iter_end(outbox);
+    while (!json_object_iter_equal(&it, &end)) {
+        const char *st = get_str(json_object_iter_peek_value(&it), "state");
+        if (st && strcmp(st, "intent") == 0)
+            return json_object_iter_peek_name(&it);
+        json_object_iter_next(&it);
+    }
+    return NULL;
+}
+
+/* After a cycle that read both streams to the end, every record behind an intent was read
+ * again and handled (its entry replaced); an intent still there belongs to a record that is
+ * no longer read (its mapping was removed, say). Dropping it keeps the outbox honest. */
+static void drop_orphans(cycle *c)
+{
+    json_object *outbox = section(c->body, "outbox"), *e;
+    const char *key;
+    while (outbox != NULL && (key = first_intent(outbox)) != NULL) {
+        json_object_object_get_ex(outbox, key, &e);
+        logf_(c, HS_LOG_WARN, "a %s for record %s was in flight when hiresync stopped and its "
+              "record is no longer read; check that record by hand", s_or(get_str(e, "op"), "write"),
+              s_or(get_str(e, "record"), "?"));
+        json_object_object_del(outbox, key);
+    }
+}
+
 static int stop_all(hs_status st)
 {
     return st == HS_E_CANCELLED || st == HS_E_INTERNAL;
@@ -937,6 +966,8 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
         if (!stop_all(st) && st != HS_E_CONFIG)
             (void)interview_stream(&c);
     }
+    if (!params->dry_run && result->status == HS_OK)
+        drop_orphans(&c);
     if (!params->dry_run && result->status != HS_E_INTERNAL)
         (void)commit(&c, "end of cycle");
     result->duration_ms = now_ms(params) - result->started_ms;

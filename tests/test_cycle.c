@@ -444,6 +444,34 @@ START_TEST(test_due_times_and_jitter)
 }
 END_TEST
 
+START_TEST(test_orphaned_intent_is_dropped_after_a_full_cycle)
+{
+    hs_state *st = NULL;
+    char err[512];
+    json_object *outbox, *e, *b;
+    run();
+    ck_assert_int_eq(hs_state_load(dir, "p1", &st, err, sizeof err), 0);
+    outbox = json_object_new_object();
+    e = json_object_new_object();
+    json_object_object_add(e, "op", json_object_new_string("invitation"));
+    json_object_object_add(e, "state", json_object_new_string("intent"));
+    json_object_object_add(e, "record", json_object_new_string("42"));
+    json_object_object_add(outbox, "gone:42", e);
+    json_object_object_add(st->body, "outbox", outbox);
+    ck_assert_int_eq(hs_state_commit(st, 1, err, sizeof err), 0);
+    hs_state_free(st);
+    fake.fail_read_status = HS_RETRY; /* a cycle that does not read to the end keeps it */
+    ck_assert_int_eq(run().status, HS_RETRY);
+    b = committed_body();
+    ck_assert(json_object_object_get_ex(json_object_object_get(b, "outbox"), "gone:42", NULL));
+    json_object_put(b);
+    ck_assert_int_eq(run().status, HS_OK);
+    b = committed_body();
+    ck_assert_int_eq(json_object_object_length(json_object_object_get(b, "outbox")), 0);
+    json_object_put(b);
+}
+END_TEST
+
 START_TEST(test_ats_without_job_discovery_matches_stage_names)
 {
     hs_connector blind = fake_ats_connector;
@@ -485,6 +513,7 @@ int main(void)
     tcase_add_test(tc, test_mapping_added_later_gets_its_own_baseline);
     tcase_add_test(tc, test_adopts_existing_participant);
     tcase_add_test(tc, test_ats_without_job_discovery_matches_stage_names);
+    tcase_add_test(tc, test_orphaned_intent_is_dropped_after_a_full_cycle);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
     tcase_add_test(ts, test_due_times_and_jitter);
