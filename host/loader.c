@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "loader.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -170,6 +171,7 @@ int hs_module_load(const char *dir, const char *module_name, const char *expecte
 {
     lt_dlhandle handle = NULL;
     lt_dladvise advise = NULL;
+    void *now = NULL;
     char path[PATH_MAX];
     int rc = -1;
     free(out->path);
@@ -190,6 +192,16 @@ int hs_module_load(const char *dir, const char *module_name, const char *expecte
     /* Local symbols: two connectors never see each other's symbols. */
     if (lt_dladvise_init(&advise) != 0 || lt_dladvise_local(&advise) != 0) {
         snprintf(error, error_size, "%s: cannot prepare loading: %s", path, lt_dlerror());
+        goto out;
+    }
+    /* libltdl binds lazily: a missing symbol would only show at its first call, as a crash.
+     * Binding everything now, on a handle of our own, turns that into a refusal; libltdl's
+     * handle then shares the already bound object. */
+    now = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!now) {
+        const char *why = dlerror();
+        snprintf(error, error_size, "%s: cannot be loaded: %s; check that its libraries are "
+                 "installed (ldd %s)", path, why ? why : "unknown error", path);
         goto out;
     }
     handle = lt_dlopenadvise(path, advise);
@@ -221,6 +233,8 @@ out:
         lt_dladvise_destroy(&advise);
     if (handle)
         lt_dlclose(handle);
+    if (now)
+        dlclose(now);
     if (rc != 0) {
         out->loaded = -1;
         snprintf(out->error, sizeof(out->error), "%s", error);

@@ -129,6 +129,20 @@ START_TEST(name_differs)
 }
 END_TEST
 
+/* Bound at load time: a symbol no library defines refuses the module instead of crashing
+ * the program at the first call. */
+START_TEST(unresolved_symbol)
+{
+    char expected[10240];
+    snprintf(expected, sizeof(expected), "%s/hst_undef.so: cannot be loaded: %s/hst_undef.so: "
+             "undefined symbol: hs_undefined_function_for_tests; check that its libraries are "
+             "installed (ldd %s/hst_undef.so)", mod_dir(), mod_dir(), mod_dir());
+    ck_assert_int_eq(hs_module_load(mod_dir(), "hst_undef", "testats", &module, error,
+                                     sizeof(error)), -1);
+    ck_assert_str_eq(error, expected);
+}
+END_TEST
+
 START_TEST(missing_file)
 {
     char rest[4096];
@@ -237,6 +251,7 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, table_too_short);
     tcase_add_test(tc, null_operation);
     tcase_add_test(tc, name_differs);
+    tcase_add_test(tc, unresolved_symbol);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, symlink_refused);
     tcase_add_test(tc, copied_regular_file_loads);

@@ -9,6 +9,9 @@
  *   "check_warn"   name of a check item to report as a warning
  *   "jobs"         number of jobs discover_jobs emits (default 3)
  *   "open_fail"    true: open() fails with HS_E_CONFIG
+ * Variants: good ATS and interview connectors; no entry symbol; entry returning NULL;
+ * another ABI major; a newer minor; a table too short for a declared operation; a NULL
+ * declared operation; a name that differs from the manifest; an unresolved symbol.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -28,9 +31,14 @@
 #define HST_SHORT 7
 #define HST_NULLOP 8
 #define HST_NAME 9
+#define HST_UNDEF 10
 
 #ifndef HST_VARIANT
 #error "HST_VARIANT must be defined"
+#endif
+
+#if HST_VARIANT == HST_UNDEF
+void hs_undefined_function_for_tests(void);
 #endif
 
 struct hs_conn {
@@ -87,6 +95,10 @@ static hs_status hst_open(const hs_host_api *api, hs_host *host, const char *con
     conn->check_fail = dup_member(cfg, "check_fail");
     conn->check_warn = dup_member(cfg, "check_warn");
     conn->jobs = json_object_object_get_ex(cfg, "jobs", &v) ? json_object_get_int(v) : 3;
+#if HST_VARIANT == HST_UNDEF
+    /* Defined nowhere: the module must be refused when loaded, not crash when opened. */
+    hs_undefined_function_for_tests();
+#endif
     char *token = dup_member(cfg, "token");
     /* Deliberately careless: the host must mask it. */
     api->log(host, HS_LOG_INFO, "opened with token %s", token ? token : "(none)");
