@@ -59,7 +59,10 @@ int hs_app_load_registry(hs_app *app);
  * When required is 0 and the default file (no -c) does not exist, the app goes on without a
  * configuration and returns HS_EXIT_OK with app->config still NULL. Applies the config's log
  * settings unless overridden on the command line and registers its secrets with the logger.
- * Idempotent. Returns an HS_EXIT_* status. */
+ * Idempotent. Returns an HS_EXIT_* status.
+ * To reload (SIGHUP), set app->config aside, set it to NULL and call again: the registry
+ * (manifests, connector directory, loaded modules) stays; then hs_app_load_modules() for
+ * connectors the new configuration adds. */
 int hs_app_load_config(hs_app *app, int required);
 
 /* Loads the modules of every configured connection (main thread). Refusals are logged; the
