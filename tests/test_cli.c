@@ -43,9 +43,10 @@ static void teardown(void)
     "{\"interview\":\"101\",\"jobs\":[{\"job\":\"101\",\"trigger_stages\":[\"S\"]},"         \
     "{\"job\":\"999\",\"trigger_stages\":[\"S\"]}]}]}}}"
 
-/* Runs hiresync with the test manifests and modules and the given arguments (NULL-ended). */
-static void run(hs_ht_run_result *r, const char *manifests, const char *config,
-                const char *const *args)
+/* Runs hiresync with the test manifests and modules and the given arguments (NULL-ended);
+ * connector_env replaces the HIRESYNC_CONNECTOR_DIR entry when not NULL. */
+static void run_env(hs_ht_run_result *r, const char *manifests, const char *connector_env,
+                    const char *config, const char *const *args)
 {
     char *argv[32];
     size_t n = 0;
@@ -59,9 +60,15 @@ static void run(hs_ht_run_result *r, const char *manifests, const char *config,
     for (size_t i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
-    const char *env[] = {manifests, module_env, NULL};
+    const char *env[] = {manifests, connector_env ? connector_env : module_env, NULL};
     hs_ht_run(argv, env, r);
     free(config_path);
+}
+
+static void run(hs_ht_run_result *r, const char *manifests, const char *config,
+                const char *const *args)
+{
+    run_env(r, manifests, NULL, config, args);
 }
 
 #define RUN(r, manifests, config, ...) \
@@ -155,6 +162,29 @@ START_TEST(connectors_reports_failures)
     ck_assert_int_eq(json_object_object_get_ex(doc, "bad_manifests", &bad), 1);
     ck_assert_uint_eq(json_object_array_length(bad), 3);   /* broken.json: three errors */
     json_object_put(doc);
+    hs_ht_run_result_free(&r);
+}
+END_TEST
+
+/* Modules come from the configuration's connector_dir, unless the environment says else. */
+START_TEST(connector_dir_from_config)
+{
+    char config[8192];
+    snprintf(config, sizeof(config), "{\"connector_dir\":\"%s\"}",
+             hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
+    hs_ht_run_result r;
+    run_env(&r, manifest_env, "HIRESYNC_CONNECTOR_DIR=", config,
+            (const char *const[]){"connectors", NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
+    char path[4096];
+    snprintf(path, sizeof(path), " %s/hst_ats.so\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
+    ck_assert_ptr_nonnull(strstr(r.out, path));
+    hs_ht_run_result_free(&r);
+    run_env(&r, manifest_env, "HIRESYNC_CONNECTOR_DIR=/nonexistent/modules", config,
+            (const char *const[]){"connectors", NULL});
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "  testats: /nonexistent/modules/hst_ats.so: cannot use "
+                                        "module: No such file or directory"));
     hs_ht_run_result_free(&r);
 }
 END_TEST
@@ -298,6 +328,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, help_and_usage_errors);
     tcase_add_test(tc, connectors_lists_modules);
     tcase_add_test(tc, connectors_reports_failures);
+    tcase_add_test(tc, connector_dir_from_config);
     tcase_add_test(tc, misspelt_key_exits_2);
     tcase_add_test(tc, check_reports_items);
     tcase_add_test(tc, check_one_connection_passes);
