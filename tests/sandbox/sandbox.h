@@ -32,7 +32,6 @@ enum { HS_SB_DUP_REJECT, HS_SB_DUP_CREATE, HS_SB_DUP_RETURN };
 
 /* ---- Eploy scopes (a bit each) ---- */
 int hs_sb_scope_bit(const char *name);          /* -1 if unknown */
-const char *hs_sb_scope_name(int bit);          /* NULL past the end */
 uint32_t hs_sb_scope_all(void);
 /* Writes "a,b,c" for a mask; returns buf. */
 char *hs_sb_scope_list(uint32_t mask, char *buf, size_t size);
@@ -293,8 +292,6 @@ int64_t hs_sb_app_index(int64_t id);             /* -1 if no such application */
 int64_t hs_sb_cand_index(int64_t id);
 int64_t hs_sb_vac_index(int64_t id);
 const hs_sb_workflow *hs_sb_vac_workflow(uint32_t v);
-const hs_sb_workflow *hs_sb_workflow_by_id(int64_t id);
-int hs_sb_vac_status_count(void);
 int hs_sb_vac_status_id(int i);
 const char *hs_sb_vac_status_name(int i);
 /* Moves an application; stage/status by name or id; status NULL: the stage's first. */

@@ -34,7 +34,6 @@ static const struct { int id; const char *name; } vac_statuses[] = {
     { 1, "Open" }, { 2, "Approved" }, { 3, "Closed" }, { 4, "On Hold" }, { 5, "Filled" },
 };
 
-int hs_sb_vac_status_count(void) { return (int)(sizeof vac_statuses / sizeof vac_statuses[0]); }
 int hs_sb_vac_status_id(int i) { return vac_statuses[i].id; }
 const char *hs_sb_vac_status_name(int i) { return vac_statuses[i].name; }
 
@@ -351,14 +350,6 @@ const hs_sb_workflow *hs_sb_vac_workflow(uint32_t v)
     if (v >= hs_sb_w.n_vac)
         return &workflows[0];
     return &workflows[hs_sb_w.vac[v].workflow];
-}
-
-const hs_sb_workflow *hs_sb_workflow_by_id(int64_t id)
-{
-    for (int i = 0; i < hs_sb_w.n_workflows; i++)
-        if (workflows[i].id == id)
-            return &workflows[i];
-    return NULL;
 }
 
 static int name_or_id(const char *want, const char *name, int id)

@@ -25,11 +25,6 @@ int hs_sb_scope_bit(const char *name)
     return -1;
 }
 
-const char *hs_sb_scope_name(int bit)
-{
-    return bit >= 0 && bit < N_SCOPES ? scopes[bit] : NULL;
-}
-
 uint32_t hs_sb_scope_all(void)
 {
     return (1u << N_SCOPES) - 1;
