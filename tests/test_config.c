@@ -435,6 +435,45 @@ START_TEST(unreadable_files)
 }
 END_TEST
 
+/* A typical configuration, validated against the shipped manifests. */
+START_TEST(design_example_with_shipped_manifests)
+{
+    hs_manifest_set *shipped = NULL;
+    hs_diag diag;
+    hs_diag_init(&diag);
+    ck_assert_int_eq(hs_manifest_set_load(hs_ht_env("HIRESYNC_MANIFEST_DIR"), &shipped, &diag),
+                     0);
+    free(hs_ht_write(dir, "willo.key", "willo-key-0001\n", 0600));
+    setenv("EPLOY_CLIENT_SECRET", "eploy-secret-0001", 1);
+    char *path = hs_ht_write(dir, "hiresync.json",
+        "{ \"connections\": {\n"
+        "    \"eploy\": { \"connector\": \"eploy\", \"subdomain\": \"acme\",\n"
+        "               \"client_id\": \"abc\", \"client_secret\": { \"env\": "
+        "\"EPLOY_CLIENT_SECRET\" } },\n"
+        "    \"willo\": { \"connector\": \"willo\", \"api_key\": { \"file\": \"willo.key\" } } },\n"
+        "  \"pipelines\": {\n"
+        "    \"acme-video\": { \"ats\": \"eploy\", \"interviews\": \"willo\", \"interval\": \"3h\",\n"
+        "      \"mappings\": [ { \"interview\": \"1e2048a686804049b128f1357c559cbf\",\n"
+        "                      \"invite_existing\": false,\n"
+        "                      \"jobs\": [ { \"job\": \"1234\", \"trigger_stages\": "
+        "[\"Video Interview\"] } ] } ] } } }\n", 0644);
+    hs_config *config = NULL;
+    int rc = hs_config_load(path, shipped, &config, &diag);
+    for (size_t i = 0; i < diag.n; i++)
+        fprintf(stderr, "%s\n", diag.lines[i]);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "eploy")->config_json,
+                                 "\"client_secret\":\"eploy-secret-0001\""));
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "willo")->config_json,
+                                 "\"api_key\":\"willo-key-0001\""));
+    hs_config_free(config);
+    hs_manifest_set_free(shipped);
+    hs_diag_clear(&diag);
+    free(path);
+    unsetenv("EPLOY_CLIENT_SECRET");
+}
+END_TEST
+
 START_TEST(interval_syntax)
 {
     int64_t s = 0;
@@ -472,6 +511,7 @@ static Suite *config_suite(void)
     tcase_add_test(good, secret_file_readable_by_others);
     tcase_add_test(good, inline_secret_in_readable_config);
     tcase_add_test(good, unreadable_files);
+    tcase_add_test(good, design_example_with_shipped_manifests);
     tcase_add_test(good, interval_syntax);
     suite_add_tcase(s, good);
     return s;

@@ -176,6 +176,32 @@ START_TEST(missing_directory)
 }
 END_TEST
 
+/* The shipped manifests are accepted, and each connector can serve its side of a pipeline. */
+START_TEST(shipped_manifests)
+{
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_manifest_set *set = NULL;
+    ck_assert_int_eq(hs_manifest_set_load(hs_ht_env("HIRESYNC_MANIFEST_DIR"), &set, &diag), 0);
+    for (size_t i = 0; i < diag.n; i++)
+        fprintf(stderr, "%s\n", diag.lines[i]);
+    ck_assert_uint_eq(hs_diag_count(&diag), 0);
+    const hs_manifest *eploy = hs_manifest_set_find(set, "eploy");
+    const hs_manifest *willo = hs_manifest_set_find(set, "willo");
+    ck_assert_ptr_nonnull(eploy);
+    ck_assert_ptr_nonnull(willo);
+    uint32_t ats = HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE;
+    uint32_t interviews = HS_CAP_CHECK | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION;
+    ck_assert_uint_eq(eploy->capabilities & ats, ats);
+    ck_assert_uint_eq(willo->capabilities & interviews, interviews);
+    ck_assert_int_eq(hs_manifest_field_find(eploy, "client_secret")->secret, 1);
+    ck_assert_int_eq(hs_manifest_field_find(willo, "api_key")->secret, 1);
+    ck_assert_uint_gt(eploy->n_permissions, 0);
+    hs_manifest_set_free(set);
+    hs_diag_clear(&diag);
+}
+END_TEST
+
 START_TEST(capability_names)
 {
     uint32_t bit;
@@ -199,6 +225,7 @@ static Suite *manifest_suite(void)
     tcase_add_test(tc, bad_manifest_cases);
     tcase_add_test(tc, set_skips_bad_and_duplicates);
     tcase_add_test(tc, missing_directory);
+    tcase_add_test(tc, shipped_manifests);
     tcase_add_test(tc, capability_names);
     suite_add_tcase(s, tc);
     return s;
