@@ -56,3 +56,5 @@ tests_sandbox_test_sandbox_willo_LDADD = $(SANDBOX_TEST_LDADD)
 tests_sandbox_test_sandbox_admin_SOURCES = tests/sandbox/test_sandbox_admin.c $(SANDBOX_TEST_UTIL)
 tests_sandbox_test_sandbox_admin_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
 tests_sandbox_test_sandbox_admin_LDADD = $(SANDBOX_TEST_LDADD)
+
+dist_man_MANS += tests/sandbox/hiresync-sandbox.1
