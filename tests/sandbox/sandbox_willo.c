@@ -317,41 +317,55 @@ static int split(const char *p, char *name, size_t nsize, char *key, size_t ksiz
     return 0;
 }
 
+static int known_collection(const char *name)
+{
+    return strcmp(name, "interviews") == 0 || strcmp(name, "participants") == 0 ||
+           strcmp(name, "webhooks") == 0;
+}
+
+/* Django's APPEND_SLASH: the same path with a slash, query kept. */
+static void redirect_with_slash(const hs_sb_req *r, hs_sb_resp *resp)
+{
+    char query[96];
+    const char *page = hs_sb_query(r, "page");
+    const char *host = hs_sb_header(r, "Host");
+    if (hs_sb_query_with_page(r, page ? atol(page) : 0, query, sizeof query) == 0)
+        snprintf(resp->location, sizeof resp->location, "http://%.200s%.200s/%s",
+                 host ? host : "127.0.0.1", r->path, query);
+    detail(resp, 301, "Moved Permanently");
+}
+
+/* URL resolution and the slash redirect come before authentication, as in Django, where
+ * they happen before the view; authentication and throttling come before method and
+ * object checks, as in a DRF view. */
 void hs_sb_willo_handle(const hs_sb_req *r, hs_sb_resp *resp)
 {
     size_t blen = strlen(HS_SB_WILLO_BASE);
     const char *p = r->path;
+    char name[32], key[64], slashed[512];
     if (strncmp(p, HS_SB_WILLO_BASE, blen) != 0 || p[blen] != '/') {
         detail(resp, 404, "Not found.");
         return;
     }
-    if (authenticate(r, resp) || throttle(resp))
-        return;
     p += blen;
     size_t len = strlen(p);
-    if (p[len - 1] != '/') {
-        /* Django's APPEND_SLASH: redirect to the same path with a slash, query kept. */
-        char query[96];
-        const char *page = hs_sb_query(r, "page");
-        const char *host = hs_sb_header(r, "Host");
-        if (hs_sb_query_with_page(r, page ? atol(page) : 0, query, sizeof query) == 0)
-            snprintf(resp->location, sizeof resp->location, "http://%.200s%.200s/%s",
-                     host ? host : "127.0.0.1", r->path, query);
-        detail(resp, 301, "Moved Permanently");
-        return;
-    }
-    char name[32], key[64];
-    if (split(p, name, sizeof name, key, sizeof key)) {
+    int has_slash = p[len - 1] == '/';
+    snprintf(slashed, sizeof slashed, "%s%s", p, has_slash ? "" : "/");
+    if (split(slashed, name, sizeof name, key, sizeof key) || !known_collection(name)) {
         detail(resp, 404, "Not found.");
         return;
     }
+    if (!has_slash) {
+        redirect_with_slash(r, resp);
+        return;
+    }
+    if (authenticate(r, resp) || throttle(resp))
+        return;
     const char *k = key[0] ? key : NULL;
     if (strcmp(name, "interviews") == 0)
         interviews(r, resp, k);
     else if (strcmp(name, "participants") == 0)
         hs_sb_willo_participants(r, resp, k);
-    else if (strcmp(name, "webhooks") == 0)
-        hs_sb_willo_webhooks(r, resp, k);
     else
-        detail(resp, 404, "Not found.");
+        hs_sb_willo_webhooks(r, resp, k);
 }

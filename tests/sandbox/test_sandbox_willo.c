@@ -135,6 +135,16 @@ START_TEST(trailing_slash_redirect)
     hs_tu_willo("GET", "/nothing/", KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
     hs_tu_resp_clear(&r);
+    /* resolution and the redirect come before authentication, as in Django */
+    hs_tu_willo("GET", "/nothing/", NULL, NULL, &r);
+    ck_assert_int_eq(r.http.status, 404);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants", NULL, NULL, &r);
+    ck_assert_int_eq(r.http.status, 301);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/participants/", NULL, NULL, &r);
+    ck_assert_int_eq(r.http.status, 401);
+    hs_tu_resp_clear(&r);
 }
 END_TEST
 
