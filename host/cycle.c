@@ -438,17 +438,45 @@ static void pair_key(char *out, size_t size, const hs_mapping *m, const hs_pipel
     snprintf(out, size, "%s|%s", m->interview, pj->job);
 }
 
+/* How far before the baseline a change may be stamped and still count as after it: the ATS's
+ * clock and zone are not ours, and a missed invitation is worse than an extra one. */
+#define BASELINE_SKEW_MS (2 * 3600 * 1000)
+
+/* Remembers a record that sat in a trigger stage when the baseline was taken, with the time
+ * it entered the stage by the ATS's own clock. */
+static void remember_member(cycle *c, const char *pk, const hs_stage_change *ch)
+{
+    json_object *all = section(c->body, "baseline_members"), *set;
+    if (all == NULL)
+        return;
+    if (!json_object_object_get_ex(all, pk, &set)) {
+        set = json_object_new_object();
+        if (set == NULL || json_object_object_add(all, pk, set) != 0)
+            return;
+    }
+    json_object_object_add(set, ch->record_id, json_object_new_string(s_or(ch->changed_at, "")));
+}
+
+/* 1 when a change read after the baseline is really from before it: the same stage entry a
+ * snapshot saw (compared on the ATS's clock), or stamped well before the baseline. */
 static int before_baseline(cycle *c, const hs_mapping *m, const hs_pipeline_job *pj,
                            const hs_stage_change *ch)
 {
-    json_object *bl = section(c->body, "baselines"), *v;
+    json_object *bl = section(c->body, "baselines"), *all, *set, *v;
     char pk[512];
-    int64_t at;
+    int64_t at = parse_time(ch->changed_at);
     pair_key(pk, sizeof pk, m, pj);
     if (bl == NULL || !json_object_object_get_ex(bl, pk, &v))
         return 1; /* not baselined yet: its snapshot decides */
-    at = parse_time(ch->changed_at);
-    return at >= 0 && at < json_object_get_int64(v);
+    if (at >= 0 && at < json_object_get_int64(v) - BASELINE_SKEW_MS)
+        return 1;
+    all = section(c->body, "baseline_members");
+    if (all != NULL && json_object_object_get_ex(all, pk, &set) &&
+        json_object_object_get_ex(set, ch->record_id, &v)) {
+        int64_t seen = parse_time(json_object_get_string(v));
+        return at < 0 || seen < 0 || at <= seen;
+    }
+    return 0;
 }
 
 static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
@@ -478,6 +506,7 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
                 continue;
             if (ch->snapshot && !m->invite_existing) {
                 c->r->counts.skipped++;
+                remember_member(c, pk, ch);
                 logf_(c, HS_LOG_DEBUG, "application %s was in trigger stage \"%s\" before the "
                       "baseline; not invited (invite_existing is false)", ch->record_id,
                       s_or(ch->stage.name, "?"));

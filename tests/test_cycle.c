@@ -126,6 +126,24 @@ START_TEST(test_baseline_then_invite_once)
 }
 END_TEST
 
+START_TEST(test_overlap_rereads_of_the_baseline_are_not_invited)
+{
+    hs_cycle_result r;
+    fake_move("1", "100", "c1", "a@x.test", "20", "Video Interview", NULL);
+    run();
+    fake.overlap = 100; /* every later read starts again from the beginning */
+    r = run();
+    ck_assert_int_eq(r.counts.changes, 1);
+    ck_assert_int_eq(r.counts.invited, 0);
+    /* out of the stage and back after the baseline: that is a move to act on */
+    fake_move("1", "100", "c1", "a@x.test", "10", "Applied", NULL);
+    fake_move("1", "100", "c1", "a@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("a@x.test"), 1);
+}
+END_TEST
+
 START_TEST(test_invite_existing)
 {
     hs_cycle_result r;
@@ -501,6 +519,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_baseline_then_invite_once);
     tcase_add_test(tc, test_invite_existing);
+    tcase_add_test(tc, test_overlap_rereads_of_the_baseline_are_not_invited);
     tcase_add_test(tc, test_reentry_is_not_invited_again);
     tcase_add_test(tc, test_completion_note_with_link_once);
     tcase_add_test(tc, test_no_email_and_rejected_email_are_noted_once);

@@ -154,7 +154,7 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
                           const hs_emitter *em, hs_error *err, int is_ats)
 {
     char cur[64];
-    int from = cursor_seq(rq->cursor_json), emitted = 0, last = from;
+    int from = cursor_seq(rq->cursor_json), emitted = 0, last = from, start = from - fake.overlap;
     hs_status st;
     if (rq->snapshot) {
         /* the latest event of each record */
@@ -171,7 +171,7 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
         return em->checkpoint(em->ctx, cur);
     }
     for (int i = 0; i < n; i++) {
-        if (log[i].seq <= from || !wanted(rq, log[i].job))
+        if (log[i].seq <= start || !wanted(rq, log[i].job))
             continue;
         if (is_ats && fake.fail_read_status != HS_OK && emitted == fake.fail_read_after) {
             hs_status f = fake.fail_read_status;
@@ -182,7 +182,8 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
         if ((st = emit_event(em, &log[i], 0)) != HS_OK)
             return st;
         emitted++;
-        last = log[i].seq;
+        if (log[i].seq > last)
+            last = log[i].seq;
         /* a barrier after every second record, to exercise partial commits */
         if (emitted % 2 == 0) {
             snprintf(cur, sizeof cur, "{\"seq\":%d}", last);

@@ -60,6 +60,7 @@ typedef struct fake_world {
     hs_status fail_read_status;      /* ATS read fails after emitting fail_read_after records */
     int fail_read_after;
     int seq;
+    int overlap;                     /* reads start this many sequence numbers early */
     int clock_s;                     /* seconds added to the fake time base per event */
 } fake_world;
 
