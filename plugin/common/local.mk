@@ -9,7 +9,7 @@ plugin_common_libhscommon_la_SOURCES = \
 	plugin/common/hs_time.c plugin/common/hs_time.h \
 	plugin/common/hs_url.c plugin/common/hs_url.h
 plugin_common_libhscommon_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
-plugin_common_libhscommon_la_LIBADD = $(CURL_LIBS) $(JSON_C_LIBS)
+plugin_common_libhscommon_la_LIBADD = $(CURL_LIBS) $(JSON_C_LIBS) -lm
 
 # The test host: an hs_host_api with captured logs, a fake clock, a store, a module loader
 # and collectors for emitted records (tests/support/hs_test_host.h).
