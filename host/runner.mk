@@ -12,3 +12,11 @@ host_libhsrunner_la_SOURCES = \
 	host/cmd_status.c \
 	host/cmd_state.c
 host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) -lpthread
+
+# Deployment examples (systemd units, Kubernetes CronJob), installed as examples to copy from.
+deployexamplesdir = $(pkgdatadir)/deploy
+dist_deployexamples_DATA = \
+	manifests/deploy/hiresync.service \
+	manifests/deploy/hiresync-once.service \
+	manifests/deploy/hiresync-once.timer \
+	manifests/deploy/kubernetes-cronjob.yaml
