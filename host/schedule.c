@@ -130,7 +130,7 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     hs_cycle_params cp;
     hs_error err;
     char msg[HS_STATE_ERR_MAX];
-    int busy = 0, lock = -1, skipped = 0;
+    int busy = 0, lock = -1, skipped = 0, ran = 0;
     hs_status ost;
     memset(r, 0, sizeof *r);
     r->started_ms = hs_schedule_now_ms();
@@ -183,10 +183,11 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     cp.before_commit = before_commit;
     cp.commit_ctx = &st;
     (void)hs_cycle_run(&cp, r);
+    ran = 1;
 out:
     if (r->result == NULL)
         r->result = r->status == HS_OK ? "ok" : "failed";
-    if (r->status != HS_OK && r->counts.changes == 0 && strcmp(r->result, "failed") == 0)
+    if (!ran && !skipped && r->status != HS_OK) /* a cycle logs its own summary */
         hs_log_write(app->log, HS_LOG_ERROR, name, "cycle failed: %s", r->error);
     if (!skipped && !opt->dry_run && lock >= 0) {
         if (r->duration_ms == 0)
