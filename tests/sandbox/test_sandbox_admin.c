@@ -421,6 +421,24 @@ START_TEST(candidate_patch)
 }
 END_TEST
 
+START_TEST(oversized_body_refused)
+{
+    size_t n = 1100 * 1024;
+    char *big = malloc(n + 1);
+    ck_assert_ptr_nonnull(big);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    big[n] = '\0';
+    hs_tu_resp r;
+    hs_tu_eploy("POST", "/applications/search", hs_tu_token(), big, &r);
+    ck_assert_int_eq(r.http.status, 413);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "error_message"));
+    hs_tu_resp_clear(&r);
+    free(big);
+}
+END_TEST
+
 START_TEST(reset_restores)
 {
     hs_tu_resp r;
@@ -497,6 +515,7 @@ int main(void)
     tcase_add_test(tc, stats_count_routes_and_statuses);
     tcase_add_test(tc, move_bumps_modification_date);
     tcase_add_test(tc, candidate_patch);
+    tcase_add_test(tc, oversized_body_refused);
     tcase_add_test(tc, reset_restores);
     tcase_add_test(tc, large_tenant_pages);
     suite_add_tcase(s, tc);
