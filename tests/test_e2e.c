@@ -356,20 +356,31 @@ START_TEST(test_run_stays_up_and_stops_cleanly_on_sigterm)
 {
     static const char *const run[] = {"run", NULL};
     static const char *const show[] = {"state", "show", "p", NULL};
-    char status_file[400];
+    char status_file[400], second[400], pipes[4200], p2[2048];
     struct stat st;
     pid_t pid;
     one_pipeline(JOB_VI);
-    ck_assert_int_eq(unlink(strcat(strcpy(status_file, E.state_dir), "/p.status")), 0);
+    snprintf(status_file, sizeof status_file, "%s/p.status", E.state_dir);
+    snprintf(second, sizeof second, "%s/p2.status", E.state_dir);
+    ck_assert_int_eq(unlink(status_file), 0);
     pid = e2e_spawn(&E, NULL, run);
     /* never run per the status record, so due at once */
     for (int i = 0; i < 300 && stat(status_file, &st) != 0; i++)
         usleep(20000);
     ck_assert_int_eq(stat(status_file, &st), 0);
+    /* a pipeline added to the file runs after SIGHUP, without a restart */
+    e2e_pipeline(pipes, sizeof pipes, "p", "eploy", E.interview, JOB_VI);
+    e2e_pipeline(p2, sizeof p2, "p2", "eploy", E.interview, JOB_VI);
+    strcat(strcat(pipes, ", "), p2);
+    e2e_config(&E, "", pipes);
     ck_assert_int_eq(kill(pid, SIGHUP), 0);
+    for (int i = 0; i < 300 && stat(second, &st) != 0; i++)
+        usleep(20000);
+    ck_assert_msg(stat(second, &st) == 0, "the reloaded pipeline did not run");
     ck_assert_int_eq(kill(pid, SIGTERM), 0);
     ck_assert_msg(e2e_wait(&E, pid) == 0, "%s", E.out);
     ck_assert_msg(strstr(E.out, "cycle ok") != NULL, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "reloading") != NULL, "%s", E.out);
     ck_assert_int_eq(e2e_run(&E, NULL, show), 0);
 }
 END_TEST
