@@ -184,6 +184,10 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     cp.commit_ctx = &st;
     (void)hs_cycle_run(&cp, r);
     ran = 1;
+    if (opt->dry_run)
+        fprintf(app->out, "%s: dry run, nothing written: %ld would be invited, %ld result "
+                "note(s) written, %ld could not be invited (noted in the ATS)\n", name,
+                r->counts.invited, r->counts.notes, r->counts.not_invited);
 out:
     if (r->result == NULL)
         r->result = r->status == HS_OK ? "ok" : "failed";
