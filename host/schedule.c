@@ -186,7 +186,7 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     ran = 1;
     if (opt->dry_run)
         fprintf(app->out, "%s: dry run, nothing written: %ld would be invited, %ld result "
-                "note(s) written, %ld could not be invited (noted in the ATS)\n", name,
+                "note(s) would be written, %ld cannot be invited\n", name,
                 r->counts.invited, r->counts.notes, r->counts.not_invited);
 out:
     if (r->result == NULL)
