@@ -231,7 +231,7 @@ typedef struct hs_sb_world {
     int64_t quota_day;
     /* Willo data */
     hs_sb_interview *iv;
-    size_t n_iv;
+    size_t n_iv, cap_iv;
     hs_sb_participant *pt;
     size_t n_pt, cap_pt;
     hs_sb_index pt_by_key;                        /* participant key */

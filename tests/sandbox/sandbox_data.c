@@ -171,7 +171,8 @@ static int build_willo(void)
     const hs_sb_config *c = &hs_sb_w.cfg;
     hs_sb_w.rng = hs_sb_mix(c->seed ^ 0x77696c6c6fULL);
     hs_sb_w.n_iv = c->interviews;
-    hs_sb_w.iv = calloc(c->interviews ? c->interviews : 1, sizeof *hs_sb_w.iv);
+    hs_sb_w.cap_iv = c->interviews ? c->interviews : 1;
+    hs_sb_w.iv = calloc(hs_sb_w.cap_iv, sizeof *hs_sb_w.iv);
     if (!hs_sb_w.iv)
         return -1;
     for (size_t i = 0; i < hs_sb_w.n_iv; i++)
@@ -305,6 +306,7 @@ void hs_sb_data_free(void)
     hs_sb_w.n_vac = hs_sb_w.n_app = 0;
     hs_sb_w.n_hist = hs_sb_w.cap_hist = hs_sb_w.n_act = hs_sb_w.cap_act = 0;
     hs_sb_w.n_tok = hs_sb_w.cap_tok = hs_sb_w.n_iv = hs_sb_w.n_pt = hs_sb_w.cap_pt = 0;
+    hs_sb_w.cap_iv = 0;
     hs_sb_w.n_wh = hs_sb_w.cap_wh = 0;
 }
 

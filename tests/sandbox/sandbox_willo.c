@@ -266,11 +266,89 @@ static void list_interviews(const hs_sb_req *r, hs_sb_resp *resp)
     free(sel);
 }
 
+/* title (required, 1-95 characters) and department name from a create or update body */
+static int interview_fields(hs_sb_interview *iv, json_object *in, int partial, hs_sb_resp *resp)
+{
+    json_object *v;
+    const char *title = json_object_object_get_ex(in, "title", &v) &&
+                                json_object_is_type(v, json_type_string)
+                            ? json_object_get_string(v)
+                            : NULL;
+    if (!title && !partial) {
+        hs_sb_reply_error(resp, 400, "title", "This field is required.");
+        return -1;
+    }
+    if (title && (!*title || strlen(title) >= sizeof iv->title)) {
+        hs_sb_reply_error(resp, 400, "title", "Ensure this field has 1 to 95 characters.");
+        return -1;
+    }
+    if (title)
+        snprintf(iv->title, sizeof iv->title, "%s", title);
+    return 0;
+}
+
+static json_object *object_body(const hs_sb_req *r, hs_sb_resp *resp)
+{
+    json_object *in = json_tokener_parse(r->body);
+    if (in && json_object_is_type(in, json_type_object))
+        return in;
+    json_object_put(in);
+    detail(resp, 400, "JSON parse error - the body is not a JSON object.");
+    return NULL;
+}
+
+static void create_interview(const hs_sb_req *r, hs_sb_resp *resp)
+{
+    json_object *in = object_body(r, resp);
+    if (!in)
+        return;
+    hs_sb_interview iv;
+    memset(&iv, 0, sizeof iv);
+    if (interview_fields(&iv, in, 0, resp))
+        goto out;
+    if (hs_sb_w.n_iv == hs_sb_w.cap_iv) {
+        size_t cap = hs_sb_w.cap_iv ? hs_sb_w.cap_iv * 2 : 8;
+        hs_sb_interview *n = realloc(hs_sb_w.iv, cap * sizeof *n);
+        if (!n) {
+            detail(resp, 500, "out of memory");
+            goto out;
+        }
+        hs_sb_w.iv = n;
+        hs_sb_w.cap_iv = cap;
+    }
+    hs_sb_hex_key(&hs_sb_w.rng, iv.key);
+    snprintf(iv.department, sizeof iv.department, "%08x%024x", 1u, 0u);
+    snprintf(iv.department_name, sizeof iv.department_name, "Care Homes");
+    snprintf(iv.owner_key, sizeof iv.owner_key, "%032x", 0xabcu);
+    snprintf(iv.owner_email, sizeof iv.owner_email, "recruiter@example.com");
+    snprintf(iv.owner_name, sizeof iv.owner_name, "Robin Recruiter");
+    iv.created_ms = hs_sb_stamp_ms();
+    hs_sb_w.iv[hs_sb_w.n_iv++] = iv;
+    hs_sb_reply_json(resp, 201, hs_sb_interview_json(&hs_sb_w.iv[hs_sb_w.n_iv - 1], 1));
+out:
+    json_object_put(in);
+}
+
+static void update_interview(const hs_sb_req *r, hs_sb_resp *resp, hs_sb_interview *iv)
+{
+    json_object *in = object_body(r, resp);
+    if (!in)
+        return;
+    hs_sb_interview copy = *iv;
+    if (interview_fields(&copy, in, strcmp(r->method, "PATCH") == 0, resp) == 0) {
+        *iv = copy;
+        hs_sb_reply_json(resp, 200, hs_sb_interview_json(iv, 1));
+    }
+    json_object_put(in);
+}
+
 static void interviews(const hs_sb_req *r, hs_sb_resp *resp, const char *key)
 {
     if (!key) {
         if (strcmp(r->method, "GET") == 0) {
             list_interviews(r, resp);
+        } else if (strcmp(r->method, "POST") == 0) {
+            create_interview(r, resp);
         } else {
             char msg[64];
             snprintf(msg, sizeof msg, "Method \"%s\" not allowed.", r->method);
@@ -289,6 +367,8 @@ static void interviews(const hs_sb_req *r, hs_sb_resp *resp, const char *key)
             if (strcmp(hs_sb_w.pt[i].interview, iv->key) == 0)
                 hs_sb_w.pt[i].deleted = 1;
         resp->status = 204;
+    } else if (strcmp(r->method, "PATCH") == 0 || strcmp(r->method, "PUT") == 0) {
+        update_interview(r, resp, iv);
     } else {
         char msg[64];
         snprintf(msg, sizeof msg, "Method \"%s\" not allowed.", r->method);

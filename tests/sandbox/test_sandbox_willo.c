@@ -382,7 +382,24 @@ START_TEST(update_and_delete)
     hs_tu_willo("GET", path, KEY, NULL, &r);
     ck_assert_int_eq(r.http.status, 404);
     hs_tu_resp_clear(&r);
-    hs_tu_willo("POST", "/interviews/", KEY, "{\"title\":\"x\"}", &r);
+    hs_tu_willo("POST", "/interviews/", KEY, "{\"title\":\"Night Carer\"}", &r);
+    ck_assert_int_eq(r.http.status, 201);
+    ck_assert_uint_eq(strlen(hs_tu_str(r.json, "key")), 32);
+    ck_assert_uint_eq(hs_tu_len(r.json, "questions"), 3);
+    snprintf(path, sizeof path, "/interviews/%s/", hs_tu_str(r.json, "key"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PATCH", path, KEY, "{\"title\":\"Night Care Assistant\"}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(hs_tu_str(r.json, "title"), "Night Care Assistant");
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PUT", path, KEY, "{}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "title.0"));
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("GET", "/interviews/?search=night", KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("PATCH", "/interviews/", KEY, "{}", &r);
     ck_assert_int_eq(r.http.status, 405);
     hs_tu_resp_clear(&r);
 }
