@@ -1,0 +1,362 @@
+/*
+ * The fault matrix: every fault kind the sandbox injects, on every class of request a cycle
+ * makes, with the real hiresync program and connectors.
+ *
+ * For each (class, fault): a candidate is moved into the trigger stage (and, for the note
+ * class, already invited and has completed the interview); the fault is injected on the
+ * class's route; a cycle runs. It either completes (retries absorbed the fault) or fails with
+ * a classified error (an hs_status other than OK, and a message naming the connection).
+ * Either way a following clean cycle finishes the work, and every invitation and every note
+ * exists exactly once in the sandbox, and one more cycle changes nothing.
+ *
+ * The matrix is split over three programs (FAULT_GROUP 1, 2, 3) so that `make -j2 check`
+ * runs them side by side. Timeouts are 1 s, back-off short, Retry-After 1 s.
+ */
+#define _GNU_SOURCE
+
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <hiresync/connector.h>
+
+#include "test_e2e_util.h"
+
+#ifndef FAULT_GROUP
+#define FAULT_GROUP 1
+#endif
+
+#define VI "Video Interview"
+
+enum req_class { C_TOKEN, C_JOBS, C_CHANGES, C_CANDIDATES, C_INVITE, C_NOTE, N_CLASSES };
+
+typedef struct req_class_info {
+    const char *name;
+    const char *server;
+    const char *route;
+    const char *method;       /* NULL: any */
+    const char *passthrough;  /* a longer route under `route` that must not be faulted */
+    int willo;
+} req_class_info;
+
+static const req_class_info CLASSES[N_CLASSES] = {
+    {"token", "eploy", "/api/token", "POST", NULL, 0},
+    {"jobs", "eploy", "/api/vacancies/search", NULL, NULL, 0},
+    {"changes", "eploy", "/api/applications/statushistory/search", NULL, NULL, 0},
+    {"candidate lookup", "eploy", "/api/candidates/search", NULL, NULL, 0},
+    {"invite", "willo", "/participants/", "POST", NULL, 1},
+    {"note", "eploy", "/api/actions", "POST", "/api/actions/search", 0},
+};
+
+/* What a fault may end in. */
+enum outcome {
+    MUST_COMPLETE,      /* the retries inside the cycle absorb it */
+    MAY_FAIL,           /* completes, or fails with one of `allowed` */
+    MUST_FAIL           /* fails with one of `allowed` */
+};
+
+typedef struct fault_kind {
+    const char *name;
+    const char *rule;         /* the rule's JSON members after server/route/method */
+} fault_kind;
+
+static const fault_kind KINDS[] = {
+    {"429 with Retry-After", "\"kind\":\"status\",\"status\":429,\"retry_after\":1,\"count\":1"},
+    {"429 without Retry-After", "\"kind\":\"status\",\"status\":429,\"count\":1"},
+    {"500", "\"kind\":\"status\",\"status\":500,\"count\":1"},
+    {"502", "\"kind\":\"status\",\"status\":502,\"count\":1"},
+    {"503", "\"kind\":\"status\",\"status\":503,\"count\":1"},
+    {"delay past the timeout", "\"kind\":\"status\",\"delay_ms\":1600,\"count\":1"},
+    {"reset", "\"kind\":\"reset\",\"count\":1"},
+    {"truncated body", "\"kind\":\"truncate\",\"count\":1"},
+    {"malformed JSON", "\"kind\":\"malformed\",\"count\":1"},
+    {"expired token (401)", "\"kind\":\"status\",\"status\":401,\"count\":1"},
+    {"503 on every attempt", "\"kind\":\"status\",\"status\":503,\"count\":-1"},
+};
+#define N_KINDS (sizeof KINDS / sizeof KINDS[0])
+enum { K_429RA, K_429, K_500, K_502, K_503, K_DELAY, K_RESET, K_TRUNC, K_MALFORMED, K_401,
+       K_PERSIST };
+
+#define ST(s) (1u << (s))
+
+/* The outcome each (class, kind) may have, and the statuses a failure may carry. Writes that
+ * have no idempotency key of their own are made once: a transport failure that may have
+ * reached the server (timeout, reset, short read, unreadable answer) ends the cycle with
+ * "retry" so that the next one looks before it writes again. */
+static enum outcome expected(int cls, int kind, unsigned *allowed)
+{
+    int create = cls == C_INVITE || cls == C_NOTE;
+    *allowed = ST(HS_RETRY);
+    switch (kind) {
+    case K_PERSIST:
+        return MUST_FAIL;
+    case K_401:
+        if (cls == C_TOKEN || cls == C_INVITE) {
+            *allowed = ST(HS_E_CONFIG); /* credentials refused: a person must look */
+            return MUST_FAIL;
+        }
+        return MUST_COMPLETE;           /* a new token, and the call again */
+    case K_DELAY:
+    case K_RESET:
+    case K_TRUNC:
+        return create ? MAY_FAIL : MUST_COMPLETE;
+    case K_500:
+    case K_502:
+    case K_503:
+        /* Willo's creates take one attempt: a 5xx may come after the participant was made. */
+        return cls == C_INVITE ? MAY_FAIL : MUST_COMPLETE;
+    case K_MALFORMED:
+        *allowed = ST(HS_RETRY) | ST(HS_E_INTERNAL);
+        return MAY_FAIL;
+    default:
+        return MUST_COMPLETE;
+    }
+}
+
+static e2e E;
+
+static void sandbox_up(void)
+{
+    e2e_start(&E, NULL);
+}
+
+static void sandbox_down(void)
+{
+    e2e_stop(&E);
+}
+
+static void admin_ok(const char *method, const char *path, const char *body)
+{
+    long st = 0;
+    char *out = NULL;
+    ck_assert_msg(hs_test_admin(&E.sb, method, path, body, &st, &out) == 0, "%s %s", method,
+                  path);
+    ck_assert_msg(st >= 200 && st < 300, "%s %s: %ld %s", method, path, st, out ? out : "");
+    free(out);
+}
+
+static void write_config(void)
+{
+    char pipe[1024];
+    FILE *f;
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview,
+                 "[{\"job\": \"1001\", \"trigger_stages\": [\"" VI "\"]}]");
+    f = fopen(E.config, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{ \"state_dir\": \"%s\",\n"
+            "  \"connections\": {\n"
+            "    \"eploy\": {\"connector\": \"eploy\", \"base_url\": \"%s\", \"client_id\": "
+            "\"sandbox-client\", \"client_secret\": \"sandbox-secret\", \"note_action_type\": "
+            "\"1\", \"signpost_lag_s\": 0, \"request_timeout_s\": 1, \"max_attempts\": 3},\n"
+            "    \"willo\": {\"connector\": \"willo\", \"base_url\": \"%s\", \"api_key\": "
+            "\"sandbox-willo-key\", \"min_gap_ms\": 0, \"retry_backoff_ms\": 1, "
+            "\"request_timeout_s\": 1, \"max_attempts\": 3} },\n"
+            "  \"pipelines\": { %s } }\n",
+            E.state_dir, E.sb.eploy_url, E.sb.willo_url, pipe);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(E.config, 0600), 0);
+}
+
+static void fresh_world(void)
+{
+    char cmd[400];
+    admin_ok("POST", "/reset", NULL);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.state_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    write_config();
+}
+
+static void inject(int cls, int kind)
+{
+    const req_class_info *c = &CLASSES[cls];
+    char rule[512];
+    if (c->passthrough) {
+        snprintf(rule, sizeof rule,
+                 "{\"server\":\"%s\",\"route\":\"%s\",\"kind\":\"status\",\"delay_ms\":1,"
+                 "\"count\":-1}", c->server, c->passthrough);
+        admin_ok("POST", "/faults", rule);
+    }
+    snprintf(rule, sizeof rule, "{\"server\":\"%s\",\"route\":\"%s\"%s%s%s,%s}", c->server,
+             c->route, c->method ? ",\"method\":\"" : "", c->method ? c->method : "",
+             c->method ? "\"" : "", KINDS[kind].rule);
+    admin_ok("POST", "/faults", rule);
+}
+
+static json_object *admin_json(const char *path)
+{
+    long st = 0;
+    char *out = NULL;
+    json_object *o;
+    ck_assert_msg(hs_test_admin(&E.sb, "GET", path, NULL, &st, &out) == 0 && st == 200,
+                  "GET %s: %ld", path, st);
+    o = json_tokener_parse(out ? out : "");
+    free(out);
+    ck_assert_ptr_nonnull(o);
+    return o;
+}
+
+/* The fault must have been met: a one-shot rule is used up, a lasting one left its status in
+ * the route's statistics. Otherwise the case would pass without testing anything. */
+static void assert_fault_met(int cls, int kind, const char *label)
+{
+    const req_class_info *c = &CLASSES[cls];
+    json_object *faults = admin_json("/faults"), *stats, *server, *routes, *route;
+    char key[160];
+    for (size_t i = 0; i < json_object_array_length(faults); i++) {
+        json_object *r = json_object_array_get_idx(faults, i);
+        ck_assert_msg(strcmp(json_object_get_string(json_object_object_get(r, "route")),
+                             c->route) != 0 || json_object_get_int(json_object_object_get(
+                                                   r, "count")) < 0,
+                      "%s: the cycle never made the faulted request", label);
+    }
+    json_object_put(faults);
+    if (kind != K_PERSIST)
+        return;
+    stats = admin_json("/stats");
+    snprintf(key, sizeof key, "POST %s", c->route);
+    ck_assert_msg(json_object_object_get_ex(stats, c->server, &server) &&
+                  json_object_object_get_ex(server, "routes", &routes) &&
+                  json_object_object_get_ex(routes, key, &route) &&
+                  json_object_object_get_ex(route, "503", NULL),
+                  "%s: no 503 answered on %s", label, key);
+    json_object_put(stats);
+}
+
+/* The last cycle's record from `hiresync status --json`. */
+static void last_cycle(int *status, char *error, size_t size, char *result, size_t rsize)
+{
+    static const char *const args[] = {"status", "--json", NULL};
+    json_object *all, *p, *last, *v;
+    e2e_run(&E, NULL, args); /* exits non-zero after a failed cycle */
+    all = json_tokener_parse(E.out);
+    ck_assert_msg(all && json_object_is_type(all, json_type_array), "status: %s", E.out);
+    p = json_object_array_get_idx(all, 0);
+    ck_assert_msg(json_object_object_get_ex(p, "last", &last), "no last cycle: %s", E.out);
+    *status = json_object_object_get_ex(last, "status", &v) ? json_object_get_int(v) : -1;
+    snprintf(error, size, "%s", json_object_object_get_ex(last, "error", &v)
+                                    ? json_object_get_string(v) : "");
+    snprintf(result, rsize, "%s", json_object_object_get_ex(last, "result", &v)
+                                      ? json_object_get_string(v) : "");
+    json_object_put(all);
+}
+
+static void assert_no_secret(const char *when)
+{
+    ck_assert_msg(strstr(E.out, "sandbox-secret") == NULL, "%s: client secret in output", when);
+    ck_assert_msg(strstr(E.out, "sandbox-willo-key") == NULL, "%s: api key in output", when);
+}
+
+/* The candidate of the story: one application moved into the trigger stage. */
+static long story_start(int cls, char *participant, size_t size)
+{
+    long ids[1];
+    char keys[4][64];
+    ck_assert_msg(e2e_cycle(&E) == 0, "baseline: %s", E.out);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    participant[0] = '\0';
+    if (cls != C_NOTE)
+        return ids[0];
+    ck_assert_msg(e2e_cycle(&E) == 0, "invitation: %s", E.out);
+    ck_assert_int_eq(e2e_participant_keys(&E.sb, E.interview, keys, 4), 1);
+    snprintf(participant, size, "%s", keys[0]);
+    e2e_complete(&E.sb, participant);
+    return ids[0];
+}
+
+static void assert_exactly_once(int cls, long app, const char *when)
+{
+    ck_assert_msg(e2e_participants(&E.sb, E.interview, NULL) == 1,
+                  "%s: %d invitations, want 1; output: %s", when,
+                  e2e_participants(&E.sb, E.interview, NULL), E.out);
+    if (cls == C_NOTE)
+        ck_assert_msg(e2e_actions(&E.sb, app, "completed the video interview") == 1,
+                      "%s: %d notes, want 1; output: %s", when,
+                      e2e_actions(&E.sb, app, "completed the video interview"), E.out);
+    else
+        ck_assert_int_eq(e2e_actions(&E.sb, app, NULL), 0);
+}
+
+static void run_case(int cls, int kind)
+{
+    static char cycle_out[sizeof E.out];
+    char participant[64], error[1024], result[32], label[160];
+    int code, status;
+    unsigned allowed;
+    enum outcome want = expected(cls, kind, &allowed);
+    long app;
+
+    snprintf(label, sizeof label, "%s on %s", KINDS[kind].name, CLASSES[cls].name);
+    fresh_world();
+    app = story_start(cls, participant, sizeof participant);
+    admin_ok("DELETE", "/stats", NULL);
+    inject(cls, kind);
+    code = e2e_cycle(&E);
+    assert_no_secret(label);
+    memcpy(cycle_out, E.out, sizeof cycle_out);
+    assert_fault_met(cls, kind, label);
+    last_cycle(&status, error, sizeof error, result, sizeof result);
+    if (code == 0) {
+        ck_assert_msg(want != MUST_FAIL, "%s: the cycle should have failed: %s", label,
+                      cycle_out);
+        ck_assert_int_eq(status, HS_OK);
+        assert_exactly_once(cls, app, label);
+    } else {
+        ck_assert_msg(want != MUST_COMPLETE, "%s: retries should have absorbed it, but the "
+                      "cycle failed (exit %d): %s", label, code, cycle_out);
+        ck_assert_msg(status > HS_OK && status <= HS_E_CANCELLED && (allowed & ST(status)),
+                      "%s: failed with status %d (%s), not one of the classes expected", label,
+                      status, error);
+        ck_assert_str_eq(result, "failed");
+        ck_assert_msg(strncmp(error, CLASSES[cls].willo ? "willo" : "eploy", 5) == 0,
+                      "%s: the error does not name the connection: %s", label, error);
+        ck_assert_msg(strstr(error, "sandbox-secret") == NULL &&
+                      strstr(error, "sandbox-willo-key") == NULL, "%s: secret in error", label);
+        /* Nothing beyond what was acknowledged: at most the one write, never two. */
+        ck_assert_int_le(e2e_participants(&E.sb, E.interview, NULL), 1);
+        ck_assert_int_le(e2e_actions(&E.sb, app, NULL), 1);
+    }
+    admin_ok("DELETE", "/faults", NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s: the clean cycle after it failed: %s", label, E.out);
+    assert_exactly_once(cls, app, label);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s: the cycle after that failed: %s", label, E.out);
+    assert_exactly_once(cls, app, label);
+    (void)participant;
+}
+
+#if FAULT_GROUP == 1
+static const int GROUP[] = {C_TOKEN, C_JOBS};
+#elif FAULT_GROUP == 2
+static const int GROUP[] = {C_CHANGES, C_CANDIDATES};
+#else
+static const int GROUP[] = {C_INVITE, C_NOTE};
+#endif
+#define N_GROUP (sizeof GROUP / sizeof GROUP[0])
+
+/* Test _i is fault kind _i % N_KINDS on class GROUP[_i / N_KINDS]. */
+START_TEST(test_fault_matrix)
+{
+    run_case(GROUP[(size_t)_i / N_KINDS], (int)((size_t)_i % N_KINDS));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("faults");
+    TCase *tc = tcase_create("matrix");
+    SRunner *sr;
+    int failed;
+    tcase_add_unchecked_fixture(tc, sandbox_up, sandbox_down);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_fault_matrix, 0, (int)(N_GROUP * N_KINDS));
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
