@@ -341,6 +341,28 @@ START_TEST(test_dry_run_writes_and_commits_nothing)
 }
 END_TEST
 
+START_TEST(test_dry_run_of_a_first_cycle_shows_who_invite_existing_would_invite)
+{
+    hs_cycle_result r;
+    hs_state *st = NULL;
+    char err[512];
+    const char *pipe =
+        "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
+        "\"invite_existing\":true,\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video "
+        "Interview\"]}]}]}";
+    fake_move("1", "100", "c1", "a@x.test", "20", "Video Interview", NULL);
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+    r = run_with(pipe, 1);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_msg(strstr(dry_buf, "would invite Ann c1 <a@x.test>") != NULL, "%s", dry_buf);
+    ck_assert_ptr_null(strstr(dry_buf, "c2"));
+    ck_assert_int_eq(fake.invite_calls, 0);
+    ck_assert_int_eq(hs_state_load(dir, "p1", &st, err, sizeof err), 0);
+    ck_assert_int_eq(st->existed, 0); /* nothing committed: the real first cycle is still ahead */
+    hs_state_free(st);
+}
+END_TEST
+
 START_TEST(test_mapping_added_later_gets_its_own_baseline)
 {
     hs_cycle_result r;
@@ -530,6 +552,7 @@ int main(void)
     tcase_add_test(tc, test_mapping_problems_are_named);
     tcase_add_test(tc, test_dry_run_writes_and_commits_nothing);
     tcase_add_test(tc, test_mapping_added_later_gets_its_own_baseline);
+    tcase_add_test(tc, test_dry_run_of_a_first_cycle_shows_who_invite_existing_would_invite);
     tcase_add_test(tc, test_adopts_existing_participant);
     tcase_add_test(tc, test_ats_without_job_discovery_matches_stage_names);
     tcase_add_test(tc, test_orphaned_intent_is_dropped_after_a_full_cycle);
