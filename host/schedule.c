@@ -287,7 +287,7 @@ static size_t collect(hs_app *app, const hs_run_options *opt, job *jobs, size_t 
         if (opt->pipeline != NULL && strcmp(opt->pipeline, name) != 0)
             continue;
         if (pipeline_flags(cfg, &enabled, &interval) != 0)
-            continue;
+            interval = 0; /* due at once, so that running it reports what is wrong */
         if (!enabled && opt->pipeline == NULL)
             continue;
         rec = hs_status_read(app->config->state_dir, name);
