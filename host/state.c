@@ -25,15 +25,19 @@ static atomic_long crash_counter;
 void hs_crash_point(const char *where)
 {
     const char *env = getenv("HIRESYNC_CRASH_AT");
+    const char *only = getenv("HIRESYNC_CRASH_WHERE");
+    const char *sig = getenv("HIRESYNC_CRASH_SIGNAL");
     long n;
     if (env == NULL || *env == '\0')
+        return;
+    if (only != NULL && *only != '\0' && strcmp(only, where) != 0)
         return;
     n = atomic_fetch_add(&crash_counter, 1) + 1;
     if (strtol(env, NULL, 10) != n)
         return;
     if (getenv("HIRESYNC_CRASH_SAY") != NULL)
         fprintf(stderr, "crash point %ld: %s\n", n, where);
-    raise(SIGKILL);
+    raise(sig != NULL && strcmp(sig, "TERM") == 0 ? SIGTERM : SIGKILL);
 }
 
 static void set_err(char *err, size_t err_size, const char *fmt, ...)

@@ -85,7 +85,9 @@ uint64_t hs_state_checksum(const char *data, size_t len);
 
 /* Test hook: when the environment variable HIRESYNC_CRASH_AT holds N, the Nth call (counted
  * over the process) raises SIGKILL. Called at crash points inside state writes and between
- * remote calls. */
+ * remote calls. HIRESYNC_CRASH_WHERE counts only the points of that name (e.g.
+ * "cycle: before write_invitation"); HIRESYNC_CRASH_SIGNAL=TERM raises SIGTERM instead, to
+ * stop the process at a chosen instruction the way an operator would. */
 void hs_crash_point(const char *where);
 
 #endif /* HS_HOST_STATE_H */

@@ -128,8 +128,13 @@ pid_t e2e_spawn(e2e *e, const char *env, const char *const *args)
         dup2(fd, 1);
         dup2(fd, 2);
         close(fd);
-        if (env)
-            putenv((char *)env);
+        for (const char *p = env; p != NULL && *p != '\0';) {
+            const char *nl = strchr(p, '\n');
+            char *one = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+            if (one == NULL || putenv(one) != 0)
+                _exit(125);
+            p = nl ? nl + 1 : NULL;
+        }
         execv(bin, argv);
         _exit(127);
     }

@@ -41,8 +41,9 @@ void e2e_config(e2e *e, const char *extra, const char *pipelines);
 void e2e_pipeline(char *out, size_t size, const char *name, const char *ats,
                   const char *interview, const char *jobs_json);
 
-/* Runs `hiresync -c CONFIG args...` (NULL-terminated) with an optional extra environment
- * entry ("NAME=value" or NULL). Returns the exit status; -N when killed by signal N. */
+/* Runs `hiresync -c CONFIG args...` (NULL-terminated) with optional extra environment
+ * entries ("NAME=value", several separated by newlines, or NULL). Returns the exit status;
+ * -N when killed by signal N. */
 int e2e_run(e2e *e, const char *env, const char *const *args);
 /* The same, in the background: e2e_spawn returns the child's pid; e2e_wait reaps it and reads
  * its output like e2e_run. */
