@@ -358,8 +358,6 @@ static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *
     put_str(e, "application", ch->record_id);
     put_str(e, "job", ch->job_id);
     put_str(e, "person", ch->person.id);
-    put_str(e, "first_name", ch->person.first_name);
-    put_str(e, "last_name", ch->person.last_name);
     put_str(e, "participant", res->remote_id);
     put_str(e, "at", when);
     json_object_object_add(e, "adopted", json_object_new_boolean(!res->applied));
@@ -743,8 +741,7 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     snprintf(title, sizeof title, "Video interview completed");
     snprintf(body, sizeof body, "%s %s completed the video interview%s%s%s on %s.\n"
              "%s (participant %s)",
-             s_or(get_str(inv, "first_name"), s_or(ch->person.first_name, "The candidate")),
-             s_or(get_str(inv, "last_name"), s_or(ch->person.last_name, "")),
+             s_or(ch->person.first_name, "The candidate"), s_or(ch->person.last_name, ""),
              m && m->interview_title ? " \"" : "", m && m->interview_title ? m->interview_title : "",
              m && m->interview_title ? "\"" : "", when,
              ch->link ? "Their answers are at the link below." : "The interview platform gave "

@@ -17,6 +17,21 @@
  * reads a snapshot and sets a baseline: only candidates moved into a trigger stage after it
  * are invited, unless the mapping says "invite_existing".
  *
+ * The state body it keeps (JSON; see state.h for the envelope):
+ *   "ats", "interviews":  { "cursor": "<connector's cursor JSON>", "committed_ms": N }
+ *   "baselines":          { "<interview>|<job>": <ms when the mapping's baseline was taken> }
+ *   "baseline_members":   { "<interview>|<job>": { "<application>": "<entered stage at>" } }
+ *   "invitations":        { "<interview>:<application>": { interview, application, job,
+ *                            person, participant, at, adopted } }
+ *   "participants":       { "<participant>": "<invitation key>" }
+ *   "notes":              { "result:<participant>:<completed at>": { application,
+ *                            participant, note | note_error } }
+ *   "failures":           { "<reason>:<application>": { application, interview, reason,
+ *                            note | note_error } }
+ *   "outbox":             { "<write key>": { op, state: intent|done, record, at, remote_id } }
+ *   "stores":             { "ats": {...}, "interviews": {...} }  (before_commit's)
+ * No names, emails or phone numbers are kept: ids and keys only.
+ *
  * Ownership: everything in hs_cycle_params is borrowed for the call; hs_cycle_result is the
  * caller's. The state's body is modified in place and committed.
  */
