@@ -81,9 +81,27 @@ int hs_state_name_ok(const char *name)
     return 1;
 }
 
+/* Creates the missing parents of path (mode 0755, as `mkdir -p` would). */
+static void make_parents(const char *path)
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "%s", path);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        (void)mkdir(buf, 0755);
+        *p = '/';
+    }
+}
+
 int hs_state_dir_prepare(const char *dir, char *err, size_t err_size)
 {
     struct stat st;
+    if (stat(dir, &st) != 0)
+        make_parents(dir);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         set_err(err, err_size, "state directory %s: cannot create it: %s", dir,
                 strerror(errno));

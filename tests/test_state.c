@@ -166,7 +166,7 @@ START_TEST(test_permissions_and_stale_temps)
     char sub[400], path[512], tmp[512], err[HS_STATE_ERR_MAX];
     struct stat st;
     hs_state *s = NULL;
-    snprintf(sub, sizeof sub, "%s/state", dir);
+    snprintf(sub, sizeof sub, "%s/var/lib/state", dir); /* parents are created too */
     ck_assert_int_eq(hs_state_dir_prepare(sub, err, sizeof err), 0);
     ck_assert_int_eq(stat(sub, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0700);
