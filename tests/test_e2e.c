@@ -473,6 +473,15 @@ START_TEST(test_schedule_due_times_and_disabled_pipelines)
     ck_assert_msg(e2e_run(&E, env, once) == 0, "%s", E.out);
     ck_assert(started_ms("p") == (first / 1000 + 3600 + 7 * 60) * 1000);
     ck_assert_int_eq(started_ms("q"), -1);
+    {
+        /* a switched-off pipeline runs when asked for by name; an unknown one is a usage error */
+        static const char *const only_q[] = {"run", "--once", "--pipeline", "q", NULL};
+        static const char *const unknown[] = {"run", "--once", "--pipeline", "nope", NULL};
+        ck_assert_msg(e2e_run(&E, NULL, only_q) == 0, "%s", E.out);
+        ck_assert(started_ms("q") > 0);
+        ck_assert_int_eq(e2e_run(&E, NULL, unknown), 2);
+        ck_assert_msg(strstr(E.out, "nope") != NULL, "%s", E.out);
+    }
 }
 END_TEST
 
