@@ -195,6 +195,32 @@ START_TEST(test_candidate_without_email_gets_a_note_not_an_invitation)
 }
 END_TEST
 
+START_TEST(test_deleted_interview_is_noted_on_the_application)
+{
+    static const char *const status_args[] = {"status", NULL};
+    long ids[1], st = 0;
+    char path[160];
+    json_object *all;
+    one_pipeline(JOB_VI);
+    snprintf(path, sizeof path, "/willo/interviews/%s", E.interview);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "DELETE", path, NULL, &st, NULL), 0);
+    ck_assert_int_eq(st, 200);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "a mapping problem is not a failed run: %s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, NULL, NULL), 0);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[0], "no longer exists"), 1);
+    all = status_json();
+    ck_assert_int_eq(last_count(all, "not_invited"), 1);
+    json_object_put(all);
+    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 0);
+    ck_assert_msg(strstr(E.out, "warning") != NULL && strstr(E.out, E.interview) != NULL,
+                  "status names the interview: %s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[0], NULL), 1);
+}
+END_TEST
+
 START_TEST(test_two_tenants_in_parallel)
 {
     char p1[2048], p2[2048], both[4200], ivs[2][64];
@@ -499,6 +525,7 @@ int main(void)
     tcase_add_test(tc, test_out_and_back_is_invited_once);
     tcase_add_test(tc, test_passing_through_between_cycles_is_still_invited);
     tcase_add_test(tc, test_candidate_without_email_gets_a_note_not_an_invitation);
+    tcase_add_test(tc, test_deleted_interview_is_noted_on_the_application);
     tcase_add_test(tc, test_two_tenants_in_parallel);
     tcase_add_test(tc, test_429_storm_then_recovery);
     tcase_add_test(tc, test_missing_permission_is_reported_and_recovers);
