@@ -221,6 +221,23 @@ START_TEST(test_deleted_interview_is_noted_on_the_application)
 }
 END_TEST
 
+START_TEST(test_rejected_email_is_noted_on_the_application)
+{
+    long ids[1], st = 0;
+    char path[64];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    snprintf(path, sizeof path, "/eploy/candidates/%ld", e2e_candidate_of(&E.sb, ids[0]));
+    ck_assert_int_eq(hs_test_admin(&E.sb, "PATCH", path, "{\"Email\":\"not an address\"}", &st,
+                                   NULL), 0);
+    ck_assert_int_eq(st, 200);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 0);
+    ck_assert_msg(e2e_actions(&E.sb, ids[0], "rejected the candidate's email") == 1, "%s", E.out);
+}
+END_TEST
+
 START_TEST(test_two_tenants_in_parallel)
 {
     char p1[2048], p2[2048], both[4200], ivs[2][64];
@@ -526,6 +543,7 @@ int main(void)
     tcase_add_test(tc, test_passing_through_between_cycles_is_still_invited);
     tcase_add_test(tc, test_candidate_without_email_gets_a_note_not_an_invitation);
     tcase_add_test(tc, test_deleted_interview_is_noted_on_the_application);
+    tcase_add_test(tc, test_rejected_email_is_noted_on_the_application);
     tcase_add_test(tc, test_two_tenants_in_parallel);
     tcase_add_test(tc, test_429_storm_then_recovery);
     tcase_add_test(tc, test_missing_permission_is_reported_and_recovers);
