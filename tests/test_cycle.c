@@ -276,6 +276,25 @@ START_TEST(test_empty_cycle_keeps_the_cursor)
 }
 END_TEST
 
+START_TEST(test_an_empty_cursor_is_never_committed)
+{
+    hs_cycle_result r;
+    char before[128];
+    run();
+    snprintf(before, sizeof before, "%s", committed_cursor("ats"));
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake.empty_cursor = 1;
+    r = run();
+    ck_assert_int_eq(r.status, HS_E_INTERNAL);
+    ck_assert_msg(strstr(r.error, "empty or malformed cursor") != NULL, "%s", r.error);
+    ck_assert_str_eq(committed_cursor("ats"), before);
+    fake.empty_cursor = 0;
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+}
+END_TEST
+
 START_TEST(test_stage_status_and_id_triggers)
 {
     hs_cycle_result r;
@@ -549,6 +568,7 @@ int main(void)
     tcase_add_test(tc, test_read_failure_keeps_earlier_barriers_only);
     tcase_add_test(tc, test_empty_cycle_keeps_the_cursor);
     tcase_add_test(tc, test_stage_status_and_id_triggers);
+    tcase_add_test(tc, test_an_empty_cursor_is_never_committed);
     tcase_add_test(tc, test_mapping_problems_are_named);
     tcase_add_test(tc, test_dry_run_writes_and_commits_nothing);
     tcase_add_test(tc, test_mapping_added_later_gets_its_own_baseline);

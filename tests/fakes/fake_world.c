@@ -198,6 +198,8 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
         return f;
     }
     snprintf(cur, sizeof cur, "{\"seq\":%d}", last > from ? last : (from ? from : fake.seq));
+    if (is_ats && fake.empty_cursor)
+        cur[0] = '\0';
     return em->checkpoint(em->ctx, cur);
 }
 

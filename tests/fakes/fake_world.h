@@ -61,6 +61,7 @@ typedef struct fake_world {
     int fail_read_after;
     int seq;
     int overlap;                     /* reads start this many sequence numbers early */
+    int empty_cursor;                /* the ATS emits "" as its final barrier */
     int clock_s;                     /* seconds added to the fake time base per event */
 } fake_world;
 
