@@ -51,6 +51,12 @@ static int check_file(const char *dir, const char *path, char *error, size_t err
                  "regular files inside %s", path, dir);
         return -1;
     }
+    /* Code anyone may rewrite would run with hiresync's credentials. */
+    if (st.st_mode & S_IWOTH) {
+        snprintf(error, error_size, "%s: writable by any user (mode %04o); run: chmod o-w %s",
+                 path, (unsigned)(st.st_mode & 07777), path);
+        return -1;
+    }
     char real_dir[PATH_MAX], real_file[PATH_MAX];
     if (!realpath(dir, real_dir) || !realpath(path, real_file)) {
         snprintf(error, error_size, "%s: cannot resolve the path: %s", path, strerror(errno));

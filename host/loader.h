@@ -3,7 +3,8 @@
  *
  * A module is opened only from the connector directory (the configured "connector_dir",
  * overridden by HIRESYNC_CONNECTOR_DIR, default $(pkglibdir)), only as a regular file (no
- * symlinks) whose real path lies inside that directory. Before the table is used the loader
+ * symlinks, not writable by others) whose real path lies inside that directory. It is bound
+ * fully when loaded, so a missing symbol is a refusal rather than a crash later. Before the table is used the loader
  * checks: the entry symbol exists, it returns a table, same ABI major, minor not newer than
  * the host's, struct_size covers every operation the capabilities declare (and open/close),
  * those operations are non-NULL, and the name equals the manifest's. Each refusal is one

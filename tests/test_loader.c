@@ -186,6 +186,23 @@ START_TEST(copied_regular_file_loads)
 }
 END_TEST
 
+START_TEST(writable_by_others_refused)
+{
+    char *tmp = hs_ht_tmpdir();
+    char *from = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *to = hs_ht_join(tmp, "hst_ats.so");
+    hs_ht_copy(from, to, 0755);
+    ck_assert_int_eq(chmod(to, 0757), 0);
+    char rest[8192];
+    snprintf(rest, sizeof(rest), "writable by any user (mode 0757); run: chmod o-w %s", to);
+    expect_refusal(tmp, "hst_ats", "testats", rest);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+    free(from);
+    free(to);
+}
+END_TEST
+
 START_TEST(outside_directory)
 {
     char *tmp = hs_ht_tmpdir();
@@ -255,6 +272,7 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, symlink_refused);
     tcase_add_test(tc, copied_regular_file_loads);
+    tcase_add_test(tc, writable_by_others_refused);
     tcase_add_test(tc, outside_directory);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registry");
