@@ -34,8 +34,9 @@ int hs_cli_usage_error(const hs_app *app, const char *command, const char *fmt, 
 #endif
     ;
 
-/* The dispatcher (host/cli.c): parses the global options and runs a command. Returns the
- * exit status. */
+/* hs_cli_reset_getopt and hs_cli_usage_error live in host/cli_support.c (libhshost); the
+ * dispatcher below in host/cli.c, part of the program only because it names every command.
+ * It parses the global options and runs a command. Returns the exit status. */
 int hs_cli_main(int argc, char **argv);
 
 #endif /* HS_HOST_COMMANDS_H */

@@ -8,6 +8,7 @@ host_libhshost_la_SOURCES = \
 	host/cmd_check.c \
 	host/cmd_connectors.c \
 	host/cmd_jobs.c \
+	host/cli_support.c \
 	host/commands.h \
 	host/config.c host/config.h \
 	host/connection.c host/connection.h \
