@@ -13,12 +13,13 @@
 static void usage(const hs_app *app)
 {
     fprintf(stdout,
-            "Usage: %s check [CONNECTION]\n"
+            "Usage: %s check [--json] [CONNECTION]\n"
             "Opens each configured connection (or only CONNECTION) and prints its check report\n"
             "item by item: credentials, and every permission the configured operations need,\n"
             "with OK, WARN or FAIL and what to do. The jobs and interviews the pipelines map\n"
             "are checked too. Nothing is changed on the remote systems.\n"
             "\n"
+            "  --json    the reports as one JSON document\n"
             "  --help    show this help\n"
             "\n"
             "Exit status: 0 nothing failed, 1 an item failed or a connection could not be\n"
@@ -29,9 +30,24 @@ static void usage(const hs_app *app)
 typedef struct check_tally {
     hs_app *app;
     size_t ok, warn, fail;
+    json_object *doc;       /* --json: array of connection reports; NULL for text */
+    json_object *items;     /* --json: items of the connection being checked */
 } check_tally;
 
 static const char *const result_words[] = {"OK", "WARN", "FAIL"};
+static const char *const result_names[] = {"ok", "warn", "fail"};
+
+static void add_json_item(check_tally *t, const char *name, hs_check_result result,
+                          const char *message)
+{
+    json_object *item = json_object_new_object();
+    if (!item || !t->items)
+        return;
+    json_object_object_add(item, "name", json_object_new_string(name));
+    json_object_object_add(item, "result", json_object_new_string(result_names[result]));
+    json_object_object_add(item, "message", json_object_new_string(message));
+    json_object_array_add(t->items, item);
+}
 
 static hs_status report_item(void *ctx, const char *name, hs_check_result result,
                              const char *message)
@@ -43,8 +59,11 @@ static hs_status report_item(void *ctx, const char *name, hs_check_result result
     /* What a connector reports is printed masked, like its log lines. */
     hs_log_mask(t->app->log, name ? name : "(unnamed)", name_m, sizeof(name_m));
     hs_log_mask(t->app->log, message ? message : "", msg_m, sizeof(msg_m));
-    fprintf(t->app->out, "  %-5s %s%s%s\n", result_words[result], name_m, msg_m[0] ? ": " : "",
-            msg_m);
+    if (t->doc)
+        add_json_item(t, name_m, result, msg_m);
+    else
+        fprintf(t->app->out, "  %-5s %s%s%s\n", result_words[result], name_m,
+                msg_m[0] ? ": " : "", msg_m);
     if (result == HS_CHECK_OK)
         t->ok++;
     else if (result == HS_CHECK_WARN)
@@ -134,8 +153,18 @@ static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t
     const hs_module *m = NULL;
     char error[512];
     m = hs_registry_get(app->registry, cc->connector, error, sizeof(error));
-    fprintf(app->out, "%s (connector %s %s)\n", cc->name, cc->connector,
-            m && m->table.version ? m->table.version : "?");
+    const char *version = m && m->table.version ? m->table.version : "?";
+    if (t->doc) {
+        json_object *report = json_object_new_object();
+        t->items = json_object_new_array();
+        json_object_object_add(report, "connection", json_object_new_string(cc->name));
+        json_object_object_add(report, "connector", json_object_new_string(cc->connector));
+        json_object_object_add(report, "version", json_object_new_string(version));
+        json_object_object_add(report, "items", t->items);
+        json_object_array_add(t->doc, report);
+    } else {
+        fprintf(app->out, "%s (connector %s %s)\n", cc->name, cc->connector, version);
+    }
     hs_connection *conn = NULL;
     hs_error err;
     hs_connection_error_init(&err);
@@ -152,16 +181,19 @@ static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t
 int hs_cmd_check(hs_app *app, int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, json = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'h') {
             usage(app);
             return HS_EXIT_OK;
         }
-        return hs_cli_usage_error(app, "check", "unknown option");
+        if (c != 'j')
+            return hs_cli_usage_error(app, "check", "unknown option");
+        json = 1;
     }
     if (argc - optind > 1)
         return hs_cli_usage_error(app, "check", "at most one CONNECTION");
@@ -176,14 +208,22 @@ int hs_cmd_check(hs_app *app, int argc, char **argv)
         return hs_cli_usage_error(app, "check", "%s configures no connections",
                                   app->config_path);
     hs_app_load_modules(app);
-    check_tally t = {app, 0, 0, 0};
+    check_tally t = {app, 0, 0, 0, NULL, NULL};
+    if (json && !(t.doc = json_object_new_array()))
+        return HS_EXIT_FAILURE;
     for (size_t i = 0; i < app->config->n_connections; i++) {
         const hs_config_connection *cc = &app->config->connections[i];
         if (only && strcmp(only, cc->name) != 0)
             continue;
         check_one(app, cc, &t);
     }
-    fprintf(app->out, "%zu ok, %zu warning%s, %zu failed\n", t.ok, t.warn, t.warn == 1 ? "" : "s",
-            t.fail);
+    if (t.doc)
+        fprintf(app->out, "%s\n", json_object_to_json_string_ext(
+                                     t.doc, JSON_C_TO_STRING_PRETTY
+                                                | JSON_C_TO_STRING_NOSLASHESCAPE));
+    else
+        fprintf(app->out, "%zu ok, %zu warning%s, %zu failed\n", t.ok, t.warn,
+                t.warn == 1 ? "" : "s", t.fail);
+    json_object_put(t.doc);
     return t.fail ? HS_EXIT_FAILURE : HS_EXIT_OK;
 }

@@ -229,6 +229,29 @@ START_TEST(check_reports_items)
 }
 END_TEST
 
+START_TEST(check_json)
+{
+    hs_ht_run_result r;
+    RUN(&r, manifest_env, GOOD_CONFIG, "-q", "check", "--json", "ats", NULL);
+    ck_assert_int_eq(r.status, 1);
+    json_object *doc = json_tokener_parse(r.out);
+    ck_assert_msg(doc != NULL, "not JSON: %s", r.out);
+    ck_assert_uint_eq(json_object_array_length(doc), 1);
+    json_object *report = json_object_array_get_idx(doc, 0), *items, *v;
+    ck_assert_int_eq(json_object_object_get_ex(report, "connection", &v), 1);
+    ck_assert_str_eq(json_object_get_string(v), "ats");
+    ck_assert_int_eq(json_object_object_get_ex(report, "items", &items), 1);
+    ck_assert_uint_eq(json_object_array_length(items), 5);
+    json_object *third = json_object_array_get_idx(items, 2);
+    ck_assert_int_eq(json_object_object_get_ex(third, "name", &v), 1);
+    ck_assert_str_eq(json_object_get_string(v), "Notes: Insert");
+    ck_assert_int_eq(json_object_object_get_ex(third, "result", &v), 1);
+    ck_assert_str_eq(json_object_get_string(v), "fail");
+    json_object_put(doc);
+    hs_ht_run_result_free(&r);
+}
+END_TEST
+
 START_TEST(check_one_connection_passes)
 {
     hs_ht_run_result r;
@@ -331,6 +354,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, connector_dir_from_config);
     tcase_add_test(tc, misspelt_key_exits_2);
     tcase_add_test(tc, check_reports_items);
+    tcase_add_test(tc, check_json);
     tcase_add_test(tc, check_one_connection_passes);
     tcase_add_test(tc, secrets_are_masked_in_logs);
     tcase_add_test(tc, jobs_newest_first);
