@@ -39,3 +39,80 @@ tests_test_faults_writes_SOURCES = $(FAULT_SOURCES)
 tests_test_faults_writes_CPPFLAGS = $(FAULT_CPPFLAGS) -DFAULT_GROUP=3
 tests_test_faults_writes_CFLAGS = $(FAULT_CFLAGS)
 tests_test_faults_writes_LDADD = $(FAULT_LDADD)
+
+# ---- fuzz targets: replayed in `make check`, fuzzed by `make fuzz-smoke` ----------------------
+# Each target (tests/fuzz/fuzz_<name>.c) is one LLVMFuzzerTestOneInput. Under `make check` a
+# plain driver (tests/fuzz/replay.c) runs it on every file of tests/fuzz/corpus/<name>/: the
+# seeds and the reproducer of every crash ever found.
+FUZZ_MANIFEST_DEF = -DFUZZ_MANIFEST_DIR='"$(abs_top_srcdir)/manifests/connectors"'
+FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz $(FUZZ_MANIFEST_DEF)
+FUZZ_REPLAY_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+FUZZ_REPLAY_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz_support.c tests/fuzz/fuzz_support.h \
+	plugin/common/hs_errors.c plugin/common/hs_json.c plugin/common/hs_time.c \
+	plugin/common/hs_url.c
+FUZZ_REPLAY_LIBS = $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lm
+FUZZ_REPLAYS = tests/fuzz/replay_eploy tests/fuzz/replay_willo tests/fuzz/replay_json \
+	tests/fuzz/replay_time tests/fuzz/replay_url tests/fuzz/replay_state \
+	tests/fuzz/replay_config tests/fuzz/replay_manifest
+check_PROGRAMS += $(FUZZ_REPLAYS)
+TESTS += $(FUZZ_REPLAYS)
+
+tests_fuzz_replay_eploy_SOURCES = tests/fuzz/fuzz_eploy.c $(FUZZ_REPLAY_COMMON) \
+	$(plugin_eploy_la_SOURCES)
+tests_fuzz_replay_eploy_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"eploy"'
+tests_fuzz_replay_eploy_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_eploy_LDADD = $(FUZZ_REPLAY_LIBS)
+
+tests_fuzz_replay_willo_SOURCES = tests/fuzz/fuzz_willo.c $(FUZZ_REPLAY_COMMON) \
+	$(plugin_willo_la_SOURCES)
+tests_fuzz_replay_willo_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"willo"'
+tests_fuzz_replay_willo_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_willo_LDADD = $(FUZZ_REPLAY_LIBS)
+
+tests_fuzz_replay_json_SOURCES = tests/fuzz/fuzz_json.c $(FUZZ_REPLAY_COMMON)
+tests_fuzz_replay_json_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"json"'
+tests_fuzz_replay_json_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_json_LDADD = $(FUZZ_REPLAY_LIBS)
+
+tests_fuzz_replay_time_SOURCES = tests/fuzz/fuzz_time.c $(FUZZ_REPLAY_COMMON)
+tests_fuzz_replay_time_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"time"'
+tests_fuzz_replay_time_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_time_LDADD = $(FUZZ_REPLAY_LIBS)
+
+tests_fuzz_replay_url_SOURCES = tests/fuzz/fuzz_url.c $(FUZZ_REPLAY_COMMON)
+tests_fuzz_replay_url_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"url"'
+tests_fuzz_replay_url_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_url_LDADD = $(FUZZ_REPLAY_LIBS)
+
+tests_fuzz_replay_state_SOURCES = tests/fuzz/fuzz_state.c $(FUZZ_REPLAY_COMMON)
+tests_fuzz_replay_state_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"state"'
+tests_fuzz_replay_state_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_state_LDADD = host/libhsrunner.la $(FUZZ_REPLAY_LIBS)
+
+tests_fuzz_replay_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_REPLAY_COMMON)
+tests_fuzz_replay_config_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"config"'
+tests_fuzz_replay_config_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_config_LDADD = host/libhshost.la $(LTDL_LIBS) $(FUZZ_REPLAY_LIBS) -lpthread
+
+tests_fuzz_replay_manifest_SOURCES = tests/fuzz/fuzz_manifest.c $(FUZZ_REPLAY_COMMON)
+tests_fuzz_replay_manifest_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"manifest"'
+tests_fuzz_replay_manifest_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_manifest_LDADD = host/libhshost.la $(LTDL_LIBS) $(FUZZ_REPLAY_LIBS) -lpthread
+
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-smoke.sh tests/fuzz/README.md
+
+# `make fuzz-smoke`: builds every target with clang's libFuzzer, ASan and UBSan and fuzzes each
+# for FUZZ_SECONDS. Skipped (with a message) when FUZZ_CC cannot build libFuzzer targets,
+# unless FUZZ_REQUIRED=yes.
+FUZZ_CC = clang
+FUZZ_SECONDS = 30
+FUZZ_REQUIRED = no
+fuzz-smoke:
+	@FUZZ_CC='$(FUZZ_CC)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_REQUIRED='$(FUZZ_REQUIRED)' \
+	FUZZ_TARGETS='$(FUZZ_TARGETS)' \
+	FUZZ_CPPFLAGS='$(DEFS) -I$(top_builddir) $(CURL_CFLAGS) $(JSON_C_CFLAGS)' \
+	FUZZ_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
+	FUZZ_LIBS='$(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS) -lpthread -lm' \
+	$(SHELL) '$(top_srcdir)/tests/fuzz/fuzz-smoke.sh' '$(top_srcdir)' '$(top_builddir)'
+FUZZ_TARGETS = eploy willo json time url state config manifest
+.PHONY: fuzz-smoke

@@ -280,7 +280,7 @@ static run_cost run_cycle(bench *b)
     static const char *const argv_tail[] = {"run", "--once", "--force", NULL};
     char log[400];
     char *argv[8];
-    int n = 0, status = 0, fd;
+    int n = 0, status = 0;
     struct rusage ru;
     run_cost c;
     double t0;
@@ -301,7 +301,7 @@ static run_cost run_cycle(bench *b)
     if (pid < 0)
         die("fork: %s", strerror(errno));
     if (pid == 0) {
-        fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             _exit(126);
         dup2(fd, 1);
