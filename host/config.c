@@ -51,14 +51,21 @@ static void verr(vctx *c, const char *path, const char *fmt, ...)
     c->errors++;
 }
 
+/* JSON paths are for people: one too long for the buffer ends in "..." rather than failing. */
+static void mark_cut(char *out, int n)
+{
+    if (n < 0 || n >= PATH_BUF)
+        memcpy(out + PATH_BUF - 4, "...", 4);
+}
+
 static void join(char *out, const char *parent, const char *key)
 {
-    snprintf(out, PATH_BUF, "%s.%s", parent, key);
+    mark_cut(out, snprintf(out, PATH_BUF, "%s.%s", parent, key));
 }
 
 static void join_idx(char *out, const char *parent, size_t i)
 {
-    snprintf(out, PATH_BUF, "%s[%zu]", parent, i);
+    mark_cut(out, snprintf(out, PATH_BUF, "%s[%zu]", parent, i));
 }
 
 /* ---- "did you mean" ------------------------------------------------------------------- */
@@ -372,7 +379,7 @@ static void connector_names(const hs_manifest_set *set, const char **names, size
 static const hs_manifest *connection_manifest(vctx *c, const char *path, json_object *obj)
 {
     char cpath[PATH_BUF];
-    const char *names[64];
+    const char *names[64] = {NULL};
     size_t n;
     char list[600];
     connector_names(c->manifests, names, 64, &n);
@@ -464,7 +471,7 @@ static void connection_load(vctx *c, const char *name, json_object *obj,
         verr(c, path, "out of memory");
         return;
     }
-    const char *known[128];
+    const char *known[128] = {NULL};
     size_t n_known = 0;
     for (size_t i = 0; i < m->n_fields && n_known < 127; i++)
         known[n_known++] = m->fields[i].key;
@@ -701,7 +708,7 @@ static void side_check(vctx *c, const char *path, json_object *v, const char *ro
         return;
     const hs_config_connection *conn = hs_config_find_connection(c->cfg, name);
     if (!conn) {
-        const char *names[128];
+        const char *names[128] = {NULL};
         size_t n = 0;
         for (size_t i = 0; i < c->cfg->n_connections && n < 128; i++) {
             if (c->cfg->connections[i].name)
