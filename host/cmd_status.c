@@ -117,11 +117,13 @@ static void print_row(FILE *out, json_object *s, int64_t now)
             num(counts, "changes"), num(counts, "invited"), num(counts, "adopted"),
             num(counts, "notes"), num(counts, "not_invited"), num(counts, "errors"), next);
     if (cur && json_object_object_length(cur) > 0) {
+        const char *sep = "";
         fprintf(out, "  checkpoints:");
         json_object_object_foreach(cur, k, v) {
             char age[32];
             hs_status_format_age((int64_t)json_object_get_int64(v) * 1000, age, sizeof age);
-            fprintf(out, " %s committed %s ago;", k, age);
+            fprintf(out, "%s %s committed %s ago", sep, k, age);
+            sep = ",";
         }
         fprintf(out, "\n");
     }

@@ -136,6 +136,8 @@ tell "Willo still has $invited_again invitations, Eploy still has $notes_again n
 
 say "What \`hiresync status\` shows an operator"
 hs status | sed 's/^/   /'
+tell "The last cycle had nothing new to do; the one before wrote 2 notes, the one before that"
+tell "sent 3 invitations. \`hiresync status --json\` gives the same to a monitoring system."
 
 say "Stopping the sandbox"
 tell "Story told: 3 invited, 2 notes with their links, then nothing new."
