@@ -138,6 +138,18 @@ static void format_time(int64_t ms, char *out, size_t size)
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A new state record stamped with the time it was made ("at"), which retention goes by. */
+static json_object *new_record(const cycle *c)
+{
+    char when[40];
+    json_object *e = json_object_new_object();
+    if (e == NULL)
+        return NULL;
+    format_time(now_ms(c->p), when, sizeof when);
+    put_str(e, "at", when);
+    return e;
+}
+
 static void init_error(hs_error *err)
 {
     memset(err, 0, sizeof *err);
@@ -174,61 +186,6 @@ static void set_error(cycle *c, hs_status status, const char *side, const char *
         bounded(c->r->error, sizeof c->r->error, "%s: %s", side, msg);
 }
 
-/* ---- commits ------------------------------------------------------------------------------- */
-
-static hs_status commit(cycle *c, const char *why)
-{
-    char err[HS_STATE_ERR_MAX];
-    if (c->p->dry_run)
-        return HS_OK;
-    if (c->p->before_commit)
-        c->p->before_commit(c->p->commit_ctx, c->body);
-    if (hs_state_commit(c->p->state, now_ms(c->p), err, sizeof err) != 0) {
-        logf_(c, HS_LOG_ERROR, "cannot commit state (%s): %s", why, err);
-        bounded(c->err.message, sizeof c->err.message, "cannot commit state: %s", err);
-        c->err_side = "state";
-        return HS_E_INTERNAL;
-    }
-    return HS_OK;
-}
-
-static hs_status outbox_intent(cycle *c, const char *key, const char *op, const char *record)
-{
-    json_object *outbox = section(c->body, "outbox");
-    json_object *e = json_object_new_object();
-    char when[40];
-    if (outbox == NULL || e == NULL) {
-        json_object_put(e);
-        return HS_E_INTERNAL;
-    }
-    format_time(now_ms(c->p), when, sizeof when);
-    put_str(e, "op", op);
-    put_str(e, "state", "intent");
-    put_str(e, "record", record);
-    put_str(e, "at", when);
-    json_object_object_add(outbox, key, e);
-    hs_status st = commit(c, "outbox intent");
-    hs_crash_point("cycle: intent committed, before the write");
-    return st;
-}
-
-static void outbox_done(cycle *c, const char *key, const char *remote_id)
-{
-    json_object *outbox = section(c->body, "outbox");
-    json_object *e;
-    if (outbox == NULL || !json_object_object_get_ex(outbox, key, &e))
-        return;
-    put_str(e, "state", "done");
-    put_str(e, "remote_id", remote_id);
-}
-
-static void outbox_drop(cycle *c, const char *key)
-{
-    json_object *outbox = section(c->body, "outbox");
-    if (outbox)
-        json_object_object_del(outbox, key);
-}
-
 static const char *first_done(json_object *outbox)
 {
     struct json_object_iterator it = json_object_iter_begin(outbox);
@@ -242,13 +199,171 @@ static const char *first_done(json_object *outbox)
     return NULL;
 }
 
-/* Entries that are done are kept until the next barrier commits, then dropped. */
-static void outbox_prune(cycle *c)
+/* Entries that are done are dropped when a snapshot is written: their records (invitation,
+ * note, failure) say all that idempotency needs, and the snapshot makes that durable. */
+static void outbox_prune(json_object *body)
+{
+    json_object *outbox;
+    const char *key;
+    if (!json_object_object_get_ex(body, "outbox", &outbox) ||
+        !json_object_is_type(outbox, json_type_object))
+        return;
+    while ((key = first_done(outbox)) != NULL)
+        json_object_object_del(outbox, key);
+}
+
+/* Records older than this are dropped from the state, which then stays bounded however long
+ * hiresync runs. Forgetting them cannot duplicate anything: before creating, the interview
+ * connector looks the email up among the interview's participants (Willo) and the ATS
+ * connector looks the note's key up in the application's actions (Eploy), so a write whose
+ * record was forgotten is adopted, not repeated. What is lost is only bookkeeping: a
+ * participant who completes an interview more than this after the invitation gets no note
+ * (logged as not invited by hiresync). */
+static void prune_section(cycle *c, const char *name, int64_t limit, const char *stamp)
+{
+    json_object *sec, *old = json_object_new_array(), *parts = NULL;
+    size_t n;
+    if (old == NULL || !json_object_object_get_ex(c->body, name, &sec) ||
+        !json_object_is_type(sec, json_type_object))
+        goto out;
+    json_object_object_foreach(sec, key, rec) {
+        const char *at = get_str(rec, "at");
+        int64_t ms = parse_time(at);
+        if (!json_object_is_type(rec, json_type_object))
+            continue;
+        if (at == NULL || ms < 0)
+            put_str(rec, "at", stamp); /* written before records had times: age from now */
+        else if (ms < limit)
+            json_object_array_add(old, json_object_new_string(key));
+    }
+    n = json_object_array_length(old);
+    json_object_object_get_ex(c->body, "participants", &parts);
+    for (size_t i = 0; i < n; i++) {
+        const char *k = json_object_get_string(json_object_array_get_idx(old, i));
+        json_object *r, *link;
+        const char *pid;
+        if (strcmp(name, "invitations") == 0 && json_object_object_get_ex(sec, k, &r) &&
+            (pid = get_str(r, "participant")) != NULL && parts != NULL &&
+            json_object_object_get_ex(parts, pid, &link) &&
+            strcmp(json_object_get_string(link), k) == 0)
+            json_object_object_del(parts, pid);
+        json_object_object_del(sec, k);
+    }
+    if (n > 0)
+        logf_(c, HS_LOG_INFO, "%zu %s record(s) older than %d days dropped from the state", n,
+              name, HS_CYCLE_RETENTION_DAYS);
+out:
+    json_object_put(old);
+}
+
+static void prune_old(cycle *c)
+{
+    int64_t now = now_ms(c->p);
+    int64_t limit = now - (int64_t)HS_CYCLE_RETENTION_DAYS * 24 * 3600 * 1000;
+    char stamp[40];
+    format_time(now, stamp, sizeof stamp);
+    prune_section(c, "invitations", limit, stamp);
+    prune_section(c, "notes", limit, stamp);
+    prune_section(c, "failures", limit, stamp);
+}
+
+/* ---- commits ------------------------------------------------------------------------------- */
+
+static hs_status commit(cycle *c, const char *why)
+{
+    char err[HS_STATE_ERR_MAX];
+    if (c->p->dry_run)
+        return HS_OK;
+    outbox_prune(c->body);
+    if (c->p->before_commit)
+        c->p->before_commit(c->p->commit_ctx, c->body);
+    if (hs_state_commit(c->p->state, now_ms(c->p), err, sizeof err) != 0) {
+        logf_(c, HS_LOG_ERROR, "cannot commit state (%s): %s", why, err);
+        bounded(c->err.message, sizeof c->err.message, "cannot commit state: %s", err);
+        c->err_side = "state";
+        return HS_E_INTERNAL;
+    }
+    return HS_OK;
+}
+
+/* Makes changes durable as one journal record: what an outbox step costs (a line, not the
+ * state). */
+static hs_status journal(cycle *c, const hs_state_put *puts, size_t n, const char *why)
+{
+    char err[HS_STATE_ERR_MAX];
+    hs_state *state = c->p->state;
+    if (hs_state_append(state, puts, n, err, sizeof err) != 0) {
+        logf_(c, HS_LOG_ERROR, "cannot record %s: %s", why, err);
+        bounded(c->err.message, sizeof c->err.message, "cannot record %s: %s", why, err);
+        c->err_side = "state";
+        return HS_E_INTERNAL;
+    }
+    /* A cycle with very many writes between barriers folds its journal now and then, so the
+     * journal (read whole at load) stays small too. */
+    if (state->journal_size > HS_CYCLE_JOURNAL_FOLD_BYTES)
+        return commit(c, "journal fold");
+    return HS_OK;
+}
+
+static hs_status outbox_intent(cycle *c, const char *key, const char *op, const char *record)
+{
+    json_object *e = json_object_new_object();
+    char when[40];
+    hs_status st;
+    if (e == NULL)
+        return HS_E_INTERNAL;
+    format_time(now_ms(c->p), when, sizeof when);
+    put_str(e, "op", op);
+    put_str(e, "state", "intent");
+    put_str(e, "record", record);
+    put_str(e, "at", when);
+    st = journal(c, &(hs_state_put){"outbox", key, e}, 1, "outbox intent");
+    json_object_put(e);
+    hs_crash_point("cycle: intent committed, before the write");
+    return st;
+}
+
+/* The outbox entry of key marked done (a new object), or NULL when there is none. */
+static json_object *outbox_done(cycle *c, const char *key, const char *remote_id)
 {
     json_object *outbox = section(c->body, "outbox");
-    const char *key;
-    while (outbox != NULL && (key = first_done(outbox)) != NULL)
-        json_object_object_del(outbox, key);
+    json_object *e, *done;
+    if (outbox == NULL || !json_object_object_get_ex(outbox, key, &e))
+        return NULL;
+    done = json_object_new_object();
+    if (done == NULL)
+        return NULL;
+    put_str(done, "op", get_str(e, "op"));
+    put_str(done, "state", "done");
+    put_str(done, "record", get_str(e, "record"));
+    put_str(done, "at", get_str(e, "at"));
+    put_str(done, "remote_id", remote_id);
+    return done;
+}
+
+/* Records a finished write: its record (section[key] = rec) and its outbox entry done, in
+ * one journal record. extra may add one more change (NULL section: none). */
+static hs_status record_done(cycle *c, const char *sec, const char *key, json_object *rec,
+                             const char *outbox_key, const char *remote_id,
+                             const hs_state_put *extra, const char *why)
+{
+    hs_state_put puts[3];
+    size_t n = 0;
+    json_object *done = outbox_done(c, outbox_key, remote_id);
+    hs_status st;
+    puts[n++] = (hs_state_put){sec, key, rec};
+    if (extra != NULL && extra->section != NULL)
+        puts[n++] = *extra;
+    if (done != NULL)
+        puts[n++] = (hs_state_put){"outbox", outbox_key, done};
+    st = journal(c, puts, n, why);
+    json_object_put(done);
+    return st;
+}
+
+static hs_status outbox_drop(cycle *c, const char *key)
+{
+    return journal(c, &(hs_state_put){"outbox", key, NULL}, 1, "outbox entry dropped");
 }
 
 /* ---- notes --------------------------------------------------------------------------------- */
@@ -325,19 +440,18 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
     st = write_note(c, &note, &res);
     if (st != HS_OK && st != HS_E_DATA)
         return st;
-    e = json_object_new_object();
+    /* The key names the reason and the application: the record keeps when and what. */
+    e = new_record(c);
     if (e == NULL)
         return HS_E_INTERNAL;
-    put_str(e, "application", ch->record_id);
-    put_str(e, "interview", m->interview);
-    put_str(e, "reason", reason);
     if (st == HS_OK)
         put_str(e, "note", res.remote_id);
     else
         put_str(e, "note_error", c->err.message);
-    json_object_object_add(failures, fkey, e);
-    outbox_done(c, nkey, st == HS_OK ? res.remote_id : NULL);
-    return commit(c, "failure note done");
+    st = record_done(c, "failures", fkey, e, nkey, st == HS_OK ? res.remote_id : NULL, NULL,
+                     "failure note done");
+    json_object_put(e);
+    return st;
 }
 
 /* ---- invitations --------------------------------------------------------------------------- */
@@ -345,27 +459,25 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
 static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *m,
                                    const hs_stage_change *ch, const hs_write_result *res)
 {
-    json_object *invs = section(c->body, "invitations");
-    json_object *parts = section(c->body, "participants");
-    json_object *e = json_object_new_object();
-    char when[40];
-    if (invs == NULL || parts == NULL || e == NULL) {
-        json_object_put(e);
-        return HS_E_INTERNAL;
-    }
-    format_time(now_ms(c->p), when, sizeof when);
+    /* What a later cycle needs to note the result on the right application. */
+    json_object *e = new_record(c);
+    json_object *link = json_object_new_string(key);
+    hs_state_put part = {NULL, NULL, NULL};
+    hs_status st = HS_E_INTERNAL;
+    if (e == NULL || link == NULL)
+        goto out;
     put_str(e, "interview", m->interview);
     put_str(e, "application", ch->record_id);
     put_str(e, "job", ch->job_id);
     put_str(e, "person", ch->person.id);
     put_str(e, "participant", res->remote_id);
-    put_str(e, "at", when);
-    json_object_object_add(e, "adopted", json_object_new_boolean(!res->applied));
-    json_object_object_add(invs, key, e);
     if (res->remote_id[0] != '\0')
-        json_object_object_add(parts, res->remote_id, json_object_new_string(key));
-    outbox_done(c, key, res->remote_id);
-    return commit(c, "invitation done");
+        part = (hs_state_put){"participants", res->remote_id, link};
+    st = record_done(c, "invitations", key, e, key, res->remote_id, &part, "invitation done");
+out:
+    json_object_put(e);
+    json_object_put(link);
+    return st;
 }
 
 static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch)
@@ -414,7 +526,8 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
         const char *reason = c->err.http_status == 404 ? "interview-gone" : "email-rejected";
         char detail[HS_ERROR_MESSAGE_MAX];
         snprintf(detail, sizeof detail, "%s", c->err.message);
-        outbox_drop(c, key);
+        if ((st = outbox_drop(c, key)) != HS_OK)
+            return st;
         return note_failure(c, m, ch, reason, detail);
     }
     if (st != HS_OK)
@@ -579,7 +692,6 @@ static hs_status checkpoint_(cycle *c, const char *cursor)
     json_object_object_add(sec, "committed_ms", json_object_new_int64(now_ms(c->p)));
     if (c->mode == MODE_BASELINE)
         set_baselines(c, 0);
-    outbox_prune(c);
     hs_crash_point("cycle: barrier, before commit");
     return commit(c, "checkpoint");
 }
@@ -730,7 +842,6 @@ static const hs_mapping *mapping_of(const hs_pipeline *p, const char *interview)
 static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *inv,
                              const char *nkey)
 {
-    json_object *notes = section(c->body, "notes");
     const hs_mapping *m = mapping_of(c->p->pipeline, get_str(inv, "interview"));
     char title[160], body[2048], when[64];
     hs_note note;
@@ -766,11 +877,10 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     st = write_note(c, &note, &res);
     if (st != HS_OK && st != HS_E_DATA)
         return st;
-    e = json_object_new_object();
+    e = new_record(c);
     if (e == NULL)
         return HS_E_INTERNAL;
     put_str(e, "application", note.record_id);
-    put_str(e, "participant", ch->record_id);
     if (st == HS_OK) {
         put_str(e, "note", res.remote_id);
         if (res.applied)
@@ -786,9 +896,10 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
         logf_(c, HS_LOG_WARN, "application %s rejected the result note: %s",
               s_or(note.record_id, "?"), c->err.message);
     }
-    json_object_object_add(notes, nkey, e);
-    outbox_done(c, nkey, st == HS_OK ? res.remote_id : NULL);
-    return commit(c, "note done");
+    st = record_done(c, "notes", nkey, e, nkey, st == HS_OK ? res.remote_id : NULL, NULL,
+                     "note done");
+    json_object_put(e);
+    return st;
 }
 
 static hs_status interview_change_(cycle *c, const hs_stage_change *ch)
@@ -972,6 +1083,8 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     c.body = params->state->body;
     result->started_ms = now_ms(params);
     result->status = HS_OK;
+    if (params->state->recovered[0] != '\0')
+        logf_(&c, HS_LOG_WARN, "%s", params->state->recovered);
     outbox = section(c.body, "outbox");
     if (outbox != NULL && json_object_object_length(outbox) > 0)
         logf_(&c, HS_LOG_WARN, "%d write(s) were in flight when hiresync last stopped; they "
@@ -994,6 +1107,8 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     }
     if (!params->dry_run && result->status == HS_OK)
         drop_orphans(&c);
+    if (!params->dry_run && result->status != HS_E_INTERNAL)
+        prune_old(&c);
     if (!params->dry_run && result->status != HS_E_INTERNAL)
         (void)commit(&c, "end of cycle");
     result->duration_ms = now_ms(params) - result->started_ms;

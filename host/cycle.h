@@ -11,9 +11,12 @@
  *   4. report what happened.
  *
  * Commit protocol: every write is preceded by an outbox "intent" and followed by "done",
- * each committed to the state file; a barrier's cursor is committed only when every record
+ * each made durable as one record in the state's journal (a line whatever the size of the
+ * state, see state.h); a barrier's cursor is committed as a snapshot only when every record
  * before it was handled; after an error nothing more is committed; a cursor is never
- * replaced by an empty one. The first cycle of a pipeline (and of a mapping added later)
+ * replaced by an empty one. Snapshots drop the outbox entries that are done (their records
+ * say what idempotency needs), and the end of a cycle drops records older than
+ * HS_CYCLE_RETENTION_DAYS, so the state stays bounded. The first cycle of a pipeline (and of a mapping added later)
  * reads a snapshot and sets a baseline: only candidates moved into a trigger stage after it
  * are invited, unless the mapping says "invite_existing".
  *
@@ -22,12 +25,13 @@
  *   "baselines":          { "<interview>|<job>": <ms when the mapping's baseline was taken> }
  *   "baseline_members":   { "<interview>|<job>": { "<application>": "<entered stage at>" } }
  *   "invitations":        { "<interview>:<application>": { interview, application, job,
- *                            person, participant, at, adopted } }
+ *                            person, participant, at } }
  *   "participants":       { "<participant>": "<invitation key>" }
- *   "notes":              { "result:<participant>:<completed at>": { application,
- *                            participant, note | note_error } }
- *   "failures":           { "<reason>:<application>": { application, interview, reason,
+ *   "notes":              { "result:<participant>:<completed at>": { at, application,
  *                            note | note_error } }
+ *   "failures":           { "<reason>:<application>": { at, note | note_error } }
+ * (states written before records had "at" get the time they are first read again; older
+ * records may carry more fields, which nothing reads.)
  *   "outbox":             { "<write key>": { op, state: intent|done, record, at, remote_id } }
  *   "stores":             { "ats": {...}, "interviews": {...} }  (before_commit's)
  * No names, emails or phone numbers are kept: ids and keys only.
@@ -47,6 +51,13 @@
 #include "log.h"
 #include "pipeline.h"
 #include "state.h"
+
+/* Records (invitations, notes, failures) are kept this long, then dropped (see cycle.c for
+ * why that cannot duplicate a write). */
+#define HS_CYCLE_RETENTION_DAYS 400
+
+/* A journal grown past this between barriers is folded into a snapshot. */
+#define HS_CYCLE_JOURNAL_FOLD_BYTES (4u * 1024u * 1024u)
 
 /* One side of a pipeline: a connector table and an open connection. */
 typedef struct hs_cycle_side {

@@ -1,4 +1,5 @@
-/* The state store: atomic, checksummed, versioned pipeline state files (see state.h). */
+/* The state store: atomic, checksummed, versioned pipeline snapshots and their journals
+ * (see state.h). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "state.h"
@@ -278,7 +279,8 @@ static int file_exists(const char *dir, const char *pipeline, const char *suffix
 
 /* Checks the envelope and returns the body (a new reference) or NULL with err filled. */
 static json_object *parse_envelope(const char *path, const char *pipeline, const char *text,
-                                   size_t len, uint64_t *seq, char *err, size_t err_size)
+                                   size_t len, uint64_t *seq, uint64_t *mark, int *format,
+                                   char *err, size_t err_size)
 {
     json_tokener *tok = json_tokener_new_ex(64);
     json_object *root = NULL, *v, *body = NULL;
@@ -294,11 +296,13 @@ static json_object *parse_envelope(const char *path, const char *pipeline, const
         set_err(err, err_size, "%s is corrupt (not a complete JSON object)", path);
         goto out;
     }
-    if (!json_object_object_get_ex(root, "format", &v) || json_object_get_int(v) != HS_STATE_FORMAT) {
-        set_err(err, err_size, "%s has an unknown format version (this hiresync reads %d)", path,
-                HS_STATE_FORMAT);
+    if (!json_object_object_get_ex(root, "format", &v) || !json_object_is_type(v, json_type_int) ||
+        json_object_get_int(v) < 1 || json_object_get_int(v) > HS_STATE_FORMAT) {
+        set_err(err, err_size, "%s has an unknown format version (this hiresync reads 1 to %d)",
+                path, HS_STATE_FORMAT);
         goto out;
     }
+    *format = json_object_get_int(v);
     if (!json_object_object_get_ex(root, "pipeline", &v) ||
         strcmp(json_object_get_string(v), pipeline) != 0) {
         set_err(err, err_size, "%s belongs to another pipeline", path);
@@ -320,6 +324,15 @@ static json_object *parse_envelope(const char *path, const char *pipeline, const
         goto out;
     }
     *seq = (uint64_t)json_object_get_int64(v);
+    *mark = 0;
+    if (*format >= 2) {
+        if (!json_object_object_get_ex(root, "journal", &v) ||
+            !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0) {
+            set_err(err, err_size, "%s is corrupt (no journal mark)", path);
+            goto out;
+        }
+        *mark = (uint64_t)json_object_get_int64(v);
+    }
     json_object_object_get_ex(root, "body", &v);
     body = json_object_get(v);
 out:
@@ -330,14 +343,19 @@ out:
 
 static hs_state *state_new(const char *dir, const char *pipeline)
 {
-    char path[4096];
+    char path[4096], jpath[4096];
     hs_state *s = calloc(1, sizeof *s);
-    if (s == NULL || join_path(path, sizeof path, dir, pipeline, ".state") != 0)
+    if (s == NULL)
+        return NULL;
+    s->journal_fd = -1;
+    if (join_path(path, sizeof path, dir, pipeline, ".state") != 0 ||
+        join_path(jpath, sizeof jpath, dir, pipeline, ".journal") != 0)
         goto fail;
     s->dir = strdup(dir);
     s->pipeline = strdup(pipeline);
     s->path = strdup(path);
-    if (s->dir == NULL || s->pipeline == NULL || s->path == NULL)
+    s->journal_path = strdup(jpath);
+    if (s->dir == NULL || s->pipeline == NULL || s->path == NULL || s->journal_path == NULL)
         goto fail;
     return s;
 fail:
@@ -345,13 +363,300 @@ fail:
     return NULL;
 }
 
+/* ---- the journal --------------------------------------------------------------------------- */
+
+/* `,"crc":"` + 16 hex digits + `"}`: the fixed tail of every journal line. */
+#define CRC_TAIL_LEN 26
+
+/* A journal line (without its newline) whose checksum holds, parsed; NULL otherwise. */
+static json_object *journal_line(const char *line, size_t len)
+{
+    char want[CRC_TAIL_LEN + 1];
+    json_tokener *tok;
+    json_object *rec;
+    if (len <= CRC_TAIL_LEN)
+        return NULL;
+    snprintf(want, sizeof want, ",\"crc\":\"%016" PRIx64 "\"}",
+             hs_state_checksum(line, len - CRC_TAIL_LEN));
+    if (memcmp(line + len - CRC_TAIL_LEN, want, CRC_TAIL_LEN) != 0)
+        return NULL;
+    tok = json_tokener_new_ex(64);
+    if (tok == NULL)
+        return NULL;
+    rec = json_tokener_parse_ex(tok, line, (int)len);
+    if (rec != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+                        !json_object_is_type(rec, json_type_object))) {
+        json_object_put(rec);
+        rec = NULL;
+    }
+    json_tokener_free(tok);
+    return rec;
+}
+
+static int apply_put(json_object *body, const char *section, const char *key, json_object *value)
+{
+    json_object *sec;
+    if (!json_object_object_get_ex(body, section, &sec) ||
+        !json_object_is_type(sec, json_type_object)) {
+        if (value == NULL)
+            return 0;
+        sec = json_object_new_object();
+        if (sec == NULL || json_object_object_add(body, section, sec) != 0) {
+            json_object_put(sec);
+            return -1;
+        }
+    }
+    if (value == NULL) {
+        json_object_object_del(sec, key);
+        return 0;
+    }
+    json_object_get(value);
+    if (json_object_object_add(sec, key, value) != 0) {
+        json_object_put(value);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks a record's changes; applies them when body is not NULL. Returns 0 or -1. */
+static int record_puts(json_object *rec, json_object *body)
+{
+    json_object *puts;
+    size_t n;
+    if (!json_object_object_get_ex(rec, "puts", &puts) ||
+        !json_object_is_type(puts, json_type_array))
+        return -1;
+    n = json_object_array_length(puts);
+    for (size_t i = 0; i < n; i++) {
+        json_object *put = json_object_array_get_idx(puts, i);
+        json_object *sec, *key, *val;
+        if (!json_object_is_type(put, json_type_array) || json_object_array_length(put) != 3)
+            return -1;
+        sec = json_object_array_get_idx(put, 0);
+        key = json_object_array_get_idx(put, 1);
+        val = json_object_array_get_idx(put, 2);
+        if (!json_object_is_type(sec, json_type_string) ||
+            !json_object_is_type(key, json_type_string))
+            return -1;
+        if (body != NULL && apply_put(body, json_object_get_string(sec),
+                                      json_object_get_string(key), val) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Cuts the journal back to its first len bytes (a torn last record) and syncs it. */
+static int truncate_journal(const char *path, uint64_t len)
+{
+    int rc = -1;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (ftruncate(fd, (off_t)len) == 0 && fsync(fd) == 0)
+        rc = 0;
+    if (close(fd) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* Replays the journal records after the snapshot's mark into s->body. clean: drop a torn
+ * last record from the file too (only the lock holder may). Returns 0, or -1 with err. */
+static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, char *err,
+                          size_t err_size)
+{
+    char msg[HS_STATE_ERR_MAX];
+    char *text = NULL;
+    size_t len = 0, pos = 0;
+    long line_no = 0;
+    int rc = hs_state_read_file(s->journal_path, STATE_MAX_BYTES, &text, &len, msg, sizeof msg);
+    s->journal_seq = mark;
+    if (rc == 1) {
+        if (!need_file)
+            return 0;
+        set_err(err, err_size, "%s is missing beside %s; pipeline %s stops: restore it or start "
+                "over with `hiresync state reset %s`", s->journal_path, s->path, s->pipeline,
+                s->pipeline);
+        return -1;
+    }
+    if (rc < 0) {
+        set_err(err, err_size, "%s; pipeline %s stops until it is readable", msg, s->pipeline);
+        return -1;
+    }
+    rc = -1;
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t line_len = nl ? (size_t)(nl - line) : len - pos;
+        int last = nl == NULL || (size_t)(nl - text) + 1 == len;
+        json_object *rec = nl ? journal_line(line, line_len) : NULL;
+        json_object *v;
+        uint64_t seq;
+        line_no++;
+        if (rec == NULL && last) {
+            /* Its sync never returned, so the call that waited for it never started. */
+            set_err(s->recovered, sizeof s->recovered, "%s: dropped a torn last record (line "
+                    "%ld, %zu bytes) whose write never completed", s->journal_path, line_no,
+                    len - pos);
+            if (clean) {
+                hs_crash_point("state: before dropping a torn journal record");
+                if (truncate_journal(s->journal_path, pos) != 0) {
+                    set_err(err, err_size, "%s: cannot drop its torn last record: %s",
+                            s->journal_path, strerror(errno));
+                    goto out;
+                }
+            }
+            len = pos;
+            break;
+        }
+        if (rec == NULL || !json_object_object_get_ex(rec, "seq", &v) ||
+            !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1 ||
+            record_puts(rec, NULL) != 0) {
+            json_object_put(rec);
+            set_err(err, err_size, "%s is corrupt (line %ld of %s fails its checksum or form); "
+                    "pipeline %s stops: restore it or start over with `hiresync state reset %s`",
+                    s->journal_path, line_no, s->journal_path, s->pipeline, s->pipeline);
+            goto out;
+        }
+        seq = (uint64_t)json_object_get_int64(v);
+        if (seq > mark) {
+            if (seq != s->journal_seq + 1) {
+                json_object_put(rec);
+                set_err(err, err_size, "%s is corrupt (line %ld is record %" PRIu64 " where "
+                        "record %" PRIu64 " should follow %s); pipeline %s stops: restore both "
+                        "files or start over with `hiresync state reset %s`", s->journal_path,
+                        line_no, seq, s->journal_seq + 1, s->path, s->pipeline, s->pipeline);
+                goto out;
+            }
+            if (record_puts(rec, s->body) != 0) {
+                json_object_put(rec);
+                set_err(err, err_size, "out of memory replaying %s", s->journal_path);
+                goto out;
+            }
+            s->journal_seq = seq;
+        }
+        json_object_put(rec);
+        pos += line_len + 1;
+    }
+    s->journal_size = len;
+    rc = 0;
+out:
+    free(text);
+    return rc;
+}
+
+/* Opens the journal for appends, creating it (and making its name durable) when missing. */
+static int open_journal(hs_state *s, char *err, size_t err_size)
+{
+    struct stat st;
+    int created;
+    if (s->journal_fd >= 0)
+        return 0;
+    created = stat(s->journal_path, &st) != 0;
+    s->journal_fd = open(s->journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (s->journal_fd < 0) {
+        set_err(err, err_size, "%s: cannot open: %s", s->journal_path, strerror(errno));
+        return -1;
+    }
+    if (fstat(s->journal_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        set_err(err, err_size, "%s: not a regular file", s->journal_path);
+        goto fail;
+    }
+    s->journal_size = (uint64_t)st.st_size;
+    if (created && fsync_dir(s->dir) != 0) {
+        set_err(err, err_size, "%s: cannot sync the directory: %s", s->dir, strerror(errno));
+        goto fail;
+    }
+    return 0;
+fail:
+    (void)close(s->journal_fd);
+    s->journal_fd = -1;
+    return -1;
+}
+
+int hs_state_append(hs_state *state, const hs_state_put *puts, size_t n, char *err,
+                    size_t err_size)
+{
+    json_object *arr = json_object_new_array();
+    char *line = NULL;
+    const char *text;
+    size_t text_len, len;
+    int rc = -1;
+    if (arr == NULL)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        json_object *put = json_object_new_array();
+        if (put == NULL || json_object_array_add(arr, put) != 0) {
+            json_object_put(put);
+            goto oom;
+        }
+        if (json_object_array_add(put, json_object_new_string(puts[i].section)) ||
+            json_object_array_add(put, json_object_new_string(puts[i].key)) ||
+            json_object_array_add(put, json_object_get(puts[i].value)))
+            goto oom;
+    }
+    text = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+    if (text == NULL)
+        goto oom;
+    text_len = strlen(text);
+    len = text_len + 64 + CRC_TAIL_LEN;
+    line = malloc(len);
+    if (line == NULL)
+        goto oom;
+    {
+        int k = snprintf(line, len, "{\"seq\":%" PRIu64 ",\"puts\":%s", state->journal_seq + 1,
+                         text);
+        if (k < 0 || (size_t)k >= len - CRC_TAIL_LEN - 1)
+            goto oom;
+        snprintf(line + k, len - (size_t)k, ",\"crc\":\"%016" PRIx64 "\"}\n",
+                 hs_state_checksum(line, (size_t)k));
+        len = (size_t)k + CRC_TAIL_LEN + 1;
+    }
+    if (open_journal(state, err, err_size) != 0)
+        goto out;
+    /* One write would do; two halves let a kill in between leave the torn tail a power cut
+     * can leave, so the crash test exercises its recovery. */
+    if (write_all(state->journal_fd, line, len / 2) != 0)
+        goto io_error;
+    hs_crash_point("state: journal record half written");
+    if (write_all(state->journal_fd, line + len / 2, len - len / 2) != 0)
+        goto io_error;
+    hs_crash_point("state: journal record written");
+    if (fdatasync(state->journal_fd) != 0)
+        goto io_error;
+    hs_crash_point("state: journal record synced");
+    for (size_t i = 0; i < n; i++)
+        if (apply_put(state->body, puts[i].section, puts[i].key, puts[i].value) != 0)
+            goto oom; /* durable already: the next load has it */
+    state->journal_seq++;
+    state->journal_size += len;
+    state->journal_bytes += len;
+    rc = 0;
+    goto out;
+io_error:
+    set_err(err, err_size, "%s: cannot append: %s", state->journal_path, strerror(errno));
+    /* Leave no partial record behind for a later one to follow. */
+    if (ftruncate(state->journal_fd, (off_t)state->journal_size) != 0)
+        set_err(err, err_size, "%s: cannot append nor undo a partial record: %s",
+                state->journal_path, strerror(errno));
+    goto out;
+oom:
+    set_err(err, err_size, "out of memory writing the journal of %s", state->pipeline);
+out:
+    free(line);
+    json_object_put(arr);
+    return rc;
+}
+
+/* ---- loading -------------------------------------------------------------------------------- */
+
 static int load(const char *dir, const char *pipeline, int clean, hs_state **out, char *err,
                 size_t err_size)
 {
     char msg[HS_STATE_ERR_MAX];
     char *text = NULL;
     size_t len = 0;
-    int rc;
+    uint64_t mark = 0;
+    int rc, format = 0;
     hs_state *s;
     *out = NULL;
     if (!hs_state_name_ok(pipeline)) {
@@ -375,8 +680,11 @@ static int load(const char *dir, const char *pipeline, int clean, hs_state **out
                     s->path, pipeline, s->path, pipeline);
             goto fail;
         }
+        /* Records appended before the first snapshot are in the journal alone. */
         s->body = json_object_new_object();
         if (s->body == NULL)
+            goto fail;
+        if (replay_journal(s, 0, 0, clean, err, err_size) != 0)
             goto fail;
         *out = s;
         return 0;
@@ -385,12 +693,16 @@ static int load(const char *dir, const char *pipeline, int clean, hs_state **out
         set_err(err, err_size, "%s; pipeline %s stops until it is readable", msg, pipeline);
         goto fail;
     }
-    s->body = parse_envelope(s->path, pipeline, text, len, &s->seq, msg, sizeof msg);
+    s->body = parse_envelope(s->path, pipeline, text, len, &s->seq, &mark, &format, msg,
+                             sizeof msg);
     if (s->body == NULL) {
         set_err(err, err_size, "%s; pipeline %s stops: restore %s.prev or start over with "
                 "`hiresync state reset %s`", msg, pipeline, s->path, pipeline);
         goto fail;
     }
+    /* Format 1 had no journal; from format 2 on every snapshot has one beside it. */
+    if (replay_journal(s, mark, format >= 2, clean, err, err_size) != 0)
+        goto fail;
     s->existed = 1;
     free(text);
     *out = s;
@@ -410,7 +722,17 @@ int hs_state_load(const char *dir, const char *pipeline, hs_state **out, char *e
 int hs_state_peek(const char *dir, const char *pipeline, hs_state **out, char *err,
                   size_t err_size)
 {
-    return load(dir, pipeline, 0, out, err, err_size);
+    /* A commit running meanwhile may pair a snapshot with the journal of another generation
+     * for an instant: look again before calling it corrupt. */
+    int rc = -1;
+    for (int attempt = 0; attempt < 3 && rc != 0; attempt++) {
+        if (attempt > 0) {
+            struct timespec pause = {0, 50 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+        rc = load(dir, pipeline, 0, out, err, err_size);
+    }
+    return rc;
 }
 
 static int mark_ran(const hs_state *s)
@@ -456,6 +778,7 @@ int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
     if (json_object_object_add(root, "format", json_object_new_int(HS_STATE_FORMAT)) ||
         json_object_object_add(root, "pipeline", json_object_new_string(state->pipeline)) ||
         json_object_object_add(root, "seq", json_object_new_int64((int64_t)state->seq + 1)) ||
+        json_object_object_add(root, "journal", json_object_new_int64((int64_t)state->journal_seq)) ||
         json_object_object_add(root, "committed_at", json_object_new_string(when)) ||
         json_object_object_add(root, "checksum", json_object_new_string(sum)) ||
         json_object_object_add(root, "body", json_object_get(state->body)))
@@ -463,6 +786,10 @@ int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
     text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
     if (text == NULL)
         goto oom;
+    /* A format 2 snapshot never exists without its journal, so a journal lost later is
+     * noticed instead of silently taking the records it held. */
+    if (open_journal(state, err, err_size) != 0)
+        goto out;
     /* The current generation becomes the previous one by a hard link, so that at every
      * instant the current name holds a complete file. */
     if (state->existed) {
@@ -482,6 +809,17 @@ int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
     }
     state->seq++;
     state->existed = 1;
+    state->snapshots++;
+    /* The snapshot holds every record up to its mark: start the journal over. A kill before
+     * the truncation is synced leaves records at or below the mark, which loading skips. */
+    hs_crash_point("state: snapshot written, journal not yet emptied");
+    if (ftruncate(state->journal_fd, 0) != 0 || fsync(state->journal_fd) != 0) {
+        set_err(err, err_size, "%s: cannot empty it after a commit: %s", state->journal_path,
+                strerror(errno));
+        goto out;
+    }
+    state->journal_size = 0;
+    hs_crash_point("state: journal emptied");
     rc = 0;
     goto out;
 oom:
@@ -496,16 +834,35 @@ void hs_state_free(hs_state *state)
     if (state == NULL)
         return;
     json_object_put(state->body);
+    if (state->journal_fd >= 0)
+        (void)close(state->journal_fd);
+    free(state->journal_path);
     free(state->dir);
     free(state->pipeline);
     free(state->path);
     free(state);
 }
 
+/* Renames path to "<path>.reset-<now>" when it exists. */
+static int move_aside(const char *path, long now, char *err, size_t err_size)
+{
+    char keep[4200];
+    struct stat st;
+    int n;
+    if (stat(path, &st) != 0)
+        return 0;
+    n = snprintf(keep, sizeof keep, "%s.reset-%ld", path, now);
+    if (n < 0 || (size_t)n >= sizeof keep || rename(path, keep) != 0) {
+        set_err(err, err_size, "%s: cannot move aside: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_size)
 {
-    char cur[4096], prev[4096], ran[4096];
-    struct stat st;
+    char cur[4096], prev[4096], ran[4096], journal[4096];
+    long now = (long)time(NULL);
     if (!hs_state_name_ok(pipeline)) {
         set_err(err, err_size, "pipeline name \"%s\" cannot name a state file", pipeline);
         return -1;
@@ -516,14 +873,12 @@ int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_
         set_err(err, err_size, "state file name too long for %s", pipeline);
         return -1;
     }
-    if (stat(cur, &st) == 0) {
-        char keep[4200];
-        int n = snprintf(keep, sizeof keep, "%s.reset-%ld", cur, (long)time(NULL));
-        if (n < 0 || (size_t)n >= sizeof keep || rename(cur, keep) != 0) {
-            set_err(err, err_size, "%s: cannot move aside: %s", cur, strerror(errno));
-            return -1;
-        }
+    if (join_path(journal, sizeof journal, dir, pipeline, ".journal") != 0) {
+        set_err(err, err_size, "state file name too long for %s", pipeline);
+        return -1;
     }
+    if (move_aside(cur, now, err, err_size) != 0 || move_aside(journal, now, err, err_size) != 0)
+        return -1;
     if ((unlink(prev) != 0 && errno != ENOENT) || (unlink(ran) != 0 && errno != ENOENT)) {
         set_err(err, err_size, "%s: cannot remove: %s", dir, strerror(errno));
         return -1;
