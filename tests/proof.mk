@@ -136,3 +136,7 @@ tests_test_hostile_known_CPPFLAGS = $(tests_test_hostile_CPPFLAGS)
 tests_test_hostile_known_CFLAGS = $(tests_test_hostile_CFLAGS)
 tests_test_hostile_known_LDADD = $(tests_test_hostile_LDADD)
 EXTRA_tests_test_hostile_known_DEPENDENCIES = plugin/eploy.la plugin/willo.la
+clean-local: clean-fuzz
+clean-fuzz:
+	-rm -rf tests/fuzz/bin tests/fuzz/work tests/fuzz/crashes
+.PHONY: clean-fuzz
