@@ -20,13 +20,15 @@ bench: tests/bench/bench$(EXEEXT) hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) pl
 	tests/bench/bench$(EXEEXT)
 .PHONY: bench
 
-# ---- the fault matrix (in `make check`), in three programs so that -j2 runs them in parallel --
+# ---- the fault matrix (in `make check`), in four programs so that -j2 runs them in parallel ---
 FAULT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 FAULT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CURL_CFLAGS)
 FAULT_LDADD = tests/support/libhstestsandbox.la $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS)
 FAULT_SOURCES = tests/test_faults.c tests/test_e2e_util.c tests/test_e2e_util.h
-check_PROGRAMS += tests/test_faults_reads tests/test_faults_lookups tests/test_faults_writes
-TESTS += tests/test_faults_reads tests/test_faults_lookups tests/test_faults_writes
+check_PROGRAMS += tests/test_faults_reads tests/test_faults_lookups tests/test_faults_writes \
+	tests/test_faults_interviews
+TESTS += tests/test_faults_reads tests/test_faults_lookups tests/test_faults_writes \
+	tests/test_faults_interviews
 tests_test_faults_reads_SOURCES = $(FAULT_SOURCES)
 tests_test_faults_reads_CPPFLAGS = $(FAULT_CPPFLAGS) -DFAULT_GROUP=1
 tests_test_faults_reads_CFLAGS = $(FAULT_CFLAGS)
@@ -39,6 +41,10 @@ tests_test_faults_writes_SOURCES = $(FAULT_SOURCES)
 tests_test_faults_writes_CPPFLAGS = $(FAULT_CPPFLAGS) -DFAULT_GROUP=3
 tests_test_faults_writes_CFLAGS = $(FAULT_CFLAGS)
 tests_test_faults_writes_LDADD = $(FAULT_LDADD)
+tests_test_faults_interviews_SOURCES = $(FAULT_SOURCES)
+tests_test_faults_interviews_CPPFLAGS = $(FAULT_CPPFLAGS) -DFAULT_GROUP=4
+tests_test_faults_interviews_CFLAGS = $(FAULT_CFLAGS)
+tests_test_faults_interviews_LDADD = $(FAULT_LDADD)
 
 # ---- fuzz targets: replayed in `make check`, fuzzed by `make fuzz-smoke` ----------------------
 # Each target (tests/fuzz/fuzz_<name>.c) is one LLVMFuzzerTestOneInput. Under `make check` a

@@ -696,7 +696,7 @@ int main(int argc, char **argv)
     SRunner *sr;
     int failed;
     tcase_add_checked_fixture(tc, servers_up, servers_down);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     if (known) {
         /* Fails until plugin/common/hs_http.c bounds Retry-After before narrowing it to the
          * 32-bit hs_error.retry_after_s. */
