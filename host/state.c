@@ -719,19 +719,41 @@ int hs_state_load(const char *dir, const char *pipeline, hs_state **out, char *e
     return load(dir, pipeline, 1, out, err, err_size);
 }
 
+/* Identity of the snapshot and the journal, to tell a commit running meanwhile. */
+static void files_id(const hs_state *probe, char *out, size_t size)
+{
+    struct stat a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    (void)stat(probe->path, &a);
+    (void)stat(probe->journal_path, &b);
+    snprintf(out, size, "%lu:%lld:%ld.%ld/%lu:%lld:%ld.%ld", (unsigned long)a.st_ino,
+             (long long)a.st_size, (long)a.st_mtim.tv_sec, a.st_mtim.tv_nsec,
+             (unsigned long)b.st_ino, (long long)b.st_size, (long)b.st_mtim.tv_sec,
+             b.st_mtim.tv_nsec);
+}
+
 int hs_state_peek(const char *dir, const char *pipeline, hs_state **out, char *err,
                   size_t err_size)
 {
     /* A commit running meanwhile may pair a snapshot with the journal of another generation
-     * for an instant: look again before calling it corrupt. */
-    int rc = -1;
-    for (int attempt = 0; attempt < 3 && rc != 0; attempt++) {
-        if (attempt > 0) {
-            struct timespec pause = {0, 50 * 1000 * 1000};
-            nanosleep(&pause, NULL);
-        }
+     * for an instant: when the files changed under the read, look again before calling them
+     * corrupt. */
+    hs_state *probe;
+    char before[200], after[200];
+    int rc;
+    if (!hs_state_name_ok(pipeline) || (probe = state_new(dir, pipeline)) == NULL)
+        return load(dir, pipeline, 0, out, err, err_size);
+    for (int attempt = 0;; attempt++) {
+        files_id(probe, before, sizeof before);
         rc = load(dir, pipeline, 0, out, err, err_size);
+        if (rc == 0 || attempt == 4)
+            break;
+        files_id(probe, after, sizeof after);
+        if (strcmp(before, after) == 0)
+            break;
     }
+    hs_state_free(probe);
     return rc;
 }
 

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "../host/cycle.h"
 #include "../host/pipeline.h"
@@ -36,8 +38,14 @@ static const char *const PIPE_DEFAULT =
     "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\","
     "\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video Interview\"]}]}]}";
 
-/* Runs one cycle with the pipeline JSON; returns the result. */
-static hs_cycle_result run_with(const char *pipeline_json, int dry_run)
+/* What a cycle cost the state on disk. */
+typedef struct cost {
+    uint64_t journal_bytes;
+    unsigned long snapshots;
+} cost;
+
+/* Runs one cycle with the pipeline JSON; returns the result (and its cost when asked). */
+static hs_cycle_result run_costing(const char *pipeline_json, int dry_run, cost *spent)
 {
     hs_cycle_result r;
     hs_cycle_params p;
@@ -68,10 +76,19 @@ static hs_cycle_result run_with(const char *pipeline_json, int dry_run)
     hs_cycle_run(&p, &r);
     if (out)
         fclose(out);
+    if (spent != NULL) {
+        spent->journal_bytes = st->journal_bytes;
+        spent->snapshots = st->snapshots;
+    }
     hs_state_free(st);
     hs_pipeline_free(pl);
     json_object_put(cfg);
     return r;
+}
+
+static hs_cycle_result run_with(const char *pipeline_json, int dry_run)
+{
+    return run_costing(pipeline_json, dry_run, NULL);
 }
 
 static hs_cycle_result run(void)
@@ -531,6 +548,220 @@ START_TEST(test_orphaned_intent_is_dropped_after_a_full_cycle)
 }
 END_TEST
 
+/* Adds n invitation records (made at the time given) to the committed state, as years of
+ * cycles would leave them. */
+static void seed_invitations(int n, const char *at)
+{
+    hs_state *st = NULL;
+    char err[512];
+    json_object *invs, *parts;
+    ck_assert_msg(hs_state_load(dir, "p1", &st, err, sizeof err) == 0, "%s", err);
+    invs = json_object_object_get(st->body, "invitations");
+    parts = json_object_object_get(st->body, "participants");
+    if (invs == NULL) {
+        invs = json_object_new_object();
+        json_object_object_add(st->body, "invitations", invs);
+    }
+    if (parts == NULL) {
+        parts = json_object_new_object();
+        json_object_object_add(st->body, "participants", parts);
+    }
+    for (int i = 0; i < n; i++) {
+        char key[64], app[32], part[32];
+        json_object *e = json_object_new_object();
+        snprintf(app, sizeof app, "%d", 500000 + i);
+        snprintf(part, sizeof part, "old%d", i);
+        snprintf(key, sizeof key, "iv1:%s", app);
+        json_object_object_add(e, "interview", json_object_new_string("iv1"));
+        json_object_object_add(e, "application", json_object_new_string(app));
+        json_object_object_add(e, "job", json_object_new_string("100"));
+        json_object_object_add(e, "participant", json_object_new_string(part));
+        if (at != NULL)
+            json_object_object_add(e, "at", json_object_new_string(at));
+        json_object_object_add(invs, key, e);
+        json_object_object_add(parts, part, json_object_new_string(key));
+    }
+    ck_assert_msg(hs_state_commit(st, 1, err, sizeof err) == 0, "%s", err);
+    hs_state_free(st);
+}
+
+static void now_iso(int64_t days_ago, char *out, size_t size)
+{
+    time_t t = time(NULL) - (time_t)(days_ago * 24 * 3600);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* What one invitation costs the state, with n invitations already recorded. */
+static cost invitation_cost(int n, long *snapshot_bytes)
+{
+    char when[40], path[400], cmd[512];
+    struct stat sb;
+    cost spent;
+    hs_cycle_result r;
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/p1.*", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    fake_reset();
+    run();
+    now_iso(1, when, sizeof when);
+    seed_invitations(n, when);
+    snprintf(path, sizeof path, "%s/p1.state", dir);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    *snapshot_bytes = (long)sb.st_size;
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run_costing(PIPE_DEFAULT, 0, &spent);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.invited, 1);
+    return spent;
+}
+
+/* An outbox step (intent before the write, done after) costs a journal line, however many
+ * invitations the state already holds; the snapshot is written at barriers only. */
+START_TEST(test_outbox_steps_cost_the_same_whatever_the_state_holds)
+{
+    long snap10, snap10k;
+    cost at10 = invitation_cost(10, &snap10);
+    cost at10k = invitation_cost(10000, &snap10k);
+    fprintf(stderr, "cycle: one invitation (2 outbox steps) appends %llu journal bytes with 10 "
+            "invitations in the state (snapshot %ld bytes) and %llu with 10000 (snapshot %ld "
+            "bytes); snapshots per cycle %lu and %lu\n",
+            (unsigned long long)at10.journal_bytes, snap10,
+            (unsigned long long)at10k.journal_bytes, snap10k, at10.snapshots, at10k.snapshots);
+    ck_assert_uint_gt(at10.journal_bytes, 0);
+    ck_assert_uint_eq(at10.journal_bytes, at10k.journal_bytes);
+    ck_assert_uint_lt(at10k.journal_bytes, 1024);
+    ck_assert_uint_eq(at10.snapshots, at10k.snapshots);
+    ck_assert_int_gt(snap10k, 100 * snap10 / 2); /* the state did grow */
+}
+END_TEST
+
+/* Many invitations between two barriers: the snapshot is not rewritten per invitation. */
+START_TEST(test_snapshots_do_not_follow_the_invitations)
+{
+    cost one, many;
+    fake.overlap = 0;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    ck_assert_int_eq(run_costing(PIPE_DEFAULT, 0, &one).counts.invited, 1);
+    for (int i = 0; i < 20; i++) {
+        char app[16], email[32];
+        snprintf(app, sizeof app, "%d", 10 + i);
+        snprintf(email, sizeof email, "m%d@x.test", i);
+        fake_move(app, "100", app, email, "20", "Video Interview", NULL);
+    }
+    ck_assert_int_eq(run_costing(PIPE_DEFAULT, 0, &many).counts.invited, 20);
+    /* the fake reader sets a barrier after every second record: 10 barriers, the end of
+     * each read and the end of the cycle, not 40 more (2 per invitation) as when every step
+     * rewrote the state */
+    ck_assert_uint_le(many.snapshots, 13);
+    /* and each invitation costs its own two lines, give or take the length of its ids */
+    ck_assert_uint_le(many.journal_bytes, 20 * (one.journal_bytes + 32));
+}
+END_TEST
+
+static json_object *snapshot_outbox(json_object **root_out)
+{
+    char path[400], err[512], *text = NULL;
+    json_object *root, *body, *outbox = NULL;
+    snprintf(path, sizeof path, "%s/p1.state", dir);
+    ck_assert_int_eq(hs_state_read_file(path, 1 << 24, &text, NULL, err, sizeof err), 0);
+    root = json_tokener_parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(root);
+    ck_assert(json_object_object_get_ex(root, "body", &body));
+    json_object_object_get_ex(body, "outbox", &outbox);
+    *root_out = root;
+    return outbox;
+}
+
+/* Done outbox entries live in the journal until a snapshot folds it in, and are dropped
+ * there: the invitation record carries what idempotency needs. */
+START_TEST(test_done_outbox_entries_are_pruned_at_commit)
+{
+    json_object *b, *outbox, *e, *root;
+    char path[400];
+    struct stat sb;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", NULL);
+    /* stop after the first invitation with an error after which nothing commits */
+    fake.fail_read_status = HS_E_INTERNAL;
+    fake.fail_read_after = 1;
+    ck_assert_int_eq(run().status, HS_E_INTERNAL);
+    ck_assert_int_eq(fake.n_invitations, 1);
+    b = committed_body(); /* snapshot + journal */
+    outbox = json_object_object_get(b, "outbox");
+    ck_assert(json_object_object_get_ex(outbox, "iv1:2", &e));
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(e, "state")), "done");
+    ck_assert(json_object_object_get_ex(json_object_object_get(b, "invitations"), "iv1:2", NULL));
+    json_object_put(b);
+    outbox = snapshot_outbox(&root);
+    ck_assert(outbox == NULL || !json_object_object_get_ex(outbox, "iv1:2", NULL));
+    json_object_put(root);
+    ck_assert_int_eq(run().status, HS_OK);
+    ck_assert_int_eq(fake.n_invitations, 2);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+    outbox = snapshot_outbox(&root);
+    ck_assert_ptr_nonnull(outbox);
+    ck_assert_int_eq(json_object_object_length(outbox), 0);
+    json_object_put(root);
+    snprintf(path, sizeof path, "%s/p1.journal", dir);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_eq(sb.st_size, 0);
+}
+END_TEST
+
+/* Records past the retention leave the state (with their participant links); recent ones
+ * stay; records without a time get one. A candidate whose record aged out and who comes back
+ * is adopted by the connector's lookup, not invited twice. */
+START_TEST(test_old_records_age_out)
+{
+    char old[40];
+    json_object *b, *invs, *parts;
+    hs_cycle_result r;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", NULL);
+    ck_assert_int_eq(run().counts.invited, 2);
+    now_iso(HS_CYCLE_RETENTION_DAYS + 30, old, sizeof old);
+    seed_invitations(3, old);
+    {
+        /* b's invitation is old too; a note was written before records had times */
+        hs_state *st = NULL;
+        char err[512];
+        json_object *notes = json_object_new_object();
+        ck_assert_int_eq(hs_state_load(dir, "p1", &st, err, sizeof err), 0);
+        json_object_object_add(json_object_object_get(json_object_object_get(st->body,
+                               "invitations"), "iv1:2"), "at", json_object_new_string(old));
+        json_object_object_add(notes, "result:px:1", json_object_new_object());
+        json_object_object_add(st->body, "notes", notes);
+        ck_assert_int_eq(hs_state_commit(st, 1, err, sizeof err), 0);
+        hs_state_free(st);
+    }
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    b = committed_body();
+    invs = json_object_object_get(b, "invitations");
+    parts = json_object_object_get(b, "participants");
+    ck_assert_int_eq(json_object_object_length(invs), 1);
+    ck_assert(json_object_object_get_ex(invs, "iv1:3", NULL));
+    ck_assert(!json_object_object_get_ex(parts, "old0", NULL));
+    ck_assert_int_eq(json_object_object_length(parts), 1);
+    ck_assert_ptr_nonnull(json_object_object_get(
+        json_object_object_get(json_object_object_get(b, "notes"), "result:px:1"), "at"));
+    json_object_put(b);
+    /* b is back in the stage after their record aged out: adopted, not invited twice */
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.invited, 0);
+    ck_assert_int_eq(r.counts.adopted, 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+}
+END_TEST
+
 START_TEST(test_ats_without_job_discovery_matches_stage_names)
 {
     hs_connector blind = fake_ats_connector;
@@ -565,6 +796,10 @@ int main(void)
     tcase_add_test(tc, test_completion_note_with_link_once);
     tcase_add_test(tc, test_no_email_and_rejected_email_are_noted_once);
     tcase_add_test(tc, test_transient_write_failure_commits_nothing_after_it);
+    tcase_add_test(tc, test_outbox_steps_cost_the_same_whatever_the_state_holds);
+    tcase_add_test(tc, test_snapshots_do_not_follow_the_invitations);
+    tcase_add_test(tc, test_done_outbox_entries_are_pruned_at_commit);
+    tcase_add_test(tc, test_old_records_age_out);
     tcase_add_test(tc, test_read_failure_keeps_earlier_barriers_only);
     tcase_add_test(tc, test_empty_cycle_keeps_the_cursor);
     tcase_add_test(tc, test_stage_status_and_id_triggers);

@@ -1,5 +1,6 @@
 /* The state store and pipeline locks: atomic generations, checksums, refusal of corrupt or
- * missing state, permissions, and the per-pipeline lock. */
+ * missing state, permissions, the journal of outbox steps (replay, torn and corrupt lines,
+ * cost per step), the previous format, and the per-pipeline lock. */
 #define _DEFAULT_SOURCE
 
 #include <check.h>
@@ -238,6 +239,328 @@ START_TEST(test_killed_inside_a_write_leaves_old_or_new)
 }
 END_TEST
 
+/* ---- the journal ---------------------------------------------------------------------------- */
+
+static void append_str(hs_state *s, const char *section, const char *key, const char *value)
+{
+    char err[HS_STATE_ERR_MAX];
+    json_object *v = value ? json_object_new_string(value) : NULL;
+    hs_state_put put = {section, key, v};
+    ck_assert_msg(hs_state_append(s, &put, 1, err, sizeof err) == 0, "%s", err);
+    json_object_put(v);
+}
+
+static const char *entry(hs_state *s, const char *section, const char *key)
+{
+    json_object *sec, *v;
+    if (!json_object_object_get_ex(s->body, section, &sec) ||
+        !json_object_object_get_ex(sec, key, &v))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+static off_t file_size(const char *suffix)
+{
+    char path[512];
+    struct stat st;
+    path_of(path, sizeof path, suffix);
+    ck_assert_int_eq(stat(path, &st), 0);
+    return st.st_size;
+}
+
+static hs_state *load_ok(void)
+{
+    hs_state *s = NULL;
+    char err[HS_STATE_ERR_MAX];
+    ck_assert_msg(hs_state_load(dir, "p1", &s, err, sizeof err) == 0, "%s", err);
+    return s;
+}
+
+/* Three records appended to a committed state; the caller frees the handle it returns. */
+static void three_records(void)
+{
+    hs_state *s;
+    commit_cursor("c1");
+    s = load_ok();
+    append_str(s, "outbox", "k1", "intent");
+    append_str(s, "outbox", "k2", "intent");
+    append_str(s, "outbox", "k1", "done");
+    hs_state_free(s);
+}
+
+START_TEST(test_journal_replays_on_load_and_folds_on_commit)
+{
+    hs_state *s;
+    char err[HS_STATE_ERR_MAX];
+    struct stat st;
+    char path[512];
+    three_records();
+    path_of(path, sizeof path, ".journal");
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    s = load_ok();
+    ck_assert_str_eq(s->recovered, "");
+    ck_assert_str_eq(entry(s, "outbox", "k1"), "done");
+    ck_assert_str_eq(entry(s, "outbox", "k2"), "intent");
+    ck_assert_str_eq(loaded_cursor(s), "c1");
+    ck_assert_uint_eq(s->journal_seq, 3);
+    append_str(s, "outbox", "k2", NULL); /* a deletion replays too */
+    hs_state_free(s);
+    s = load_ok();
+    ck_assert_ptr_null(entry(s, "outbox", "k2"));
+    /* a commit folds the journal into the snapshot and empties it */
+    ck_assert_msg(hs_state_commit(s, 2, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(file_size(".journal"), 0);
+    ck_assert_uint_eq(s->snapshots, 1);
+    append_str(s, "outbox", "k3", "intent"); /* numbering goes on after the mark */
+    ck_assert_uint_eq(s->journal_seq, 5);
+    hs_state_free(s);
+    s = load_ok();
+    ck_assert_str_eq(entry(s, "outbox", "k1"), "done");
+    ck_assert_str_eq(entry(s, "outbox", "k3"), "intent");
+    ck_assert_uint_eq(s->seq, 2);
+    hs_state_free(s);
+}
+END_TEST
+
+START_TEST(test_records_before_the_first_commit_are_kept)
+{
+    hs_state *s = load_ok();
+    ck_assert_int_eq(s->existed, 0);
+    append_str(s, "invitations", "iv:1", "x");
+    hs_state_free(s);
+    s = load_ok();
+    ck_assert_int_eq(s->existed, 0);
+    ck_assert_str_eq(entry(s, "invitations", "iv:1"), "x");
+    hs_state_free(s);
+}
+END_TEST
+
+/* A kill (or power cut) in the middle of an append leaves a torn last line: it is dropped,
+ * said, and cut from the file so that the next append does not land behind it. */
+START_TEST(test_torn_last_journal_line_is_dropped)
+{
+    char path[512];
+    hs_state *s;
+    off_t good;
+    FILE *f;
+    three_records();
+    good = file_size(".journal");
+    path_of(path, sizeof path, ".journal");
+    f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"seq\":4,\"puts\":[[\"outbox\",\"k4\",\"int", f);
+    fclose(f);
+    s = load_ok();
+    ck_assert_msg(strstr(s->recovered, "torn") != NULL && strstr(s->recovered, path) != NULL,
+                  "%s", s->recovered);
+    ck_assert_ptr_null(entry(s, "outbox", "k4"));
+    ck_assert_str_eq(entry(s, "outbox", "k2"), "intent");
+    ck_assert_int_eq(file_size(".journal"), good);
+    append_str(s, "outbox", "k5", "intent");
+    hs_state_free(s);
+    /* a complete last line whose checksum fails is a torn one too (zeros, a lost page) */
+    f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"seq\":5,\"puts\":[],\"crc\":\"0000000000000000\"}\n", f);
+    fclose(f);
+    s = load_ok();
+    ck_assert_str_ne(s->recovered, "");
+    ck_assert_str_eq(entry(s, "outbox", "k5"), "intent");
+    ck_assert_uint_eq(s->journal_seq, 4);
+    hs_state_free(s);
+    s = load_ok();
+    ck_assert_str_eq(s->recovered, "");
+    hs_state_free(s);
+}
+END_TEST
+
+static void expect_refused(const char *what, const char *needle)
+{
+    hs_state *s = NULL;
+    char err[HS_STATE_ERR_MAX], path[512];
+    path_of(path, sizeof path, ".journal");
+    ck_assert_msg(hs_state_load(dir, "p1", &s, err, sizeof err) == -1, "%s loads", what);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, path) != NULL, "%s: message names the file: %s", what, err);
+    ck_assert_msg(strstr(err, "hiresync state reset p1") != NULL, "%s: %s", what, err);
+    ck_assert_msg(strstr(err, needle) != NULL, "%s: %s", what, err);
+    ck_assert_int_eq(hs_state_peek(dir, "p1", &s, err, sizeof err), -1);
+}
+
+START_TEST(test_corrupt_middle_journal_line_stops_the_pipeline)
+{
+    char path[512], err[HS_STATE_ERR_MAX], *text = NULL, *p;
+    size_t len = 0;
+    three_records();
+    path_of(path, sizeof path, ".journal");
+    ck_assert_int_eq(hs_state_read_file(path, 1 << 20, &text, &len, err, sizeof err), 0);
+    p = strstr(text, "k2");
+    ck_assert_ptr_nonnull(p);
+    p[1] = '7'; /* line 2 of 3: still JSON, only its checksum can tell */
+    overwrite(path, text, len);
+    expect_refused("a flipped byte in line 2", "line 2");
+    /* a line missing from the middle: the numbering shows the gap */
+    p = strchr(text, '\n') + 1;
+    overwrite(path, text, (size_t)(p - text));
+    {
+        char *third = strchr(p, '\n') + 1;
+        FILE *f = fopen(path, "a");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(third, 1, len - (size_t)(third - text), f),
+                          len - (size_t)(third - text));
+        fclose(f);
+    }
+    expect_refused("a missing line", "record 2 should follow");
+    free(text);
+    /* a journal lost from beside a snapshot of this format */
+    ck_assert_int_eq(unlink(path), 0);
+    expect_refused("a missing journal", "missing");
+}
+END_TEST
+
+/* A state written before the journal existed (format 1) loads, and is written on as
+ * format 2. */
+START_TEST(test_previous_format_loads)
+{
+    char path[512], text[512], err[HS_STATE_ERR_MAX], *after = NULL;
+    const char *body = "{\"ats\":{\"cursor\":\"{\\\"seq\\\":7}\"},\"outbox\":{}}";
+    hs_state *s;
+    json_object *b = json_tokener_parse(body);
+    const char *plain = json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN);
+    ck_assert_int_lt(snprintf(text, sizeof text, "{\"format\":1,\"pipeline\":\"p1\",\"seq\":9,"
+                              "\"committed_at\":\"2026-01-01T00:00:00Z\",\"checksum\":"
+                              "\"fnv1a64:%016llx\",\"body\":%s}",
+                              (unsigned long long)hs_state_checksum(plain, strlen(plain)), plain),
+                     (int)sizeof text);
+    json_object_put(b);
+    path_of(path, sizeof path, ".state");
+    overwrite(path, text, strlen(text));
+    path_of(text, sizeof text, ".ran");
+    overwrite(text, "", 0);
+    s = load_ok();
+    ck_assert_int_eq(s->existed, 1);
+    ck_assert_uint_eq(s->seq, 9);
+    ck_assert_uint_eq(s->journal_seq, 0);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(
+                         json_object_object_get(s->body, "ats"), "cursor")), "{\"seq\":7}");
+    append_str(s, "outbox", "k1", "intent");
+    hs_state_free(s);
+    s = load_ok();
+    ck_assert_str_eq(entry(s, "outbox", "k1"), "intent");
+    ck_assert_msg(hs_state_commit(s, 2, err, sizeof err) == 0, "%s", err);
+    hs_state_free(s);
+    ck_assert_int_eq(hs_state_read_file(path, 1 << 20, &after, NULL, err, sizeof err), 0);
+    ck_assert_msg(strstr(after, "\"format\":2") != NULL, "%s", after);
+    free(after);
+    s = load_ok();
+    ck_assert_uint_eq(s->seq, 10);
+    ck_assert_str_eq(entry(s, "outbox", "k1"), "intent");
+    hs_state_free(s);
+}
+END_TEST
+
+/* Bytes one outbox step writes, with n records already in the state. */
+static off_t step_bytes(int n, off_t *snapshot_size)
+{
+    hs_state *s;
+    char err[HS_STATE_ERR_MAX], cmd[512];
+    json_object *invs = json_object_new_object(), *e;
+    off_t before;
+    unsigned long snaps;
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/p1.*", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    s = load_ok();
+    for (int i = 0; i < n; i++) {
+        char key[64], app[32];
+        snprintf(key, sizeof key, "iv1:%d", 100000 + i);
+        snprintf(app, sizeof app, "%d", 100000 + i);
+        e = json_object_new_object();
+        json_object_object_add(e, "interview", json_object_new_string("iv1"));
+        json_object_object_add(e, "application", json_object_new_string(app));
+        json_object_object_add(e, "participant", json_object_new_string(app));
+        json_object_object_add(e, "at", json_object_new_string("2026-11-26T10:00:00Z"));
+        json_object_object_add(invs, key, e);
+    }
+    json_object_object_add(s->body, "invitations", invs);
+    ck_assert_msg(hs_state_commit(s, 1, err, sizeof err) == 0, "%s", err);
+    *snapshot_size = file_size(".state");
+    before = file_size(".journal");
+    snaps = s->snapshots;
+    append_str(s, "outbox", "iv1:999999", "intent");
+    ck_assert_uint_eq(s->snapshots, snaps); /* no rewrite of the snapshot */
+    hs_state_free(s);
+    return file_size(".journal") - before;
+}
+
+START_TEST(test_bytes_per_outbox_step_do_not_grow_with_the_state)
+{
+    off_t snap10, snap10k;
+    off_t at10 = step_bytes(10, &snap10);
+    off_t at10k = step_bytes(10000, &snap10k);
+    fprintf(stderr, "state: one outbox step writes %lld bytes with 10 invitations in the state "
+            "(snapshot %lld bytes) and %lld with 10000 (snapshot %lld bytes)\n", (long long)at10,
+            (long long)snap10, (long long)at10k, (long long)snap10k);
+    ck_assert_int_gt(at10, 0);
+    ck_assert_int_eq(at10, at10k);
+    ck_assert_int_lt(at10k, 200);
+    ck_assert_int_gt(snap10k, 100 * snap10); /* the snapshot did grow: the measure means it */
+}
+END_TEST
+
+/* Killed at each crash point inside an append, or at the journal's end of a commit: the
+ * state loads, and holds the record or not, never a broken one. */
+START_TEST(test_killed_inside_an_append_leaves_old_or_new)
+{
+    static const char *const where[] = {"state: journal record half written",
+                                        "state: journal record written",
+                                        "state: journal record synced",
+                                        "state: snapshot written, journal not yet emptied",
+                                        "state: journal emptied"};
+    for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
+        char err[HS_STATE_ERR_MAX], sub[400];
+        hs_state *s = NULL;
+        pid_t pid;
+        int status;
+        const char *v;
+        snprintf(sub, sizeof sub, "%s/a%zu", dir, w);
+        ck_assert_int_eq(hs_state_dir_prepare(sub, err, sizeof err), 0);
+        ck_assert_int_eq(hs_state_load(sub, "p1", &s, err, sizeof err), 0);
+        ck_assert_int_eq(hs_state_commit(s, 1, err, sizeof err), 0);
+        append_str(s, "outbox", "k1", "old");
+        hs_state_free(s);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            setenv("HIRESYNC_CRASH_AT", "1", 1);
+            setenv("HIRESYNC_CRASH_WHERE", where[w], 1);
+            if (hs_state_load(sub, "p1", &s, err, sizeof err) != 0)
+                _exit(3);
+            append_str(s, "outbox", "k1", "new");
+            _exit(hs_state_commit(s, 2, err, sizeof err) == 0 ? 0 : 4);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "%s: not killed",
+                      where[w]);
+        ck_assert_msg(hs_state_load(sub, "p1", &s, err, sizeof err) == 0, "%s: %s", where[w],
+                      err);
+        v = entry(s, "outbox", "k1");
+        ck_assert_ptr_nonnull(v);
+        /* once the record's sync is done (or even its write, for a kill), it is there */
+        if (w == 0)
+            ck_assert_str_eq(v, "old");
+        else
+            ck_assert_str_eq(v, "new");
+        /* and the journal takes further records */
+        append_str(s, "outbox", "k2", "after");
+        hs_state_free(s);
+        ck_assert_int_eq(hs_state_load(sub, "p1", &s, err, sizeof err), 0);
+        ck_assert_str_eq(entry(s, "outbox", "k2"), "after");
+        hs_state_free(s);
+    }
+}
+END_TEST
+
 START_TEST(test_lock_is_exclusive)
 {
     char err[256];
@@ -278,6 +601,13 @@ int main(void)
     tcase_add_test(tc, test_wrong_format_and_pipeline_are_refused);
     tcase_add_test(tc, test_permissions_and_stale_temps);
     tcase_add_test(tc, test_killed_inside_a_write_leaves_old_or_new);
+    tcase_add_test(tc, test_journal_replays_on_load_and_folds_on_commit);
+    tcase_add_test(tc, test_records_before_the_first_commit_are_kept);
+    tcase_add_test(tc, test_torn_last_journal_line_is_dropped);
+    tcase_add_test(tc, test_corrupt_middle_journal_line_stops_the_pipeline);
+    tcase_add_test(tc, test_previous_format_loads);
+    tcase_add_test(tc, test_bytes_per_outbox_step_do_not_grow_with_the_state);
+    tcase_add_test(tc, test_killed_inside_an_append_leaves_old_or_new);
     tcase_add_test(tc, test_lock_is_exclusive);
     tcase_add_test(tc, test_checksum_values);
     suite_add_tcase(s, tc);
