@@ -27,6 +27,8 @@ typedef struct cycle {
     hs_error err;                /* error of the write that stopped the read */
     const char *err_side;        /* connection of that error */
     int own_failure;             /* 1 when one of our callbacks stopped the read */
+    json_object *dirty;          /* [section, key] pairs changed in the body outside the
+                                  * journal this cycle, made durable by finish() */
 } cycle;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -212,6 +214,28 @@ static void outbox_prune(json_object *body)
         json_object_object_del(outbox, key);
 }
 
+/* Notes that body[name][key] changed outside the journal: finish() makes it durable with
+ * the end of the cycle (a journal record, or the snapshot). */
+static void touch(cycle *c, const char *name, const char *key)
+{
+    json_object *pair = json_object_new_array();
+    if (pair != NULL && (json_object_array_add(pair, json_object_new_string(name)) ||
+                         json_object_array_add(pair, json_object_new_string(key)) ||
+                         json_object_array_add(c->dirty, pair)))
+        json_object_put(pair);
+}
+
+/* Removes body[name][key], durably with the end of the cycle. */
+static void forget(cycle *c, const char *name, const char *key)
+{
+    json_object *sec;
+    if (!json_object_object_get_ex(c->body, name, &sec) ||
+        !json_object_is_type(sec, json_type_object))
+        return;
+    touch(c, name, key); /* copies key, which may live in the entry removed below */
+    json_object_object_del(sec, key);
+}
+
 /* Records older than this are dropped from the state, which then stays bounded however long
  * hiresync runs. Forgetting them cannot duplicate anything: before creating, the interview
  * connector looks the email up among the interview's participants (Willo) and the ATS
@@ -231,9 +255,10 @@ static void prune_section(cycle *c, const char *name, int64_t limit, const char 
         int64_t ms = parse_time(at);
         if (!json_object_is_type(rec, json_type_object))
             continue;
-        if (at == NULL || ms < 0)
+        if (at == NULL || ms < 0) {
             put_str(rec, "at", stamp); /* written before records had times: age from now */
-        else if (ms < limit)
+            touch(c, name, key);
+        } else if (ms < limit)
             json_object_array_add(old, json_object_new_string(key));
     }
     n = json_object_array_length(old);
@@ -246,8 +271,8 @@ static void prune_section(cycle *c, const char *name, int64_t limit, const char 
             (pid = get_str(r, "participant")) != NULL && parts != NULL &&
             json_object_object_get_ex(parts, pid, &link) &&
             strcmp(json_object_get_string(link), k) == 0)
-            json_object_object_del(parts, pid);
-        json_object_object_del(sec, k);
+            forget(c, "participants", pid);
+        forget(c, name, k);
     }
     if (n > 0)
         logf_(c, HS_LOG_INFO, "%zu %s record(s) older than %d days dropped from the state", n,
@@ -286,6 +311,19 @@ static hs_status commit(cycle *c, const char *why)
     return HS_OK;
 }
 
+/* The journal is folded into a snapshot once it reaches half the snapshot's size (within
+ * bounds): a snapshot of S bytes is then written once per S/2 bytes of journal, so each step
+ * costs a bounded multiple of its own line, and loading replays little. */
+static int fold_due(const hs_state *state)
+{
+    uint64_t limit = state->snapshot_size / 2;
+    if (limit < HS_CYCLE_JOURNAL_FOLD_MIN)
+        limit = HS_CYCLE_JOURNAL_FOLD_MIN;
+    if (limit > HS_CYCLE_JOURNAL_FOLD_MAX)
+        limit = HS_CYCLE_JOURNAL_FOLD_MAX;
+    return !state->existed || state->journal_size >= limit;
+}
+
 /* Makes changes durable as one journal record: what an outbox step costs (a line, not the
  * state). */
 static hs_status journal(cycle *c, const hs_state_put *puts, size_t n, const char *why)
@@ -298,9 +336,7 @@ static hs_status journal(cycle *c, const hs_state_put *puts, size_t n, const cha
         c->err_side = "state";
         return HS_E_INTERNAL;
     }
-    /* A cycle with very many writes between barriers folds its journal now and then, so the
-     * journal (read whole at load) stays small too. */
-    if (state->journal_size > HS_CYCLE_JOURNAL_FOLD_BYTES)
+    if (fold_due(state))
         return commit(c, "journal fold");
     return HS_OK;
 }
@@ -685,13 +721,27 @@ static hs_status checkpoint_(cycle *c, const char *cursor)
     }
     if (c->mode == MODE_NEW_MAPPINGS || c->p->dry_run)
         return HS_OK;
+    if (c->mode == MODE_CHANGES && c->p->state->existed) {
+        /* Everything else this barrier covers is in the journal already: the cursor is one
+         * more record. */
+        json_object *cur = json_object_new_string(cursor);
+        json_object *ms = json_object_new_int64(now_ms(c->p));
+        hs_state_put puts[2] = {{c->stream, "cursor", cur}, {c->stream, "committed_ms", ms}};
+        hs_status st = HS_E_INTERNAL;
+        hs_crash_point("cycle: barrier, before commit");
+        if (cur != NULL && ms != NULL)
+            st = journal(c, puts, 2, "checkpoint");
+        json_object_put(cur);
+        json_object_put(ms);
+        return st;
+    }
     sec = section(c->body, c->stream);
     if (sec == NULL)
         return HS_E_INTERNAL;
     put_str(sec, "cursor", cursor);
     json_object_object_add(sec, "committed_ms", json_object_new_int64(now_ms(c->p)));
     if (c->mode == MODE_BASELINE)
-        set_baselines(c, 0);
+        set_baselines(c, 0); /* with what the snapshot saw: all in the body, not the journal */
     hs_crash_point("cycle: barrier, before commit");
     return commit(c, "checkpoint");
 }
@@ -1062,8 +1112,62 @@ static void drop_orphans(cycle *c)
         logf_(c, HS_LOG_WARN, "a %s for record %s was in flight when hiresync stopped and its "
               "record is no longer read; check that record by hand", s_or(get_str(e, "op"), "write"),
               s_or(get_str(e, "record"), "?"));
-        json_object_object_del(outbox, key);
+        forget(c, "outbox", key);
     }
+}
+
+#define FINISH_PUTS 64
+
+/* Flushes puts[0..*n) as one journal record when full (or when force). */
+static hs_status flush_puts(cycle *c, hs_state_put *puts, size_t *n, int force)
+{
+    hs_status st = HS_OK;
+    if (*n > 0 && (force || *n == FINISH_PUTS))
+        st = journal(c, puts, *n, "end of cycle");
+    if (force || *n == FINISH_PUTS)
+        *n = 0;
+    return st;
+}
+
+/* Makes the end of a cycle durable: what changed outside the journal (done outbox entries,
+ * orphans and aged records removed, records stamped) and the connections' stores, as journal
+ * records, or as a snapshot when the journal is due to be folded anyway. */
+static hs_status finish(cycle *c)
+{
+    hs_state_put puts[FINISH_PUTS];
+    json_object *scratch = NULL, *stores, *outbox = section(c->body, "outbox");
+    const char *key;
+    size_t n = 0, n_dirty;
+    hs_status st = HS_OK;
+    while (outbox != NULL && (key = first_done(outbox)) != NULL)
+        forget(c, "outbox", key);
+    if (fold_due(c->p->state))
+        return commit(c, "end of cycle");
+    n_dirty = json_object_array_length(c->dirty);
+    for (size_t i = 0; i < n_dirty && st == HS_OK; i++) {
+        json_object *pair = json_object_array_get_idx(c->dirty, i), *sec, *now = NULL;
+        const char *name = json_object_get_string(json_object_array_get_idx(pair, 0));
+        const char *k = json_object_get_string(json_object_array_get_idx(pair, 1));
+        if (json_object_object_get_ex(c->body, name, &sec))
+            json_object_object_get_ex(sec, k, &now);
+        puts[n++] = (hs_state_put){name, k, now}; /* NULL: removed */
+        st = flush_puts(c, puts, &n, 0);
+    }
+    if (st == HS_OK && c->p->before_commit && (scratch = json_object_new_object()) != NULL) {
+        c->p->before_commit(c->p->commit_ctx, scratch);
+        if (json_object_object_get_ex(scratch, "stores", &stores) &&
+            json_object_is_type(stores, json_type_object)) {
+            json_object_object_foreach(stores, name, value) {
+                puts[n++] = (hs_state_put){"stores", name, value};
+                if ((st = flush_puts(c, puts, &n, 0)) != HS_OK)
+                    break;
+            }
+        }
+    }
+    if (st == HS_OK)
+        st = flush_puts(c, puts, &n, 1);
+    json_object_put(scratch);
+    return st;
 }
 
 static int stop_all(hs_status st)
@@ -1081,6 +1185,13 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     c.p = params;
     c.r = result;
     c.body = params->state->body;
+    c.dirty = json_object_new_array();
+    if (c.dirty == NULL) {
+        result->status = HS_E_INTERNAL;
+        result->result = "failed";
+        bounded(result->error, sizeof result->error, "out of memory");
+        return HS_E_INTERNAL;
+    }
     result->started_ms = now_ms(params);
     result->status = HS_OK;
     if (params->state->recovered[0] != '\0')
@@ -1110,7 +1221,7 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     if (!params->dry_run && result->status != HS_E_INTERNAL)
         prune_old(&c);
     if (!params->dry_run && result->status != HS_E_INTERNAL)
-        (void)commit(&c, "end of cycle");
+        (void)finish(&c);
     result->duration_ms = now_ms(params) - result->started_ms;
     if (result->status == HS_E_CANCELLED)
         result->result = "cancelled";
@@ -1127,6 +1238,7 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
           result->counts.adopted, result->counts.notes, result->counts.not_invited,
           result->counts.errors, (long long)result->duration_ms,
           result->error[0] ? ": " : "", result->error);
+    json_object_put(c.dirty);
     return result->status;
 }
 

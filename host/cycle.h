@@ -12,11 +12,13 @@
  *
  * Commit protocol: every write is preceded by an outbox "intent" and followed by "done",
  * each made durable as one record in the state's journal (a line whatever the size of the
- * state, see state.h); a barrier's cursor is committed as a snapshot only when every record
- * before it was handled; after an error nothing more is committed; a cursor is never
- * replaced by an empty one. Snapshots drop the outbox entries that are done (their records
- * say what idempotency needs), and the end of a cycle drops records older than
- * HS_CYCLE_RETENTION_DAYS, so the state stays bounded. The first cycle of a pipeline (and of a mapping added later)
+ * state, see state.h); a barrier's cursor is committed (one more journal record, or a
+ * snapshot for a baseline) only when every record before it was handled; after an error
+ * nothing more is committed; a cursor is never replaced by an empty one. The journal is
+ * folded into a snapshot when it has grown to half the snapshot's size, so a step costs a
+ * bounded multiple of its own line. The end of a cycle drops the outbox entries that are done
+ * (their records say what idempotency needs) and records older than HS_CYCLE_RETENTION_DAYS,
+ * so the state stays bounded. The first cycle of a pipeline (and of a mapping added later)
  * reads a snapshot and sets a baseline: only candidates moved into a trigger stage after it
  * are invited, unless the mapping says "invite_existing".
  *
@@ -56,8 +58,10 @@
  * why that cannot duplicate a write). */
 #define HS_CYCLE_RETENTION_DAYS 400
 
-/* A journal grown past this between barriers is folded into a snapshot. */
-#define HS_CYCLE_JOURNAL_FOLD_BYTES (4u * 1024u * 1024u)
+/* The journal is folded into a snapshot when it reaches half the snapshot's size, but not
+ * before it holds FOLD_MIN bytes and not after FOLD_MAX. */
+#define HS_CYCLE_JOURNAL_FOLD_MIN (4u * 1024u)
+#define HS_CYCLE_JOURNAL_FOLD_MAX (4u * 1024u * 1024u)
 
 /* One side of a pipeline: a connector table and an open connection. */
 typedef struct hs_cycle_side {

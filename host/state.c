@@ -704,6 +704,7 @@ static int load(const char *dir, const char *pipeline, int clean, hs_state **out
     if (replay_journal(s, mark, format >= 2, clean, err, err_size) != 0)
         goto fail;
     s->existed = 1;
+    s->snapshot_size = len;
     free(text);
     *out = s;
     return 0;
@@ -832,6 +833,7 @@ int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
     state->seq++;
     state->existed = 1;
     state->snapshots++;
+    state->snapshot_size = strlen(text);
     /* The snapshot holds every record up to its mark: start the journal over. A kill before
      * the truncation is synced leaves records at or below the mark, which loading skips. */
     hs_crash_point("state: snapshot written, journal not yet emptied");

@@ -60,6 +60,7 @@ typedef struct hs_state {
      * "" when nothing. */
     char recovered[HS_STATE_ERR_MAX];
     uint64_t journal_size;  /* bytes in the journal file now */
+    uint64_t snapshot_size; /* bytes in the snapshot file now */
     /* Bytes appended to the journal and snapshots written through this handle: what the
      * state costs on disk, for tests and diagnostics. */
     uint64_t journal_bytes;

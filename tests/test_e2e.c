@@ -20,6 +20,27 @@
 
 static e2e E;
 
+/* Reads a whole file into a new buffer the caller frees. */
+static int read_whole(const char *path, char **out, size_t *len, char *err, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    *out = NULL;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+        fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
+        snprintf(err, size, "%s: cannot read", path);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    *len = fread(buf, 1, (size_t)n, f);
+    buf[*len] = '\0';
+    fclose(f);
+    *out = buf;
+    return 0;
+}
+
 static void setup(void)
 {
     e2e_start(&E, NULL);
@@ -363,6 +384,72 @@ START_TEST(test_corrupt_state_stops_the_pipeline_until_reset)
 }
 END_TEST
 
+/* Killed with the record of a finished invitation half written: the torn last line is
+ * dropped (and said), the invitation is found again by the connector's lookup, never sent
+ * twice. */
+START_TEST(test_torn_journal_record_is_dropped_without_a_duplicate)
+{
+    static const char *const args[] = {"run", "--once", "--force", NULL};
+    char path[400], err[256], *text = NULL;
+    size_t len = 0;
+    long ids[1];
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    /* the 1st record is the invitation's intent, the 2nd its done */
+    ck_assert_int_eq(e2e_run(&E, "HIRESYNC_CRASH_AT=2\nHIRESYNC_CRASH_WHERE=state: journal "
+                             "record half written", args), -SIGKILL);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+    snprintf(path, sizeof path, "%s/p.journal", E.state_dir);
+    ck_assert_int_eq(read_whole(path, &text, &len, err, sizeof err), 0);
+    ck_assert_msg(len > 0 && text[len - 1] != '\n', "the journal ends with a torn line: %s", text);
+    free(text);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "dropped a torn last record") != NULL &&
+                  strstr(E.out, path) != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+}
+END_TEST
+
+/* A bad line before the last one is not a torn write: the pipeline stops, naming the file and
+ * the way out, and nothing is invited meanwhile. */
+START_TEST(test_corrupt_journal_line_stops_the_pipeline_until_reset)
+{
+    static const char *const args[] = {"run", "--once", "--force", NULL};
+    static const char *const reset[] = {"state", "reset", "p", NULL};
+    char path[400], err[256], *text = NULL, *p;
+    size_t len = 0;
+    long ids[2];
+    FILE *f;
+    one_pipeline(JOB_VI);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 2), 2);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    /* stopped with the invitation's intent and done in the journal */
+    ck_assert_int_eq(e2e_run(&E, "HIRESYNC_CRASH_AT=2\nHIRESYNC_CRASH_WHERE=state: journal "
+                             "record synced", args), -SIGKILL);
+    snprintf(path, sizeof path, "%s/p.journal", E.state_dir);
+    ck_assert_int_eq(read_whole(path, &text, &len, err, sizeof err), 0);
+    p = strstr(text, "intent");
+    ck_assert_msg(p != NULL && strchr(p, '\n') != NULL && strchr(p, '\n') + 1 < text + len,
+                  "%s", text);
+    p[0] = 'I';
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    fclose(f);
+    free(text);
+    e2e_move(&E.sb, ids[1], VI, NULL);
+    ck_assert_int_eq(e2e_cycle(&E), 1);
+    ck_assert_msg(strstr(E.out, path) != NULL && strstr(E.out, "corrupt") != NULL &&
+                  strstr(E.out, "hiresync state reset p") != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 1);
+    ck_assert_msg(e2e_run(&E, NULL, reset) == 0, "%s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+}
+END_TEST
+
 START_TEST(test_dry_run_writes_nothing)
 {
     static const char *const dry[] = {"run", "--dry-run", "--force", NULL};
@@ -549,6 +636,8 @@ int main(void)
     tcase_add_test(tc, test_missing_permission_is_reported_and_recovers);
     tcase_add_test(tc, test_second_runner_skips_a_locked_pipeline);
     tcase_add_test(tc, test_corrupt_state_stops_the_pipeline_until_reset);
+    tcase_add_test(tc, test_torn_journal_record_is_dropped_without_a_duplicate);
+    tcase_add_test(tc, test_corrupt_journal_line_stops_the_pipeline_until_reset);
     tcase_add_test(tc, test_dry_run_writes_nothing);
     tcase_add_test(tc, test_bad_mapping_is_named_in_status);
     tcase_add_test(tc, test_run_stays_up_and_stops_cleanly_on_sigterm);
