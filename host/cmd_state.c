@@ -15,7 +15,8 @@ static void usage(FILE *out, const char *program)
     fprintf(out,
             "Usage: %s [global options] state show PIPELINE\n"
             "       %s [global options] state reset PIPELINE [ats|interviews]\n"
-            "show prints the committed state (cursors, invitations, notes, writes in flight).\n"
+            "show prints the committed state (cursors, invitations, notes, writes in flight):\n"
+            "the last snapshot with the journal records written since.\n"
             "reset starts the pipeline over: its next cycle sets a new baseline. With a stream,\n"
             "only that stream's cursor is forgotten; the record of invitations and notes stays,\n"
             "so nobody is invited or noted twice.\n",
@@ -34,8 +35,9 @@ static int show(hs_app *app, const char *pipeline)
         fprintf(app->out, "pipeline %s has no committed state yet (it has not run)\n",
                 pipeline);
     else
-        fprintf(app->out, "pipeline %s, generation %llu (%s)\n%s\n", pipeline,
-                (unsigned long long)st->seq, st->path,
+        fprintf(app->out, "pipeline %s, generation %llu (%s) and %llu journal record(s) since "
+                "(%s)\n%s\n", pipeline, (unsigned long long)st->seq, st->path,
+                (unsigned long long)(st->journal_seq - st->journal_mark), st->journal_path,
                 json_object_to_json_string_ext(st->body, JSON_C_TO_STRING_PRETTY |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
     hs_state_free(st);
@@ -84,8 +86,9 @@ static int reset(hs_app *app, const char *pipeline, const char *stream)
         fprintf(stderr, "%s state: %s\n", app->program, msg);
         rc = HS_EXIT_FAILURE;
     } else {
-        fprintf(app->out, "pipeline %s: state reset (the old file is kept beside it as "
-                "%s.state.reset-*); the next cycle sets a new baseline\n", pipeline, pipeline);
+        fprintf(app->out, "pipeline %s: state reset (the old files are kept beside them as "
+                "%s.state.reset-* and %s.journal.reset-*); the next cycle sets a new baseline\n",
+                pipeline, pipeline, pipeline);
         rc = HS_EXIT_OK;
     }
     hs_lock_release(lock);

@@ -726,11 +726,13 @@ static hs_status checkpoint_(cycle *c, const char *cursor)
          * more record. */
         json_object *cur = json_object_new_string(cursor);
         json_object *ms = json_object_new_int64(now_ms(c->p));
-        hs_state_put puts[2] = {{c->stream, "cursor", cur}, {c->stream, "committed_ms", ms}};
         hs_status st = HS_E_INTERNAL;
         hs_crash_point("cycle: barrier, before commit");
-        if (cur != NULL && ms != NULL)
+        if (cur != NULL && ms != NULL) {
+            hs_state_put puts[2] = {{c->stream, "cursor", cur},
+                                    {c->stream, "committed_ms", ms}};
             st = journal(c, puts, 2, "checkpoint");
+        }
         json_object_put(cur);
         json_object_put(ms);
         return st;
@@ -1218,10 +1220,10 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     }
     if (!params->dry_run && result->status == HS_OK)
         drop_orphans(&c);
-    if (!params->dry_run && result->status != HS_E_INTERNAL)
+    if (!params->dry_run && result->status != HS_E_INTERNAL) {
         prune_old(&c);
-    if (!params->dry_run && result->status != HS_E_INTERNAL)
         (void)finish(&c);
+    }
     result->duration_ms = now_ms(params) - result->started_ms;
     if (result->status == HS_E_CANCELLED)
         result->result = "cancelled";

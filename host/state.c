@@ -470,6 +470,7 @@ static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, 
     long line_no = 0;
     int rc = hs_state_read_file(s->journal_path, STATE_MAX_BYTES, &text, &len, msg, sizeof msg);
     s->journal_seq = mark;
+    s->journal_mark = mark;
     if (rc == 1) {
         if (!need_file)
             return 0;
@@ -834,6 +835,7 @@ int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
     state->existed = 1;
     state->snapshots++;
     state->snapshot_size = strlen(text);
+    state->journal_mark = state->journal_seq;
     /* The snapshot holds every record up to its mark: start the journal over. A kill before
      * the truncation is synced leaves records at or below the mark, which loading skips. */
     hs_crash_point("state: snapshot written, journal not yet emptied");

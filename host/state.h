@@ -53,6 +53,7 @@ typedef struct hs_state {
     char *journal_path;     /* "<dir>/<pipeline>.journal" (owned) */
     uint64_t seq;           /* sequence number of the last committed generation, 0 if none */
     uint64_t journal_seq;   /* number of the last journal record in the body */
+    uint64_t journal_mark;  /* number of the last record the snapshot holds */
     int existed;            /* 1 when loaded from a file, 0 when new */
     int journal_fd;         /* open journal for appends, -1 until the first one */
     json_object *body;      /* owned; an empty object for a new pipeline */

@@ -29,9 +29,9 @@ static void cycle_killed_at(int n)
     static const char *const args[] = {"run", "--once", "--force", NULL};
     char env[40];
     int rc;
-    char env2[200];
     snprintf(env, sizeof env, "HIRESYNC_CRASH_AT=%d", n);
     if (crash_where != NULL) {
+        char env2[200];
         snprintf(env2, sizeof env2, "%s\nHIRESYNC_CRASH_WHERE=%s", env, crash_where);
         rc = e2e_run(&E, env2, args);
     } else {

@@ -623,9 +623,10 @@ START_TEST(test_outbox_steps_cost_the_same_whatever_the_state_holds)
     long snap10, snap10k;
     cost at10 = invitation_cost(10, &snap10);
     cost at10k = invitation_cost(10000, &snap10k);
-    fprintf(stderr, "cycle: one invitation (2 outbox steps) appends %llu journal bytes with 10 "
-            "invitations in the state (snapshot %ld bytes) and %llu with 10000 (snapshot %ld "
-            "bytes); snapshots per cycle %lu and %lu\n",
+    fprintf(stderr, "cycle: a cycle with one invitation (its intent and done, the cursors, the "
+            "end of the cycle) appends %llu journal bytes with 10 invitations in the state "
+            "(snapshot %ld bytes) and %llu with 10000 (snapshot %ld bytes); snapshots written "
+            "%lu and %lu\n",
             (unsigned long long)at10.journal_bytes, snap10,
             (unsigned long long)at10k.journal_bytes, snap10k, at10.snapshots, at10k.snapshots);
     ck_assert_uint_gt(at10.journal_bytes, 0);

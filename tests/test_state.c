@@ -465,7 +465,7 @@ static off_t step_bytes(int n, off_t *snapshot_size)
 {
     hs_state *s;
     char err[HS_STATE_ERR_MAX], cmd[512];
-    json_object *invs = json_object_new_object(), *e;
+    json_object *invs = json_object_new_object();
     off_t before;
     unsigned long snaps;
     snprintf(cmd, sizeof cmd, "rm -f '%s'/p1.*", dir);
@@ -474,8 +474,8 @@ static off_t step_bytes(int n, off_t *snapshot_size)
     for (int i = 0; i < n; i++) {
         char key[64], app[32];
         snprintf(key, sizeof key, "iv1:%d", 100000 + i);
+        json_object *e = json_object_new_object();
         snprintf(app, sizeof app, "%d", 100000 + i);
-        e = json_object_new_object();
         json_object_object_add(e, "interview", json_object_new_string("iv1"));
         json_object_object_add(e, "application", json_object_new_string(app));
         json_object_object_add(e, "participant", json_object_new_string(app));
