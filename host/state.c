@@ -625,12 +625,13 @@ int hs_state_append(hs_state *state, const hs_state_put *puts, size_t n, char *e
     if (fdatasync(state->journal_fd) != 0)
         goto io_error;
     hs_crash_point("state: journal record synced");
-    for (size_t i = 0; i < n; i++)
-        if (apply_put(state->body, puts[i].section, puts[i].key, puts[i].value) != 0)
-            goto oom; /* durable already: the next load has it */
+    /* Durable from here: the next record must follow this one whatever happens below. */
     state->journal_seq++;
     state->journal_size += len;
     state->journal_bytes += len;
+    for (size_t i = 0; i < n; i++)
+        if (apply_put(state->body, puts[i].section, puts[i].key, puts[i].value) != 0)
+            goto oom; /* the next load has it all */
     rc = 0;
     goto out;
 io_error:
