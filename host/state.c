@@ -513,9 +513,9 @@ static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, 
             !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1 ||
             record_puts(rec, NULL) != 0) {
             json_object_put(rec);
-            set_err(err, err_size, "%s is corrupt (line %ld of %s fails its checksum or form); "
-                    "pipeline %s stops: restore it or start over with `hiresync state reset %s`",
-                    s->journal_path, line_no, s->journal_path, s->pipeline, s->pipeline);
+            set_err(err, err_size, "%s is corrupt (line %ld, not the last, fails its checksum "
+                    "or form); pipeline %s stops: restore it or start over with `hiresync state "
+                    "reset %s`", s->journal_path, line_no, s->pipeline, s->pipeline);
             goto out;
         }
         seq = (uint64_t)json_object_get_int64(v);
