@@ -399,6 +399,7 @@ static void full_read(bench *b, long applications, int keep)
     long pages, min;
     run_cost c;
     row *r;
+    int cpu_ok, rss_ok;
     double t0 = now_s();
     sandbox_start(b, applications, 0);
     fprintf(stderr, "bench: sandbox with %ld applications up in %.1f s\n", applications,
@@ -411,11 +412,13 @@ static void full_read(bench *b, long applications, int keep)
     c = run_cycle(b);
     snprintf(name, sizeof name, "full read, %ld applications", applications);
     r = add_row(b, name, c.records, c, min);
+    cpu_ok = c.cpu_s < 0.1 * c.wall_s;
+    rss_ok = c.maxrss_kb < 32 * 1024;
     if (applications >= 1000000)
-        set_target(r, c.maxrss_kb < 32 * 1024, "peak RSS < 32 MB; CPU %s 10%% of wall",
-                   c.cpu_s < 0.1 * c.wall_s ? "<" : ">=");
+        set_target(r, cpu_ok && rss_ok, "peak RSS < 32 MB %s, CPU < 10%% of wall %s",
+                   rss_ok ? "met" : "MISSED", cpu_ok ? "met" : "MISSED");
     else
-        set_target(r, c.cpu_s < 0.1 * c.wall_s, "CPU < 10%% of wall");
+        set_target(r, cpu_ok, "CPU < 10%% of wall");
     fprintf(stderr, "bench: %s: %.1f s, %ld requests\n", name, c.wall_s, c.requests);
     if (!keep) {
         sandbox_stop(b);
