@@ -246,13 +246,14 @@ int hs_state_read_file(const char *path, size_t max, char **out, size_t *out_len
 
 static void remove_stale_temps(const char *dir, const char *pipeline)
 {
-    char state_prefix[256], status_prefix[256];
+    char state_prefix[256], status_prefix[256], journal_prefix[256];
     DIR *d;
     struct dirent *e;
     int n1 = snprintf(state_prefix, sizeof state_prefix, ".%s.state.tmp.", pipeline);
     int n2 = snprintf(status_prefix, sizeof status_prefix, ".%s.status.tmp.", pipeline);
+    int n3 = snprintf(journal_prefix, sizeof journal_prefix, ".%s.journal.tmp.", pipeline);
     if (n1 < 0 || (size_t)n1 >= sizeof state_prefix || n2 < 0 ||
-        (size_t)n2 >= sizeof status_prefix)
+        (size_t)n2 >= sizeof status_prefix || n3 < 0 || (size_t)n3 >= sizeof journal_prefix)
         return;
     d = opendir(dir);
     if (d == NULL)
@@ -260,7 +261,8 @@ static void remove_stale_temps(const char *dir, const char *pipeline)
     while ((e = readdir(d)) != NULL) {
         char path[4096];
         if (strncmp(e->d_name, state_prefix, (size_t)n1) != 0 &&
-            strncmp(e->d_name, status_prefix, (size_t)n2) != 0)
+            strncmp(e->d_name, status_prefix, (size_t)n2) != 0 &&
+            strncmp(e->d_name, journal_prefix, (size_t)n3) != 0)
             continue;
         if (join_path(path, sizeof path, dir, e->d_name, NULL) == 0)
             (void)unlink(path);
@@ -459,27 +461,25 @@ static int truncate_journal(const char *path, uint64_t len)
     return rc;
 }
 
-/* Replays the journal records after the snapshot's mark into s->body. clean: drop a torn
- * last record from the file too (only the lock holder may). Returns 0, or -1 with err. */
-static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, char *err,
-                          size_t err_size)
+/* Replays the records after the snapshot's mark from one journal file into s->body.
+ * The current journal (prev 0) is strict: a bad line before the last one is corruption, a bad
+ * last one is a torn write, dropped (and cut from the file when clean: only the lock holder
+ * may). The previous journal (prev 1) only matters when the snapshot is the previous
+ * generation put back by hand: it is read up to its first line that does not fit.
+ * Returns 0, or -1 with err. */
+static int replay_file(hs_state *s, const char *path, uint64_t mark, int prev, int clean,
+                       char *err, size_t err_size)
 {
     char msg[HS_STATE_ERR_MAX];
     char *text = NULL;
     size_t len = 0, pos = 0;
     long line_no = 0;
-    int rc = hs_state_read_file(s->journal_path, STATE_MAX_BYTES, &text, &len, msg, sizeof msg);
-    s->journal_seq = mark;
-    s->journal_mark = mark;
-    if (rc == 1) {
-        if (!need_file)
-            return 0;
-        set_err(err, err_size, "%s is missing beside %s; pipeline %s stops: restore it or start "
-                "over with `hiresync state reset %s`", s->journal_path, s->path, s->pipeline,
-                s->pipeline);
-        return -1;
-    }
+    int rc = hs_state_read_file(path, STATE_MAX_BYTES, &text, &len, msg, sizeof msg);
+    if (rc == 1)
+        return 0;
     if (rc < 0) {
+        if (prev)
+            return 0;
         set_err(err, err_size, "%s; pipeline %s stops until it is readable", msg, s->pipeline);
         return -1;
     }
@@ -490,47 +490,54 @@ static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, 
         size_t line_len = nl ? (size_t)(nl - line) : len - pos;
         int last = nl == NULL || (size_t)(nl - text) + 1 == len;
         json_object *rec = nl ? journal_line(line, line_len) : NULL;
-        json_object *v;
-        uint64_t seq;
+        json_object *v = NULL;
+        uint64_t seq = 0;
+        int bad;
         line_no++;
-        if (rec == NULL && last) {
+        if (rec == NULL && last && !prev) {
             /* Its sync never returned, so the call that waited for it never started. */
             set_err(s->recovered, sizeof s->recovered, "%s: dropped a torn last record (line "
-                    "%ld, %zu bytes) whose write never completed", s->journal_path, line_no,
-                    len - pos);
+                    "%ld, %zu bytes) whose write never completed", path, line_no, len - pos);
             if (clean) {
                 hs_crash_point("state: before dropping a torn journal record");
-                if (truncate_journal(s->journal_path, pos) != 0) {
-                    set_err(err, err_size, "%s: cannot drop its torn last record: %s",
-                            s->journal_path, strerror(errno));
+                if (truncate_journal(path, pos) != 0) {
+                    set_err(err, err_size, "%s: cannot drop its torn last record: %s", path,
+                            strerror(errno));
                     goto out;
                 }
             }
             len = pos;
             break;
         }
-        if (rec == NULL || !json_object_object_get_ex(rec, "seq", &v) ||
-            !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1 ||
-            record_puts(rec, NULL) != 0) {
+        bad = rec == NULL || !json_object_object_get_ex(rec, "seq", &v) ||
+              !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1 ||
+              record_puts(rec, NULL) != 0;
+        if (!bad)
+            seq = (uint64_t)json_object_get_int64(v);
+        if (prev && (bad || (seq > mark && seq != s->journal_seq + 1))) {
+            json_object_put(rec);
+            break;
+        }
+        if (bad) {
             json_object_put(rec);
             set_err(err, err_size, "%s is corrupt (line %ld, not the last, fails its checksum "
                     "or form); pipeline %s stops: restore it or start over with `hiresync state "
-                    "reset %s`", s->journal_path, line_no, s->pipeline, s->pipeline);
+                    "reset %s`", path, line_no, s->pipeline, s->pipeline);
             goto out;
         }
-        seq = (uint64_t)json_object_get_int64(v);
         if (seq > mark) {
             if (seq != s->journal_seq + 1) {
                 json_object_put(rec);
                 set_err(err, err_size, "%s is corrupt (line %ld is record %" PRIu64 " where "
-                        "record %" PRIu64 " should follow %s); pipeline %s stops: restore both "
-                        "files or start over with `hiresync state reset %s`", s->journal_path,
-                        line_no, seq, s->journal_seq + 1, s->path, s->pipeline, s->pipeline);
+                        "record %" PRIu64 " should follow %s); pipeline %s stops: restore the "
+                        "files that belong together or start over with `hiresync state reset "
+                        "%s`", path, line_no, seq, s->journal_seq + 1, s->path, s->pipeline,
+                        s->pipeline);
                 goto out;
             }
             if (record_puts(rec, s->body) != 0) {
                 json_object_put(rec);
-                set_err(err, err_size, "out of memory replaying %s", s->journal_path);
+                set_err(err, err_size, "out of memory replaying %s", path);
                 goto out;
             }
             s->journal_seq = seq;
@@ -538,11 +545,51 @@ static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, 
         json_object_put(rec);
         pos += line_len + 1;
     }
-    s->journal_size = len;
+    if (!prev)
+        s->journal_size = len;
     rc = 0;
 out:
     free(text);
     return rc;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Replays what the journals hold after the snapshot's mark: the previous journal first (it
+ * holds the records folded into the current snapshot, needed only when the snapshot is the
+ * previous generation put back), then the current one. need_file: the snapshot's format
+ * promises a journal beside it. */
+static int replay_journal(hs_state *s, uint64_t mark, int need_file, int clean, char *err,
+                          size_t err_size)
+{
+    char prev[4096];
+    struct stat st;
+    s->journal_seq = mark;
+    s->journal_mark = mark;
+    if (need_file && stat(s->journal_path, &st) != 0 && errno == ENOENT) {
+        set_err(err, err_size, "%s is missing beside %s; pipeline %s stops: restore it or start "
+                "over with `hiresync state reset %s`", s->journal_path, s->path, s->pipeline,
+                s->pipeline);
+        return -1;
+    }
+    if (join_path(prev, sizeof prev, s->dir, s->pipeline, ".journal.prev") != 0) {
+        set_err(err, err_size, "journal name too long for %s", s->pipeline);
+        return -1;
+    }
+    if (same_file(prev, s->journal_path)) {
+        /* Killed between keeping the previous journal and starting a new one: both names
+         * are the journal, which is read once (and appended to, so the extra name goes). */
+        if (clean)
+            (void)unlink(prev);
+    } else if (replay_file(s, prev, mark, 1, clean, err, err_size) != 0) {
+        return -1;
+    }
+    return replay_file(s, s->journal_path, mark, 0, clean, err, err_size);
 }
 
 /* Opens the journal for appends, creating it (and making its name durable) when missing. */
@@ -778,6 +825,34 @@ static int mark_ran(const hs_state *s)
     return fsync_dir(s->dir);
 }
 
+/* Starts the journal over after a snapshot. The records it held stay as
+ * "<pipeline>.journal.prev", so that "<pipeline>.state.prev" put back by hand loads whole
+ * (the previous journal brings it up to date); the journal itself is replaced by an empty file
+ * atomically, so that its name always holds a file. */
+static int restart_journal(hs_state *s, char *err, size_t err_size)
+{
+    char prev[4096], name[256];
+    int n = snprintf(name, sizeof name, "%s.journal", s->pipeline);
+    if (n < 0 || (size_t)n >= sizeof name ||
+        join_path(prev, sizeof prev, s->dir, s->pipeline, ".journal.prev") != 0) {
+        set_err(err, err_size, "journal name too long for %s", s->pipeline);
+        return -1;
+    }
+    (void)unlink(prev);
+    if (link(s->journal_path, prev) != 0) {
+        set_err(err, err_size, "%s: cannot keep the previous journal: %s", prev,
+                strerror(errno));
+        return -1;
+    }
+    hs_crash_point("state: previous journal kept");
+    if (hs_state_write_file(s->dir, name, "", 0, err, err_size) != 0)
+        return -1;
+    /* The descriptor still points at what is now the previous journal. */
+    (void)close(s->journal_fd);
+    s->journal_fd = -1;
+    return open_journal(s, err, err_size);
+}
+
 int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
 {
     char name[256], cur[4096], prev[4096], when[40];
@@ -838,14 +913,10 @@ int hs_state_commit(hs_state *state, int64_t now_ms, char *err, size_t err_size)
     state->snapshot_size = strlen(text);
     state->journal_mark = state->journal_seq;
     /* The snapshot holds every record up to its mark: start the journal over. A kill before
-     * the truncation is synced leaves records at or below the mark, which loading skips. */
+     * the new journal is in place leaves records at or below the mark, which loading skips. */
     hs_crash_point("state: snapshot written, journal not yet emptied");
-    if (ftruncate(state->journal_fd, 0) != 0 || fsync(state->journal_fd) != 0) {
-        set_err(err, err_size, "%s: cannot empty it after a commit: %s", state->journal_path,
-                strerror(errno));
+    if (restart_journal(state, err, err_size) != 0)
         goto out;
-    }
-    state->journal_size = 0;
     hs_crash_point("state: journal emptied");
     rc = 0;
     goto out;
@@ -888,7 +959,7 @@ static int move_aside(const char *path, long now, char *err, size_t err_size)
 
 int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_size)
 {
-    char cur[4096], prev[4096], ran[4096], journal[4096];
+    char cur[4096], prev[4096], ran[4096], journal[4096], journal_prev[4096];
     long now = (long)time(NULL);
     if (!hs_state_name_ok(pipeline)) {
         set_err(err, err_size, "pipeline name \"%s\" cannot name a state file", pipeline);
@@ -900,13 +971,15 @@ int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_
         set_err(err, err_size, "state file name too long for %s", pipeline);
         return -1;
     }
-    if (join_path(journal, sizeof journal, dir, pipeline, ".journal") != 0) {
+    if (join_path(journal, sizeof journal, dir, pipeline, ".journal") != 0 ||
+        join_path(journal_prev, sizeof journal_prev, dir, pipeline, ".journal.prev") != 0) {
         set_err(err, err_size, "state file name too long for %s", pipeline);
         return -1;
     }
     if (move_aside(cur, now, err, err_size) != 0 || move_aside(journal, now, err, err_size) != 0)
         return -1;
-    if ((unlink(prev) != 0 && errno != ENOENT) || (unlink(ran) != 0 && errno != ENOENT)) {
+    if ((unlink(prev) != 0 && errno != ENOENT) || (unlink(ran) != 0 && errno != ENOENT) ||
+        (unlink(journal_prev) != 0 && errno != ENOENT)) {
         set_err(err, err_size, "%s: cannot remove: %s", dir, strerror(errno));
         return -1;
     }

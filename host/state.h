@@ -20,8 +20,10 @@
  * a torn or checksum-failing last line is dropped, because the call that waited for its sync
  * never started (the loader says so in `recovered`); a bad line before the last one is
  * corruption and stops the pipeline. A commit writes the snapshot, which folds the journal
- * in, then empties the journal; a kill between the two leaves records at or below the mark,
- * which loading skips.
+ * in, then starts the journal over; a kill between the two leaves records at or below the
+ * mark, which loading skips. The journal it folded stays as "<pipeline>.journal.prev", read
+ * before the journal, so that the previous generation ("<pipeline>.state.prev") put back in
+ * place of a damaged snapshot loads with every record since.
  *
  * The body belongs to the cycle (cursors, outbox, invitation links, baselines); the store
  * only keeps it safe.
@@ -107,7 +109,7 @@ int hs_state_append(hs_state *state, const hs_state_put *puts, size_t n, char *e
 
 void hs_state_free(hs_state *state);
 
-/* Removes the pipeline's state (file, journal, previous generation and the has-run marker),
+/* Removes the pipeline's state (file, journal, previous generations and the has-run marker),
  * keeping copies as "<pipeline>.state.reset-<time>" and "<pipeline>.journal.reset-<time>"
  * when there were some. Returns 0, or -1 with err. */
 int hs_state_reset(const char *dir, const char *pipeline, char *err, size_t err_size);

@@ -110,6 +110,7 @@ START_TEST(test_killed_inside_journal_writes)
                                         "state: journal record written",
                                         "state: journal record synced",
                                         "state: snapshot written, journal not yet emptied",
+                                        "state: previous journal kept",
                                         "state: journal emptied"};
     char pipe[2048];
     e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview,

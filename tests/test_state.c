@@ -323,6 +323,37 @@ START_TEST(test_journal_replays_on_load_and_folds_on_commit)
 }
 END_TEST
 
+/* The previous generation put back in place of a damaged snapshot loads with every record
+ * since: the journal it was folded from is kept beside it. */
+START_TEST(test_previous_generation_put_back_loads_whole)
+{
+    char path[512], prev[512], err[HS_STATE_ERR_MAX], *text = NULL;
+    size_t len = 0;
+    hs_state *s;
+    commit_cursor("one");
+    s = load_ok();
+    append_str(s, "outbox", "k1", "a");
+    json_object_object_add(s->body, "cursor", json_object_new_string("two"));
+    ck_assert_msg(hs_state_commit(s, 2, err, sizeof err) == 0, "%s", err);
+    append_str(s, "outbox", "k2", "b");
+    hs_state_free(s);
+    path_of(path, sizeof path, ".state");
+    path_of(prev, sizeof prev, ".state.prev");
+    overwrite(path, "{\"format\":2,", 12);
+    ck_assert_int_eq(hs_state_load(dir, "p1", &s, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, prev) != NULL, "the message says what to put back: %s", err);
+    ck_assert_int_eq(hs_state_read_file(prev, 1 << 20, &text, &len, err, sizeof err), 0);
+    overwrite(path, text, len);
+    free(text);
+    s = load_ok();
+    ck_assert_uint_eq(s->seq, 1);
+    ck_assert_str_eq(loaded_cursor(s), "one");
+    ck_assert_str_eq(entry(s, "outbox", "k1"), "a");
+    ck_assert_str_eq(entry(s, "outbox", "k2"), "b");
+    hs_state_free(s);
+}
+END_TEST
+
 START_TEST(test_records_before_the_first_commit_are_kept)
 {
     hs_state *s = load_ok();
@@ -516,6 +547,7 @@ START_TEST(test_killed_inside_an_append_leaves_old_or_new)
                                         "state: journal record written",
                                         "state: journal record synced",
                                         "state: snapshot written, journal not yet emptied",
+                                        "state: previous journal kept",
                                         "state: journal emptied"};
     for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
         char err[HS_STATE_ERR_MAX], sub[400];
@@ -603,6 +635,7 @@ int main(void)
     tcase_add_test(tc, test_killed_inside_a_write_leaves_old_or_new);
     tcase_add_test(tc, test_journal_replays_on_load_and_folds_on_commit);
     tcase_add_test(tc, test_records_before_the_first_commit_are_kept);
+    tcase_add_test(tc, test_previous_generation_put_back_loads_whole);
     tcase_add_test(tc, test_torn_last_journal_line_is_dropped);
     tcase_add_test(tc, test_corrupt_middle_journal_line_stops_the_pipeline);
     tcase_add_test(tc, test_previous_format_loads);
