@@ -1143,9 +1143,11 @@ static hs_status finish(cycle *c)
     hs_status st = HS_OK;
     while (outbox != NULL && (key = first_done(outbox)) != NULL)
         forget(c, "outbox", key);
-    if (fold_due(c->p->state))
-        return commit(c, "end of cycle");
     n_dirty = json_object_array_length(c->dirty);
+    /* Many changes at once (records of an older format stamped, a year of records aged
+     * out): one snapshot says them more cheaply than their journal records would. */
+    if (fold_due(c->p->state) || n_dirty > 16 * FINISH_PUTS)
+        return commit(c, "end of cycle");
     for (size_t i = 0; i < n_dirty && st == HS_OK; i++) {
         json_object *pair = json_object_array_get_idx(c->dirty, i), *sec, *now = NULL;
         const char *name = json_object_get_string(json_object_array_get_idx(pair, 0));
