@@ -58,13 +58,15 @@ static seen g_other_seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0, ""};
 
 /* ---- answers --------------------------------------------------------------------------------- */
 
-static const char APP[] =
-    "{\"ApplicationId\":200001,\"Candidate\":{\"Id\":3000001},\"Vacancy\":{\"Id\":1001},"
-    "\"Workflow\":{\"Stage\":{\"Id\":\"103\",\"Description\":\"%s\"},\"Status\":{\"Id\":\"1031\","
-    "\"Description\":\"Invited\"}},\"ModificationDate\":\"2026-05-01T10:00:00.000Z\"}";
-static const char CANDIDATE[] =
-    "{\"CandidateId\":3000001,\"FirstName\":\"%s\",\"Surname\":\"Lee\","
-    "\"Email\":\"ann.lee@example.com\",\"Mobile\":\"+447700900123\"}";
+#define APP \
+    "{\"ApplicationId\":200001,\"Candidate\":{\"Id\":3000001},\"Vacancy\":{\"Id\":1001}," \
+    "\"Workflow\":{\"Stage\":{\"Id\":\"103\",\"Description\":\"%s\"},\"Status\":{\"Id\":\"1031\"," \
+    "\"Description\":\"Invited\"}},\"ModificationDate\":\"2026-05-01T10:00:00.000Z\"}"
+#define CANDIDATE \
+    "{\"CandidateId\":3000001,\"FirstName\":\"%s\",\"Surname\":\"Lee\"," \
+    "\"Email\":\"ann.lee@example.com\",\"Mobile\":\"+447700900123\"}"
+
+static char *printf_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *printf_alloc(const char *fmt, ...)
 {
@@ -103,9 +105,11 @@ static char *deep_json(size_t depth)
     return s;
 }
 
-static char *envelope(const char *record_fmt, const char *text, long page, const char *total)
+/* A search envelope holding, on page 1, one application (or candidate) with text in it. */
+static char *envelope(int candidate, const char *text, long page, const char *total)
 {
-    char *rec = page == 1 ? printf_alloc(record_fmt, text) : strdup("");
+    char *rec = page != 1 ? strdup("")
+                : candidate ? printf_alloc(CANDIDATE, text) : printf_alloc(APP, text);
     char *s = rec ? printf_alloc("{\"CurrentPage\":%ld,\"TotalPages\":%s,\"Records\":[%s]}", page,
                                  total, rec)
                   : NULL;
@@ -133,11 +137,11 @@ static char *eploy_answer(const char *url, const char *body, unsigned *status, c
                             "\"expires_in\":3599}");
     if (strcmp(url, "/api/candidates/search") == 0) {
         if (m == M_BIG_STRINGS) {
-            char *big = filler(4u << 20), *s = big ? envelope(CANDIDATE, big, page, "1") : NULL;
+            char *big = filler(4u << 20), *s = big ? envelope(1, big, page, "1") : NULL;
             free(big);
             return s;
         }
-        return envelope(CANDIDATE, m == M_BAD_UTF8 ? "Ann\xff\xfe\xc0\xaf" : "Ann", page, "1");
+        return envelope(1, m == M_BAD_UTF8 ? "Ann\xff\xfe\xc0\xaf" : "Ann", page, "1");
     }
     if (strcmp(url, "/api/applications/search") != 0) {
         *status = 404;
@@ -148,23 +152,23 @@ static char *eploy_answer(const char *url, const char *body, unsigned *status, c
     pthread_mutex_unlock(&g_main_seen.lock);
     switch (m) {
     case M_BIG_BODY: {
-        char *big = filler(17u << 20), *s = big ? envelope(APP, big, 1, "1") : NULL;
+        char *big = filler(17u << 20), *s = big ? envelope(0, big, 1, "1") : NULL;
         free(big);
         return s;
     }
     case M_DEEP:
         return deep_json(100000);
     case M_BIG_STRINGS: {
-        char *big = filler(4u << 20), *s = big ? envelope(APP, big, page, "1") : NULL;
+        char *big = filler(4u << 20), *s = big ? envelope(0, big, page, "1") : NULL;
         free(big);
         return s;
     }
     case M_BAD_UTF8:
-        return envelope(APP, "Video\xff Interview\xed\xa0\x80", page, "1");
+        return envelope(0, "Video\xff Interview\xed\xa0\x80", page, "1");
     case M_PAGES_NEGATIVE:
-        return envelope(APP, "Video Interview", page, "-5");
+        return envelope(0, "Video Interview", page, "-5");
     case M_PAGES_HUGE:
-        return envelope(APP, "Video Interview", page, "9223372036854775807");
+        return envelope(0, "Video Interview", page, "9223372036854775807");
     case M_REDIRECT:
         *status = 307;
         snprintf(location, loc_size, "http://127.0.0.1:%d/api/applications/search",
@@ -176,7 +180,7 @@ static char *eploy_answer(const char *url, const char *body, unsigned *status, c
         snprintf(retry_after, ra_size, "%s", m == M_RETRY_YEAR ? "31536000" : "2147483648");
         return strdup("{\"error_message\":\"API call limit exceeded\"}");
     default:
-        return envelope(APP, "Video Interview", page, "1");
+        return envelope(0, "Video Interview", page, "1");
     }
 }
 

@@ -76,6 +76,8 @@ static bench *g_bench; /* for the clean-up at exit */
 
 static void cleanup(void);
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void die(const char *fmt, ...)
 {
     va_list ap;
@@ -378,6 +380,9 @@ static row *add_row(bench *b, const char *name, long records, run_cost c, long m
         snprintf(r->target, sizeof r->target, "FAILED: hiresync exited %d", c.exit_code);
     return r;
 }
+
+static void set_target(row *r, int met, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void set_target(row *r, int met, const char *fmt, ...)
 {

@@ -214,6 +214,9 @@ static struct {
 } store;
 
 static void host_log(hs_host *host, hs_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void host_log(hs_host *host, hs_log_level level, const char *fmt, ...)
 {
     char line[2048];
     va_list ap;
