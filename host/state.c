@@ -495,7 +495,7 @@ static int replay_file(hs_state *s, const char *path, uint64_t mark, int prev, i
         int bad;
         line_no++;
         if (rec == NULL && last && !prev) {
-            /* Its sync never returned, so the call that waited for it never started. */
+            /* Its sync never returned, so nothing that waited for it happened (see state.h). */
             set_err(s->recovered, sizeof s->recovered, "%s: dropped a torn last record (line "
                     "%ld, %zu bytes) whose write never completed", path, line_no, len - pos);
             if (clean) {

@@ -17,9 +17,11 @@
  * the state. K counts on across snapshots: a snapshot holds every record up to its "journal"
  * mark J, and loading replays the records after J, which must follow on without a gap.
  * Only the last line can be torn (every earlier one was synced before the next was begun):
- * a torn or checksum-failing last line is dropped, because the call that waited for its sync
- * never started (the loader says so in `recovered`); a bad line before the last one is
- * corruption and stops the pipeline. A commit writes the snapshot, which folds the journal
+ * a torn or checksum-failing last line is dropped, because its sync never returned and so
+ * nothing that waited for it happened: the write behind a torn intent was never made, and a
+ * write whose done is torn stays an intent, found again by the connector's lookup before
+ * create (the loader says so in `recovered`). A bad line before the last one is corruption
+ * and stops the pipeline. A commit writes the snapshot, which folds the journal
  * in, then starts the journal over; a kill between the two leaves records at or below the
  * mark, which loading skips. The journal it folded stays as "<pipeline>.journal.prev", read
  * before the journal, so that the previous generation ("<pipeline>.state.prev") put back in
