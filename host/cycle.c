@@ -590,11 +590,15 @@ static void pair_key(char *out, size_t size, const hs_mapping *m, const hs_pipel
 #define BASELINE_SKEW_MS (2 * 3600 * 1000)
 
 /* Remembers a record that sat in a trigger stage when the baseline was taken, with the time
- * it entered the stage by the ATS's own clock. */
+ * it entered the stage by the ATS's own clock. Only entries that before_baseline() cannot
+ * place by their time alone are kept (those within BASELINE_SKEW_MS of the baseline, or
+ * without a readable time): the rest are skipped by time, so remembering them would only
+ * make the state grow with the tenant. */
 static void remember_member(cycle *c, const char *pk, const hs_stage_change *ch)
 {
     json_object *all = section(c->body, "baseline_members"), *set;
-    if (all == NULL)
+    int64_t at = parse_time(ch->changed_at);
+    if (all == NULL || (at >= 0 && at < c->baseline_ms - BASELINE_SKEW_MS))
         return;
     if (!json_object_object_get_ex(all, pk, &set)) {
         set = json_object_new_object();

@@ -132,16 +132,6 @@ tests_test_hostile_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(MHD_CFLAGS) -pthread
 tests_test_hostile_LDADD = tests/support/libhstesthost.la $(CHECK_LIBS) $(MHD_LIBS) $(CURL_LIBS) \
 	$(JSON_C_LIBS) $(LTDL_LIBS) -lpthread
 EXTRA_tests_test_hostile_DEPENDENCIES = plugin/eploy.la plugin/willo.la
-# The same program, running only the cases of known bugs: an expected failure until they are
-# fixed, when it passes unexpectedly and moves back into test_hostile.
-check_PROGRAMS += tests/test_hostile_known
-TESTS += tests/test_hostile_known
-XFAIL_TESTS = tests/test_hostile_known
-tests_test_hostile_known_SOURCES = $(tests_test_hostile_SOURCES)
-tests_test_hostile_known_CPPFLAGS = $(tests_test_hostile_CPPFLAGS)
-tests_test_hostile_known_CFLAGS = $(tests_test_hostile_CFLAGS)
-tests_test_hostile_known_LDADD = $(tests_test_hostile_LDADD)
-EXTRA_tests_test_hostile_known_DEPENDENCIES = plugin/eploy.la plugin/willo.la
 clean-local: clean-fuzz
 clean-fuzz:
 	-rm -rf tests/fuzz/bin tests/fuzz/work tests/fuzz/crashes

@@ -494,7 +494,7 @@ START_TEST(test_due_times_and_jitter)
     ck_assert(due >= start + 60000 && due < start + 66000);
     /* many tenants on one clock spread out */
     for (int i = 0; i < 50; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "tenant-%d", i);
         due = hs_status_next_due(name, rec, 3 * 3600) - (start + 3 * 3600 * 1000);
         spread_min = due < spread_min ? due : spread_min;

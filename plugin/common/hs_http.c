@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,11 @@ static void header_value(const char *line, size_t len, size_t name_len, char *ou
     out[n] = '\0';
 }
 
+/* The longest Retry-After believed: a server asking for more (a year, or a number that does
+ * not fit 32 bits) is told to wait a day, so one odd header neither parks a pipeline for
+ * good nor overflows hs_error.retry_after_s. */
+#define RETRY_AFTER_LIMIT_S 86400
+
 static int64_t parse_retry_after(const char *v)
 {
     char *end = NULL;
@@ -173,8 +179,12 @@ static int64_t parse_retry_after(const char *v)
     time_t when;
 
     if (*v >= '0' && *v <= '9') {
+        errno = 0;
         secs = strtoll(v, &end, 10);
-        return end != NULL && *end == '\0' && secs >= 0 ? (int64_t)secs : 0;
+        if (end == NULL || *end != '\0' || secs < 0)
+            return 0;
+        return errno == ERANGE || secs > RETRY_AFTER_LIMIT_S ? RETRY_AFTER_LIMIT_S
+                                                             : (int64_t)secs;
     }
     /* An HTTP date is the server's wall clock, so it is compared with ours, not the host's
      * (possibly injected) clock. */
@@ -182,6 +192,8 @@ static int64_t parse_retry_after(const char *v)
     if (when == (time_t)-1)
         return 0;
     secs = (long long)(when - time(NULL));
+    if (secs > RETRY_AFTER_LIMIT_S)
+        return RETRY_AFTER_LIMIT_S;
     return secs > 0 ? (int64_t)secs : 0;
 }
 
