@@ -188,13 +188,14 @@ static void set_error(cycle *c, hs_status status, const char *side, const char *
         bounded(c->r->error, sizeof c->r->error, "%s: %s", side, msg);
 }
 
-static const char *first_done(json_object *outbox)
+/* The key of the first outbox entry in the given state ("intent" or "done"), or NULL. */
+static const char *first_in_state(json_object *outbox, const char *state)
 {
     struct json_object_iterator it = json_object_iter_begin(outbox);
     struct json_object_iterator end = json_object_iter_end(outbox);
     while (!json_object_iter_equal(&it, &end)) {
         const char *st = get_str(json_object_iter_peek_value(&it), "state");
-        if (st && strcmp(st, "done") == 0)
+        if (st && strcmp(st, state) == 0)
             return json_object_iter_peek_name(&it);
         json_object_iter_next(&it);
     }
@@ -210,7 +211,7 @@ static void outbox_prune(json_object *body)
     if (!json_object_object_get_ex(body, "outbox", &outbox) ||
         !json_object_is_type(outbox, json_type_object))
         return;
-    while ((key = first_done(outbox)) != NULL)
+    while ((key = first_in_state(outbox, "done")) != NULL)
         json_object_object_del(outbox, key);
 }
 
@@ -1093,19 +1094,6 @@ out:
 
 /* ---- the cycle ----------------------------------------------------------------------------- */
 
-static const char *first_intent(json_object *outbox)
-{
-    struct json_object_iterator it = json_object_iter_begin(outbox);
-    struct json_object_iterator end = json_object_iter_end(outbox);
-    while (!json_object_iter_equal(&it, &end)) {
-        const char *st = get_str(json_object_iter_peek_value(&it), "state");
-        if (st && strcmp(st, "intent") == 0)
-            return json_object_iter_peek_name(&it);
-        json_object_iter_next(&it);
-    }
-    return NULL;
-}
-
 /* After a cycle that read both streams to the end, every record behind an intent was read
  * again and handled (its entry replaced); an intent still there belongs to a record that is
  * no longer read (its mapping was removed, say). Dropping it keeps the outbox honest. */
@@ -1113,7 +1101,7 @@ static void drop_orphans(cycle *c)
 {
     json_object *outbox = section(c->body, "outbox"), *e;
     const char *key;
-    while (outbox != NULL && (key = first_intent(outbox)) != NULL) {
+    while (outbox != NULL && (key = first_in_state(outbox, "intent")) != NULL) {
         json_object_object_get_ex(outbox, key, &e);
         logf_(c, HS_LOG_WARN, "a %s for record %s was in flight when hiresync stopped and its "
               "record is no longer read; check that record by hand", s_or(get_str(e, "op"), "write"),
@@ -1145,7 +1133,7 @@ static hs_status finish(cycle *c)
     const char *key;
     size_t n = 0, n_dirty;
     hs_status st = HS_OK;
-    while (outbox != NULL && (key = first_done(outbox)) != NULL)
+    while (outbox != NULL && (key = first_in_state(outbox, "done")) != NULL)
         forget(c, "outbox", key);
     n_dirty = json_object_array_length(c->dirty);
     /* Many changes at once (records of an older format stamped, a year of records aged
