@@ -18,7 +18,7 @@
 
 #include <stdio.h>
 
-#include "config.h"
+#include "configuration.h"
 #include "diag.h"
 #include "loader.h"
 #include "log.h"

@@ -10,7 +10,7 @@ host_libhshost_la_SOURCES = \
 	host/cmd_jobs.c \
 	host/cli_support.c \
 	host/commands.h \
-	host/config.c host/config.h \
+	host/configuration.c host/configuration.h \
 	host/connection.c host/connection.h \
 	host/diag.c host/diag.h \
 	host/jobs.c host/jobs.h \

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../host/config.h"
+#include "../host/configuration.h"
 #include "host_testutil.h"
 
 static hs_manifest_set *manifests;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/config.h"
+#include "../../host/configuration.h"
 #include "fuzz_support.h"
 
 #ifndef FUZZ_MANIFEST_DIR

@@ -1,6 +1,6 @@
 /* Loading and validating the configuration file. */
 #define _POSIX_C_SOURCE 200809L
-#include "config.h"
+#include "configuration.h"
 
 #include <limits.h>
 #include <stdarg.h>
