@@ -500,9 +500,7 @@ int main(void)
 {
     hs_tu_args = args;
     Suite *s = suite_create("sandbox-admin");
-    TCase *tc = tcase_create("admin");
-    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
-    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
+    TCase *tc = hs_tu_tcase("admin");
     tcase_add_test(tc, startup_line_and_clean_stop);
     tcase_add_test(tc, bad_option_refused);
     tcase_add_test(tc, same_seed_same_data);
@@ -519,9 +517,5 @@ int main(void)
     tcase_add_test(tc, reset_restores);
     tcase_add_test(tc, large_tenant_pages);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return hs_tu_run(s);
 }

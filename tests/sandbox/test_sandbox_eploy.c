@@ -536,9 +536,7 @@ int main(void)
 {
     hs_tu_args = args;
     Suite *s = suite_create("sandbox-eploy");
-    TCase *tc = tcase_create("eploy");
-    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
-    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
+    TCase *tc = hs_tu_tcase("eploy");
     tcase_add_test(tc, token_json_and_form);
     tcase_add_test(tc, token_refusals);
     tcase_add_test(tc, bearer_required);
@@ -557,9 +555,5 @@ int main(void)
     tcase_add_test(tc, daily_quota);
     tcase_add_test(tc, unknown_routes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return hs_tu_run(s);
 }

@@ -536,9 +536,7 @@ int main(void)
 {
     hs_tu_args = args;
     Suite *s = suite_create("sandbox-willo");
-    TCase *tc = tcase_create("willo");
-    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
-    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
+    TCase *tc = hs_tu_tcase("willo");
     tcase_add_test(tc, auth_schemes);
     tcase_add_test(tc, interviews);
     tcase_add_test(tc, trailing_slash_redirect);
@@ -552,9 +550,5 @@ int main(void)
     tcase_add_test(tc, webhook_deliveries);
     tcase_add_test(tc, throttling);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return hs_tu_run(s);
 }

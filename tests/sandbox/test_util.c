@@ -114,3 +114,21 @@ size_t hs_tu_len(json_object *o, const char *path)
     json_object *v = hs_tu_get(o, path);
     return v && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 }
+
+TCase *hs_tu_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, hs_tu_start, hs_tu_stop);
+    tcase_add_checked_fixture(tc, hs_tu_reset, NULL);
+    return tc;
+}
+
+int hs_tu_run(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

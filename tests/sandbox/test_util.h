@@ -21,6 +21,12 @@ void hs_tu_start(void);                             /* unchecked fixture */
 void hs_tu_stop(void);
 void hs_tu_reset(void);                             /* checked fixture: POST /reset */
 
+/* A test case with the sandbox started once (hs_tu_start/stop) and reset before each test;
+ * owned by the suite it is added to. */
+TCase *hs_tu_tcase(const char *name);
+/* Runs the suite (taking ownership of it) and returns the process exit status. */
+int hs_tu_run(Suite *suite);
+
 /* Response of a call, body parsed when it is JSON (NULL otherwise). */
 typedef struct hs_tu_resp {
     hs_test_response http;
