@@ -39,7 +39,8 @@ int hs_app_init(hs_app *app, const char *program)
     hs_diag_init(&app->manifest_diag);
     app->config_path = strdup(HS_SYSCONFDIR "/hiresync/hiresync.json");
     app->log = hs_log_new(stderr);
-    if (!app->config_path || !app->log) {
+    app->shared = hs_shared_new();
+    if (!app->config_path || !app->log || !app->shared) {
         hs_app_cleanup(app);
         return -1;
     }
@@ -71,6 +72,8 @@ void hs_app_cleanup(hs_app *app)
     hs_diag_clear(&app->manifest_diag);
     hs_log_free(app->log);
     app->log = NULL;
+    hs_shared_free(app->shared);
+    app->shared = NULL;
     free(app->config_path);
     app->config_path = NULL;
 }

@@ -23,6 +23,7 @@
 #include "loader.h"
 #include "log.h"
 #include "manifest.h"
+#include "shared.h"
 
 /* Exit statuses of the program and of every command. */
 #define HS_EXIT_OK 0
@@ -42,6 +43,8 @@ typedef struct hs_app {
     hs_diag manifest_diag;        /* manifests that could not be read (shown by
                                      `connectors`, logged as warnings otherwise) */
     struct hs_app_agents *agents; /* User-Agent strings, one per manifest (private) */
+    hs_shared *shared;            /* what the connections of one configured connection share
+                                     in this process (tokens, quota stops, clock skew) */
 } hs_app;
 
 /* Sets up the app with defaults and a logger on stderr. Returns 0, or -1 (out of memory). */

@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "connection.h"
 
+#include "shared.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -143,6 +145,31 @@ static hs_status host_store_put(hs_host *host, const char *name, const char *val
     return st;
 }
 
+static void host_remote_time(hs_host *host, int64_t remote_ms)
+{
+    hs_connection *c = host->connection;
+    int64_t now = host_now_ms(host);
+    if (remote_ms <= 0 || c->app->shared == NULL)
+        return;
+    hs_shared_set_skew(c->app->shared, c->config->name, now - remote_ms, now);
+}
+
+static hs_status host_shared_get(hs_host *host, const char *name, char *buf, size_t buf_size)
+{
+    hs_connection *c = host->connection;
+    if (c->app->shared == NULL)
+        return HS_E_DATA;
+    return hs_shared_get(c->app->shared, c->config->name, name, buf, buf_size);
+}
+
+static hs_status host_shared_put(hs_host *host, const char *name, const char *value)
+{
+    hs_connection *c = host->connection;
+    if (c->app->shared == NULL)
+        return HS_E_INTERNAL;
+    return hs_shared_put(c->app->shared, c->config->name, name, value);
+}
+
 /* ---- the store as JSON ------------------------------------------------------------------ */
 
 static int store_parse(const char *json, json_object **out, char *error, size_t error_size)
@@ -245,6 +272,9 @@ static hs_connection *connection_new(hs_app *app, const hs_config_connection *co
     c->api.user_agent = host_user_agent;
     c->api.store_get = host_store_get;
     c->api.store_put = host_store_put;
+    c->api.remote_time = host_remote_time;
+    c->api.shared_get = host_shared_get;
+    c->api.shared_put = host_shared_put;
     if (!c->scope || !c->store) {
         hs_connection_close(c);
         return NULL;
@@ -345,4 +375,11 @@ hs_host *hs_connection_host(const hs_connection *connection)
 const hs_host_api *hs_connection_api(const hs_connection *connection)
 {
     return &connection->api;
+}
+
+int hs_connection_clock_skew(const hs_connection *connection, int64_t *skew_ms, int64_t *at_ms)
+{
+    if (connection->app->shared == NULL)
+        return 0;
+    return hs_shared_skew(connection->app->shared, connection->config->name, skew_ms, at_ms);
 }

@@ -6,7 +6,10 @@
  * secrets masked), cancelled (the caller's callback), now_ms (injectable clock), sleep_ms
  * (wakes early on cancel), user_agent ("hiresync/<version> (+<connector>)"), and store_get /
  * store_put (a small key/value store; the runner persists it with hs_connection_store_json()
- * and restores it with hs_connection_store_load() or hs_connection_options.store_json).
+ * and restores it with hs_connection_store_load() or hs_connection_options.store_json),
+ * remote_time (the skew, kept per configured connection in app->shared, see
+ * hs_connection_clock_skew) and shared_get / shared_put (memory shared by the connections of
+ * one configured connection in this process, app->shared).
  *
  * Ownership: hs_connection_open() allocates; hs_connection_close() calls the connector's
  * close() and frees everything (NULL is a no-op). The table, conn and host pointers returned
@@ -68,6 +71,12 @@ char *hs_connection_store_json(hs_connection *connection);
  * holds why) when json is not an object of strings within the size limits. */
 int hs_connection_store_load(hs_connection *connection, const char *json, char *error,
                              size_t error_size);
+
+/* The clock skew last measured on this connection's configured connection in this process
+ * (host clock minus the remote system's, from the time its responses carry; any pipeline's
+ * connection counts): 1 with *skew_ms and the host time *at_ms of the measurement (either may
+ * be NULL), 0 when none was measured. */
+int hs_connection_clock_skew(const hs_connection *connection, int64_t *skew_ms, int64_t *at_ms);
 
 /* A zeroed hs_error with struct_size set. */
 void hs_connection_error_init(hs_error *err);

@@ -18,7 +18,8 @@ host_libhshost_la_SOURCES = \
 	host/loader.c host/loader.h \
 	host/log.c host/log.h \
 	host/manifest.c host/manifest.h \
-	host/secret.c host/secret.h
+	host/secret.c host/secret.h \
+	host/shared.c host/shared.h
 host_libhshost_la_LIBADD = $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread
 
 # The dispatcher is part of the program, not of the library, because it names the runner's

@@ -206,6 +206,50 @@ START_TEST(connection_services)
 }
 END_TEST
 
+/* Two connections of one configured connection (two pipelines on one tenant) share memory
+ * and the measured clock skew; the durable store stays each one's own. */
+START_TEST(connection_shared_between_pipelines)
+{
+    hs_connection_options a = {0}, b = {0};
+    hs_connection *one = NULL, *two = NULL;
+    hs_error err;
+    char buf[64];
+    int64_t skew = 0, at = 0;
+    a.scope = "first/ats";
+    a.now_ms = clock_ms;
+    b.scope = "second/ats";
+    b.now_ms = clock_ms;
+    hs_connection_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &a, &one, &err), HS_OK);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &b, &two, &err), HS_OK);
+    const hs_host_api *api = hs_connection_api(one);
+    ck_assert(HS_HAS_FIELD(hs_host_api, api->struct_size, shared_put));
+    ck_assert_int_eq(hs_connection_clock_skew(two, &skew, &at), 0);
+    ck_assert_int_eq(api->shared_get(hs_connection_host(two), "token", buf, sizeof buf),
+                     HS_E_DATA);
+    ck_assert_int_eq(api->shared_put(hs_connection_host(one), "token", "t-1"), HS_OK);
+    ck_assert_int_eq(api->shared_get(hs_connection_host(two), "token", buf, sizeof buf), HS_OK);
+    ck_assert_str_eq(buf, "t-1");
+    ck_assert_int_eq(api->shared_get(hs_connection_host(two), "token", buf, 3), HS_E_INTERNAL);
+    ck_assert_int_eq(api->store_put(hs_connection_host(one), "calls", "1"), HS_OK);
+    ck_assert_int_eq(api->store_get(hs_connection_host(two), "calls", buf, sizeof buf),
+                     HS_E_DATA);
+    /* the remote clock is 90 s behind the host's 42 s */
+    api->remote_time(hs_connection_host(one), 42000 - 90000);
+    ck_assert_int_eq(hs_connection_clock_skew(two, &skew, &at), 1);
+    ck_assert_int_eq(skew, 90000);
+    ck_assert_int_eq(at, 42000);
+    api->remote_time(hs_connection_host(two), 0);   /* no time: ignored */
+    ck_assert_int_eq(hs_connection_clock_skew(one, &skew, NULL), 1);
+    ck_assert_int_eq(skew, 90000);
+    ck_assert_int_eq(api->shared_put(hs_connection_host(two), "token", NULL), HS_OK);
+    ck_assert_int_eq(api->shared_get(hs_connection_host(one), "token", buf, sizeof buf),
+                     HS_E_DATA);
+    hs_connection_close(one);
+    hs_connection_close(two);
+}
+END_TEST
+
 START_TEST(connection_unknown)
 {
     hs_connection *conn = (hs_connection *)&app;
@@ -269,6 +313,7 @@ static Suite *host_suite(void)
     TCase *conn = tcase_create("connection");
     tcase_add_checked_fixture(conn, app_setup, app_teardown);
     tcase_add_test(conn, connection_services);
+    tcase_add_test(conn, connection_shared_between_pipelines);
     tcase_add_test(conn, connection_unknown);
     suite_add_tcase(s, conn);
     TCase *jobs = tcase_create("jobs");

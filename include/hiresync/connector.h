@@ -92,7 +92,7 @@ extern "C" {
 /* ---- version ----------------------------------------------------------------------------- */
 
 #define HS_ABI_MAJOR 1u
-#define HS_ABI_MINOR 0u
+#define HS_ABI_MINOR 1u
 #define HS_ABI_VERSION ((HS_ABI_MAJOR << 16) | HS_ABI_MINOR)
 #define HS_ABI_MAJOR_OF(v) (((uint32_t)(v)) >> 16)
 #define HS_ABI_MINOR_OF(v) (((uint32_t)(v)) & 0xffffu)
@@ -183,6 +183,24 @@ typedef struct hs_host_api {
      * small. store_put copies the value; NULL deletes. */
     hs_status (*store_get)(hs_host *host, const char *name, char *buf, size_t buf_size);
     hs_status (*store_put)(hs_host *host, const char *name, const char *value);
+
+    /* ---- added in 1.1 ---- */
+
+    /* Tells the host the remote system's own time, in ms since the epoch, as a response gave
+     * it (its Date header). The host keeps the skew between its clock and the remote one for
+     * `status` and `check`, and warns when it exceeds a minute. Call it for every response
+     * that carries a time. Cursors, windows and signposts must come from the remote system's
+     * time too (rule 7): a host clock ahead of the server would skip changes silently. */
+    void (*remote_time)(hs_host *host, int64_t remote_ms);
+
+    /* Memory shared by every connection opened for the same configured connection (the
+     * pipelines that use one Eploy tenant, say) within this process, and only in memory: an
+     * access token and its expiry, a quota stop. Never persisted and never logged, so it may
+     * hold a token. Same limits and statuses as store_get / store_put (at most 64 entries).
+     * Each call is atomic; a connector that reads, decides and writes may race with another
+     * pipeline doing the same, so keep what it holds valid whichever write lands last. */
+    hs_status (*shared_get)(hs_host *host, const char *name, char *buf, size_t buf_size);
+    hs_status (*shared_put)(hs_host *host, const char *name, const char *value);
 } hs_host_api;
 
 /* ---- records ------------------------------------------------------------------------------ */

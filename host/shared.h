@@ -1,0 +1,45 @@
+/*
+ * What the connections of one configured connection share within this process: the values a
+ * connector keeps with shared_get/shared_put (an access token and its expiry, a quota stop),
+ * and the clock skew measured from the remote system's responses.
+ *
+ * Every pipeline that uses the connection "eploy" opens its own hs_connection, on its own
+ * worker; they meet here, under one lock, by the connection's name. Nothing here is ever
+ * written to disk or logged: values may be secrets.
+ *
+ * Ownership: hs_shared_new() allocates, hs_shared_free() frees (NULL is a no-op); the app owns
+ * the one instance and it outlives every connection. Getters copy into the caller's buffers.
+ * Threading: every function takes the lock; safe from any thread.
+ */
+#ifndef HS_HOST_SHARED_H
+#define HS_HOST_SHARED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiresync/connector.h>
+
+typedef struct hs_shared hs_shared;
+
+/* Most entries one connection may keep, and their sizes (as for the durable store). */
+#define HS_SHARED_MAX_ENTRIES 64
+#define HS_SHARED_NAME_MAX 64
+#define HS_SHARED_VALUE_MAX 4096
+
+hs_shared *hs_shared_new(void);
+void hs_shared_free(hs_shared *shared);
+
+/* As hs_host_api.shared_get / shared_put, for the connection named conn. */
+hs_status hs_shared_get(hs_shared *shared, const char *conn, const char *name, char *buf,
+                        size_t buf_size);
+hs_status hs_shared_put(hs_shared *shared, const char *conn, const char *name,
+                        const char *value);
+
+/* Records a measurement of the skew (host clock minus remote clock, ms) taken at host time
+ * at_ms. */
+void hs_shared_set_skew(hs_shared *shared, const char *conn, int64_t skew_ms, int64_t at_ms);
+/* The last skew measured for conn: 1 with *skew_ms and *at_ms (either may be NULL), 0 when
+ * none was measured in this process. */
+int hs_shared_skew(hs_shared *shared, const char *conn, int64_t *skew_ms, int64_t *at_ms);
+
+#endif /* HS_HOST_SHARED_H */
