@@ -153,6 +153,9 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
         fail(r, HS_E_INTERNAL, "", msg);
         goto out;
     }
+    if (hs_lock_note_start(lock, r->started_ms) != 0)
+        hs_log_write(app->log, HS_LOG_WARN, name, "cannot note the cycle's start in its lock "
+                     "file (%s/%s.lock): %s", dir, name, strerror(errno));
     if (hs_state_load(dir, name, &state, msg, sizeof msg) != 0) {
         fail(r, HS_E_CONFIG, "", msg);
         goto out;
