@@ -8,10 +8,12 @@ host_libhsrunner_la_SOURCES = \
 	host/cycle.c host/cycle.h \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
+	host/notify.c host/notify.h \
 	host/cmd_run.c \
 	host/cmd_status.c \
 	host/cmd_state.c
-host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) -lpthread
+host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 # Deployment examples (systemd units, Kubernetes CronJob), installed as examples to copy from.
 deployexamplesdir = $(pkgdatadir)/deploy
