@@ -15,10 +15,3 @@ host_libhsrunner_la_SOURCES = \
 host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread
 
-# Deployment examples (systemd units, Kubernetes CronJob), installed as examples to copy from.
-deployexamplesdir = $(pkgdatadir)/deploy
-dist_deployexamples_DATA = \
-	manifests/deploy/hiresync.service \
-	manifests/deploy/hiresync-once.service \
-	manifests/deploy/hiresync-once.timer \
-	manifests/deploy/kubernetes-cronjob.yaml

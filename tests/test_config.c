@@ -677,6 +677,41 @@ START_TEST(design_example_with_shipped_manifests)
 }
 END_TEST
 
+/* The installed hiresync.json.example, with its two secret files in place, is a valid
+ * configuration for the shipped connectors: an operator who fills in the values starts from
+ * something that loads. */
+START_TEST(installed_example_validates)
+{
+    hs_manifest_set *shipped = NULL;
+    hs_diag diag;
+    hs_diag_init(&diag);
+    ck_assert_int_eq(hs_manifest_set_load(hs_ht_env("HIRESYNC_MANIFEST_DIR"), &shipped, &diag),
+                     0);
+    char *config_path = hs_ht_join(dir, "hiresync.json");
+    hs_ht_copy(hs_ht_env("HIRESYNC_EXAMPLE_CONFIG"), config_path, 0644);
+    char *secrets = hs_ht_join(dir, "secrets");
+    ck_assert_int_eq(mkdir(secrets, 0750), 0);
+    free(hs_ht_write(secrets, "eploy-client-secret", "eploy-secret-0001\n", 0600));
+    free(hs_ht_write(secrets, "willo-api-key", "willo-key-0001\n", 0440));
+    hs_config *config = NULL;
+    int rc = hs_config_load(config_path, shipped, &config, &diag);
+    dump(&diag);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(diag.n, 0);
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "eploy")->config_json,
+                                 "\"client_secret\":\"eploy-secret-0001\""));
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "eploy")->config_json,
+                                 "\"note_action_type\":"));
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "willo")->config_json,
+                                 "\"api_key\":\"willo-key-0001\""));
+    hs_config_free(config);
+    hs_manifest_set_free(shipped);
+    hs_diag_clear(&diag);
+    free(secrets);
+    free(config_path);
+}
+END_TEST
+
 START_TEST(interval_syntax)
 {
     int64_t s = 0;
@@ -721,6 +756,7 @@ static Suite *config_suite(void)
     tcase_add_test(good, secret_access_rule);
     tcase_add_test(good, unreadable_files);
     tcase_add_test(good, design_example_with_shipped_manifests);
+    tcase_add_test(good, installed_example_validates);
     tcase_add_test(good, interval_syntax);
     suite_add_tcase(s, good);
     return s;
