@@ -9,15 +9,10 @@ host_libhsrunner_la_SOURCES = \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
 	host/cmd_check.c \
+	host/notify.c host/notify.h \
 	host/cmd_run.c \
 	host/cmd_status.c \
 	host/cmd_state.c
-host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) -lpthread
+host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread
 
-# Deployment examples (systemd units, Kubernetes CronJob), installed as examples to copy from.
-deployexamplesdir = $(pkgdatadir)/deploy
-dist_deployexamples_DATA = \
-	manifests/deploy/hiresync.service \
-	manifests/deploy/hiresync-once.service \
-	manifests/deploy/hiresync-once.timer \
-	manifests/deploy/kubernetes-cronjob.yaml

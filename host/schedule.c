@@ -14,6 +14,7 @@
 #include "connection.h"
 #include "cycle.h"
 #include "lock.h"
+#include "notify.h"
 #include "pipeline.h"
 #include "state.h"
 #include "status.h"
@@ -25,6 +26,7 @@ static void on_stop(int sig)
 {
     (void)sig;
     g_stop = 1;
+    hs_notify_stop_requested();
 }
 
 static void on_reload(int sig)
@@ -55,6 +57,7 @@ static int cancelled_cb(void *ctx)
 {
     (void)ctx;
     hs_crash_point("connector: between requests");
+    hs_notify_heartbeat();
     return g_stop != 0;
 }
 
@@ -374,6 +377,8 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
     g_stop = 0;
     g_reload = 0;
     install_signals();
+    if (!opt->once)
+        hs_notify_start();
     if (json_object_object_length(app->config->pipelines) == 0)
         hs_log_write(app->log, HS_LOG_WARN, NULL, "%s has no pipelines; nothing to run",
                      app->config_path);
@@ -408,8 +413,11 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
             }
             rc = HS_EXIT_OK; /* transient failures retry at the next due time */
         }
-        while (!g_stop && !g_reload && hs_schedule_now_ms() < wake)
+        hs_notify_status("waiting for the next due pipeline");
+        while (!g_stop && !g_reload && hs_schedule_now_ms() < wake) {
+            hs_notify_heartbeat();
             sleep(1);
+        }
         if (g_reload) {
             g_reload = 0;
             reload(app);
@@ -426,6 +434,7 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
         hs_log_write(app->log, HS_LOG_INFO, NULL, "stopped by a signal; every committed "
                      "checkpoint is in place");
 out:
+    hs_notify_finish();
     free(jobs);
     return rc;
 }

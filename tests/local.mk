@@ -53,3 +53,12 @@ tests_test_crash_SOURCES = tests/test_crash.c tests/test_e2e_util.c tests/test_e
 tests_test_crash_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_crash_CFLAGS = $(E2E_CFLAGS)
 tests_test_crash_LDADD = $(E2E_LDADD)
+
+# systemd notification: READY=1, WATCHDOG=1 and STOPPING=1 from `hiresync run` on a
+# NOTIFY_SOCKET the test listens on, and the watchdog thread's heartbeat rule.
+check_PROGRAMS += tests/test_notify
+TESTS += tests/test_notify
+tests_test_notify_SOURCES = tests/test_notify.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_notify_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_notify_CFLAGS = $(E2E_CFLAGS)
+tests_test_notify_LDADD = host/libhsrunner.la $(E2E_LDADD) $(SYSTEMD_LIBS) -lpthread
