@@ -161,7 +161,8 @@ START_TEST(test_overdue_pipeline_is_unhealthy)
     char env[64];
     one_pipeline();
     /* two days later, nothing has run since */
-    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld", (long long)(wall_ms() / 1000 + 2 * 86400));
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld",
+             (long long)(wall_ms() / 1000 + 2 * 86400 + 60));
     ck_assert_int_eq(e2e_run(&E, env, STATUS), 1);
     ck_assert_msg(strstr(E.out, "overdue: the last cycle started 2d") != NULL, "%s", E.out);
     /* the default allows one missed 3-hour cycle */
