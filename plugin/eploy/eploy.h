@@ -162,6 +162,8 @@ char *hs_eploy_cursor_format(hs_conn *conn, const hs_eploy_cursor *cursor);
 int hs_eploy_cursor_has_seen(const hs_eploy_cursor *cursor, const char *key);
 /* Adds a copy of key (ignored once HS_EPLOY_SEEN_MAX keys are held); 0 or -1. */
 int hs_eploy_cursor_add_seen(hs_eploy_cursor *cursor, const char *key);
+/* Drops the keys whose date is not after after_ms. */
+void hs_eploy_cursor_prune_seen(hs_eploy_cursor *cursor, int64_t after_ms);
 void hs_eploy_cursor_free(hs_eploy_cursor *cursor);
 
 /* Operations (one file each). */
