@@ -37,6 +37,13 @@ tests_test_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_LDADD = $(E2E_LDADD)
 
+check_PROGRAMS += tests/test_skew
+TESTS += tests/test_skew
+tests_test_skew_SOURCES = tests/test_skew.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_skew_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_skew_CFLAGS = $(E2E_CFLAGS)
+tests_test_skew_LDADD = $(E2E_LDADD)
+
 # Crash safety: SIGKILL at every crash point number (110) of every cycle of the story, and
 # at the state journal's own steps by name.
 check_PROGRAMS += tests/test_crash

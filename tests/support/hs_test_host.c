@@ -33,6 +33,7 @@ struct hs_test_host {
     size_t n_log, cap_log;
     store_entry *store;
     size_t n_store;
+    int64_t remote_ms;            /* last remote_time reported, 0 none */
     int verbose;
 };
 
@@ -157,10 +158,44 @@ static hs_status t_store_put(hs_host *host, const char *name, const char *value)
                                                                           : HS_E_INTERNAL;
 }
 
+static void t_remote_time(hs_host *host, int64_t remote_ms)
+{
+    ((hs_test_host *)host)->remote_ms = remote_ms;
+}
+
+/* Shared memory lives in the same list as the store, under "shared/<name>" (store names of
+ * connectors hold no slash), so that every connection opened on one test host shares it as
+ * the pipelines of one configured connection do. */
+static hs_status t_shared_get(hs_host *host, const char *name, char *buf, size_t buf_size)
+{
+    char full[80];
+
+    if (name == NULL || strlen(name) > 64)
+        return HS_E_DATA;
+    (void)snprintf(full, sizeof full, "shared/%s", name);
+    return t_store_get(host, full, buf, buf_size);
+}
+
+static hs_status t_shared_put(hs_host *host, const char *name, const char *value)
+{
+    char full[80];
+
+    if (name == NULL || strlen(name) > 64 || (value != NULL && strlen(value) > 4096))
+        return HS_E_DATA;
+    (void)snprintf(full, sizeof full, "shared/%s", name);
+    return hs_test_host_store_set((hs_test_host *)host, full, value) == 0 ? HS_OK
+                                                                          : HS_E_INTERNAL;
+}
+
 static const hs_host_api test_api = {
     sizeof(hs_host_api), HS_ABI_VERSION, t_log, t_cancelled, t_now_ms, t_sleep_ms,
-    t_user_agent, t_store_get, t_store_put,
+    t_user_agent, t_store_get, t_store_put, t_remote_time, t_shared_get, t_shared_put,
 };
+
+int64_t hs_test_host_remote_time(const hs_test_host *h)
+{
+    return h->remote_ms;
+}
 
 /* ---- host --------------------------------------------------------------------------------- */
 

@@ -74,6 +74,10 @@ void hs_test_host_log_clear(hs_test_host *h);
 /* The in-memory store the connector sees through store_get/store_put. get returns NULL when
  * unset; the pointer lives until the next put of that name. put with NULL deletes. */
 const char *hs_test_host_store_value(const hs_test_host *h, const char *name);
+/* shared_get/shared_put use the same list under "shared/<name>" (never persisted by a real
+ * host; here, for inspection, hs_test_host_store_value(h, "shared/token")). The last time a
+ * connector reported with remote_time, 0 when none: */
+int64_t hs_test_host_remote_time(const hs_test_host *h);
 int hs_test_host_store_set(hs_test_host *h, const char *name, const char *value);
 
 /* ---- modules ------------------------------------------------------------------------------ */
