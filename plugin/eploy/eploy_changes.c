@@ -23,8 +23,8 @@
  * past rows not yet written and skip them for good, and one behind it would only re-read. The
  * Date of the first response is taken (not of the last) because every row the read returns
  * at or before it was already there when the search began paging. A signpost is never ahead
- * of the server's clock, so a cursor that is (left by a host clock that ran ahead) is moved
- * back to it. Without any Date (a server or proxy that strips it) the signpost is the newest
+ * of the server's clock by more than the overlap re-reads (the Date's second is taken whole),
+ * so a cursor that is (left by a host clock that ran ahead) is moved back to it. Without any Date (a server or proxy that strips it) the signpost is the newest
  * row time the read returned, which Eploy's clock wrote; with neither, the previous cursor
  * stays; only a first read that has neither takes this machine's clock, a day back, and says
  * so.
@@ -154,7 +154,12 @@ static void settle_until(reader *r)
         return;
     r->until_known = 1;
     if (date > 0) {
-        r->until_ms = date - conn->cfg.signpost_lag_ms;
+        /* A Date has whole seconds: the server's time lies within [date, date + 1 s). The
+         * end of that second may be ahead of the server by under a second, which the next
+         * read's overlap covers (rows are re-read, keys drop the repeats); without an overlap
+         * the start of the second is taken. */
+        r->until_ms = date - conn->cfg.signpost_lag_ms +
+                      (conn->cfg.overlap_ms >= 1000 ? 999 : 0);
         return;
     }
     r->by_records = 1;
