@@ -33,6 +33,9 @@ int64_t hs_status_last_start(json_object *record);
  * failure in a row, at most the interval. A pipeline that never ran is due at once (0). */
 int64_t hs_status_next_due(const char *pipeline, json_object *record, int64_t interval_s);
 
+/* Beyond this skew between the host's clock and a remote system's, check and status warn. */
+#define HS_SKEW_WARN_MS 60000
+
 /* "3m", "2h05m", "4d" for a duration in ms. */
 void hs_status_format_age(int64_t ms, char *out, size_t size);
 

@@ -44,6 +44,14 @@ tests_test_skew_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_skew_CFLAGS = $(E2E_CFLAGS)
 tests_test_skew_LDADD = $(E2E_LDADD)
 
+# status as a health check, and the commands that read no secret.
+check_PROGRAMS += tests/test_health
+TESTS += tests/test_health
+tests_test_health_SOURCES = tests/test_health.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_health_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_health_CFLAGS = $(E2E_CFLAGS)
+tests_test_health_LDADD = $(E2E_LDADD)
+
 # Crash safety: SIGKILL at every crash point number (110) of every cycle of the story, and
 # at the state journal's own steps by name.
 check_PROGRAMS += tests/test_crash
