@@ -209,34 +209,63 @@ out:
     return st;
 }
 
-/* Pipelines start together, so two may want the first token at once. Each one that does
- * writes a claim and reads it back a moment later: the last claim wins, the others wait for
- * its token (shared_get/put are atomic each, with no compare-and-set). Returns 1 when another
- * pipeline got (or should have got) the token meanwhile. */
+/* Pipelines start together, so two may want the first token at once. shared_get/put are
+ * atomic each, with no compare-and-set, so the claim follows Lamport's fast mutual exclusion:
+ * write a gate, check no claim is held, write the claim, and read the gate back. When the gate
+ * is still ours nobody else came meanwhile and the token is requested at once, without any
+ * wait (the usual case: one pipeline, or pipelines that do not start together). Only when
+ * another pipeline passed the gate too does it wait a moment and let the last claim win.
+ * Returns 1 when another pipeline got (or should have got) the token meanwhile. */
+#define GATE "token_gate"
 #define CLAIM_SETTLE_MS 20
 #define CLAIM_WAIT_MS 15000
 
-static int wait_for_other(hs_conn *conn)
+/* 1 when another pipeline holds a claim that is not stale. */
+static int claim_held(hs_conn *conn, int64_t now)
+{
+    char seen[40];
+    const char *sp;
+    long long at;
+
+    if (conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK)
+        return 0;
+    sp = strchr(seen, ' ');
+    at = strtoll(sp != NULL ? sp + 1 : "0", NULL, 10);
+    /* A claim left by a pipeline that failed (or from a clock that jumped) is ignored. */
+    return !(now - at > CLAIM_WAIT_MS || at > now);
+}
+
+/* 0 when this pipeline owns the claim, 1 when another one does. */
+static int claim(hs_conn *conn)
 {
     char mine[40], seen[40];
-    int64_t start = conn->api->now_ms(conn->host), waited = 0;
+    int64_t start = conn->api->now_ms(conn->host);
 
     (void)snprintf(mine, sizeof mine, "%p %lld", (void *)conn, (long long)start);
-    if (conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) == HS_OK) {
-        long long at = strtoll(strchr(seen, ' ') != NULL ? strchr(seen, ' ') + 1 : "0", NULL, 10);
-        if (start - at > CLAIM_WAIT_MS || at > start)
-            seen[0] = '\0';     /* a claim left by a pipeline that failed: ignore it */
-    } else {
-        seen[0] = '\0';
-    }
-    if (seen[0] == '\0') {
-        if (conn->api->shared_put(conn->host, CLAIM, mine) != HS_OK)
-            return 0;
-        if (conn->api->sleep_ms(conn->host, CLAIM_SETTLE_MS) != 0 ||
-            conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK ||
-            strcmp(seen, mine) == 0)
-            return 0;        /* ours: request the token (the claim goes with share_token) */
-    }
+    if (claim_held(conn, start))
+        return 1;
+    if (conn->api->shared_put(conn->host, GATE, mine) != HS_OK)
+        return 0;
+    if (claim_held(conn, start))
+        return 1;
+    if (conn->api->shared_put(conn->host, CLAIM, mine) != HS_OK)
+        return 0;
+    if (conn->api->shared_get(conn->host, GATE, seen, sizeof seen) == HS_OK &&
+        strcmp(seen, mine) == 0)
+        return 0;            /* nobody else at the gate: ours (the claim goes with share_token) */
+    if (conn->api->sleep_ms(conn->host, CLAIM_SETTLE_MS) != 0 ||
+        conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK ||
+        strcmp(seen, mine) == 0)
+        return 0;
+    return 1;
+}
+
+static int wait_for_other(hs_conn *conn)
+{
+    int64_t waited = 0;
+
+    if (claim(conn) == 0)
+        return 0;
     while (waited < CLAIM_WAIT_MS) {
         char probe[16];
         if (conn->api->sleep_ms(conn->host, 50) != 0)

@@ -117,7 +117,8 @@ hs_status hs_eploy_call(hs_conn *conn, const char *method, const char *path,
             break;
         conn->api->log(conn->host, HS_LOG_INFO, "eploy: %s %s: token refused (HTTP 401), "
                        "requesting a new one", method, where);
-        hs_eploy_token_forget(conn);
+        /* The refused token stays until hs_eploy_token replaces it: it tells that one apart
+         * from a newer token another pipeline may have shared meanwhile. */
     }
     if (http_status != NULL)
         *http_status = resp.status;

@@ -290,8 +290,10 @@ static void sleep_ms(int ms)
 static void fault_reply(int server, const hs_sb_fault *f, hs_sb_resp *resp)
 {
     const char *msg = "Injected fault";
+    /* An injected 429 is a short throttle; only the quota (--quota-per-day) says that the
+     * daily call limit is exceeded, which a connector takes for a stop until the next day. */
     if (f->status == 429)
-        msg = server == HS_SB_EPLOY ? "API call limit exceeded"
+        msg = server == HS_SB_EPLOY ? "Too many requests"
                                     : "Request was throttled. Expected available in 1 seconds.";
     if (f->status == 429 && server == HS_SB_WILLO && f->retry_after >= 0) {
         char tmp[96];
