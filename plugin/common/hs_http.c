@@ -419,6 +419,22 @@ int64_t hs_http_server_time(const hs_http *http, int64_t *host_ms)
     return http != NULL ? http->date_ms : 0;
 }
 
+int64_t hs_http_server_now(const hs_http *http, int64_t host_now_ms)
+{
+    int64_t elapsed;
+
+    if (http == NULL || http->date_ms <= 0)
+        return host_now_ms;
+    /* Both ends on the host's clock, so the skew cancels out; a clock gone back counts as no
+     * time passed, and a day at most is believed (Dates arrive with every call). */
+    elapsed = host_now_ms - http->date_host_ms;
+    if (elapsed < 0)
+        elapsed = 0;
+    if (elapsed > 86400000LL)
+        elapsed = 86400000LL;
+    return http->date_ms + elapsed;
+}
+
 int hs_http_quota_exceeded(const hs_http *http)
 {
     return http != NULL && http->quota_said;

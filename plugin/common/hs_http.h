@@ -109,6 +109,11 @@ uint64_t hs_http_request_count(const hs_http *http);
  * also reported to the host through remote_time (ABI 1.1). */
 int64_t hs_http_server_time(const hs_http *http, int64_t *host_ms);
 
+/* The server's time now, in ms since the epoch: its last Date plus the host's clock elapsed
+ * since that response (never less than the Date, should the host's clock go back); host_now_ms
+ * itself before any response carried a Date. */
+int64_t hs_http_server_now(const hs_http *http, int64_t host_now_ms);
+
 /* 1 when the last hs_http_perform ended on a 429 whose body held cfg.quota_marker. */
 int hs_http_quota_exceeded(const hs_http *http);
 

@@ -1,6 +1,8 @@
 /*
  * Eploy's daily API quota is shared by every key of a tenant, so hiresync keeps to a budget of
- * its own. Calls (every attempt, token requests included) are counted per UTC day. The count
+ * its own. Calls (every attempt, token requests included) are counted per UTC day of Eploy's
+ * clock (its last Date; this machine's clock only before the first response), because Eploy
+ * resets its package at its own midnight, whatever the skew. The count
  * lives in the host's store ("calls" = "YYYY-MM-DD N") and travels in the cursor too, so that a
  * lost store does not reset it; the larger count of the same day wins.
  *
@@ -35,6 +37,11 @@ static void day_of(int64_t ms, char day[11])
         buf[0] = '\0';
     memcpy(day, buf, 10);
     day[10] = '\0';
+}
+
+static int64_t server_now(hs_conn *conn)
+{
+    return hs_http_server_now(conn->http, conn->api->now_ms(conn->host));
 }
 
 static void load(hs_conn *conn)
@@ -74,7 +81,7 @@ int64_t hs_eploy_quota_today(hs_conn *conn, char day[11])
 {
     if (!conn->quota_loaded)
         load(conn);
-    day_of(conn->api->now_ms(conn->host), day);
+    day_of(server_now(conn), day);
     if (strcmp(day, conn->quota_day) != 0) {
         memcpy(conn->quota_day, day, 11);
         conn->quota_used = 0;
@@ -95,7 +102,7 @@ hs_status hs_eploy_quota_on_attempt(void *ctx, hs_error *err)
     used = hs_eploy_quota_today(conn, day);
 
     if (conn->cfg.daily_call_budget > 0 && used >= conn->cfg.daily_call_budget) {
-        int64_t now = conn->api->now_ms(conn->host);
+        int64_t now = server_now(conn);
         hs_error_set(err, HS_RETRY, 0,
                      "eploy: the daily call budget (daily_call_budget = %" PRId64 ") is spent "
                      "for %s; calls resume after 00:00 UTC", conn->cfg.daily_call_budget, day);
