@@ -251,8 +251,12 @@ static int claim(hs_conn *conn)
     if (conn->api->shared_put(conn->host, CLAIM, mine) != HS_OK)
         return 0;
     if (conn->api->shared_get(conn->host, GATE, seen, sizeof seen) == HS_OK &&
-        strcmp(seen, mine) == 0)
-        return 0;            /* nobody else at the gate: ours (the claim goes with share_token) */
+        strcmp(seen, mine) == 0) {
+        /* Nobody else at the gate: ours (the claim goes with share_token). Written again, so
+         * that a pipeline that overwrote it on its way to the slow path finds it there. */
+        (void)conn->api->shared_put(conn->host, CLAIM, mine);
+        return 0;
+    }
     if (conn->api->sleep_ms(conn->host, CLAIM_SETTLE_MS) != 0 ||
         conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK ||
         strcmp(seen, mine) == 0)

@@ -172,9 +172,15 @@ static hs_status stopped(hs_error *err, int64_t left_ms, int64_t until_server_ms
 static hs_status stop_check(hs_conn *conn, hs_error *err)
 {
     int64_t v[3], now = conn->api->now_ms(conn->host), left;
+    char value[96];
 
     if (stop_get(conn, "shared", v) != 0 && stop_get(conn, NULL, v) != 0)
         return HS_OK;
+    /* Wherever it was said (another pipeline of this process, or this pipeline's previous
+     * process), both keep it: this pipeline's store for its next process, the shared memory
+     * for the other pipelines of this one. */
+    (void)snprintf(value, sizeof value, "%lld %lld %lld", (long long)v[0], (long long)v[1],
+                   (long long)v[2]);
     left = v[0] - now;
     if (now < v[1])
         left = v[0] - v[1];   /* the clock went back: never wait longer than was asked */
@@ -182,6 +188,7 @@ static hs_status stop_check(hs_conn *conn, hs_error *err)
         stop_put(conn, NULL);
         return HS_OK;
     }
+    stop_put(conn, value);
     return stopped(err, left, v[2]);
 }
 

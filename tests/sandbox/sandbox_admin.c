@@ -237,8 +237,12 @@ static void eploy_settings(const hs_sb_req *r, hs_sb_resp *resp)
         return;
     if (json_object_object_get_ex(in, "quota_per_day", &v))
         hs_sb_w.quota_per_day = (long)json_object_get_int64(v);
-    if (json_object_object_get_ex(in, "quota_used", &v))
+    if (json_object_object_get_ex(in, "quota_used", &v)) {
+        /* Today's count (the sandbox's day): otherwise the next call would start a new day
+         * and reset it. */
         hs_sb_w.quota_used = (long)json_object_get_int64(v);
+        hs_sb_w.quota_day = hs_sb_now_ms() / 86400000;
+    }
     if (json_object_object_get_ex(in, "latency_ms", &v))
         hs_sb_w.latency_ms = json_object_get_int(v);
     json_object_put(in);
@@ -443,10 +447,10 @@ static void willo(const hs_sb_req *r, hs_sb_resp *resp, const char *p)
  * stay in order even when the clock is set back (see hs_sb_stamp_ms). */
 static void clock_route(const hs_sb_req *r, hs_sb_resp *resp)
 {
-    json_object *in, *v, *out;
-    char buf[40];
+    json_object *out;
 
     if (is(r, "POST")) {
+        json_object *in, *v;
         int64_t off;
         if ((in = body_json(r, resp, 1)) == NULL)
             return;
@@ -466,6 +470,7 @@ static void clock_route(const hs_sb_req *r, hs_sb_resp *resp)
     }
     out = json_object_new_object();
     if (out != NULL) {
+        char buf[40];
         json_object_object_add(out, "now", json_object_new_string(
                                    hs_sb_format_date(hs_sb_now_ms(), HS_SB_DATE_UTC, buf, sizeof buf)));
         json_object_object_add(out, "offset_ms", json_object_new_int64(hs_sb_clock_offset()));
