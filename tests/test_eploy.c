@@ -826,6 +826,39 @@ START_TEST(write_note_twice_leaves_one_action)
 }
 END_TEST
 
+/* The note's StartDate is Eploy's time, not this machine's: with Eploy's clock two days
+ * behind, it lies two days back. */
+START_TEST(write_note_start_date_is_eploy_time)
+{
+    char app[32], vac[32], want[16];
+    hs_note note = {sizeof note, "willo:p-skew:completed", NULL, NULL, NULL, "Done", "Body",
+                    NULL};
+    hs_write_result r = {sizeof r, 0, ""};
+    json_object *actions, *clock, *v;
+    const char *start = NULL;
+
+    fx_start(NULL, NULL);
+    first_application(app, sizeof app, vac, sizeof vac);
+    note.record_id = app;
+    json_object_put(admin("POST", "/clock", "{\"offset_ms\":-172800000}", 200));
+    clock = admin("GET", "/clock", NULL, 200);
+    ck_assert(json_object_object_get_ex(clock, "now", &v));
+    snprintf(want, sizeof want, "%.10s", json_object_get_string(v));   /* Eploy's day */
+    json_object_put(clock);
+    ck_assert_int_eq(discover(), HS_OK);     /* a cycle reads before it writes */
+    ck_assert_msg(F.c->write_note(F.conn, &note, &r, &F.err) == HS_OK, "%s", F.err.message);
+    actions = admin("GET", "/eploy/actions", NULL, 200);
+    for (size_t i = 0; i < json_object_array_length(actions); i++) {
+        if (json_object_object_get_ex(json_object_array_get_idx(actions, i), "StartDate", &v))
+            start = json_object_get_string(v);
+    }
+    ck_assert_ptr_nonnull(start);
+    ck_assert_msg(strncmp(start, want, 10) == 0, "StartDate %s, Eploy's day %s", start, want);
+    json_object_put(actions);
+    fx_stop();
+}
+END_TEST
+
 START_TEST(write_note_reset_after_create_is_not_repeated)
 {
     char app[32], vac[32];
@@ -997,6 +1030,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(check, open_refuses_bad_addresses);
     tcase_add_test(notes, write_note_twice_leaves_one_action);
     tcase_add_test(notes, write_note_reset_after_create_is_not_repeated);
+    tcase_add_test(notes, write_note_start_date_is_eploy_time);
     tcase_add_test(notes, write_note_without_action_type_is_config);
     tcase_add_test(quota, daily_budget_stops_with_retry);
     tcase_add_test(quota, cursor_carries_the_call_count);
