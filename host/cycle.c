@@ -845,7 +845,8 @@ static hs_status ats_stream(cycle *c)
         return HS_E_INTERNAL;
     c->stream = "ats";
     c->new_pairs = new_pairs;
-    c->baseline_ms = now_ms(c->p);
+    /* On the ATS's clock: changes are compared with it by the times the ATS stamped. */
+    c->baseline_ms = now_ms(c->p) - (c->p->ats_skew_ms ? c->p->ats_skew_ms(c->p->skew_ctx) : 0);
     if (cursor == NULL) {
         n = mapped_jobs(c, ids, 512, NULL);
         if (n == 0)

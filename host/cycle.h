@@ -86,6 +86,10 @@ typedef struct hs_cycle_params {
      * stores) into the body. May be NULL. */
     void (*before_commit)(void *ctx, json_object *body);
     void *commit_ctx;
+    /* The ATS's clock skew (host minus ATS, ms) as its responses measured it, 0 when unknown;
+     * the baseline is taken on the ATS's clock with it. May be NULL. */
+    int64_t (*ats_skew_ms)(void *ctx);
+    void *skew_ctx;
 } hs_cycle_params;
 
 typedef struct hs_cycle_counts {

@@ -121,6 +121,12 @@ static void fail(hs_cycle_result *r, hs_status st, const char *prefix, const cha
     snprintf(r->error, sizeof r->error, "%s%s", prefix, msg);
 }
 
+static int64_t ats_skew_cb(void *ctx)
+{
+    int64_t skew = 0;
+    return hs_connection_clock_skew(ctx, &skew, NULL) ? skew : 0;
+}
+
 /* Runs one cycle of one pipeline; fills r. Returns 0 ran, 1 skipped (locked). */
 static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
                         const hs_run_options *opt, hs_cycle_result *r)
@@ -188,6 +194,8 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     cp.cancelled = cancelled_cb;
     cp.before_commit = before_commit;
     cp.commit_ctx = &st;
+    cp.ats_skew_ms = ats_skew_cb;
+    cp.skew_ctx = ats;
     (void)hs_cycle_run(&cp, r);
     ran = 1;
     if (opt->dry_run)

@@ -37,6 +37,20 @@ tests_test_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_LDADD = $(E2E_LDADD)
 
+check_PROGRAMS += tests/test_skew
+TESTS += tests/test_skew
+tests_test_skew_SOURCES = tests/test_skew.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_skew_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_skew_CFLAGS = $(E2E_CFLAGS)
+tests_test_skew_LDADD = $(E2E_LDADD)
+
+check_PROGRAMS += tests/test_quota
+TESTS += tests/test_quota
+tests_test_quota_SOURCES = tests/test_quota.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_quota_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_quota_CFLAGS = $(E2E_CFLAGS) $(JSON_C_CFLAGS)
+tests_test_quota_LDADD = $(E2E_LDADD)
+
 # status as a health check, and the commands that read no secret.
 check_PROGRAMS += tests/test_health
 TESTS += tests/test_health

@@ -35,6 +35,7 @@ typedef struct fx {
     hs_error err;
     hs_test_collector *col;
     hs_emitter em;
+    int64_t server_offset_ms;    /* the sandbox's clock offset (see server_time_passes) */
 } fx;
 
 static fx F;
@@ -116,12 +117,10 @@ static void fx_start(const char *const *sandbox_args, const char *extra_json)
     sb_start(sandbox_args);
     F.h = hs_test_host_new();
     ck_assert_ptr_nonnull(F.h);
-    /* The sandbox stamps changes with the wall clock (a millisecond ahead when two fall in
-     * one), so the host's clock is the real one, read 10 s ahead: the signpost (now - 5 s)
-     * then lies after every change a test has just made, and the 60 s overlap covers the
-     * lead. Sleeps stay instant (they are recorded, not waited). */
+    /* The host's clock is the real one, as the sandbox's (which stamps changes and states
+     * its time in Date); the signpost comes from the latter (see server_time_passes). Sleeps
+     * stay instant (they are recorded, not waited). */
     hs_test_host_use_real_clock(F.h, 1);
-    hs_test_host_set_clock_offset(F.h, 10000);
     F.m = hs_test_module_load("eploy");
     ck_assert_msg(F.m != NULL, "cannot load the eploy module");
     F.c = hs_test_module_connector(F.m);
@@ -157,10 +156,24 @@ static void fx_stop(void)
     memset(&F, 0, sizeof F);
 }
 
+/* The connector's signpost is Eploy's own time (its Date header) less signpost_lag_s (5 s):
+ * changes a test has just made are read once the server's clock is past them by that much.
+ * Rather than wait, each read first moves the sandbox's clock on by 10 s, as if that long had
+ * passed since the test's last change (stamps stay in order, see hs_sb_stamp_ms). */
+static void server_time_passes(void)
+{
+    char body[64];
+
+    F.server_offset_ms += 10000;
+    snprintf(body, sizeof body, "{\"offset_ms\":%lld}", (long long)F.server_offset_ms);
+    json_object_put(admin("POST", "/clock", body, 200));
+}
+
 static hs_status read_changes(const char *cursor, const char *const *jobs, size_t n_jobs,
                               int snapshot)
 {
     hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot};
+    server_time_passes();
     F.err = (hs_error)HS_TEST_ERROR_INIT;
     return F.c->read_changes(F.conn, &req, &F.em, &F.err);
 }
@@ -443,7 +456,8 @@ START_TEST(token_expiry_in_the_middle_of_a_read)
     fx_start(NULL, "\"page_size\":10");
     F.col->on_barrier = expire_tokens_once;
     F.col->on_barrier_ctx = &expired;
-    ck_assert_int_eq(read_changes("{\"since\":\"2000-01-01T00:00:00Z\"}", NULL, 0, 0), HS_OK);
+    ck_assert_msg(read_changes("{\"since\":\"2000-01-01T00:00:00Z\"}", NULL, 0, 0) == HS_OK,
+                  "%s", F.err.message);
     ck_assert_int_eq(expired, 1);
     ck_assert_uint_gt(F.col->n_checkpoints, 2);
     ck_assert_int_eq(stat_count("POST /api/token", "200"), 2);
@@ -812,6 +826,39 @@ START_TEST(write_note_twice_leaves_one_action)
 }
 END_TEST
 
+/* The note's StartDate is Eploy's time, not this machine's: with Eploy's clock two days
+ * behind, it lies two days back. */
+START_TEST(write_note_start_date_is_eploy_time)
+{
+    char app[32], vac[32], want[16];
+    hs_note note = {sizeof note, "willo:p-skew:completed", NULL, NULL, NULL, "Done", "Body",
+                    NULL};
+    hs_write_result r = {sizeof r, 0, ""};
+    json_object *actions, *clock, *v;
+    const char *start = NULL;
+
+    fx_start(NULL, NULL);
+    first_application(app, sizeof app, vac, sizeof vac);
+    note.record_id = app;
+    json_object_put(admin("POST", "/clock", "{\"offset_ms\":-172800000}", 200));
+    clock = admin("GET", "/clock", NULL, 200);
+    ck_assert(json_object_object_get_ex(clock, "now", &v));
+    snprintf(want, sizeof want, "%.10s", json_object_get_string(v));   /* Eploy's day */
+    json_object_put(clock);
+    ck_assert_int_eq(discover(), HS_OK);     /* a cycle reads before it writes */
+    ck_assert_msg(F.c->write_note(F.conn, &note, &r, &F.err) == HS_OK, "%s", F.err.message);
+    actions = admin("GET", "/eploy/actions", NULL, 200);
+    for (size_t i = 0; i < json_object_array_length(actions); i++) {
+        if (json_object_object_get_ex(json_object_array_get_idx(actions, i), "StartDate", &v))
+            start = json_object_get_string(v);
+    }
+    ck_assert_ptr_nonnull(start);
+    ck_assert_msg(strncmp(start, want, 10) == 0, "StartDate %s, Eploy's day %s", start, want);
+    json_object_put(actions);
+    fx_stop();
+}
+END_TEST
+
 START_TEST(write_note_reset_after_create_is_not_repeated)
 {
     char app[32], vac[32];
@@ -983,6 +1030,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(check, open_refuses_bad_addresses);
     tcase_add_test(notes, write_note_twice_leaves_one_action);
     tcase_add_test(notes, write_note_reset_after_create_is_not_repeated);
+    tcase_add_test(notes, write_note_start_date_is_eploy_time);
     tcase_add_test(notes, write_note_without_action_type_is_config);
     tcase_add_test(quota, daily_budget_stops_with_retry);
     tcase_add_test(quota, cursor_carries_the_call_count);

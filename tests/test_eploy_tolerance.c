@@ -31,6 +31,7 @@ typedef struct server {
     size_t n_answers;
     int requests;
     char history_body[4096]; /* body of the last status history search */
+    const char *date;        /* the Date header's value: Eploy's own time */
 } server;
 
 static const char *answer_for(const server *s, const char *path)
@@ -90,18 +91,25 @@ static void *serve(void *arg)
         } else {
             snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\n");
         }
-        dprintf(c, "%sContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                   "Connection: close\r\n\r\n%s", head, strlen(body), body);
+        /* Eploy's own time, as a real server states it: the connector's signpost comes from
+         * it. */
+        dprintf(c, "%sDate: %s\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", head, s->date,
+                strlen(body), body);
         close(c);
     }
 }
 
-static void server_start(server *s, const canned *answers, size_t n)
+/* The test host's fixed clock, 2026-01-01T00:00:00Z, unless a test says otherwise. */
+#define DEFAULT_DATE "Thu, 01 Jan 2026 00:00:00 GMT"
+
+static void server_start(server *s, const canned *answers, size_t n, const char *date)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
 
     memset(s, 0, sizeof *s);
+    s->date = date;
     s->answers = answers;
     s->n_answers = n;
     s->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -169,11 +177,12 @@ typedef struct fx {
     hs_error err;
 } fx;
 
-static void fx_start(fx *f, const canned *answers, size_t n, const char *extra)
+static void fx_start_at(fx *f, const canned *answers, size_t n, const char *extra,
+                        const char *date)
 {
     char cfg[512];
     memset(f, 0, sizeof *f);
-    server_start(&f->srv, answers, n);
+    server_start(&f->srv, answers, n, date);
     f->h = hs_test_host_new();
     f->m = hs_test_module_load("eploy");
     ck_assert_ptr_nonnull(f->m);
@@ -184,6 +193,11 @@ static void fx_start(fx *f, const canned *answers, size_t n, const char *extra)
              "\"client_secret\":\"s\"%s%s}", f->srv.port, extra ? "," : "", extra ? extra : "");
     ck_assert_int_eq(f->c->open(hs_test_host_api(), hs_test_host_handle(f->h), cfg, &f->conn,
                                 &f->err), HS_OK);
+}
+
+static void fx_start(fx *f, const canned *answers, size_t n, const char *extra)
+{
+    fx_start_at(f, answers, n, extra, DEFAULT_DATE);
 }
 
 static void fx_stop(fx *f)
@@ -207,10 +221,10 @@ START_TEST(odd_envelopes_and_dates)
     fx f;
     const hs_test_change *a, *b;
 
-    fx_start(&f, odd_answers, sizeof odd_answers / sizeof odd_answers[0],
-             "\"timezone_offset_min\":60");
-    /* The fake clock is 2026-01-01; a cursor before March and a clock after it. */
-    hs_test_host_set_now(f.h, 1775000000000LL);   /* 2026-03-31 */
+    /* A cursor before March and the server's time after it (the rows are of 1 March). */
+    fx_start_at(&f, odd_answers, sizeof odd_answers / sizeof odd_answers[0],
+                "\"timezone_offset_min\":60", "Tue, 31 Mar 2026 12:00:00 GMT");
+    hs_test_host_set_now(f.h, 1775000000000LL);   /* 2026-03-31, the host agreeing */
     ck_assert_int_eq(read_from(&f, "{\"since\":\"2026-02-01T00:00:00Z\"}"), HS_OK);
     ck_assert_uint_eq(f.col->n_changes, 2);
     ck_assert_uint_eq(f.col->n_checkpoints, 2);
@@ -252,14 +266,15 @@ START_TEST(empty_records_still_checkpoint)
     ck_assert_uint_eq(f.col->n_changes, 0);
     ck_assert_uint_eq(f.col->n_checkpoints, 1);
     cursor = strdup(hs_test_collector_last_cursor(f.col));
-    /* The cursor moved to the signpost: the fake clock (2026-01-01T00:00:00Z) less 5 s. */
-    ck_assert_msg(strstr(cursor, "\"since\":\"2025-12-31T23:59:55.000Z\"") != NULL, "%s", cursor);
-    /* A clock gone backwards does not move the cursor back. */
+    /* The cursor moved to the signpost: the server's Date (2026-01-01T00:00:00Z, whole
+     * seconds, so up to the end of that second; the overlap re-reads it) less 5 s. */
+    ck_assert_msg(strstr(cursor, "\"since\":\"2025-12-31T23:59:55.999Z\"") != NULL, "%s", cursor);
+    /* The host's clock plays no part: gone backwards, it does not move the cursor back. */
     hs_test_host_set_now(f.h, 1700000000000LL);
     hs_test_collector_clear(f.col);
     ck_assert_int_eq(read_from(&f, cursor), HS_OK);
     ck_assert_msg(strstr(hs_test_collector_last_cursor(f.col),
-                         "\"since\":\"2025-12-31T23:59:55.000Z\"") != NULL, "%s",
+                         "\"since\":\"2025-12-31T23:59:55.999Z\"") != NULL, "%s",
                   hs_test_collector_last_cursor(f.col));
     free(cursor);
     fx_stop(&f);

@@ -26,6 +26,9 @@ struct hs_http {
     CURL *curl;
     uint64_t requests;
     int64_t last_start_ms;       /* host clock at the previous attempt, 0 before the first */
+    int64_t date_ms;             /* the server's Date of the last response, 0 before any */
+    int64_t date_host_ms;        /* the host's clock when that response arrived */
+    int quota_said;              /* the last 429's body carried cfg.quota_marker */
     uint64_t rng;                /* jitter state; per handle, so no global is shared */
 };
 
@@ -35,6 +38,8 @@ typedef struct attempt {
     size_t len, cap, max;
     int too_big;
     int64_t retry_after_s;
+    char retry_after[64];        /* raw, parsed once the Date is known */
+    int64_t date_ms;             /* the Date header, 0 if none or unreadable */
     char www_authenticate[64];
     char location[512];
 } attempt;
@@ -172,7 +177,7 @@ static void header_value(const char *line, size_t len, size_t name_len, char *ou
  * good nor overflows hs_error.retry_after_s. */
 #define RETRY_AFTER_LIMIT_S 86400
 
-static int64_t parse_retry_after(const char *v)
+static int64_t parse_retry_after(const char *v, int64_t date_ms)
 {
     char *end = NULL;
     long long secs;
@@ -186,12 +191,15 @@ static int64_t parse_retry_after(const char *v)
         return errno == ERANGE || secs > RETRY_AFTER_LIMIT_S ? RETRY_AFTER_LIMIT_S
                                                              : (int64_t)secs;
     }
-    /* An HTTP date is the server's wall clock, so it is compared with ours, not the host's
-     * (possibly injected) clock. */
+    /* An HTTP date is the server's wall clock: it is compared with the server's Date of the
+     * same response, and only without one with this machine's clock. */
     when = curl_getdate(v, NULL);
-    if (when == (time_t)-1)
+    if (when == (time_t)-1 || when < 0)
         return 0;
-    secs = (long long)(when - time(NULL));
+    if (date_ms > 0)
+        secs = (long long)when - (long long)(date_ms / 1000);
+    else
+        secs = (long long)when - (long long)time(NULL);
     if (secs > RETRY_AFTER_LIMIT_S)
         return RETRY_AFTER_LIMIT_S;
     return secs > 0 ? (int64_t)secs : 0;
@@ -212,11 +220,20 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
     /* A new status line (after a 1xx, say) starts a new set of headers. */
     if (header_is(line, len, "HTTP/")) {
         a->retry_after_s = 0;
+        a->retry_after[0] = '\0';
+        a->date_ms = 0;
         a->www_authenticate[0] = '\0';
         a->location[0] = '\0';
     } else if (header_is(line, len, "Retry-After:")) {
-        header_value(line, len, strlen("Retry-After:"), value, sizeof value);
-        a->retry_after_s = parse_retry_after(value);
+        header_value(line, len, strlen("Retry-After:"), a->retry_after,
+                     sizeof a->retry_after);
+    } else if (header_is(line, len, "Date:")) {
+        time_t when;
+        header_value(line, len, strlen("Date:"), value, sizeof value);
+        when = curl_getdate(value, NULL);
+        /* Years 1970-9999 only: anything else is no time at all, and the product with 1000
+         * stays far from overflow. */
+        a->date_ms = when > 0 && (long long)when < 253402300800LL ? (int64_t)when * 1000 : 0;
     } else if (header_is(line, len, "WWW-Authenticate:")) {
         /* Only the scheme: parameters (realm, error_description) are not needed. */
         header_value(line, len, strlen("WWW-Authenticate:"), value, sizeof value);
@@ -365,6 +382,64 @@ static int pace(hs_http *http)
     return 0;
 }
 
+/* What every response tells, whatever its status: the server's time (kept, and reported to
+ * the host, which measures the skew from it) and how long it asks us to wait. */
+static void note_response(hs_http *http, attempt *a)
+{
+    const hs_host_api *api = http->cfg.api;
+
+    a->retry_after_s = a->retry_after[0] ? parse_retry_after(a->retry_after, a->date_ms) : 0;
+    if (a->date_ms <= 0)
+        return;
+    http->date_ms = a->date_ms;
+    http->date_host_ms = api->now_ms(http->cfg.host);
+    if (HS_HAS_FIELD(hs_host_api, api->struct_size, remote_time) && api->remote_time != NULL)
+        api->remote_time(http->cfg.host, a->date_ms);
+}
+
+/* 1 when a 429's body says the caller's quota is used up (cfg.quota_marker, any case). */
+static int quota_body(const hs_http *http, const attempt *a)
+{
+    size_t m;
+
+    if (http->cfg.quota_marker == NULL || a->body == NULL)
+        return 0;
+    m = strlen(http->cfg.quota_marker);
+    for (size_t i = 0; m > 0 && i + m <= a->len; i++) {
+        if (strncasecmp(a->body + i, http->cfg.quota_marker, m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int64_t hs_http_server_time(const hs_http *http, int64_t *host_ms)
+{
+    if (host_ms != NULL)
+        *host_ms = http != NULL ? http->date_host_ms : 0;
+    return http != NULL ? http->date_ms : 0;
+}
+
+int64_t hs_http_server_now(const hs_http *http, int64_t host_now_ms)
+{
+    int64_t elapsed;
+
+    if (http == NULL || http->date_ms <= 0)
+        return host_now_ms;
+    /* Both ends on the host's clock, so the skew cancels out; a clock gone back counts as no
+     * time passed, and a day at most is believed (Dates arrive with every call). */
+    elapsed = host_now_ms - http->date_host_ms;
+    if (elapsed < 0)
+        elapsed = 0;
+    if (elapsed > 86400000LL)
+        elapsed = 86400000LL;
+    return http->date_ms + elapsed;
+}
+
+int hs_http_quota_exceeded(const hs_http *http)
+{
+    return http != NULL && http->quota_said;
+}
+
 hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
                           hs_http_response *response, hs_error *err)
 {
@@ -382,6 +457,7 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
         request->method == NULL)
         return hs_error_set(err, HS_E_INTERNAL, 0, "http: invalid request");
     api = http->cfg.api;
+    http->quota_said = 0;
     (void)hs_url_describe(request->url, where, sizeof where);
     headers = build_headers(request, &failed);
     if (failed)
@@ -415,8 +491,10 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
         }
         http->requests++;
         rc = curl_easy_perform(http->curl);
-        if (rc == CURLE_OK)
+        if (rc == CURLE_OK) {
             (void)curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &status);
+            note_response(http, &a);
+        }
 
         if (a.too_big) {
             st = hs_error_set(err, HS_E_INTERNAL, 0,
@@ -466,6 +544,15 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
             st = hs_error_set(err, HS_RETRY, 0,
                               "%s: %s %s: %s; not repeated now because the server may have "
                               "acted on it", http->log_name, request->method, where, why);
+            goto out;
+        }
+        if (rc == CURLE_OK && status == 429 && quota_body(http, &a)) {
+            http->quota_said = 1;
+            st = hs_error_set(err, HS_RETRY, (int)status,
+                              "%s: %s %s: HTTP 429, the call limit is exceeded", http->log_name,
+                              request->method, where);
+            if (err != NULL)
+                err->retry_after_s = (int32_t)a.retry_after_s;
             goto out;
         }
         if (a.retry_after_s > http->cfg.retry_after_max_s) {

@@ -42,6 +42,9 @@ typedef struct hs_http_config {
                                      default 120 when 0 */
     size_t max_body;              /* response size limit in bytes; default 16 MiB when 0 */
     int64_t min_gap_ms;           /* minimum gap between the starts of two requests; 0 none */
+    const char *quota_marker;     /* optional, static: a 429 whose body holds this text (any
+                                     case) says a quota is used up; it ends the call at once
+                                     with HS_RETRY (see hs_http_quota_exceeded) */
     hs_http_attempt_fn on_attempt;/* optional */
     void *on_attempt_ctx;
 } hs_http_config;
@@ -99,6 +102,20 @@ void hs_http_response_clear(hs_http_response *response);
 
 /* Requests started on this handle since hs_http_new (every attempt counts). */
 uint64_t hs_http_request_count(const hs_http *http);
+
+/* The server's own time (its Date header, ms since the epoch) of the last response on this
+ * handle, whatever its status; 0 when no response carried a readable Date. *host_ms (when not
+ * NULL) gets the host's clock at that response. Every such Date is
+ * also reported to the host through remote_time (ABI 1.1). */
+int64_t hs_http_server_time(const hs_http *http, int64_t *host_ms);
+
+/* The server's time now, in ms since the epoch: its last Date plus the host's clock elapsed
+ * since that response (never less than the Date, should the host's clock go back); host_now_ms
+ * itself before any response carried a Date. */
+int64_t hs_http_server_now(const hs_http *http, int64_t host_now_ms);
+
+/* 1 when the last hs_http_perform ended on a 429 whose body held cfg.quota_marker. */
+int hs_http_quota_exceeded(const hs_http *http);
 
 /* Maps a final non-2xx status to a status code: 401 -> HS_E_CONFIG, 403 -> HS_E_PERMISSION,
  * 400/404/409/422 -> HS_E_DATA, 408/429/5xx -> HS_RETRY, others -> HS_E_INTERNAL. */

@@ -37,6 +37,7 @@ static hs_status eploy_open(const hs_host_api *api, hs_host *host, const char *c
     hc.timeout_ms = conn->cfg.request_timeout_ms;
     hc.max_attempts = conn->cfg.max_attempts;
     hc.min_gap_ms = conn->cfg.min_gap_ms;
+    hc.quota_marker = "call limit exceeded";   /* Eploy's daily quota answer */
     hc.on_attempt = hs_eploy_quota_on_attempt;
     hc.on_attempt_ctx = conn;
     conn->http = hs_http_new(&hc);

@@ -111,6 +111,11 @@ hs_status hs_eploy_search_pages(hs_conn *conn, const hs_eploy_search *search,
 
 /* eploy_quota.c: the daily call budget. */
 hs_status hs_eploy_quota_on_attempt(void *ctx, hs_error *err);
+/* After a call that ended with st: when it is a 429 that says Eploy's daily quota is used up
+ * (Retry-After beyond an hour, or the call-limit body), stops this connection's calls (every
+ * pipeline of the process and the next process) until the stated time, capped at the next UTC
+ * midnight plus a margin, and rewrites err to say so. Returns the status to pass on. */
+hs_status hs_eploy_quota_refused(hs_conn *conn, hs_status st, hs_error *err);
 /* Takes a count from a cursor (the larger count of the same UTC day wins). */
 void hs_eploy_quota_merge(hs_conn *conn, const char *day, int64_t used);
 /* Today's (UTC) count; day receives "YYYY-MM-DD" (11 bytes). */
@@ -162,6 +167,8 @@ char *hs_eploy_cursor_format(hs_conn *conn, const hs_eploy_cursor *cursor);
 int hs_eploy_cursor_has_seen(const hs_eploy_cursor *cursor, const char *key);
 /* Adds a copy of key (ignored once HS_EPLOY_SEEN_MAX keys are held); 0 or -1. */
 int hs_eploy_cursor_add_seen(hs_eploy_cursor *cursor, const char *key);
+/* Drops the keys whose date is not after after_ms. */
+void hs_eploy_cursor_prune_seen(hs_eploy_cursor *cursor, int64_t after_ms);
 void hs_eploy_cursor_free(hs_eploy_cursor *cursor);
 
 /* Operations (one file each). */

@@ -14,6 +14,15 @@
 #include "hs_json.h"
 #include "hs_url.h"
 
+/* The longest token life believed (a day; Eploy's is an hour). */
+#define MAX_LIFETIME_S 86400
+
+/* Shared memory entry of the token: every pipeline of this process on the same configured
+ * connection reuses it, because token calls count against the tenant's daily quota. Memory
+ * only: the host never persists or logs shared values. Value: "<expires host ms> <token>". */
+#define SHARED_TOKEN "token"
+#define CLAIM "token_claim"
+
 static void wipe_free(char *s)
 {
     if (s == NULL)
@@ -77,6 +86,50 @@ static hs_status token_failure(hs_conn *conn, const hs_http_response *resp, cons
     return st;
 }
 
+static int has_shared(const hs_conn *conn)
+{
+    return HS_HAS_FIELD(hs_host_api, conn->api->struct_size, shared_put) &&
+           conn->api->shared_get != NULL && conn->api->shared_put != NULL;
+}
+
+static void share_token(hs_conn *conn)
+{
+    char buf[4096];
+    int n;
+
+    if (!has_shared(conn))
+        return;
+    n = snprintf(buf, sizeof buf, "%lld %s", (long long)conn->token_expires_ms, conn->token);
+    if (n > 0 && (size_t)n < sizeof buf)
+        (void)conn->api->shared_put(conn->host, SHARED_TOKEN, buf);
+    (void)conn->api->shared_put(conn->host, CLAIM, NULL);
+    memset(buf, 0, sizeof buf);
+}
+
+/* Takes the token another pipeline of this process got, when it is still valid. */
+static int adopt_shared(hs_conn *conn)
+{
+    char buf[4096], *end = NULL, *tok;
+    long long expires;
+    int ok = 0;
+
+    if (!has_shared(conn) || conn->api->shared_get(conn->host, SHARED_TOKEN, buf,
+                                                   sizeof buf) != HS_OK)
+        return 0;
+    expires = strtoll(buf, &end, 10);
+    if (end != NULL && *end == ' ' && end[1] != '\0' &&
+        conn->api->now_ms(conn->host) < expires &&
+        (conn->token == NULL || strcmp(conn->token, end + 1) != 0) &&
+        (tok = strdup(end + 1)) != NULL) {
+        hs_eploy_token_forget(conn);
+        conn->token = tok;
+        conn->token_expires_ms = expires;
+        ok = 1;
+    }
+    memset(buf, 0, sizeof buf);
+    return ok;
+}
+
 static hs_status request_token(hs_conn *conn, hs_error *err)
 {
     char url[600], where[600];
@@ -109,8 +162,10 @@ static hs_status request_token(hs_conn *conn, hs_error *err)
     hr.body = body;
     hr.body_len = strlen(body);
     hr.content_type = "application/json";
-    if ((st = hs_http_perform(conn->http, &hr, &resp, err)) != HS_OK)
+    if ((st = hs_http_perform(conn->http, &hr, &resp, err)) != HS_OK) {
+        st = hs_eploy_quota_refused(conn, st, err);
         goto out;
+    }
     if (resp.status != 200 && resp.status != 201) {
         st = token_failure(conn, &resp, where, err);
         goto out;
@@ -128,6 +183,8 @@ static hs_status request_token(hs_conn *conn, hs_error *err)
     }
     if (hs_json_int(resp_json, "expires_in", &expires_in) != 0 || expires_in <= 0)
         expires_in = 600;   /* the shortest lifetime Eploy has used */
+    if (expires_in > MAX_LIFETIME_S)
+        expires_in = MAX_LIFETIME_S;   /* a remote number: bounded before any arithmetic */
     hs_eploy_token_forget(conn);
     conn->token = strdup(token);
     if (hs_json_str(resp_json, "scope") != NULL)
@@ -139,9 +196,11 @@ static hs_status request_token(hs_conn *conn, hs_error *err)
     margin = expires_in * 1000 / 4;
     if (margin > 60000)
         margin = 60000;
+    /* On the host's clock at both ends (now and when it is checked): skew does not matter. */
     conn->token_expires_ms = conn->api->now_ms(conn->host) + expires_in * 1000 - margin;
     conn->api->log(conn->host, HS_LOG_DEBUG, "eploy: new API token, valid for %lld s",
                    (long long)expires_in);
+    share_token(conn);
     st = HS_OK;
 out:
     json_object_put(req);
@@ -150,10 +209,96 @@ out:
     return st;
 }
 
+/* Pipelines start together, so two may want the first token at once. shared_get/put are
+ * atomic each, with no compare-and-set, so the claim follows Lamport's fast mutual exclusion:
+ * write a gate, check no claim is held, write the claim, and read the gate back. When the gate
+ * is still ours nobody else came meanwhile and the token is requested at once, without any
+ * wait (the usual case: one pipeline, or pipelines that do not start together). Only when
+ * another pipeline passed the gate too does it wait a moment and let the last claim win.
+ * Returns 1 when another pipeline got (or should have got) the token meanwhile. */
+#define GATE "token_gate"
+#define CLAIM_SETTLE_MS 20
+#define CLAIM_WAIT_MS 15000
+
+/* 1 when another pipeline holds a claim that is not stale. */
+static int claim_held(hs_conn *conn, int64_t now)
+{
+    char seen[40];
+    const char *sp;
+    long long at;
+
+    if (conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK)
+        return 0;
+    sp = strchr(seen, ' ');
+    at = strtoll(sp != NULL ? sp + 1 : "0", NULL, 10);
+    /* A claim left by a pipeline that failed (or from a clock that jumped) is ignored. */
+    return !(now - at > CLAIM_WAIT_MS || at > now);
+}
+
+/* 0 when this pipeline owns the claim, 1 when another one does. */
+static int claim(hs_conn *conn)
+{
+    char mine[40], seen[40];
+    int64_t start = conn->api->now_ms(conn->host);
+
+    (void)snprintf(mine, sizeof mine, "%p %lld", (void *)conn, (long long)start);
+    if (claim_held(conn, start))
+        return 1;
+    if (conn->api->shared_put(conn->host, GATE, mine) != HS_OK)
+        return 0;
+    if (claim_held(conn, start))
+        return 1;
+    if (conn->api->shared_put(conn->host, CLAIM, mine) != HS_OK)
+        return 0;
+    if (conn->api->shared_get(conn->host, GATE, seen, sizeof seen) == HS_OK &&
+        strcmp(seen, mine) == 0) {
+        /* Nobody else at the gate: ours (the claim goes with share_token). Written again, so
+         * that a pipeline that overwrote it on its way to the slow path finds it there. */
+        (void)conn->api->shared_put(conn->host, CLAIM, mine);
+        return 0;
+    }
+    if (conn->api->sleep_ms(conn->host, CLAIM_SETTLE_MS) != 0 ||
+        conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK ||
+        strcmp(seen, mine) == 0)
+        return 0;
+    return 1;
+}
+
+static int wait_for_other(hs_conn *conn)
+{
+    int64_t waited = 0;
+
+    if (claim(conn) == 0)
+        return 0;
+    while (waited < CLAIM_WAIT_MS) {
+        char probe[16];
+        if (conn->api->sleep_ms(conn->host, 50) != 0)
+            return 0;
+        waited += 50;
+        if (conn->api->shared_get(conn->host, SHARED_TOKEN, probe, sizeof probe) !=
+                HS_E_DATA ||
+            conn->api->shared_get(conn->host, CLAIM, probe, sizeof probe) == HS_E_DATA)
+            return 1;
+    }
+    return 0;
+}
+
 hs_status hs_eploy_token(hs_conn *conn, int force, hs_error *err)
 {
+    hs_status st;
+
     if (!force && conn->token != NULL &&
         conn->api->now_ms(conn->host) < conn->token_expires_ms)
         return HS_OK;
-    return request_token(conn, err);
+    /* Another pipeline's token, unless it is the one just refused (force). */
+    if (adopt_shared(conn))
+        return HS_OK;
+    if (force && has_shared(conn))
+        (void)conn->api->shared_put(conn->host, SHARED_TOKEN, NULL);
+    if (!force && has_shared(conn) && wait_for_other(conn) && adopt_shared(conn))
+        return HS_OK;
+    st = request_token(conn, err);
+    if (st != HS_OK && has_shared(conn))
+        (void)conn->api->shared_put(conn->host, CLAIM, NULL);   /* let the others try */
+    return st;
 }

@@ -109,13 +109,16 @@ hs_status hs_eploy_call(hs_conn *conn, const char *method, const char *path,
          * its key before it creates again). */
         hr.once = strcmp(method, "POST") == 0 && strstr(path, "search") == NULL;
         hs_http_response_clear(&resp);
-        if ((st = hs_http_perform(conn->http, &hr, &resp, err)) != HS_OK)
+        if ((st = hs_http_perform(conn->http, &hr, &resp, err)) != HS_OK) {
+            st = hs_eploy_quota_refused(conn, st, err);
             goto out;
+        }
         if (resp.status != 401 || renewals > 0)
             break;
         conn->api->log(conn->host, HS_LOG_INFO, "eploy: %s %s: token refused (HTTP 401), "
                        "requesting a new one", method, where);
-        hs_eploy_token_forget(conn);
+        /* The refused token stays until hs_eploy_token replaces it: it tells that one apart
+         * from a newer token another pipeline may have shared meanwhile. */
     }
     if (http_status != NULL)
         *http_status = resp.status;

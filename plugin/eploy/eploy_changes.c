@@ -2,7 +2,7 @@
  * read_changes: every entry of an application into a stage, read from Eploy's status history.
  *
  * A read asks for history rows dated after (cursor.since - overlap_s), drops rows dated after
- * a signpost taken before the read (now - signpost_lag_s; they belong to the next read) and
+ * a signpost (they belong to the next read) and
  * rows whose key the cursor lists as already emitted, looks up the people of each page in two
  * batched searches, emits the page's changes and a barrier. The last barrier moves the cursor
  * to the signpost. Pages are processed one at a time and nothing of a page outlives it, so
@@ -16,6 +16,18 @@
  * falls back to applications modified since the cursor, each reported at its current stage:
  * a candidate moved through a stage between two reads is then missed, which check() and the
  * log say.
+ *
+ * The signpost is Eploy's time, never this machine's alone: the Date header of the first
+ * response of the read, less signpost_lag_s. Rows are stamped by Eploy's clock, so only its
+ * clock can say which of them exist already; a host clock ahead of it would move the cursor
+ * past rows not yet written and skip them for good, and one behind it would only re-read. The
+ * Date of the first response is taken (not of the last) because every row the read returns
+ * at or before it was already there when the search began paging. A signpost is never ahead
+ * of the server's clock by more than the overlap re-reads (the Date's second is taken whole),
+ * so a cursor that is (left by a host clock that ran ahead) is moved back to it. Without any Date (a server or proxy that strips it) the signpost is the newest
+ * row time the read returned, which Eploy's clock wrote; with neither, the previous cursor
+ * stays; only a first read that has neither takes this machine's clock, a day back, and says
+ * so.
  *
  * Keys: "eploy:app:<ApplicationId>:<StageId>:<StatusId>:<date>", the date normalised to UTC
  * ("...:snapshot" for snapshot records).
@@ -44,6 +56,9 @@ typedef struct reader {
     hs_eploy_cursor prev;        /* the cursor the read started from */
     hs_eploy_cursor next;        /* the cursor it ends with */
     int64_t from_ms, until_ms;
+    int until_known;             /* until_ms settled (from a Date, or by the fallback) */
+    int by_records;              /* no Date seen: the signpost is the newest row time */
+    int64_t newest_ms;           /* newest row time the read returned, 0 when none */
     int snapshot;
     int applications;            /* rows are applications (modified, snapshot), not history */
     char *page_cursor;           /* cursor of intermediate barriers */
@@ -88,6 +103,8 @@ static int take_row(reader *r, json_object *rec, row *w)
         r->undated++;
         return -1;
     }
+    if (w->date_ms > r->newest_ms)
+        r->newest_ms = w->date_ms;
     if (!r->snapshot && (w->date_ms > r->until_ms || w->date_ms <= r->from_ms))
         return -1;
     n = snprintf(w->key, sizeof w->key, "eploy:app:%s:%s:%s:%s", w->app_id,
@@ -126,6 +143,67 @@ static hs_status emit_row(reader *r, const row *w, const hs_eploy_people *people
     return r->em->change(r->em->ctx, &ch);
 }
 
+/* Settles the signpost from the server's time as soon as a response of the read gave it
+ * (see the top of this file). */
+static void settle_until(reader *r)
+{
+    hs_conn *conn = r->conn;
+    int64_t date = hs_http_server_time(conn->http, NULL);
+
+    if (r->until_known)
+        return;
+    r->until_known = 1;
+    if (date > 0) {
+        /* A Date has whole seconds: the server's time lies within [date, date + 1 s). The
+         * end of that second may be ahead of the server by under a second, which the next
+         * read's overlap covers (rows are re-read, keys drop the repeats); without an overlap
+         * the start of the second is taken. */
+        r->until_ms = date - conn->cfg.signpost_lag_ms +
+                      (conn->cfg.overlap_ms >= 1000 ? 999 : 0);
+        return;
+    }
+    r->by_records = 1;
+    r->until_ms = INT64_MAX;     /* every row counts; the newest one ends the read */
+}
+
+/* The cursor a read without any Date ends at. */
+static int64_t until_by_records(reader *r)
+{
+    hs_conn *conn = r->conn;
+
+    if (r->newest_ms > 0 && (!r->prev.has_since || r->newest_ms > r->prev.since_ms))
+        return r->newest_ms;
+    if (r->prev.has_since)
+        return r->prev.since_ms;
+    conn->api->log(conn->host, HS_LOG_WARN,
+                   "eploy: the server sent no Date header and no dated record, so the first "
+                   "cursor is this machine's clock less a day: the next read looks back that "
+                   "far");
+    return conn->api->now_ms(conn->host) - 86400000LL;
+}
+
+/* The cursor of intermediate barriers, made once the signpost is known. */
+static hs_status page_cursor(reader *r, hs_error *err)
+{
+    hs_eploy_cursor tmp;
+
+    if (r->page_cursor != NULL)
+        return HS_OK;
+    if (r->prev.has_since) {
+        r->page_cursor = hs_eploy_cursor_format(r->conn, &r->prev);
+    } else {
+        /* A first snapshot has nothing earlier to keep: the signpost so far (never later
+         * than the final one). */
+        tmp = r->next;
+        tmp.since_ms = r->by_records ? until_by_records(r) : r->until_ms;
+        tmp.has_since = 1;
+        r->page_cursor = hs_eploy_cursor_format(r->conn, &tmp);
+    }
+    if (r->page_cursor == NULL)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+    return HS_OK;
+}
+
 static hs_status on_page(void *ctx, json_object *records, int page, hs_error *err)
 {
     reader *r = ctx;
@@ -138,6 +216,7 @@ static hs_status on_page(void *ctx, json_object *records, int page, hs_error *er
 
     (void)page;
     r->pages++;
+    settle_until(r);
     if (rows == NULL || app_ids == NULL || cand_ids == NULL) {
         st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
         goto out;
@@ -163,8 +242,8 @@ static hs_status on_page(void *ctx, json_object *records, int page, hs_error *er
             if ((st = emit_row(r, &rows[i], &people)) != HS_OK) {
                 hs_error_set(err, st, 0, "eploy: the host stopped the read (%s)",
                              hs_status_name(st));
-            } else if (!r->snapshot &&
-                       rows[i].date_ms > r->until_ms - r->conn->cfg.overlap_ms &&
+            } else if (!r->snapshot && (r->by_records ||
+                       rows[i].date_ms > r->until_ms - r->conn->cfg.overlap_ms) &&
                        hs_eploy_cursor_add_seen(&r->next, rows[i].key) != 0) {
                 st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
             }
@@ -173,6 +252,8 @@ static hs_status on_page(void *ctx, json_object *records, int page, hs_error *er
         if (st != HS_OK)
             goto out;
     }
+    if ((st = page_cursor(r, err)) != HS_OK)
+        goto out;
     st = r->em->checkpoint(r->em->ctx, r->page_cursor);
     if (st != HS_OK)
         hs_error_set(err, st, 0, "eploy: the host refused a checkpoint (%s)", hs_status_name(st));
@@ -263,8 +344,13 @@ static hs_status final_barrier(reader *r, hs_error *err)
     char *cursor;
     hs_status st;
 
-    r->next.since_ms = r->until_ms;
+    settle_until(r);
+    r->next.since_ms = r->by_records ? until_by_records(r) : r->until_ms;
     r->next.has_since = 1;
+    if (r->by_records) {
+        /* Keys in the overlap were kept for every row; keep those of the window only. */
+        hs_eploy_cursor_prune_seen(&r->next, r->next.since_ms - r->conn->cfg.overlap_ms);
+    }
     cursor = hs_eploy_cursor_format(r->conn, &r->next);
     if (cursor == NULL)
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
@@ -294,28 +380,19 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *req,
     if ((st = hs_eploy_cursor_parse(conn, cursor_json, &r.prev, err)) != HS_OK)
         return st;
     (void)snprintf(r.next.mode, sizeof r.next.mode, "%s", r.prev.mode[0] ? r.prev.mode : "history");
-    r.until_ms = conn->api->now_ms(conn->host) - conn->cfg.signpost_lag_ms;
-    if (r.prev.has_since && r.until_ms < r.prev.since_ms)
-        r.until_ms = r.prev.since_ms;   /* a clock that went back never moves the cursor back */
     r.from_ms = r.prev.since_ms - conn->cfg.overlap_ms;
+    /* The server's time as the connection last saw it (discovery runs first in a cycle): it
+     * bounds the read's start, so a cursor that a host clock ahead of Eploy's left in the
+     * server's future reads from the server's present. The first page's Date settles the
+     * signpost itself. */
+    if (r.prev.has_since && hs_http_server_time(conn->http, NULL) > 0 &&
+        hs_http_server_time(conn->http, NULL) - conn->cfg.signpost_lag_ms < r.prev.since_ms)
+        r.from_ms = hs_http_server_time(conn->http, NULL) - conn->cfg.signpost_lag_ms -
+                    conn->cfg.overlap_ms;
 
     if (!r.prev.has_since && !r.snapshot) {
         /* First run: the baseline is "now"; what happened before is not a change. */
         st = final_barrier(&r, err);
-        goto out;
-    }
-    /* Intermediate barriers keep the starting cursor (or, on a first snapshot, the final
-     * one: there is nothing earlier to keep). */
-    if (r.prev.has_since) {
-        r.page_cursor = hs_eploy_cursor_format(conn, &r.prev);
-    } else {
-        hs_eploy_cursor tmp = r.next;
-        tmp.since_ms = r.until_ms;
-        tmp.has_since = 1;
-        r.page_cursor = hs_eploy_cursor_format(conn, &tmp);
-    }
-    if (r.page_cursor == NULL) {
-        st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
         goto out;
     }
     st = r.snapshot ? read_snapshot(&r, err) : read_incremental(&r, err);

@@ -143,6 +143,32 @@ int hs_eploy_cursor_add_seen(hs_eploy_cursor *c, const char *key)
     return 0;
 }
 
+/* The date a key ends with (after its fifth colon; see eploy_changes.c), or -1. */
+static int64_t key_date(const char *key)
+{
+    int64_t ms;
+
+    for (int colons = 0; colons < 5; colons++) {
+        if ((key = strchr(key, ':')) == NULL)
+            return -1;
+        key++;
+    }
+    return hs_time_parse(key, 0, &ms) == 0 ? ms : -1;
+}
+
+void hs_eploy_cursor_prune_seen(hs_eploy_cursor *c, int64_t after_ms)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < c->n_seen; i++) {
+        if (key_date(c->seen[i]) > after_ms)
+            c->seen[kept++] = c->seen[i];
+        else
+            free(c->seen[i]);
+    }
+    c->n_seen = kept;
+}
+
 void hs_eploy_cursor_free(hs_eploy_cursor *c)
 {
     for (size_t i = 0; i < c->n_seen; i++)

@@ -114,12 +114,15 @@ static char *note_text(const hs_note *note, const char *marker)
 static hs_status create_action(hs_conn *conn, const hs_note *note, const app_refs *refs,
                                const char *text, hs_write_result *result, hs_error *err)
 {
+    /* StartDate on Eploy's clock (its last Date, see hs_http_server_now), so that the note
+     * sorts among the application's other actions whatever this machine's clock says. */
     char start[HS_TIME_BUF];
     json_object *body = json_object_new_object();
     json_object *resp = NULL;
     const char *id;
     int bad = body == NULL ||
-              hs_time_format(conn->api->now_ms(conn->host), start, sizeof start) != 0;
+              hs_time_format(hs_http_server_now(conn->http, conn->api->now_ms(conn->host)),
+                             start, sizeof start) != 0;
     hs_status st;
 
     if (!bad) {

@@ -17,6 +17,8 @@
 struct hs_http {
     hs_http_config cfg;
     uint64_t requests;
+    int64_t date_ms;             /* "Date: <seconds since the epoch>" of the last answer */
+    int quota_said;
 };
 
 static struct {
@@ -63,12 +65,20 @@ static long long number(const char *p, size_t n)
     return strtoll(buf, NULL, 10);
 }
 
+static int64_t script_date_ms;
+
 static void header(const char *line, size_t n, hs_http_response *r)
 {
     if (n > 9 && strncasecmp(line, "Location:", 9) == 0)
         snprintf(r->location, sizeof r->location, "%.*s", (int)(n - 9), line + 9);
     else if (n > 12 && strncasecmp(line, "Retry-After:", 12) == 0)
         r->retry_after_s = number(line + 12, n - 12);
+    else if (n > 5 && strncasecmp(line, "Date:", 5) == 0) {
+        /* The scripted transport takes seconds since the epoch (the real one parses an HTTP
+         * date into the same range, years 1970-9999). */
+        long long secs = number(line + 5, n - 5);
+        script_date_ms = secs > 0 && secs < 253402300800LL ? secs * 1000 : 0;
+    }
     else if (n > 17 && strncasecmp(line, "WWW-Authenticate:", 17) == 0)
         snprintf(r->www_authenticate, sizeof r->www_authenticate, "%.*s", (int)(n - 17),
                  line + 17);
@@ -152,7 +162,14 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
     if (script.requests >= FUZZ_MAX_REQUESTS || next_answer(&answer, &len) != 0)
         return hs_error_set(err, HS_RETRY, 0, "fuzz: connection reset");
     script.requests++;
+    script_date_ms = 0;
+    http->quota_said = 0;
     parse_answer(answer, len, response, &body, &body_len);
+    if (script_date_ms > 0) {
+        http->date_ms = script_date_ms;
+        if (http->cfg.api->remote_time != NULL)
+            http->cfg.api->remote_time(http->cfg.host, script_date_ms);
+    }
     response->attempts = 1;
     if (body_len > http->cfg.max_body) {
         memset(response, 0, sizeof *response);
@@ -161,6 +178,9 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
     if (response->status == 408 || response->status == 429 || response->status >= 500) {
         long status = response->status;
         int64_t ra = response->retry_after_s;
+        http->quota_said = status == 429 && http->cfg.quota_marker != NULL &&
+                           memmem(body, body_len, http->cfg.quota_marker,
+                                  strlen(http->cfg.quota_marker)) != NULL;
         memset(response, 0, sizeof *response);
         if (err) {
             hs_error_set(err, HS_RETRY, (int)status, "fuzz: HTTP %ld", status);
@@ -183,6 +203,24 @@ void hs_http_response_clear(hs_http_response *response)
 {
     free(response->body);
     memset(response, 0, sizeof *response);
+}
+
+int64_t hs_http_server_time(const hs_http *http, int64_t *host_ms)
+{
+    if (host_ms != NULL)
+        *host_ms = http->date_ms > 0 ? http->cfg.api->now_ms(http->cfg.host) : 0;
+    return http->date_ms;
+}
+
+/* The fuzzer's server answers at once: its time is that of its last Date. */
+int64_t hs_http_server_now(const hs_http *http, int64_t host_now_ms)
+{
+    return http->date_ms > 0 ? http->date_ms : host_now_ms;
+}
+
+int hs_http_quota_exceeded(const hs_http *http)
+{
+    return http->quota_said;
 }
 
 uint64_t hs_http_request_count(const hs_http *http)
@@ -295,10 +333,28 @@ static void remote_time(hs_host *host, int64_t remote_ms)
     (void)remote_ms;
 }
 
-/* One fuzzed connection: its shared memory is its store. */
+/* Shared memory in the same table, under "shared/<name>" (store names hold no slash). */
+static hs_status shared_get(hs_host *host, const char *name, char *buf, size_t size)
+{
+    char full[80];
+    if (strlen(name) > 64)
+        return HS_E_DATA;
+    snprintf(full, sizeof full, "shared/%s", name);
+    return store_get(host, full, buf, size);
+}
+
+static hs_status shared_put(hs_host *host, const char *name, const char *value)
+{
+    char full[80];
+    if (strlen(name) > 64)
+        return HS_E_DATA;
+    snprintf(full, sizeof full, "shared/%s", name);
+    return store_put(host, full, value);
+}
+
 static const hs_host_api API = {
     sizeof(hs_host_api), HS_ABI_VERSION, host_log, host_cancelled, host_now, host_sleep,
-    host_user_agent, store_get, store_put, remote_time, store_get, store_put,
+    host_user_agent, store_get, store_put, remote_time, shared_get, shared_put,
 };
 
 const hs_host_api *fuzz_host_api(void)

@@ -55,6 +55,7 @@ typedef struct hs_sb_config {
     double willo_rate;
     int date_style;
     int64_t data_end_ms;                          /* generated data ends here */
+    int64_t clock_offset_ms;                      /* --clock-offset-ms at start */
     hs_sb_eploy_key eploy_keys[HS_SB_MAX_KEYS];
     int n_eploy_keys;
     char willo_keys[HS_SB_MAX_KEYS][128];
@@ -270,7 +271,12 @@ int hs_sb_random_token(char *out, size_t size);  /* from the OS; 0 or -1 */
 uint64_t hs_sb_random_u64(void);                 /* from the OS */
 
 /* ---- sandbox_time.c ---- */
+/* The sandbox's clock: this machine's plus an offset (--clock-offset-ms, POST /clock), so
+ * that tests can put it ahead of or behind the program under test. */
+#define HS_SB_CLOCK_OFFSET_MAX_MS (3650LL * 86400000LL)
 int64_t hs_sb_now_ms(void);
+void hs_sb_set_clock_offset(int64_t offset_ms);
+int64_t hs_sb_clock_offset(void);
 int64_t hs_sb_stamp_ms(void);                    /* now, never below an earlier stamp */
 char *hs_sb_format_date(int64_t ms, int style, char *buf, size_t size);
 int hs_sb_parse_date(const char *s, int64_t *ms); /* 0 or -1 */

@@ -237,8 +237,12 @@ static void eploy_settings(const hs_sb_req *r, hs_sb_resp *resp)
         return;
     if (json_object_object_get_ex(in, "quota_per_day", &v))
         hs_sb_w.quota_per_day = (long)json_object_get_int64(v);
-    if (json_object_object_get_ex(in, "quota_used", &v))
+    if (json_object_object_get_ex(in, "quota_used", &v)) {
+        /* Today's count (the sandbox's day): otherwise the next call would start a new day
+         * and reset it. */
         hs_sb_w.quota_used = (long)json_object_get_int64(v);
+        hs_sb_w.quota_day = hs_sb_now_ms() / 86400000;
+    }
     if (json_object_object_get_ex(in, "latency_ms", &v))
         hs_sb_w.latency_ms = json_object_get_int(v);
     json_object_put(in);
@@ -438,6 +442,42 @@ static void willo(const hs_sb_req *r, hs_sb_resp *resp, const char *p)
     }
 }
 
+/* GET /clock: {"now":"<date>","offset_ms":N}; POST /clock {"offset_ms":N} sets the offset
+ * (runs the sandbox's clock N ms ahead of this machine's; negative: behind). Run-time stamps
+ * stay in order even when the clock is set back (see hs_sb_stamp_ms). */
+static void clock_route(const hs_sb_req *r, hs_sb_resp *resp)
+{
+    json_object *out;
+
+    if (is(r, "POST")) {
+        json_object *in, *v;
+        int64_t off;
+        if ((in = body_json(r, resp, 1)) == NULL)
+            return;
+        if (!json_object_object_get_ex(in, "offset_ms", &v) ||
+            !json_object_is_type(v, json_type_int) ||
+            (off = json_object_get_int64(v)) < -HS_SB_CLOCK_OFFSET_MAX_MS ||
+            off > HS_SB_CLOCK_OFFSET_MAX_MS) {
+            json_object_put(in);
+            fail(resp, 400, "offset_ms must be a whole number of ms within ten years");
+            return;
+        }
+        json_object_put(in);
+        hs_sb_set_clock_offset(off);
+    } else if (!is(r, "GET")) {
+        fail(resp, 405, "GET or POST");
+        return;
+    }
+    out = json_object_new_object();
+    if (out != NULL) {
+        char buf[40];
+        json_object_object_add(out, "now", json_object_new_string(
+                                   hs_sb_format_date(hs_sb_now_ms(), HS_SB_DATE_UTC, buf, sizeof buf)));
+        json_object_object_add(out, "offset_ms", json_object_new_int64(hs_sb_clock_offset()));
+    }
+    hs_sb_reply_json(resp, 200, out);
+}
+
 void hs_sb_admin_handle(const hs_sb_req *r, hs_sb_resp *resp)
 {
     const char *p = r->path;
@@ -448,6 +488,8 @@ void hs_sb_admin_handle(const hs_sb_req *r, hs_sb_resp *resp)
         hs_sb_reply_text(resp, 200, "{\"reset\":true}");
     } else if (strcmp(p, "/faults") == 0) {
         faults(r, resp);
+    } else if (strcmp(p, "/clock") == 0) {
+        clock_route(r, resp);
     } else if (strcmp(p, "/reset") == 0 && is(r, "POST")) {
         reset(resp);
     } else if (strncmp(p, "/eploy/", 7) == 0) {

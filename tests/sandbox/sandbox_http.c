@@ -255,6 +255,16 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, hs_sb_resp *resp, int
         snprintf(tmp, sizeof tmp, "%d", resp->retry_after);
         MHD_add_response_header(r, "Retry-After", tmp);
     }
+    {
+        /* The sandbox's own clock (libmicrohttpd's Date is suppressed at start), so that a
+         * clock offset shows in the header as in the records. */
+        char date[64];
+        time_t secs = (time_t)(hs_sb_now_ms() / 1000);
+        struct tm tm;
+        if (gmtime_r(&secs, &tm) != NULL &&
+            strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0)
+            MHD_add_response_header(r, "Date", date);
+    }
     if (resp->www_auth[0])
         MHD_add_response_header(r, "WWW-Authenticate", resp->www_auth);
     if (resp->location[0])
@@ -280,8 +290,10 @@ static void sleep_ms(int ms)
 static void fault_reply(int server, const hs_sb_fault *f, hs_sb_resp *resp)
 {
     const char *msg = "Injected fault";
+    /* An injected 429 is a short throttle; only the quota (--quota-per-day) says that the
+     * daily call limit is exceeded, which a connector takes for a stop until the next day. */
     if (f->status == 429)
-        msg = server == HS_SB_EPLOY ? "API call limit exceeded"
+        msg = server == HS_SB_EPLOY ? "Too many requests"
                                     : "Request was throttled. Expected available in 1 seconds.";
     if (f->status == 429 && server == HS_SB_WILLO && f->retry_after >= 0) {
         char tmp[96];
@@ -419,7 +431,8 @@ int hs_sb_start_servers(void *daemons[HS_SB_NSERVERS], int ports[HS_SB_NSERVERS]
         addr.sin_family = AF_INET;
         addr.sin_port = htons((uint16_t)ports[s]);
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+        unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+                         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_SUPPRESS_DATE_NO_CLOCK;
         if (hs_sb_w.cfg.verbose)
             flags |= MHD_USE_ERROR_LOG;
         struct MHD_Daemon *d = MHD_start_daemon(

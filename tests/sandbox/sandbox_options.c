@@ -18,6 +18,8 @@ static const char usage[] =
     "  --interviews N           Willo interviews, default 3\n"
     "  --participants N         pre-existing Willo participants, default 0\n"
     "  --data-end DATE          generated dates end here (default: today 00:00 UTC)\n"
+    "  --clock-offset-ms N      the sandbox's clock runs N ms ahead of this machine's (negative:\n"
+    "                           behind); every date it stamps and its Date header (default 0)\n"
     "  --latency-ms N           delay added to every API response\n"
     "  --token-ttl S            Eploy token lifetime, default 3600\n"
     "  --quota-per-day N        Eploy daily call quota (0: none)\n"
@@ -88,9 +90,9 @@ static int parse_key(const char *spec, hs_sb_eploy_key *k)
     return 0;
 }
 
-static int64_t today_start_ms(void)
+static int64_t today_start_ms(int64_t offset_ms)
 {
-    return (int64_t)(time(NULL) / 86400) * 86400000;
+    return ((int64_t)time(NULL) * 1000 + offset_ms) / 86400000 * 86400000;
 }
 
 static int choice(const char *opt, const char *s, int v)
@@ -110,7 +112,7 @@ static const struct option opts[] = {
     { "willo-duplicates", required_argument, NULL, 'd' }, { "willo-rate", required_argument, NULL, 'r' },
     { "eploy-key", required_argument, NULL, 'k' }, { "willo-key", required_argument, NULL, 'K' },
     { "eploy-date-style", required_argument, NULL, 'D' }, { "data-end", required_argument, NULL, 'e' },
-    { "verbose", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
+    { "clock-offset-ms", required_argument, NULL, 'o' }, { "verbose", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 } };
 
 static void set_defaults(hs_sb_config *c)
@@ -124,7 +126,7 @@ static void set_defaults(hs_sb_config *c)
     c->ports[HS_SB_WILLO] = 8802;
     c->ports[HS_SB_ADMIN] = 8800;
     c->token_ttl = 3600;
-    c->data_end_ms = today_start_ms();
+    c->data_end_ms = -1;          /* today on the sandbox's clock, once the offset is known */
 }
 
 /* Whole-number options: where each goes and its range. */
@@ -133,7 +135,8 @@ static int number_option(hs_sb_config *c, int ch, const char *name, const char *
     static const struct { int ch; long long lo, hi; } ranges[] = {
         { 'E', 0, 65535 }, { 'W', 0, 65535 }, { 'A', 0, 65535 }, { 's', 0, INT64_MAX },
         { 'v', 0, 60000 }, { 'a', 0, 5000000 }, { 'i', 0, 100000 }, { 'p', 0, 1000000 },
-        { 'l', 0, 600000 }, { 't', 1, 86400 * 365 }, { 'q', 0, INT32_MAX } };
+        { 'l', 0, 600000 }, { 't', 1, 86400 * 365 }, { 'q', 0, INT32_MAX },
+        { 'o', -HS_SB_CLOCK_OFFSET_MAX_MS, HS_SB_CLOCK_OFFSET_MAX_MS } };
     long long v;
     size_t i = 0;
     while (ranges[i].ch != ch)
@@ -151,6 +154,7 @@ static int number_option(hs_sb_config *c, int ch, const char *name, const char *
     case 'p': c->participants = (uint32_t)v; break;
     case 'l': c->latency_ms = (int)v; break;
     case 't': c->token_ttl = (int)v; break;
+    case 'o': c->clock_offset_ms = (int64_t)v; break;
     default: c->quota_per_day = (long)v; break;
     }
     return 0;
@@ -257,5 +261,8 @@ int hs_sb_parse_options(int argc, char **argv, hs_sb_config *c)
         return -1;
     }
     default_keys(c);
+    if (c->data_end_ms < 0)
+        c->data_end_ms = today_start_ms(c->clock_offset_ms);
+    hs_sb_set_clock_offset(c->clock_offset_ms);
     return 0;
 }

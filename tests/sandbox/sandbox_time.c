@@ -4,13 +4,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
+
+/* Read by every server thread (the Date header) and set by the admin one without the
+ * world's lock, hence atomic. */
+static _Atomic int64_t clock_offset_ms;
+
+void hs_sb_set_clock_offset(int64_t offset_ms)
+{
+    clock_offset_ms = offset_ms;
+}
+
+int64_t hs_sb_clock_offset(void)
+{
+    return clock_offset_ms;
+}
 
 int64_t hs_sb_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
 }
 
 /* Run-time changes (moves, patches, invites) must sort after everything before them, even if

@@ -51,9 +51,6 @@ void hs_test_host_use_real_clock(hs_test_host *h, int real);
  * signpost of "now minus a lag" lies after changes a test has just made. */
 void hs_test_host_set_clock_offset(hs_test_host *h, int64_t ms);
 int64_t hs_test_host_now(hs_test_host *h);
-/* The remote system's time the connector last reported (remote_time), 0 when none. Shared
- * memory (shared_get/shared_put) is kept in the store under "shared:<name>". */
-int64_t hs_test_host_remote_ms(const hs_test_host *h);
 
 /* Sleep: instant (default) or real (nanosleep in slices, waking when cancelled). */
 void hs_test_host_use_real_sleep(hs_test_host *h, int real);
@@ -77,6 +74,10 @@ void hs_test_host_log_clear(hs_test_host *h);
 /* The in-memory store the connector sees through store_get/store_put. get returns NULL when
  * unset; the pointer lives until the next put of that name. put with NULL deletes. */
 const char *hs_test_host_store_value(const hs_test_host *h, const char *name);
+/* shared_get/shared_put use the same list under "shared/<name>" (never persisted by a real
+ * host; here, for inspection, hs_test_host_store_value(h, "shared/token")). The last time a
+ * connector reported with remote_time, 0 when none: */
+int64_t hs_test_host_remote_time(const hs_test_host *h);
 int hs_test_host_store_set(hs_test_host *h, const char *name, const char *value);
 
 /* ---- modules ------------------------------------------------------------------------------ */
