@@ -263,9 +263,9 @@ static void begin_section(check_tally *t, const char *pipeline)
 static void report_problems(check_tally *t, hs_pipeline *p, size_t bad, char *problems)
 {
     char *line = problems, *nl, prefix[300];
-    size_t jobs = 0;
     if (bad == 0) {
         char msg[256];
+        size_t jobs = 0;
         for (size_t i = 0; i < p->n_mappings; i++)
             jobs += p->mappings[i].n_jobs;
         snprintf(msg, sizeof msg, "%zu mapping(s), %zu job(s): every job, trigger stage and "

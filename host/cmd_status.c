@@ -102,7 +102,6 @@ static void lock_status(hs_app *app, json_object *o, const char *name, json_obje
 {
     int held = 0;
     int64_t started = -1, recorded = hs_status_last_start(rec);
-    char when[32];
     if (hs_lock_peek(app->config->state_dir, name, &held, &started) != 0 || started < 0)
         return;
     if (held) {
@@ -110,6 +109,7 @@ static void lock_status(hs_app *app, json_object *o, const char *name, json_obje
         return;
     }
     if (started > recorded) {
+        char when[32];
         fmt_time(started, when, sizeof when);
         json_object_object_add(o, "unrecorded_start_ms", json_object_new_int64(started));
         problem(o, "the cycle started at %s UTC left no record (killed, or its status could "
