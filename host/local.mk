@@ -15,6 +15,7 @@ host_libhshost_la_SOURCES = \
 	host/jobs.c host/jobs.h \
 	host/jsonfile.c host/jsonfile.h \
 	host/loader.c host/loader.h \
+	host/registry.c \
 	host/log.c host/log.h \
 	host/manifest.c host/manifest.h \
 	host/secret.c host/secret.h \
