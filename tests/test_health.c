@@ -160,8 +160,10 @@ START_TEST(test_overdue_pipeline_is_unhealthy)
     static const char *const bad[] = {"status", "--max-age", "soon", NULL};
     char env[64];
     one_pipeline();
-    /* two days later, nothing has run since */
-    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld", (long long)(wall_ms() / 1000 + 2 * 86400));
+    /* two days later, nothing has run since (a minute more: the cycle's start has
+     * milliseconds, the fake clock whole seconds, and both may fall in one second) */
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld",
+             (long long)(wall_ms() / 1000 + 2 * 86400 + 60));
     ck_assert_int_eq(e2e_run(&E, env, STATUS), 1);
     ck_assert_msg(strstr(E.out, "overdue: the last cycle started 2d") != NULL, "%s", E.out);
     /* the default allows one missed 3-hour cycle */
