@@ -77,17 +77,13 @@ struct hs_registry {
     int ltdl_ready;
 };
 
-/* Room for one more element of size `size` in *items holding n. Returns 0 or -1. */
-static int grow(void *items, size_t n, size_t size)
+/* items (holding n elements of size `size`) with room for one more: the capacity doubles
+ * at every power of two. NULL when out of memory, items then unchanged. */
+static void *grow(void *items, size_t n, size_t size)
 {
-    void **p = items;
-    if (n & (n - 1))   /* capacity doubles at every power of two */
-        return 0;
-    void *bigger = realloc(*p, (n ? n * 2 : 1) * size);
-    if (!bigger)
-        return -1;
-    *p = bigger;
-    return 0;
+    if (items && (n & (n - 1)) != 0)
+        return items;
+    return realloc(items, (n ? n * 2 : 1) * size);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -122,8 +118,10 @@ static const found *find_found(const hs_registry *r, const char *name)
 
 static int add_shadowed(hs_registry *r, const hs_manifest *m, const char *stem, size_t dir)
 {
-    if (grow(&r->shadowed, r->n_shadowed, sizeof(*r->shadowed)) != 0)
+    hs_shadowed *more = grow(r->shadowed, r->n_shadowed, sizeof(*more));
+    if (!more)
         return -1;
+    r->shadowed = more;
     hs_shadowed *s = &r->shadowed[r->n_shadowed];
     char module[PATH_MAX];
     snprintf(module, sizeof(module), "%s/%s%s", r->path.dirs[dir].dir, stem, HS_MODULE_EXT);
@@ -141,15 +139,17 @@ static int add_manifest(hs_registry *r, hs_manifest *m, const char *stem, size_t
                         hs_diag *diag)
 {
     int rc = 0;
+    found *more;
     const found *first = find_found(r, m->name);
     if (first && first->dir == dir) {
         hs_diag_add(diag, "%s: $.name: \"%s\" is already the name of %s; each connector "
                     "needs its own name", m->path, m->name, first->manifest->path);
     } else if (first) {
         rc = add_shadowed(r, m, stem, dir);
-    } else if (grow(&r->found, r->n_found, sizeof(*r->found)) != 0) {
+    } else if (!(more = grow(r->found, r->n_found, sizeof(*more)))) {
         rc = -1;
     } else {
+        r->found = more;
         found *f = &r->found[r->n_found];
         f->stem = strdup(stem);
         f->dir = dir;
@@ -166,8 +166,10 @@ static int add_manifest(hs_registry *r, hs_manifest *m, const char *stem, size_t
 
 static int add_stray(hs_registry *r, const char *line)
 {
-    if (grow(&r->strays, r->n_strays, sizeof(*r->strays)) != 0)
+    char **more = grow(r->strays, r->n_strays, sizeof(*more));
+    if (!more)
         return -1;
+    r->strays = more;
     if (!(r->strays[r->n_strays] = strdup(line)))
         return -1;
     r->n_strays++;
