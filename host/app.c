@@ -12,9 +12,6 @@
 #ifndef HS_SYSCONFDIR
 #define HS_SYSCONFDIR "/etc"
 #endif
-#ifndef HS_MANIFEST_DIR
-#define HS_MANIFEST_DIR "/usr/share/hiresync/connectors"
-#endif
 #ifndef HS_CONNECTOR_DIR
 #define HS_CONNECTOR_DIR "/usr/lib/hiresync"
 #endif
@@ -78,22 +75,65 @@ void hs_app_cleanup(hs_app *app)
     app->config_path = NULL;
 }
 
-const char *hs_app_manifest_dir(void)
+/* Appends dir unless the path has it already (a second scan would only shadow itself). */
+static int path_add(hs_search_path *path, const char *dir, const char *manifest_dir,
+                    const char *origin, int required)
 {
-    const char *dir = env_dir("HIRESYNC_MANIFEST_DIR");
-    return dir ? dir : HS_MANIFEST_DIR;
+    for (size_t i = 0; i < path->n; i++) {
+        const hs_search_dir *d = &path->dirs[i];
+        if (strcmp(d->dir, dir) == 0 && !d->manifest_dir == !manifest_dir
+            && (!manifest_dir || strcmp(d->manifest_dir, manifest_dir) == 0))
+            return 0;
+    }
+    return hs_search_path_add(path, dir, manifest_dir, origin, required);
 }
 
-const char *hs_app_connector_dir(const hs_app *app)
+/* HIRESYNC_CONNECTOR_PATH: colon-separated like PATH, empty entries ignored; relative ones
+ * are left out, because they would depend on the directory hiresync starts in. */
+static int env_path_add(hs_search_path *path, hs_diag *diag)
 {
-    if (app->registry)
-        return hs_registry_connector_dir(app->registry);
+    const char *env = env_dir("HIRESYNC_CONNECTOR_PATH");
+    char *copy = env ? strdup(env) : NULL;
+    if (env && !copy)
+        return -1;
+    int rc = 0;
+    char *save = NULL;
+    for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && rc == 0;
+         dir = strtok_r(NULL, ":", &save)) {
+        if (dir[0] != '/')
+            hs_diag_add(diag, "HIRESYNC_CONNECTOR_PATH: \"%s\" is not an absolute path, left "
+                        "out; write the whole directory path, starting with /", dir);
+        else
+            rc = path_add(path, dir, NULL, "HIRESYNC_CONNECTOR_PATH", 0);
+    }
+    free(copy);
+    return rc;
+}
+
+int hs_app_search_path(const hs_config_dirs *config, hs_search_path *path, hs_diag *diag)
+{
+    memset(path, 0, sizeof(*path));
+    int rc = env_path_add(path, diag);
+    for (size_t i = 0; rc == 0 && config && i < config->n_connector_path; i++)
+        rc = path_add(path, config->connector_path[i], NULL, "connector_path", 0);
+    /* The built-in directory, which the old single-directory settings still replace. */
     const char *dir = env_dir("HIRESYNC_CONNECTOR_DIR");
-    if (dir)
-        return dir;
-    if (app->config && app->config->connector_dir)
-        return app->config->connector_dir;
-    return HS_CONNECTOR_DIR;
+    const char *origin = "HIRESYNC_CONNECTOR_DIR";
+    if (!dir && config && config->connector_dir) {
+        dir = config->connector_dir;
+        origin = "connector_dir";
+    }
+    if (!dir) {
+        dir = HS_CONNECTOR_DIR;
+        origin = "built-in";
+    }
+    if (rc == 0)
+        rc = path_add(path, dir, env_dir("HIRESYNC_MANIFEST_DIR"), origin, 1);
+    if (rc != 0) {
+        hs_search_path_clear(path);
+        hs_diag_add(diag, "out of memory");
+    }
+    return rc;
 }
 
 static struct hs_app_agents *agents_new(const hs_manifest_set *set)
@@ -130,23 +170,20 @@ const char *hs_app_user_agent(hs_app *app, const char *connector)
     return "hiresync/" PACKAGE_VERSION;
 }
 
-/* Loads the manifest set into *out, reporting unreadable manifests as warnings. */
-static int load_manifests(hs_app *app, hs_manifest_set **out)
+/* Finds the connectors along the search path the environment and config_dirs give. */
+static int make_registry(hs_app *app, const hs_config_dirs *config_dirs)
 {
-    const char *dir = hs_app_manifest_dir();
-    if (hs_manifest_set_load(dir, out, &app->manifest_diag) != 0) {
+    hs_search_path path;
+    app->registry = NULL;
+    if (hs_app_search_path(config_dirs, &path, &app->manifest_diag) == 0)
+        app->registry = hs_registry_discover(&path, &app->manifest_diag);
+    hs_search_path_clear(&path);
+    if (!app->registry) {
         hs_diag_print(&app->manifest_diag, stderr);
         return HS_EXIT_FAILURE;
     }
-    return HS_EXIT_OK;
-}
-
-static int make_registry(hs_app *app, hs_manifest_set *set)
-{
-    const char *dir = hs_app_connector_dir(app);
-    app->agents = agents_new(set);
-    app->registry = hs_registry_new(set, dir);
-    if (!app->registry || !app->agents) {
+    app->agents = agents_new(hs_registry_manifests(app->registry));
+    if (!app->agents) {
         fprintf(stderr, "%s: cannot initialise the module loader (out of memory)\n",
                 app->program);
         return HS_EXIT_FAILURE;
@@ -158,11 +195,7 @@ int hs_app_load_registry(hs_app *app)
 {
     if (app->registry)
         return HS_EXIT_OK;
-    hs_manifest_set *set = NULL;
-    int rc = load_manifests(app, &set);
-    if (rc != HS_EXIT_OK)
-        return rc;
-    return make_registry(app, set);
+    return make_registry(app, NULL);
 }
 
 static void apply_config(hs_app *app)
@@ -187,29 +220,26 @@ int hs_app_load_config(hs_app *app, int required)
     if (!required && !app->config_path_given && stat(app->config_path, &st) != 0
         && errno == ENOENT)
         return hs_app_load_registry(app);
-    hs_manifest_set *set = NULL;
-    const hs_manifest_set *manifests;
-    if (app->registry) {
-        manifests = hs_registry_manifests(app->registry);
-    } else {
-        int rc = load_manifests(app, &set);
+    int rc = HS_EXIT_OK;
+    if (!app->registry) {
+        /* The connectors (whose manifests validate the file) are found first, along the
+         * directories the file itself adds; it is validated whole below. */
+        hs_config_dirs dirs;
+        hs_config_read_connector_dirs(app->config_path, &dirs);
+        rc = make_registry(app, &dirs);
+        hs_config_dirs_clear(&dirs);
         if (rc != HS_EXIT_OK)
             return rc;
-        manifests = set;
     }
     hs_diag diag;
     hs_diag_init(&diag);
-    int rc = HS_EXIT_OK;
-    if (hs_config_load_flags(app->config_path, manifests,
+    if (hs_config_load_flags(app->config_path, hs_registry_manifests(app->registry),
                              app->no_secrets ? HS_CONFIG_UNRESOLVED_SECRETS : 0, &app->config,
                              &diag) != 0) {
         hs_diag_print(&diag, stderr);
         rc = HS_EXIT_USAGE;
     }
     hs_diag_clear(&diag);
-    /* The registry takes the set either way, so it is freed once. */
-    if (set && make_registry(app, set) != HS_EXIT_OK)
-        return HS_EXIT_FAILURE;
     if (rc == HS_EXIT_OK)
         apply_config(app);
     return rc;

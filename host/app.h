@@ -4,7 +4,7 @@
  * configuration.
  *
  * Life cycle (main.c): hs_app_init() with the global options, then the command runs and asks
- * for what it needs: hs_app_load_registry() (manifests, connector directory), then
+ * for what it needs: hs_app_load_registry() (the connectors found along the search path), then
  * hs_app_load_config() (which loads the registry first when needed), then
  * hs_app_load_modules() (main thread, before any worker), then hs_connection_open().
  * hs_app_cleanup() releases everything.
@@ -53,30 +53,36 @@ typedef struct hs_app {
 int hs_app_init(hs_app *app, const char *program);
 void hs_app_cleanup(hs_app *app);
 
-/* Loads the manifests (HIRESYNC_MANIFEST_DIR, else the installed directory) into the
- * registry, whose connector directory is HIRESYNC_CONNECTOR_DIR, else the config's
- * "connector_dir" (when the config is already loaded), else the installed directory.
- * Idempotent. Returns an HS_EXIT_* status, having printed the reason. */
+/* Finds the connectors along the search path without a configuration (see
+ * hs_app_search_path). Idempotent. Returns an HS_EXIT_* status, having printed the reason
+ * when it fails; problems that only leave a connector out go to app->manifest_diag. */
 int hs_app_load_registry(hs_app *app);
 
-/* Loads the registry (with the config's connector_dir) and the configuration
- * (app->config_path), validated against the manifests, printing every error to stderr.
+/* Finds the connectors (along the search path, with the configuration's connector_path and
+ * connector_dir) and loads the configuration (app->config_path), validated against their
+ * manifests, printing every error to stderr.
  * When required is 0 and the default file (no -c) does not exist, the app goes on without a
  * configuration and returns HS_EXIT_OK with app->config still NULL. Applies the config's log
  * settings unless overridden on the command line and registers its secrets with the logger.
  * Idempotent. Returns an HS_EXIT_* status.
  * To reload (SIGHUP), set app->config aside, set it to NULL and call again: the registry
- * (manifests, connector directory, loaded modules) stays; then hs_app_load_modules() for
- * connectors the new configuration adds. */
+ * (search path, connectors found, loaded modules) stays - a changed connector_path takes
+ * effect at the next start; then hs_app_load_modules() for connectors the new configuration
+ * adds. */
 int hs_app_load_config(hs_app *app, int required);
 
 /* Loads the modules of every configured connection (main thread). Refusals are logged; the
  * connections using them fail when opened. Returns the number refused. */
 size_t hs_app_load_modules(hs_app *app);
 
-/* The effective directories. */
-const char *hs_app_manifest_dir(void);
-const char *hs_app_connector_dir(const hs_app *app);
+/* The connector search path, first match wins: the directories of HIRESYNC_CONNECTOR_PATH
+ * (colon-separated; relative entries left out with a line in diag), then config's
+ * connector_path (config may be NULL), then the built-in directory: HIRESYNC_CONNECTOR_DIR,
+ * else config's connector_dir, else the installed $(pkglibdir). The built-in directory's
+ * manifests are in HIRESYNC_MANIFEST_DIR when that is set (a build tree), else beside its
+ * modules like everywhere else. A directory given twice is searched once. Returns 0 and
+ * *path (free with hs_search_path_clear), or -1 when out of memory. */
+int hs_app_search_path(const hs_config_dirs *config, hs_search_path *path, hs_diag *diag);
 
 /* The User-Agent for a connector: "hiresync/<version> (+<connector>)"; static strings, one per
  * manifest, valid until hs_app_cleanup. */

@@ -857,12 +857,52 @@ static void top_string(vctx *c, json_object *top, const char *key, char **out)
         verr(c, path, "out of memory");
 }
 
+/* Directories searched for connectors before the built-in one. Absolute only: a relative
+ * entry would depend on the directory hiresync happens to start in. */
+static void top_connector_path(vctx *c, json_object *top)
+{
+    json_object *v;
+    hs_config *cfg = c->cfg;
+    if (!json_object_object_get_ex(top, "connector_path", &v))
+        return;
+    if (!json_object_is_type(v, json_type_array)) {
+        verr(c, "$.connector_path", "must be an array of directory paths, not %s; write "
+             "[\"/opt/hiresync/connectors\"]", hs_json_type_phrase(v));
+        return;
+    }
+    size_t n = json_object_array_length(v);
+    cfg->connector_path = calloc(n ? n : 1, sizeof(char *));
+    if (!cfg->connector_path) {
+        verr(c, "$.connector_path", "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_BUF];
+        join_idx(path, "$.connector_path", i);
+        const char *dir = want_string(c, path, json_object_array_get_idx(v, i),
+                                      "write a directory path in double quotes");
+        if (!dir)
+            continue;
+        if (dir[0] != '/') {
+            verr(c, path, "\"%s\" is not an absolute path; write the whole directory path, "
+                 "starting with /", dir);
+            continue;
+        }
+        if (!(cfg->connector_path[cfg->n_connector_path] = strdup(dir))) {
+            verr(c, path, "out of memory");
+            return;
+        }
+        cfg->n_connector_path++;
+    }
+}
+
 static void top_settings(vctx *c, json_object *top)
 {
     json_object *v;
     hs_config *cfg = c->cfg;
     top_string(c, top, "state_dir", &cfg->state_dir);
     top_string(c, top, "connector_dir", &cfg->connector_dir);
+    top_connector_path(c, top);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -882,8 +922,9 @@ static void top_settings(vctx *c, json_object *top)
 
 static void validate(vctx *c, json_object *top)
 {
-    static const char *const known[] = {"state_dir", "connector_dir", "workers", "log_format",
-                                        "log_level", "connections", "pipelines"};
+    static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
+                                        "workers", "log_format", "log_level", "connections",
+                                        "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
              "\"pipelines\": {...} }", hs_json_type_phrase(top));
@@ -933,6 +974,49 @@ static int config_finish(vctx *c)
     if (!cfg->pipelines && !(cfg->pipelines = json_object_new_object()))
         return -1;
     return 0;
+}
+
+int hs_config_read_connector_dirs(const char *path, hs_config_dirs *out)
+{
+    memset(out, 0, sizeof(*out));
+    json_object *top = NULL;
+    char err[512];
+    if (hs_jsonfile_read(path, &top, err, sizeof(err)) != 0)
+        return -1;
+    hs_diag ignored;
+    hs_diag_init(&ignored);
+    vctx c;
+    memset(&c, 0, sizeof(c));
+    c.file = path;
+    c.diag = &ignored;
+    c.cfg = config_new(path);
+    int rc = -1;
+    if (!c.cfg || !json_object_is_type(top, json_type_object))
+        goto out;
+    /* The same validation as the whole load, so what is used is what will be accepted. */
+    top_string(&c, top, "connector_dir", &c.cfg->connector_dir);
+    top_connector_path(&c, top);
+    out->connector_dir = c.cfg->connector_dir;
+    out->connector_path = c.cfg->connector_path;
+    out->n_connector_path = c.cfg->n_connector_path;
+    c.cfg->connector_dir = NULL;
+    c.cfg->connector_path = NULL;
+    c.cfg->n_connector_path = 0;
+    rc = 0;
+out:
+    hs_config_free(c.cfg);
+    hs_diag_clear(&ignored);
+    json_object_put(top);
+    return rc;
+}
+
+void hs_config_dirs_clear(hs_config_dirs *dirs)
+{
+    for (size_t i = 0; i < dirs->n_connector_path; i++)
+        free(dirs->connector_path[i]);
+    free(dirs->connector_path);
+    free(dirs->connector_dir);
+    memset(dirs, 0, sizeof(*dirs));
 }
 
 int hs_config_load(const char *path, const hs_manifest_set *manifests, hs_config **out,
@@ -997,6 +1081,9 @@ void hs_config_free(hs_config *config)
     free(config->path);
     free(config->state_dir);
     free(config->connector_dir);
+    for (size_t i = 0; i < config->n_connector_path; i++)
+        free(config->connector_path[i]);
+    free(config->connector_path);
     free(config);
 }
 

@@ -1,7 +1,8 @@
 /*
  * The configuration file (JSON; default $(sysconfdir)/hiresync/hiresync.json, or `-c FILE`):
  *
- *   { "state_dir": "...", "connector_dir": "...", "workers": 4,
+ *   { "state_dir": "...", "connector_path": ["/dir", ...], "connector_dir": "...",
+ *     "workers": 4,
  *     "log_format": "text|json", "log_level": "error|warn|info|debug",
  *     "connections": { "<name>": { "connector": "<manifest name>", ...manifest keys... } },
  *     "pipelines": { "<name>": { "ats": "<connection>", "interviews": "<connection>",
@@ -55,6 +56,9 @@ typedef struct hs_config {
     char *path;                    /* the file read */
     char *state_dir;               /* configured or default ($(localstatedir)/lib/hiresync) */
     char *connector_dir;           /* configured value; NULL when not set */
+    char **connector_path;         /* "connector_path": absolute directories searched before
+                                      the built-in one, in order; NULL when not set */
+    size_t n_connector_path;
     int workers;                   /* 1..64, default 4 */
     hs_log_level log_level;        /* default info */
     hs_log_format log_format;      /* default text */
@@ -85,6 +89,21 @@ int hs_config_load(const char *path, const hs_manifest_set *manifests, hs_config
 int hs_config_load_flags(const char *path, const hs_manifest_set *manifests, unsigned flags,
                          hs_config **out, hs_diag *diag);
 void hs_config_free(hs_config *config);
+
+/* Where the configuration says connectors are: its "connector_path" and "connector_dir". */
+typedef struct hs_config_dirs {
+    char **connector_path;         /* owned; n_connector_path absolute directories */
+    size_t n_connector_path;
+    char *connector_dir;           /* owned; NULL when not set */
+} hs_config_dirs;
+
+/* Reads only "connector_path" and "connector_dir" of the file at path, validated as
+ * hs_config_load does, because the connectors (and so the manifests the whole file is
+ * validated against) must be found first. Malformed values are left out silently:
+ * hs_config_load reports them. Returns 0 and *out (free with hs_config_dirs_clear), or -1
+ * when the file cannot be read as a JSON object (*out then empty). */
+int hs_config_read_connector_dirs(const char *path, hs_config_dirs *out);
+void hs_config_dirs_clear(hs_config_dirs *dirs);
 
 /* The connection named name, or NULL. */
 const hs_config_connection *hs_config_find_connection(const hs_config *config,

@@ -1,4 +1,4 @@
-/* Loading and validating connector modules (libltdl). */
+/* Checking, loading and validating connector modules (libltdl). */
 #define _XOPEN_SOURCE 700
 #include "loader.h"
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ltdl.h>
 
@@ -30,43 +31,45 @@ static void fmt_abi(uint32_t v, char *out, size_t size)
     snprintf(out, size, "%u.%u", (unsigned)HS_ABI_MAJOR_OF(v), (unsigned)HS_ABI_MINOR_OF(v));
 }
 
-/* The file must be a regular file (not a symlink) whose real path lies inside the real
- * connector directory, so a configured directory cannot be escaped by "..", links or
- * module names. */
-static int check_file(const char *dir, const char *path, char *error, size_t error_size)
+int hs_loader_check_file(const char *path, const char *what, char *real, size_t real_size,
+                         char *error, size_t error_size)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        snprintf(error, error_size, "%s: cannot use module: %s; install the connector into %s "
-                 "or set connector_dir", path, strerror(errno), dir);
+    struct stat lst, st;
+    if (lstat(path, &lst) != 0 || stat(path, &st) != 0) {
+        snprintf(error, error_size, "%s: cannot use %s: %s", path, what, strerror(errno));
         return -1;
     }
-    if (S_ISLNK(st.st_mode)) {
-        snprintf(error, error_size, "%s: is a symbolic link; connector modules must be "
-                 "regular files inside %s (copy the file instead)", path, dir);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(error, error_size, "%s: not a regular file; connector modules must be "
-                 "regular files inside %s", path, dir);
-        return -1;
-    }
-    /* Code anyone may rewrite would run with hiresync's credentials. */
-    if (st.st_mode & S_IWOTH) {
-        snprintf(error, error_size, "%s: writable by any user (mode %04o); run: chmod o-w %s",
-                 path, (unsigned)(st.st_mode & 07777), path);
-        return -1;
-    }
-    char real_dir[PATH_MAX], real_file[PATH_MAX];
-    if (!realpath(dir, real_dir) || !realpath(path, real_file)) {
+    /* A link is judged by what it points to, which is what gets opened. */
+    char target[PATH_MAX];
+    if (!realpath(path, target)) {
         snprintf(error, error_size, "%s: cannot resolve the path: %s", path, strerror(errno));
         return -1;
     }
-    size_t n = strlen(real_dir);
-    if (strncmp(real_file, real_dir, n) != 0 || real_file[n] != '/'
-        || strchr(real_file + n + 1, '/') != NULL) {
-        snprintf(error, error_size, "%s: outside the connector directory %s; modules are "
-                 "loaded only from there", path, dir);
+    char shown[PATH_MAX + 64];
+    if (S_ISLNK(lst.st_mode))
+        snprintf(shown, sizeof(shown), "links to %s, which is", target);
+    else
+        snprintf(shown, sizeof(shown), "is");
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(error, error_size, "%s: %s not a regular file; a connector %s must be a "
+                 "regular file or a symbolic link to one", path, shown, what);
+        return -1;
+    }
+    /* Code or a schema another user may rewrite would run with hiresync's credentials. */
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(error, error_size, "%s: %s owned by uid %u, neither root nor the user running "
+                 "hiresync (uid %u); run: chown root %s", path, shown, (unsigned)st.st_uid,
+                 (unsigned)geteuid(), target);
+        return -1;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(error, error_size, "%s: %s writable by %s (mode %04o); run: chmod go-w %s",
+                 path, shown, (st.st_mode & S_IWOTH) ? "any user" : "its group",
+                 (unsigned)(st.st_mode & 07777), target);
+        return -1;
+    }
+    if (snprintf(real, real_size, "%s", target) >= (int)real_size) {
+        snprintf(error, error_size, "%s: path too long", path);
         return -1;
     }
     return 0;
@@ -172,29 +175,86 @@ static int check_table(const char *path, const char *expected_name, const hs_con
     return 0;
 }
 
-int hs_module_load(const char *dir, const char *module_name, const char *expected_name,
-                   hs_module *out, char *error, size_t error_size)
+/* <dir>/<stem>.so into out->path, checked; the file to open into real. */
+static int module_file(const char *dir, const char *stem, hs_module *out, char *real,
+                       size_t real_size, char *error, size_t error_size)
+{
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof(path), "%s/%s%s", dir, stem, HS_MODULE_EXT);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        snprintf(error, error_size, "%s/%s: path too long", dir, stem);
+        return -1;
+    }
+    if (!(out->path = strdup(path))) {
+        snprintf(error, error_size, "%s: out of memory", path);
+        return -1;
+    }
+    /* A name is a file in the directory, never a way out of it. */
+    if (strchr(stem, '/')) {
+        snprintf(error, error_size, "%s: outside the connector directory %s; modules are "
+                 "loaded only from there", path, dir);
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0 && errno == ENOENT) {
+        snprintf(error, error_size, "%s: cannot use module: %s; install the connector's module "
+                 "into %s", path, strerror(errno), dir);
+        return -1;
+    }
+    if (hs_loader_check_file(path, "module", real, real_size, error, error_size) != 0)
+        return -1;
+    if (strcmp(real, path) != 0 && S_ISLNK(st.st_mode) && !(out->target = strdup(real))) {
+        snprintf(error, error_size, "%s: out of memory", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The entry under the names it may have: libltdl's own (the opened file's name, then the
+ * bare symbol), the name the module was found under, the name its manifest gives. */
+static void *find_entry(lt_dlhandle handle, const char *stem, const char *entry_name)
+{
+    void *sym = lt_dlsym(handle, HS_CONNECTOR_ENTRY_SYMBOL);
+    const char *names[] = {stem, entry_name};
+    for (size_t i = 0; !sym && i < sizeof(names) / sizeof(names[0]); i++) {
+        char full[512];
+        int n = names[i] ? snprintf(full, sizeof(full), "%s_LTX_%s", names[i],
+                                    HS_CONNECTOR_ENTRY_SYMBOL) : -1;
+        if (n > 0 && (size_t)n < sizeof(full))
+            sym = lt_dlsym(handle, full);
+    }
+    return sym;
+}
+
+static void no_entry(const char *path, const char *stem, const char *entry_name, char *error,
+                     size_t error_size)
+{
+    if (!entry_name || strcmp(entry_name, stem) == 0) {
+        snprintf(error, error_size, "%s: no entry symbol %s_LTX_%s; declare it with "
+                 "HS_CONNECTOR_ENTRY(%s)", path, stem, HS_CONNECTOR_ENTRY_SYMBOL, stem);
+        return;
+    }
+    snprintf(error, error_size, "%s: no entry symbol %s_LTX_%s or %s_LTX_%s; declare it with "
+             "HS_CONNECTOR_ENTRY(%s), the \"module\" of its manifest", path, stem,
+             HS_CONNECTOR_ENTRY_SYMBOL, entry_name, HS_CONNECTOR_ENTRY_SYMBOL, entry_name);
+}
+
+int hs_module_load(const char *dir, const char *stem, const char *entry_name,
+                   const char *expected_name, hs_module *out, char *error, size_t error_size)
 {
     lt_dlhandle handle = NULL;
     lt_dladvise advise = NULL;
     void *now = NULL;
-    char path[PATH_MAX];
+    char real[PATH_MAX];
     int rc = -1;
     free(out->path);
+    free(out->target);
     out->path = NULL;
+    out->target = NULL;
     out->handle = NULL;
-    int n = snprintf(path, sizeof(path), "%s/%s%s", dir, module_name, HS_MODULE_EXT);
-    if (n < 0 || (size_t)n >= sizeof(path)) {
-        snprintf(error, error_size, "%s/%s: path too long", dir, module_name);
+    if (module_file(dir, stem, out, real, sizeof(real), error, error_size) != 0)
         goto out;
-    }
-    out->path = strdup(path);
-    if (!out->path) {
-        snprintf(error, error_size, "%s: out of memory", path);
-        goto out;
-    }
-    if (check_file(dir, path, error, error_size) != 0)
-        goto out;
+    const char *path = out->path;
     /* Local symbols: two connectors never see each other's symbols. */
     if (lt_dladvise_init(&advise) != 0 || lt_dladvise_local(&advise) != 0) {
         snprintf(error, error_size, "%s: cannot prepare loading: %s", path, lt_dlerror());
@@ -202,27 +262,25 @@ int hs_module_load(const char *dir, const char *module_name, const char *expecte
     }
     /* libltdl binds lazily: a missing symbol would only show at its first call, as a crash.
      * Binding everything now, on a handle of our own, turns that into a refusal; libltdl's
-     * handle then shares the already bound object. */
-    now = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+     * handle then shares the already bound object. Both open the file that was checked,
+     * not a link that may have been changed since. */
+    now = dlopen(real, RTLD_NOW | RTLD_LOCAL);
     if (!now) {
         const char *why = dlerror();
         snprintf(error, error_size, "%s: cannot be loaded: %s; check that its libraries are "
                  "installed (ldd %s)", path, why ? why : "unknown error", path);
         goto out;
     }
-    handle = lt_dlopenadvise(path, advise);
+    handle = lt_dlopenadvise(real, advise);
     if (!handle) {
         const char *why = lt_dlerror();
         snprintf(error, error_size, "%s: cannot be loaded: %s; check that its libraries are "
                  "installed (ldd %s)", path, why ? why : "unknown error", path);
         goto out;
     }
-    /* libltdl tries "<module>_LTX_hs_connector_entry" first, then the bare name. */
-    void *sym = lt_dlsym(handle, HS_CONNECTOR_ENTRY_SYMBOL);
+    void *sym = find_entry(handle, stem, entry_name);
     if (!sym) {
-        snprintf(error, error_size, "%s: no entry symbol %s_LTX_%s; declare it with "
-                 "HS_CONNECTOR_ENTRY(%s)", path, module_name, HS_CONNECTOR_ENTRY_SYMBOL,
-                 module_name);
+        no_entry(path, stem, entry_name, error, error_size);
         goto out;
     }
     hs_connector_entry_fn entry;
@@ -257,128 +315,7 @@ void hs_module_unload(hs_module *module)
     module->handle = NULL;
     free(module->path);
     module->path = NULL;
+    free(module->target);
+    module->target = NULL;
     module->loaded = 0;
-}
-
-struct hs_registry {
-    hs_manifest_set *manifests;
-    char *connector_dir;
-    hs_module *modules;       /* one per manifest, same order */
-    int ltdl_ready;
-};
-
-hs_registry *hs_registry_new(hs_manifest_set *manifests, const char *connector_dir)
-{
-    hs_registry *r = calloc(1, sizeof(*r));
-    if (!r) {
-        hs_manifest_set_free(manifests);
-        return NULL;
-    }
-    r->manifests = manifests;
-    r->connector_dir = strdup(connector_dir);
-    r->modules = calloc(manifests->n ? manifests->n : 1, sizeof(*r->modules));
-    if (!r->connector_dir || !r->modules || hs_loader_init() != 0) {
-        hs_registry_free(r);
-        return NULL;
-    }
-    r->ltdl_ready = 1;
-    for (size_t i = 0; i < manifests->n; i++)
-        r->modules[i].manifest = manifests->items[i];
-    return r;
-}
-
-void hs_registry_free(hs_registry *registry)
-{
-    if (!registry)
-        return;
-    for (size_t i = 0; registry->modules && i < registry->manifests->n; i++)
-        hs_module_unload(&registry->modules[i]);
-    free(registry->modules);
-    if (registry->ltdl_ready)
-        hs_loader_exit();
-    hs_manifest_set_free(registry->manifests);
-    free(registry->connector_dir);
-    free(registry);
-}
-
-const hs_manifest_set *hs_registry_manifests(const hs_registry *registry)
-{
-    return registry->manifests;
-}
-
-const char *hs_registry_connector_dir(const hs_registry *registry)
-{
-    return registry->connector_dir;
-}
-
-/* The manifest promises operations to the configuration checks; the module must keep them. */
-static int check_manifest_caps(hs_module *m, char *error, size_t error_size)
-{
-    uint32_t missing = m->manifest->capabilities & ~m->table.capabilities;
-    if (!missing)
-        return 0;
-    for (uint32_t bit = 1; bit; bit <<= 1) {
-        if (missing & bit) {
-            snprintf(error, error_size, "%s: the manifest %s declares operation %s, which the "
-                     "module does not offer; install matching module and manifest", m->path,
-                     m->manifest->path, hs_capability_name(bit));
-            break;
-        }
-    }
-    snprintf(m->error, sizeof(m->error), "%s", error);
-    m->loaded = -1;
-    lt_dlclose((lt_dlhandle)m->handle);
-    m->handle = NULL;
-    return -1;
-}
-
-static hs_module *registry_load(hs_registry *r, size_t i)
-{
-    hs_module *m = &r->modules[i];
-    char error[sizeof(m->error)];
-    if (m->loaded == 0
-        && hs_module_load(r->connector_dir, m->manifest->module, m->manifest->name, m, error,
-                          sizeof(error)) == 0)
-        check_manifest_caps(m, error, sizeof(error));
-    return m;
-}
-
-const hs_module *hs_registry_get(hs_registry *registry, const char *name, char *error,
-                                 size_t error_size)
-{
-    for (size_t i = 0; i < registry->manifests->n; i++) {
-        if (strcmp(registry->manifests->items[i]->name, name) != 0)
-            continue;
-        hs_module *m = registry_load(registry, i);
-        if (m->loaded == 1)
-            return m;
-        snprintf(error, error_size, "%s", m->error);
-        return NULL;
-    }
-    snprintf(error, error_size, "%s: no manifest for connector \"%s\"; install it or check the "
-             "name", registry->manifests->dir, name);
-    return NULL;
-}
-
-size_t hs_registry_load_all(hs_registry *registry, const char *const *names)
-{
-    size_t refused = 0;
-    for (size_t i = 0; registry && i < registry->manifests->n; i++) {
-        int wanted = names == NULL;
-        for (size_t j = 0; names && names[j]; j++)
-            wanted |= strcmp(names[j], registry->manifests->items[i]->name) == 0;
-        if (wanted && registry_load(registry, i)->loaded != 1)
-            refused++;
-    }
-    return refused;
-}
-
-size_t hs_registry_count(const hs_registry *registry)
-{
-    return registry->manifests->n;
-}
-
-const hs_module *hs_registry_at(const hs_registry *registry, size_t i)
-{
-    return i < registry->manifests->n ? &registry->modules[i] : NULL;
 }

@@ -15,6 +15,7 @@ host_libhshost_la_SOURCES = \
 	host/jobs.c host/jobs.h \
 	host/jsonfile.c host/jsonfile.h \
 	host/loader.c host/loader.h \
+	host/registry.c \
 	host/log.c host/log.h \
 	host/manifest.c host/manifest.h \
 	host/secret.c host/secret.h \
@@ -107,3 +108,7 @@ tests_test_host_CFLAGS = $(HST_TEST_CFLAGS)
 tests_test_host_LDADD = $(HST_TEST_LIBS)
 
 EXTRA_DIST += tests/data/manifests tests/data/manifests-bad
+
+# hiresync-connector.pc names the connector directory relative to ${libdir}.
+dist_noinst_SCRIPTS += tests/connector_pc.sh
+TESTS += tests/connector_pc.sh

@@ -5,9 +5,12 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -15,10 +18,12 @@
 
 static char *dir;
 static char manifest_env[4096], bad_manifest_env[4096], module_env[4096];
+static const char *extra_env;   /* one more "NAME=value" for the next runs, or NULL */
 
 static void setup(void)
 {
     dir = hs_ht_tmpdir();
+    extra_env = NULL;
     snprintf(manifest_env, sizeof(manifest_env), "HIRESYNC_MANIFEST_DIR=%s/tests/data/manifests",
              hs_ht_env("HIRESYNC_SRCDIR"));
     snprintf(bad_manifest_env, sizeof(bad_manifest_env),
@@ -60,7 +65,7 @@ static void run_env(hs_ht_run_result *r, const char *manifests, const char *conn
     for (size_t i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
-    const char *env[] = {manifests, connector_env ? connector_env : module_env, NULL};
+    const char *env[] = {manifests, connector_env ? connector_env : module_env, extra_env, NULL};
     hs_ht_run(argv, env, r);
     free(config_path);
 }
@@ -132,9 +137,11 @@ START_TEST(connectors_lists_modules)
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "testvideo"));
     /* The refused test modules have no manifest here: listed, not loaded. */
-    snprintf(line, sizeof(line), "  %s/hst_major.so\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
+    snprintf(line, sizeof(line), "  %s/hst_major.so: no manifest in %s/tests/data/manifests "
+             "names it as its \"module\"\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"),
+             hs_ht_env("HIRESYNC_SRCDIR"));
     ck_assert_ptr_nonnull(strstr(r.out, "Modules without a manifest"));
-    ck_assert_ptr_nonnull(strstr(r.out, line));
+    ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     hs_ht_run_result_free(&r);
 }
 END_TEST
@@ -186,6 +193,184 @@ START_TEST(connector_dir_from_config)
     ck_assert_ptr_nonnull(strstr(r.out, "  testats: /nonexistent/modules/hst_ats.so: cannot use "
                                         "module: No such file or directory"));
     hs_ht_run_result_free(&r);
+}
+END_TEST
+
+/* <dir>/path holds testats as an integrator installs it (testats.so with testats.json
+ * beside it), testvideo as a link to the test module, and a module without its manifest. */
+static char *make_path_dir(void)
+{
+    char *path = hs_ht_join(dir, "path");
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    static const char *const files[][2] = {{"hst_ats.so", "testats.so"},
+                                           {"hst_video.so", "lonely.so"}};
+    for (size_t i = 0; i < 2; i++) {
+        char *from = hs_ht_join(hs_ht_env("HIRESYNC_TEST_MODULE_DIR"), files[i][0]);
+        char *to = hs_ht_join(path, files[i][1]);
+        hs_ht_copy(from, to, 0755);
+        free(from);
+        free(to);
+    }
+    static const char *const manifests[] = {"testats.json", "testvideo.json"};
+    for (size_t i = 0; i < 2; i++) {
+        char from[4096];
+        snprintf(from, sizeof(from), "%s/tests/data/manifests/%s", hs_ht_env("HIRESYNC_SRCDIR"),
+                 manifests[i]);
+        char *to = hs_ht_join(path, manifests[i]);
+        hs_ht_copy(from, to, 0644);
+        free(to);
+    }
+    char *target = hs_ht_join(hs_ht_env("HIRESYNC_TEST_MODULE_DIR"), "hst_video.so");
+    char *link = hs_ht_join(path, "testvideo.so");
+    ck_assert_int_eq(symlink(target, link), 0);
+    free(target);
+    free(link);
+    return path;
+}
+
+static json_object *connector_named(json_object *doc, const char *name)
+{
+    json_object *list, *name_v;
+    ck_assert_int_eq(json_object_object_get_ex(doc, "connectors", &list), 1);
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *c = json_object_array_get_idx(list, i);
+        if (json_object_object_get_ex(c, "name", &name_v)
+            && strcmp(json_object_get_string(name_v), name) == 0)
+            return c;
+    }
+    ck_abort_msg("no connector %s", name);
+    return NULL;
+}
+
+static const char *string_at(json_object *obj, const char *key)
+{
+    json_object *v;
+    ck_assert_msg(json_object_object_get_ex(obj, key, &v), "no key %s", key);
+    return json_object_get_string(v);
+}
+
+/* A directory of HIRESYNC_CONNECTOR_PATH comes before the built-in one: its testats wins and
+ * shadows the built-in testats; a linked module loads; a module without its manifest is
+ * named with the file to add. */
+START_TEST(connector_path_env_shadows)
+{
+    char *path = make_path_dir();
+    char env[8192], line[16384], real[PATH_MAX];
+    snprintf(env, sizeof(env), "HIRESYNC_CONNECTOR_PATH=%s/missing:%s", dir, path);
+    extra_env = env;
+    const char *mods = hs_ht_env("HIRESYNC_TEST_MODULE_DIR");
+    hs_ht_run_result r;
+    RUN(&r, manifest_env, NULL, "connectors", NULL);
+    ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
+    snprintf(line, sizeof(line), "%-16s %-10s %-5s %-50s %s/testats.so\n"
+             "    from %s (HIRESYNC_CONNECTOR_PATH), manifest %s/testats.json\n"
+             "    shadows %s/hst_ats.so (HIRESYNC_CONNECTOR_DIR), manifest "
+             "%s/tests/data/manifests/testats.json\n", "testats", "0.0.1", "1.1",
+             "check,discover_jobs,read_changes,write_note", path, path, path, mods,
+             hs_ht_env("HIRESYNC_SRCDIR"));
+    ck_assert_msg(strstr(r.out, line) != NULL, "no lines \"%s\" in:\n%s", line, r.out);
+    ck_assert_ptr_nonnull(realpath(mods, real));
+    snprintf(line, sizeof(line), " %s/testvideo.so\n    from %s (HIRESYNC_CONNECTOR_PATH), "
+             "manifest %s/testvideo.json\n    module links to %s/hst_video.so\n", path, path,
+             path, real);
+    ck_assert_msg(strstr(r.out, line) != NULL, "no lines \"%s\" in:\n%s", line, r.out);
+    snprintf(line, sizeof(line), "  %s/lonely.so: no manifest %s/lonely.json beside it; "
+             "install the connector's manifest into %s\n", path, path, path);
+    ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
+    snprintf(line, sizeof(line), "Search path (the first connector of a name wins):\n"
+             "  %s/missing (HIRESYNC_CONNECTOR_PATH)\n  %s (HIRESYNC_CONNECTOR_PATH)\n"
+             "  %s (HIRESYNC_CONNECTOR_DIR; manifests in %s/tests/data/manifests)\n", dir, path,
+             mods, hs_ht_env("HIRESYNC_SRCDIR"));
+    ck_assert_msg(strstr(r.out, line) != NULL, "no lines \"%s\" in:\n%s", line, r.out);
+    hs_ht_run_result_free(&r);
+
+    RUN(&r, manifest_env, NULL, "connectors", "--json", NULL);
+    ck_assert_int_eq(r.status, 0);
+    json_object *doc = json_tokener_parse(r.out), *shadows, *sp;
+    ck_assert_ptr_nonnull(doc);
+    json_object *ats = connector_named(doc, "testats");
+    ck_assert_str_eq(string_at(ats, "directory"), path);
+    ck_assert_str_eq(string_at(ats, "origin"), "HIRESYNC_CONNECTOR_PATH");
+    ck_assert_int_eq(json_object_object_get_ex(ats, "shadows", &shadows), 1);
+    ck_assert_uint_eq(json_object_array_length(shadows), 1);
+    json_object *sh = json_object_array_get_idx(shadows, 0);
+    ck_assert_str_eq(string_at(sh, "directory"), mods);
+    ck_assert_str_eq(string_at(sh, "origin"), "HIRESYNC_CONNECTOR_DIR");
+    snprintf(line, sizeof(line), "%s/hst_ats.so", mods);
+    ck_assert_str_eq(string_at(sh, "module"), line);
+    snprintf(line, sizeof(line), "%s/hst_video.so", real);
+    ck_assert_str_eq(string_at(connector_named(doc, "testvideo"), "module_target"), line);
+    ck_assert_int_eq(json_object_object_get_ex(doc, "search_path", &sp), 1);
+    ck_assert_uint_eq(json_object_array_length(sp), 3);
+    json_object_put(doc);
+    hs_ht_run_result_free(&r);
+    free(path);
+}
+END_TEST
+
+/* The configuration's connector_path comes after HIRESYNC_CONNECTOR_PATH and before the
+ * built-in directory; a bad one is one line with its JSON path. */
+START_TEST(connector_path_from_config)
+{
+    char *path = make_path_dir();
+    char config[8192], line[16384];
+    snprintf(config, sizeof(config), "{\"connector_path\":[\"%s\"]}", path);
+    hs_ht_run_result r;
+    run_env(&r, manifest_env, NULL, config, (const char *const[]){"connectors", NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
+    snprintf(line, sizeof(line), " %s/testats.so\n    from %s (connector_path), manifest "
+             "%s/testats.json\n    shadows %s/hst_ats.so (HIRESYNC_CONNECTOR_DIR)", path, path,
+             path, hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
+    ck_assert_msg(strstr(r.out, line) != NULL, "no lines \"%s\" in:\n%s", line, r.out);
+    hs_ht_run_result_free(&r);
+    /* The same directory in the environment too: searched once, first. */
+    char env[8192];
+    snprintf(env, sizeof(env), "HIRESYNC_CONNECTOR_PATH=%s", path);
+    extra_env = env;
+    run_env(&r, manifest_env, NULL, config, (const char *const[]){"connectors", NULL});
+    ck_assert_int_eq(r.status, 0);
+    snprintf(line, sizeof(line), "    from %s (HIRESYNC_CONNECTOR_PATH)", path);
+    ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
+    ck_assert_ptr_null(strstr(r.out, "(connector_path)"));
+    hs_ht_run_result_free(&r);
+    extra_env = NULL;
+    run_env(&r, manifest_env, NULL, "{\"connector_path\":[\"connectors\"]}",
+            (const char *const[]){"connectors", NULL});
+    ck_assert_int_eq(r.status, 2);
+    snprintf(line, sizeof(line), "%s/hiresync.json: $.connector_path[0]: \"connectors\" is not "
+             "an absolute path; write the whole directory path, starting with /\n", dir);
+    ck_assert_str_eq(r.err, line);
+    hs_ht_run_result_free(&r);
+    free(path);
+}
+END_TEST
+
+/* A link to a module its group may rewrite fails to load, naming the file to fix. */
+START_TEST(connector_path_untrusted_link)
+{
+    char *path = make_path_dir();
+    char *link = hs_ht_join(path, "testvideo.so");
+    char *target = hs_ht_join(dir, "shared.so");
+    char *from = hs_ht_join(hs_ht_env("HIRESYNC_TEST_MODULE_DIR"), "hst_video.so");
+    hs_ht_copy(from, target, 0755);
+    ck_assert_int_eq(chmod(target, 0775), 0);
+    ck_assert_int_eq(unlink(link), 0);
+    ck_assert_int_eq(symlink(target, link), 0);
+    char env[8192], line[16384], real[PATH_MAX];
+    snprintf(env, sizeof(env), "HIRESYNC_CONNECTOR_PATH=%s", path);
+    extra_env = env;
+    hs_ht_run_result r;
+    RUN(&r, manifest_env, NULL, "connectors", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(realpath(target, real));
+    snprintf(line, sizeof(line), "\nFailed to load:\n  testvideo: %s: links to %s, which is "
+             "writable by its group (mode 0775); run: chmod go-w %s\n", link, real, real);
+    ck_assert_msg(strstr(r.out, line) != NULL, "no lines \"%s\" in:\n%s", line, r.out);
+    hs_ht_run_result_free(&r);
+    free(path);
+    free(link);
+    free(target);
+    free(from);
 }
 END_TEST
 
@@ -361,6 +546,9 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, connectors_lists_modules);
     tcase_add_test(tc, connectors_reports_failures);
     tcase_add_test(tc, connector_dir_from_config);
+    tcase_add_test(tc, connector_path_env_shadows);
+    tcase_add_test(tc, connector_path_from_config);
+    tcase_add_test(tc, connector_path_untrusted_link);
     tcase_add_test(tc, misspelt_key_exits_2);
     tcase_add_test(tc, check_reports_items);
     tcase_add_test(tc, check_json);

@@ -62,7 +62,17 @@ static const bad_case bad_cases[] = {
     {CONF("\"workrs\":4,", ATS "," VIDEO, PIPE), "$.workrs",
      "unknown key; did you mean \"workers\"?"},
     {CONF("\"colour\":1,", ATS "," VIDEO, PIPE), "$.colour",
-     "unknown key \"colour\"; remove it or use one of: state_dir, connector_dir, workers"},
+     "unknown key \"colour\"; remove it or use one of: state_dir, connector_dir, connector_path, "
+     "workers"},
+    {CONF("\"connector_path\":\"/opt/c\",", ATS "," VIDEO, PIPE), "$.connector_path",
+     "must be an array of directory paths, not a string; write [\"/opt/hiresync/connectors\"]"},
+    {CONF("\"connector_path\":[\"/opt/c\",\"lib/c\"],", ATS "," VIDEO, PIPE),
+     "$.connector_path[1]",
+     "\"lib/c\" is not an absolute path; write the whole directory path, starting with /"},
+    {CONF("\"connector_path\":[7],", ATS "," VIDEO, PIPE), "$.connector_path[0]",
+     "must be a string, not an integer"},
+    {CONF("\"connector_path\":[\"\"],", ATS "," VIDEO, PIPE), "$.connector_path[0]",
+     "must not be empty"},
     {CONF("\"log_level\":\"loud\",", ATS "," VIDEO, PIPE), "$.log_level",
      "unknown log level; use one of: error, warn, info, debug"},
     {CONF("\"log_format\":\"xml\",", ATS "," VIDEO, PIPE), "$.log_format",
@@ -276,6 +286,7 @@ START_TEST(good_configuration)
     ck_assert_int_eq(config->log_level, HS_LOG_DEBUG);
     ck_assert_int_eq(config->log_format, HS_LOG_FORMAT_JSON);
     ck_assert_ptr_null(config->connector_dir);
+    ck_assert_uint_eq(config->n_connector_path, 0);
     const char *suffix = "/lib/hiresync";
     ck_assert_str_eq(config->state_dir + strlen(config->state_dir) - strlen(suffix), suffix);
     ck_assert_uint_eq(config->n_connections, 2);
@@ -323,6 +334,39 @@ START_TEST(empty_configuration)
     ck_assert_int_eq(json_object_object_length(config->pipelines), 0);
     hs_config_free(config);
     hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+/* connector_path is kept in order; the connectors are found before the file is validated
+ * against their manifests, so its directories are read from a file that is otherwise wrong. */
+START_TEST(connector_path_read_first)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    ck_assert_int_eq(load_text("{\"connector_path\":[\"/opt/b\",\"/opt/a\"],"
+                               "\"connector_dir\":\"/opt/c\"}", 0644, &config, &diag, &path), 0);
+    ck_assert_uint_eq(config->n_connector_path, 2);
+    ck_assert_str_eq(config->connector_path[0], "/opt/b");
+    ck_assert_str_eq(config->connector_path[1], "/opt/a");
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    free(path);
+    path = hs_ht_write(dir, "hiresync.json", "{\"connector_path\":[\"/opt/x\",\"rel\"],"
+                       "\"connector_dir\":\"/opt/c\",\"connections\":{\"a\":{\"connector\":"
+                       "\"only-in-opt-x\"}}}", 0644);
+    hs_config_dirs dirs;
+    ck_assert_int_eq(hs_config_read_connector_dirs(path, &dirs), 0);
+    ck_assert_uint_eq(dirs.n_connector_path, 1);   /* the relative entry is left out */
+    ck_assert_str_eq(dirs.connector_path[0], "/opt/x");
+    ck_assert_str_eq(dirs.connector_dir, "/opt/c");
+    hs_config_dirs_clear(&dirs);
+    free(path);
+    path = hs_ht_write(dir, "hiresync.json", "[not json", 0644);
+    ck_assert_int_eq(hs_config_read_connector_dirs(path, &dirs), -1);
+    ck_assert_uint_eq(dirs.n_connector_path, 0);
+    ck_assert_ptr_null(dirs.connector_dir);
     free(path);
 }
 END_TEST
@@ -744,6 +788,7 @@ static Suite *config_suite(void)
     tcase_add_checked_fixture(good, setup, teardown);
     tcase_add_test(good, good_configuration);
     tcase_add_test(good, empty_configuration);
+    tcase_add_test(good, connector_path_read_first);
     tcase_add_test(good, secret_from_env);
     tcase_add_test(good, secret_from_file);
     tcase_add_test(good, secret_file_readable_by_others);

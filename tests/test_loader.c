@@ -4,6 +4,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ static void expect_refusal(const char *dir, const char *name, const char *expect
 {
     char expected[10240];
     snprintf(expected, sizeof(expected), "%s/%s.so: %s", dir, name, rest);
-    ck_assert_int_eq(hs_module_load(dir, name, expected_name, &module, error, sizeof(error)),
+    ck_assert_int_eq(hs_module_load(dir, name, NULL, expected_name, &module, error, sizeof(error)),
                      -1);
     ck_assert_str_eq(error, expected);
     ck_assert_str_eq(module.error, expected);
@@ -52,7 +53,7 @@ static void expect_refusal(const char *dir, const char *name, const char *expect
 
 START_TEST(good_module_loads)
 {
-    ck_assert_int_eq(hs_module_load(mod_dir(), "hst_ats", "testats", &module, error,
+    ck_assert_int_eq(hs_module_load(mod_dir(), "hst_ats", NULL, "testats", &module, error,
                                      sizeof(error)), 0);
     ck_assert_int_eq(module.loaded, 1);
     ck_assert_ptr_nonnull(module.handle);
@@ -137,7 +138,7 @@ START_TEST(unresolved_symbol)
     snprintf(expected, sizeof(expected), "%s/hst_undef.so: cannot be loaded: %s/hst_undef.so: "
              "undefined symbol: hs_undefined_function_for_tests; check that its libraries are "
              "installed (ldd %s/hst_undef.so)", mod_dir(), mod_dir(), mod_dir());
-    ck_assert_int_eq(hs_module_load(mod_dir(), "hst_undef", "testats", &module, error,
+    ck_assert_int_eq(hs_module_load(mod_dir(), "hst_undef", NULL, "testats", &module, error,
                                      sizeof(error)), -1);
     ck_assert_str_eq(error, expected);
 }
@@ -147,25 +148,106 @@ START_TEST(missing_file)
 {
     char rest[4096];
     snprintf(rest, sizeof(rest), "cannot use module: No such file or directory; install the "
-             "connector into %s or set connector_dir", mod_dir());
+             "connector's module into %s", mod_dir());
     expect_refusal(mod_dir(), "hst_nothere", "testats", rest);
 }
 END_TEST
 
-START_TEST(symlink_refused)
+/* A link is followed: the file it points to is checked and loaded. */
+START_TEST(symlinked_module_loads)
 {
     char *tmp = hs_ht_tmpdir();
     char *target = hs_ht_join(mod_dir(), "hst_ats.so");
     char *link = hs_ht_join(tmp, "hst_ats.so");
     ck_assert_int_eq(symlink(target, link), 0);
-    char rest[4096];
-    snprintf(rest, sizeof(rest), "is a symbolic link; connector modules must be regular files "
-             "inside %s (copy the file instead)", tmp);
-    expect_refusal(tmp, "hst_ats", "testats", rest);
+    ck_assert_msg(hs_module_load(tmp, "hst_ats", NULL, "testats", &module, error,
+                                 sizeof(error)) == 0, "%s", error);
+    ck_assert_str_eq(module.path, link);
+    char real[PATH_MAX];
+    ck_assert_ptr_nonnull(realpath(target, real));
+    ck_assert_str_eq(module.target, real);
+    ck_assert_str_eq(module.table.name, "testats");
+    hs_module_unload(&module);
+    ck_assert_ptr_null(module.target);
     hs_ht_rmtree(tmp);
     free(tmp);
     free(target);
     free(link);
+}
+END_TEST
+
+/* A link to a file its group may rewrite is refused, naming the file to fix. */
+START_TEST(symlink_to_group_writable_refused)
+{
+    char *tmp = hs_ht_tmpdir();
+    char *from = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *target = hs_ht_join(tmp, "shared.so");
+    char *conn = hs_ht_join(tmp, "connectors");
+    ck_assert_int_eq(mkdir(conn, 0700), 0);
+    char *link = hs_ht_join(conn, "hst_ats.so");
+    hs_ht_copy(from, target, 0755);
+    ck_assert_int_eq(chmod(target, 0775), 0);
+    ck_assert_int_eq(symlink(target, link), 0);
+    char real[PATH_MAX], rest[3 * PATH_MAX];
+    ck_assert_ptr_nonnull(realpath(target, real));
+    snprintf(rest, sizeof(rest), "links to %s, which is writable by its group (mode 0775); "
+             "run: chmod go-w %s", real, real);
+    expect_refusal(conn, "hst_ats", "testats", rest);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+    free(from);
+    free(target);
+    free(conn);
+    free(link);
+}
+END_TEST
+
+/* Renamed with its manifest, a module is still found under the name its manifest gives. */
+START_TEST(renamed_module_loads)
+{
+    char *tmp = hs_ht_tmpdir();
+    char *from = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *to = hs_ht_join(tmp, "crm.so");
+    hs_ht_copy(from, to, 0755);
+    ck_assert_msg(hs_module_load(tmp, "crm", "hst_ats", "testats", &module, error,
+                                 sizeof(error)) == 0, "%s", error);
+    hs_module_unload(&module);
+    expect_refusal(tmp, "crm", "testats", "no entry symbol crm_LTX_hs_connector_entry; "
+                   "declare it with HS_CONNECTOR_ENTRY(crm)");
+    hs_module_unload(&module);
+    memset(&module, 0, sizeof(module));
+    char expected[8192];
+    snprintf(expected, sizeof(expected), "%s: no entry symbol crm_LTX_hs_connector_entry or "
+             "other_LTX_hs_connector_entry; declare it with HS_CONNECTOR_ENTRY(other), the "
+             "\"module\" of its manifest", to);
+    ck_assert_int_eq(hs_module_load(tmp, "crm", "other", "testats", &module, error,
+                                    sizeof(error)), -1);
+    ck_assert_str_eq(error, expected);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+    free(from);
+    free(to);
+}
+END_TEST
+
+/* Only root's or the running user's files run with hiresync's credentials. */
+START_TEST(other_owner_refused)
+{
+    if (geteuid() != 0)
+        return;   /* only root can give a file away */
+    char *tmp = hs_ht_tmpdir();
+    char *from = hs_ht_join(mod_dir(), "hst_ats.so");
+    char *to = hs_ht_join(tmp, "hst_ats.so");
+    hs_ht_copy(from, to, 0755);
+    ck_assert_int_eq(chown(to, 65534, 65534), 0);
+    char rest[8192];
+    snprintf(rest, sizeof(rest), "is owned by uid 65534, neither root nor the user running "
+             "hiresync (uid 0); run: chown root %s", to);
+    expect_refusal(tmp, "hst_ats", "testats", rest);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+    free(from);
+    free(to);
 }
 END_TEST
 
@@ -175,7 +257,7 @@ START_TEST(copied_regular_file_loads)
     char *from = hs_ht_join(mod_dir(), "hst_ats.so");
     char *to = hs_ht_join(tmp, "hst_ats.so");
     hs_ht_copy(from, to, 0755);
-    ck_assert_int_eq(hs_module_load(tmp, "hst_ats", "testats", &module, error, sizeof(error)),
+    ck_assert_int_eq(hs_module_load(tmp, "hst_ats", NULL, "testats", &module, error, sizeof(error)),
                      0);
     ck_assert_int_eq(module.loaded, 1);
     hs_module_unload(&module);
@@ -194,7 +276,14 @@ START_TEST(writable_by_others_refused)
     hs_ht_copy(from, to, 0755);
     ck_assert_int_eq(chmod(to, 0757), 0);
     char rest[8192];
-    snprintf(rest, sizeof(rest), "writable by any user (mode 0757); run: chmod o-w %s", to);
+    snprintf(rest, sizeof(rest), "is writable by any user (mode 0757); run: chmod go-w %s",
+             to);
+    expect_refusal(tmp, "hst_ats", "testats", rest);
+    hs_module_unload(&module);
+    memset(&module, 0, sizeof(module));
+    ck_assert_int_eq(chmod(to, 0775), 0);
+    snprintf(rest, sizeof(rest), "is writable by its group (mode 0775); run: chmod go-w %s",
+             to);
     expect_refusal(tmp, "hst_ats", "testats", rest);
     hs_ht_rmtree(tmp);
     free(tmp);
@@ -230,9 +319,10 @@ START_TEST(registry_manifest_capabilities)
     snprintf(dir, sizeof(dir), "%s/tests/data/manifests-bad", hs_ht_env("HIRESYNC_SRCDIR"));
     hs_diag diag;
     hs_diag_init(&diag);
-    hs_manifest_set *set = NULL;
-    ck_assert_int_eq(hs_manifest_set_load(dir, &set, &diag), 0);
-    hs_registry *reg = hs_registry_new(set, mod_dir());
+    hs_search_path path = {0};
+    ck_assert_int_eq(hs_search_path_add(&path, mod_dir(), dir, "built-in", 1), 0);
+    hs_registry *reg = hs_registry_discover(&path, &diag);
+    hs_search_path_clear(&path);
     ck_assert_ptr_nonnull(reg);
     ck_assert_ptr_null(hs_registry_get(reg, "testvideo", error, sizeof(error)));
     char expected[10240];
@@ -244,13 +334,153 @@ START_TEST(registry_manifest_capabilities)
     ck_assert_msg(good != NULL, "%s", error);
     ck_assert_str_eq(good->table.name, "testats");
     ck_assert_ptr_null(hs_registry_get(reg, "nosuch", error, sizeof(error)));
-    snprintf(expected, sizeof(expected), "%s: no manifest for connector \"nosuch\"; install it "
-             "or check the name", dir);
+    snprintf(expected, sizeof(expected), "no connector \"nosuch\" in the connector search path "
+             "%s; install it or check the name", mod_dir());
     ck_assert_str_eq(error, expected);
     /* testats, testmajor and testvideo are listed; testmajor and testvideo are refused. */
     ck_assert_uint_eq(hs_registry_count(reg), 3);
     ck_assert_uint_eq(hs_registry_load_all(reg, NULL), 2);
     hs_registry_free(reg);
+    hs_diag_clear(&diag);
+}
+END_TEST
+
+/* Writes <dir>/<name>.json from tests/data/manifests/<from>.json. */
+static void put_manifest(const char *dir, const char *name, const char *from, mode_t mode)
+{
+    char src[4096], file[512];
+    snprintf(src, sizeof(src), "%s/tests/data/manifests/%s.json", hs_ht_env("HIRESYNC_SRCDIR"),
+             from);
+    snprintf(file, sizeof(file), "%s.json", name);
+    char *to = hs_ht_join(dir, file);
+    hs_ht_copy(src, to, mode);
+    ck_assert_int_eq(chmod(to, mode), 0);   /* whatever the umask */
+    free(to);
+}
+
+static void put_module(const char *dir, const char *name, const char *from)
+{
+    char src[512], file[512];
+    snprintf(src, sizeof(src), "%s.so", from);
+    snprintf(file, sizeof(file), "%s.so", name);
+    char *a = hs_ht_join(mod_dir(), src), *b = hs_ht_join(dir, file);
+    hs_ht_copy(a, b, 0755);
+    free(a);
+    free(b);
+}
+
+/* The built-in layout of the tests: the test modules, their manifests apart. */
+static void add_builtin(hs_search_path *path)
+{
+    char manifests[4096];
+    snprintf(manifests, sizeof(manifests), "%s/tests/data/manifests",
+             hs_ht_env("HIRESYNC_SRCDIR"));
+    ck_assert_int_eq(hs_search_path_add(path, mod_dir(), manifests, "built-in", 1), 0);
+}
+
+/* A directory earlier in the path provides testats (NAME.so beside NAME.json, the files
+ * named after the connector rather than the module); it shadows the built-in one. */
+START_TEST(search_path_first_match_wins)
+{
+    char *tmp = hs_ht_tmpdir();
+    char *missing = hs_ht_join(tmp, "not-there");
+    put_manifest(tmp, "testats", "testats", 0644);
+    put_module(tmp, "testats", "hst_ats");
+    hs_search_path path = {0};
+    ck_assert_int_eq(hs_search_path_add(&path, missing, NULL, "HIRESYNC_CONNECTOR_PATH", 0), 0);
+    ck_assert_int_eq(hs_search_path_add(&path, tmp, NULL, "HIRESYNC_CONNECTOR_PATH", 0), 0);
+    add_builtin(&path);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_registry *reg = hs_registry_discover(&path, &diag);
+    hs_search_path_clear(&path);
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_uint_eq(hs_diag_count(&diag), 0);   /* a missing path directory is no error */
+    ck_assert_uint_eq(hs_registry_count(reg), 2);
+    const hs_module *ats = hs_registry_get(reg, "testats", error, sizeof(error));
+    ck_assert_msg(ats != NULL, "%s", error);
+    char *expected = hs_ht_join(tmp, "testats.so");
+    ck_assert_str_eq(ats->path, expected);
+    ck_assert_str_eq(ats->found_in->dir, tmp);
+    ck_assert_str_eq(ats->found_in->origin, "HIRESYNC_CONNECTOR_PATH");
+    free(expected);
+    ck_assert_uint_eq(hs_registry_shadowed_count(reg), 1);
+    const hs_shadowed *sh = hs_registry_shadowed_at(reg, 0);
+    ck_assert_str_eq(sh->name, "testats");
+    expected = hs_ht_join(mod_dir(), "hst_ats.so");
+    ck_assert_str_eq(sh->module_path, expected);
+    ck_assert_str_eq(sh->found_in->origin, "built-in");
+    free(expected);
+    const hs_module *video = hs_registry_get(reg, "testvideo", error, sizeof(error));
+    ck_assert_msg(video != NULL, "%s", error);
+    ck_assert_str_eq(video->found_in->dir, mod_dir());
+    hs_registry_free(reg);
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+    free(missing);
+}
+END_TEST
+
+/* A module without its manifest beside it is listed with the file to add; a manifest
+ * without its module fails to load naming the module file; a manifest its group may
+ * rewrite, even through a link, is left out with one line. */
+START_TEST(search_path_incomplete_connectors)
+{
+    char *tmp = hs_ht_tmpdir();
+    char *other = hs_ht_tmpdir();
+    put_module(tmp, "lonely", "hst_video");
+    put_manifest(tmp, "testats", "testats", 0644);
+    put_manifest(other, "testvideo", "testvideo", 0664);
+    char *target = hs_ht_join(other, "testvideo.json");
+    char *link = hs_ht_join(tmp, "testvideo.json");
+    ck_assert_int_eq(symlink(target, link), 0);
+    hs_search_path path = {0};
+    ck_assert_int_eq(hs_search_path_add(&path, tmp, NULL, "connector_path", 0), 0);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_registry *reg = hs_registry_discover(&path, &diag);
+    hs_search_path_clear(&path);
+    ck_assert_ptr_nonnull(reg);
+    char expected[4 * PATH_MAX], real[PATH_MAX];
+    ck_assert_uint_eq(hs_registry_stray_count(reg), 1);
+    snprintf(expected, sizeof(expected), "%s/lonely.so: no manifest %s/lonely.json beside it; "
+             "install the connector's manifest into %s", tmp, tmp, tmp);
+    ck_assert_str_eq(hs_registry_stray_at(reg, 0), expected);
+    ck_assert_uint_eq(hs_registry_count(reg), 1);
+    ck_assert_ptr_null(hs_registry_get(reg, "testats", error, sizeof(error)));
+    snprintf(expected, sizeof(expected), "%s/testats.so: cannot use module: No such file or "
+             "directory; install the connector's module into %s", tmp, tmp);
+    ck_assert_str_eq(error, expected);
+    ck_assert_uint_eq(hs_diag_count(&diag), 1);
+    ck_assert_ptr_nonnull(realpath(target, real));
+    snprintf(expected, sizeof(expected), "%s: links to %s, which is writable by its group "
+             "(mode 0664); run: chmod go-w %s", link, real, real);
+    ck_assert_str_eq(diag.lines[0], expected);
+    hs_registry_free(reg);
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(tmp);
+    hs_ht_rmtree(other);
+    free(tmp);
+    free(other);
+    free(target);
+    free(link);
+}
+END_TEST
+
+/* The built-in directory must be there; a path directory may be missing. */
+START_TEST(search_path_required_directory)
+{
+    hs_search_path path = {0};
+    ck_assert_int_eq(hs_search_path_add(&path, "/nonexistent/hiresync", NULL, "built-in", 1),
+                     0);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    ck_assert_ptr_null(hs_registry_discover(&path, &diag));
+    hs_search_path_clear(&path);
+    ck_assert_uint_eq(hs_diag_count(&diag), 1);
+    ck_assert_str_eq(diag.lines[0], "/nonexistent/hiresync: cannot read the built-in connector "
+                     "directory: No such file or directory; reinstall hiresync or correct it");
     hs_diag_clear(&diag);
 }
 END_TEST
@@ -270,13 +500,19 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, name_differs);
     tcase_add_test(tc, unresolved_symbol);
     tcase_add_test(tc, missing_file);
-    tcase_add_test(tc, symlink_refused);
+    tcase_add_test(tc, symlinked_module_loads);
+    tcase_add_test(tc, symlink_to_group_writable_refused);
+    tcase_add_test(tc, renamed_module_loads);
+    tcase_add_test(tc, other_owner_refused);
     tcase_add_test(tc, copied_regular_file_loads);
     tcase_add_test(tc, writable_by_others_refused);
     tcase_add_test(tc, outside_directory);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registry");
     tcase_add_test(reg, registry_manifest_capabilities);
+    tcase_add_test(reg, search_path_first_match_wins);
+    tcase_add_test(reg, search_path_incomplete_connectors);
+    tcase_add_test(reg, search_path_required_directory);
     suite_add_tcase(s, reg);
     return s;
 }

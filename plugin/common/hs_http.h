@@ -7,8 +7,11 @@
  * by one thread at a time (it belongs to one hs_conn). hs_http_response bodies are allocated by
  * hs_http_perform() and freed by hs_http_response_clear().
  *
- * The process calls curl_global_init() once before any hs_http exists (the host and the test
- * host do), because libcurl's implicit global set-up is not thread-safe.
+ * The process calls curl_global_init() once, on its main thread, before any hs_http exists:
+ * the hiresync program does so in main() before it loads a module or starts a worker, and
+ * the test host (tests/support) before its first connection. libcurl's implicit global
+ * set-up is not thread-safe, so a connector must not rely on it (nor call
+ * curl_global_cleanup()).
  *
  * Secrets: request headers and bodies may carry credentials; they are never logged and never
  * copied into an hs_error. Redirects are never followed (a 3xx is returned to the caller).

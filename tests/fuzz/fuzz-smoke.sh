@@ -44,7 +44,7 @@ for t in $FUZZ_TARGETS; do
     # shellcheck disable=SC2086
     if ! $FUZZ_CC $flags -std=c11 $FUZZ_CPPFLAGS -I"$src/include" -I"$src/plugin/common" \
             -I"$src/tests/fuzz" -DHS_CONNECTOR_DIR='"/nonexistent"' \
-            -DHS_MANIFEST_DIR='"/nonexistent"' -DHS_SYSCONFDIR='"/nonexistent"' \
+            -DHS_SYSCONFDIR='"/nonexistent"' \
             -DHS_LOCALSTATEDIR='"/nonexistent"' -DFUZZ_MANIFEST_DIR="\"$FUZZ_MANIFEST_DIR\"" \
             "$src/tests/fuzz/fuzz_$t.c" $common $extra $FUZZ_LIBS -o "$bin/fuzz_$t"; then
         echo "fuzz-smoke: $t does not build"
