@@ -5,7 +5,7 @@ check_PROGRAMS += tests/test_state
 TESTS += tests/test_state
 tests_test_state_SOURCES = tests/test_state.c
 tests_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_state_LDADD = host/libhsrunner.la $(CHECK_LIBS) $(JSON_C_LIBS)
+tests_test_state_LDADD = host/libhsrunner-test.la $(CHECK_LIBS) $(JSON_C_LIBS)
 
 check_PROGRAMS += tests/test_cycle
 TESTS += tests/test_cycle
