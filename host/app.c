@@ -200,7 +200,9 @@ int hs_app_load_config(hs_app *app, int required)
     hs_diag diag;
     hs_diag_init(&diag);
     int rc = HS_EXIT_OK;
-    if (hs_config_load(app->config_path, manifests, &app->config, &diag) != 0) {
+    if (hs_config_load_flags(app->config_path, manifests,
+                             app->no_secrets ? HS_CONFIG_UNRESOLVED_SECRETS : 0, &app->config,
+                             &diag) != 0) {
         hs_diag_print(&diag, stderr);
         rc = HS_EXIT_USAGE;
     }

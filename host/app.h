@@ -43,6 +43,8 @@ typedef struct hs_app {
     hs_diag manifest_diag;        /* manifests that could not be read (shown by
                                      `connectors`, logged as warnings otherwise) */
     struct hs_app_agents *agents; /* User-Agent strings, one per manifest (private) */
+    int no_secrets;               /* set by a command that opens no connection before it
+                                     loads the configuration: secrets are not resolved */
     hs_shared *shared;            /* what the connections of one configured connection share
                                      in this process (tokens, quota stops, clock skew) */
 } hs_app;

@@ -9,6 +9,8 @@
 
 #include "commands.h"
 #include "connection.h"
+#include "pipeline.h"
+#include "status.h"
 
 static void usage(const hs_app *app)
 {
@@ -16,8 +18,11 @@ static void usage(const hs_app *app)
             "Usage: %s check [--json] [CONNECTION]\n"
             "Opens each configured connection (or only CONNECTION) and prints its check report\n"
             "item by item: credentials, and every permission the configured operations need,\n"
-            "with OK, WARN or FAIL and what to do. The jobs and interviews the pipelines map\n"
-            "are checked too. Nothing is changed on the remote systems.\n"
+            "with OK, WARN or FAIL and what to do, and the clock skew against each system.\n"
+            "Then every pipeline's mappings (of the pipelines using CONNECTION) against the\n"
+            "jobs and interviews discovered: each mapped job exists and is open, each trigger\n"
+            "stage (and status) exists, each interview is visible. Nothing is changed on the\n"
+            "remote systems.\n"
             "\n"
             "  --json    the reports as one JSON document\n"
             "  --help    show this help\n"
@@ -148,6 +153,29 @@ static void run_check(hs_connection *conn, check_tally *t, const hs_config_conne
     json_object_put(ids);
 }
 
+/* The skew between the host's clock and the remote system's, measured on the check's own
+ * requests. Cursors use the server's time, so a skew loses nothing; but times in logs and
+ * status are the host's, and a jumping clock is worth fixing. */
+static void report_skew(hs_connection *conn, check_tally *t)
+{
+    int64_t skew;
+    char msg[256], age[32];
+    if (!hs_connection_clock_skew(conn, &skew, NULL))
+        return;
+    hs_status_format_age(skew < 0 ? -skew : skew, age, sizeof age);
+    if (skew >= -HS_SKEW_WARN_MS && skew <= HS_SKEW_WARN_MS) {
+        snprintf(msg, sizeof msg, "the host's clock is within %llds of %s's",
+                 (long long)((skew < 0 ? -skew : skew) / 1000), hs_connection_name(conn));
+        report_item(t, "clock", HS_CHECK_OK, msg);
+        return;
+    }
+    snprintf(msg, sizeof msg, "the host's clock is %s %s of %s's (by its Date header); "
+             "hiresync reads by the server's time, but fix the host's time synchronisation "
+             "(NTP) so that logs and status are right", age, skew > 0 ? "ahead" : "behind",
+             hs_connection_name(conn));
+    report_item(t, "clock", HS_CHECK_WARN, msg);
+}
+
 static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t)
 {
     const hs_module *m = NULL;
@@ -174,8 +202,137 @@ static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t
         return -1;
     }
     run_check(conn, t, cc);
+    report_skew(conn, t);
     hs_connection_close(conn);
     return 0;
+}
+
+/* ---- mappings ------------------------------------------------------------------------------ */
+
+/* The jobs of one connection, discovered once for every pipeline that uses it. */
+typedef struct discovered {
+    const char *name;       /* connection name, borrowed from the config */
+    hs_job_list jobs;
+    int ok;                 /* 1 when listed */
+    char error[HS_ERROR_MESSAGE_MAX];
+} discovered;
+
+static discovered *discover_once(hs_app *app, discovered *cache, size_t *n, size_t max,
+                                 const char *name)
+{
+    hs_connection *conn = NULL;
+    hs_error err;
+    discovered *d;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(cache[i].name, name) == 0)
+            return &cache[i];
+    if (*n == max)
+        return NULL;
+    d = &cache[(*n)++];
+    memset(d, 0, sizeof *d);
+    d->name = name;
+    hs_connection_error_init(&err);
+    if (hs_connection_open(app, name, NULL, &conn, &err) == HS_OK) {
+        const hs_connector *table = hs_connection_table(conn);
+        if (table->discover_jobs == NULL || !(table->capabilities & HS_CAP_DISCOVER_JOBS))
+            snprintf(err.message, sizeof err.message, "connector %s cannot list jobs",
+                     table->name);
+        else if (hs_job_list_discover(table, hs_connection_conn(conn), &d->jobs, &err) == HS_OK)
+            d->ok = 1;
+    }
+    if (!d->ok)
+        snprintf(d->error, sizeof d->error, "%s", err.message[0] ? err.message : "unknown");
+    hs_connection_close(conn);
+    return d;
+}
+
+static void begin_section(check_tally *t, const char *pipeline)
+{
+    if (t->doc) {
+        json_object *report = json_object_new_object();
+        t->items = json_object_new_array();
+        json_object_object_add(report, "pipeline", json_object_new_string(pipeline));
+        json_object_object_add(report, "items", t->items);
+        json_object_array_add(t->doc, report);
+    } else {
+        fprintf(t->app->out, "pipeline %s (mappings)\n", pipeline);
+    }
+}
+
+/* Reports every problem line of hs_pipeline_resolve as a FAIL, or one OK. */
+static void report_problems(check_tally *t, hs_pipeline *p, size_t bad, char *problems)
+{
+    char *line = problems, *nl, prefix[300];
+    size_t jobs = 0;
+    if (bad == 0) {
+        char msg[256];
+        for (size_t i = 0; i < p->n_mappings; i++)
+            jobs += p->mappings[i].n_jobs;
+        snprintf(msg, sizeof msg, "%zu mapping(s), %zu job(s): every job, trigger stage and "
+                 "interview found", p->n_mappings, jobs);
+        report_item(t, "mappings", HS_CHECK_OK, msg);
+        return;
+    }
+    snprintf(prefix, sizeof prefix, "pipeline %s: ", p->name);
+    while ((nl = strchr(line, '\n')) != NULL) {
+        *nl = '\0';
+        /* the section already names the pipeline */
+        report_item(t, "mapping", HS_CHECK_FAIL,
+                    strncmp(line, prefix, strlen(prefix)) == 0 ? line + strlen(prefix) : line);
+        line = nl + 1;
+    }
+}
+
+static void check_pipeline(hs_app *app, check_tally *t, const char *name, json_object *cfg,
+                           discovered *cache, size_t *n, size_t max)
+{
+    hs_pipeline *p = NULL;
+    discovered *ats, *iv;
+    char problems[8192], msg[HS_ERROR_MESSAGE_MAX + 128];
+    begin_section(t, name);
+    if (hs_pipeline_parse(name, cfg, &p, problems, sizeof problems) != 0) {
+        report_item(t, "pipeline", HS_CHECK_FAIL, problems);
+        return;
+    }
+    ats = discover_once(app, cache, n, max, p->ats);
+    iv = discover_once(app, cache, n, max, p->interviews);
+    if (ats == NULL || !ats->ok) {
+        snprintf(msg, sizeof msg, "cannot list the jobs of %s (%s); the mappings were not "
+                 "checked", p->ats, ats ? ats->error : "too many connections");
+        report_item(t, "mappings", HS_CHECK_FAIL, msg);
+    } else {
+        size_t bad = hs_pipeline_resolve(p, &ats->jobs, iv && iv->ok ? &iv->jobs : NULL,
+                                         problems, sizeof problems);
+        if (iv == NULL || !iv->ok) {
+            snprintf(msg, sizeof msg, "cannot list the interviews of %s (%s); they were not "
+                     "checked", p->interviews, iv ? iv->error : "too many connections");
+            report_item(t, "interviews", HS_CHECK_FAIL, msg);
+        }
+        report_problems(t, p, bad, problems);
+    }
+    hs_pipeline_free(p);
+}
+
+static int uses(json_object *cfg, const char *connection)
+{
+    return side_is(cfg, "ats", connection) || side_is(cfg, "interviews", connection);
+}
+
+static void check_mappings(hs_app *app, check_tally *t, const char *only)
+{
+    size_t max = app->config->n_connections, n = 0;
+    discovered *cache = calloc(max ? max : 1, sizeof *cache);
+    if (cache == NULL) {
+        report_item(t, "mappings", HS_CHECK_FAIL, "out of memory");
+        return;
+    }
+    json_object_object_foreach(app->config->pipelines, name, cfg) {
+        if (only == NULL || uses(cfg, only))
+            check_pipeline(app, t, name, cfg, cache, &n, max);
+    }
+    for (size_t i = 0; i < n; i++)
+        hs_job_list_clear(&cache[i].jobs);
+    free(cache);
 }
 
 int hs_cmd_check(hs_app *app, int argc, char **argv)
@@ -217,6 +374,7 @@ int hs_cmd_check(hs_app *app, int argc, char **argv)
             continue;
         check_one(app, cc, &t);
     }
+    check_mappings(app, &t, only);
     if (t.doc)
         fprintf(app->out, "%s\n", json_object_to_json_string_ext(
                                      t.doc, JSON_C_TO_STRING_PRETTY

@@ -178,6 +178,7 @@ int hs_cmd_connectors(hs_app *app, int argc, char **argv)
     }
     if (optind < argc)
         return hs_cli_usage_error(app, "connectors", "unexpected argument \"%s\"", argv[optind]);
+    app->no_secrets = 1;   /* lists modules: opens no connection */
     int rc = hs_app_load_config(app, 0);
     if (rc != HS_EXIT_OK)
         return rc;

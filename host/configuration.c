@@ -32,6 +32,8 @@ typedef struct vctx {
     int have_mode;
     mode_t mode;
     size_t secrets_cap;
+    int unresolved;       /* HS_CONFIG_UNRESOLVED_SECRETS: validate the form of secret
+                             references only */
 } vctx;
 
 static void verr(vctx *c, const char *path, const char *fmt, ...)
@@ -303,6 +305,15 @@ static void secret_value(vctx *c, const char *path, const hs_manifest_field *f, 
     hs_secret_source source;
     const char *sub;
     char err[768];
+    if (c->unresolved) {
+        /* A command that opens no connection must not need the secrets (a `status` in a shell
+         * without EPLOY_CLIENT_SECRET): keep the reference's shape checked, not its value. */
+        if (!is_secret_ref(v) && !json_object_is_type(v, json_type_string))
+            verr(c, path, "must be a string, {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
+        else if (!(*out = json_object_new_string("")))
+            verr(c, path, "out of memory");
+        return;
+    }
     if (hs_secret_resolve(v, c->base_dir, &value, &source, &sub, err, sizeof(err)) != 0) {
         char sub_path[PATH_BUF];
         snprintf(sub_path, sizeof(sub_path), "%s%s", path, sub);
@@ -907,8 +918,15 @@ static int config_finish(vctx *c)
 int hs_config_load(const char *path, const hs_manifest_set *manifests, hs_config **out,
                    hs_diag *diag)
 {
+    return hs_config_load_flags(path, manifests, 0, out, diag);
+}
+
+int hs_config_load_flags(const char *path, const hs_manifest_set *manifests, unsigned flags,
+                         hs_config **out, hs_diag *diag)
+{
     vctx c;
     memset(&c, 0, sizeof(c));
+    c.unresolved = (flags & HS_CONFIG_UNRESOLVED_SECRETS) != 0;
     c.file = path;
     c.diag = diag;
     c.manifests = manifests;
@@ -939,6 +957,7 @@ int hs_config_load(const char *path, const hs_manifest_set *manifests, hs_config
         hs_config_free(c.cfg);
         return -1;
     }
+    c.cfg->secrets_unresolved = c.unresolved;
     *out = c.cfg;
     return 0;
 }

@@ -68,12 +68,22 @@ typedef struct hs_config {
     /* Every resolved secret value, for hs_log_add_secret. Owned. */
     char **secrets;
     size_t n_secrets;
+    /* 1 when loaded with HS_CONFIG_UNRESOLVED_SECRETS: every secret is "" and no connection
+     * may be opened with this configuration. */
+    int secrets_unresolved;
 } hs_config;
 
 /* Reads, validates and resolves the configuration at path against the manifests. Returns 0
  * and *out; or -1 with every problem in diag (then *out is NULL). */
 int hs_config_load(const char *path, const hs_manifest_set *manifests, hs_config **out,
                    hs_diag *diag);
+/* Flags of hs_config_load_flags. */
+#define HS_CONFIG_UNRESOLVED_SECRETS 1u   /* check the references to secrets, read none (for
+                                             commands that open no connection) */
+
+/* hs_config_load with flags (0: as hs_config_load). */
+int hs_config_load_flags(const char *path, const hs_manifest_set *manifests, unsigned flags,
+                         hs_config **out, hs_diag *diag);
 void hs_config_free(hs_config *config);
 
 /* The connection named name, or NULL. */

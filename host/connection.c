@@ -295,6 +295,11 @@ hs_status hs_connection_open(hs_app *app, const char *name,
                 app->config_path);
         return HS_E_CONFIG;
     }
+    if (app->config->secrets_unresolved) {
+        set_err(err, "connection \"%s\": the configuration was loaded without its secrets",
+                name);
+        return HS_E_INTERNAL;
+    }
     char error[512];
     const hs_module *module = app->registry ? hs_registry_get(app->registry, config->connector,
                                                               error, sizeof(error))

@@ -29,6 +29,7 @@ typedef struct cycle {
     int own_failure;             /* 1 when one of our callbacks stopped the read */
     json_object *dirty;          /* [section, key] pairs changed in the body outside the
                                   * journal this cycle, made durable by finish() */
+    size_t dead_mappings;        /* mapped jobs, triggers or interviews not found */
 } cycle;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -1031,20 +1032,9 @@ static hs_status interview_stream(cycle *c)
 
 /* ---- discovery ----------------------------------------------------------------------------- */
 
-static hs_status collect_job(void *ctx, const hs_job *job)
-{
-    return hs_job_list_add(ctx, job) == 0 ? HS_OK : HS_E_INTERNAL;
-}
-
 static hs_status discover(const hs_cycle_side *side, hs_job_list *list, hs_error *err)
 {
-    hs_emitter em;
-    memset(&em, 0, sizeof em);
-    em.struct_size = sizeof em;
-    em.ctx = list;
-    em.job = collect_job;
-    init_error(err);
-    return side->table->discover_jobs(side->conn, &em, err);
+    return hs_job_list_discover(side->table, side->conn, list, err);
 }
 
 static hs_status discovery(cycle *c)
@@ -1081,6 +1071,7 @@ static hs_status discovery(cycle *c)
     bad = hs_pipeline_resolve(c->p->pipeline, have_jobs ? &jobs : NULL,
                               have_interviews ? &interviews : NULL,
                               problems, sizeof problems);
+    c->dead_mappings = bad;
     if (bad > 0) {
         char *line = problems, *nl;
         c->r->counts.errors += (long)bad;
@@ -1227,6 +1218,10 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
         (void)finish(&c);
     }
     result->duration_ms = now_ms(params) - result->started_ms;
+    /* The other mappings ran; but nobody will ever be invited through a dead one, so the
+     * cycle fails (run --once exits 1, status says what to fix). */
+    if (result->status == HS_OK && c.dead_mappings > 0)
+        result->status = HS_E_CONFIG;
     if (result->status == HS_E_CANCELLED)
         result->result = "cancelled";
     else if (result->status != HS_OK)

@@ -5,7 +5,6 @@
 noinst_LTLIBRARIES += host/libhshost.la
 host_libhshost_la_SOURCES = \
 	host/app.c host/app.h \
-	host/cmd_check.c \
 	host/cmd_connectors.c \
 	host/cmd_jobs.c \
 	host/cli_support.c \

@@ -399,6 +399,38 @@ static int resolve_trigger(hs_trigger *t, const hs_job *job)
     return -1;
 }
 
+/* The stage a trigger's stage part names when its status part names none of the stage's
+ * statuses ("Video Interview / Invted"), or NULL. */
+static const hs_stage *stage_of_status_typo(const hs_trigger *t, const hs_job *job)
+{
+    char stage_part[256];
+    const char *slash = strchr(t->text, '/');
+    if (slash == NULL)
+        return NULL;
+    trim_copy(stage_part, sizeof stage_part, t->text, (size_t)(slash - t->text));
+    for (size_t i = 0; i < job->n_stages; i++)
+        if (same(job->stages[i].name, stage_part) || same(job->stages[i].id, stage_part))
+            return &job->stages[i];
+    return NULL;
+}
+
+static void list_statuses(char *buf, size_t size, const hs_stage *s, const char *text)
+{
+    const char *slash = strchr(text, '/');
+    char status_part[256];
+    trim_copy(status_part, sizeof status_part, slash + 1, strlen(slash + 1));
+    append(buf, size, "stage \"%s\" has no status \"%s\"; ", s->name ? s->name : s->id,
+           status_part);
+    if (s->n_statuses == 0) {
+        append(buf, size, "it has no statuses: name the stage alone");
+        return;
+    }
+    append(buf, size, "its statuses are ");
+    for (size_t k = 0; k < s->n_statuses; k++)
+        append(buf, size, "%s\"%s\"", k ? ", " : "",
+               s->statuses[k].name ? s->statuses[k].name : s->statuses[k].id);
+}
+
 static void list_stages(char *buf, size_t size, const hs_job *job)
 {
     if (job->n_stages == 0) {
@@ -449,7 +481,10 @@ static size_t resolve_job(const hs_pipeline *p, hs_pipeline_job *pj, const hs_jo
             continue;
         append(problems, size, "pipeline %s: job %s (%s): no stage matches trigger \"%s\"; ",
                p->name, pj->job, job->title ? job->title : "untitled", t->text);
-        list_stages(problems, size, job);
+        if (stage_of_status_typo(t, job) != NULL)
+            list_statuses(problems, size, stage_of_status_typo(t, job), t->text);
+        else
+            list_stages(problems, size, job);
         append(problems, size, "\n");
         bad++;
     }
@@ -483,6 +518,24 @@ size_t hs_pipeline_resolve(hs_pipeline *pipeline, const hs_job_list *ats_jobs,
             bad += resolve_job(pipeline, &m->jobs[j], ats_jobs, problems, problems_size);
     }
     return bad;
+}
+
+static hs_status collect_job(void *ctx, const hs_job *job)
+{
+    return hs_job_list_add(ctx, job) == 0 ? HS_OK : HS_E_INTERNAL;
+}
+
+hs_status hs_job_list_discover(const hs_connector *table, hs_conn *conn, hs_job_list *list,
+                               hs_error *err)
+{
+    hs_emitter em;
+    memset(&em, 0, sizeof em);
+    em.struct_size = sizeof em;
+    em.ctx = list;
+    em.job = collect_job;
+    memset(err, 0, sizeof *err);
+    err->struct_size = sizeof *err;
+    return table->discover_jobs(conn, &em, err);
 }
 
 int hs_trigger_matches(const hs_trigger *trigger, const hs_stage_change *change)

@@ -74,12 +74,18 @@ int hs_job_list_add(hs_job_list *list, const hs_job *job);
 void hs_job_list_clear(hs_job_list *list);
 const hs_job *hs_job_list_find(const hs_job_list *list, const char *id);
 
+/* Collects every job a connection discovers into list (discover_jobs must be offered).
+ * err is initialised here. Returns the connector's status. */
+hs_status hs_job_list_discover(const hs_connector *table, hs_conn *conn, hs_job_list *list,
+                               hs_error *err);
+
 /* Resolves every mapped job and trigger against the ATS jobs, and marks interviews that the
  * interview connection does not list (interviews may be NULL when it cannot list them; so may
  * ats_jobs, and then triggers match stage names or ids as written).
  * Each problem becomes one line in problems (a caller-owned buffer, lines separated by "\n"):
  * a mapped job that is not among the jobs, a trigger that no stage of the job has (listing
- * the stages it has), an interview the key cannot see. Returns the number of problems. */
+ * the stages it has, or the statuses of its stage when only the status part is wrong), an
+ * interview the key cannot see. Returns the number of problems. */
 size_t hs_pipeline_resolve(hs_pipeline *pipeline, const hs_job_list *ats_jobs,
                            const hs_job_list *interviews, char *problems, size_t problems_size);
 

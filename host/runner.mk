@@ -8,6 +8,7 @@ host_libhsrunner_la_SOURCES = \
 	host/cycle.c host/cycle.h \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
+	host/cmd_check.c \
 	host/cmd_run.c \
 	host/cmd_status.c \
 	host/cmd_state.c

@@ -97,6 +97,9 @@ int hs_status_due_within_grace(const char *pipeline, json_object *record, int64_
  * no process holds the lock: that cycle was killed before it recorded its outcome. */
 int hs_status_interrupted(const char *dir, const char *pipeline, json_object *record);
 
+/* Beyond this skew between the host's clock and a remote system's, check and status warn. */
+#define HS_SKEW_WARN_MS 60000
+
 /* "3m", "2h05m", "4d" for a duration in ms. */
 void hs_status_format_age(int64_t ms, char *out, size_t size);
 

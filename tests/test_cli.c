@@ -40,7 +40,7 @@ static void teardown(void)
     "\"video\":{\"connector\":\"testvideo\",\"token\":\"video-secret-7373\","                \
     "\"check_warn\":\"Jobs: Read\"}},"                                                       \
     "\"pipelines\":{\"p\":{\"ats\":\"ats\",\"interviews\":\"video\",\"mappings\":["          \
-    "{\"interview\":\"101\",\"jobs\":[{\"job\":\"101\",\"trigger_stages\":[\"S\"]},"         \
+    "{\"interview\":\"101\",\"jobs\":[{\"job\":\"101\",\"trigger_stages\":[\"Applied\"]},"   \
     "{\"job\":\"999\",\"trigger_stages\":[\"S\"]}]}]}}}"
 
 /* Runs hiresync with the test manifests and modules and the given arguments (NULL-ended);
@@ -80,7 +80,7 @@ START_TEST(version_names_abi)
     RUN(&r, manifest_env, NULL, "--version", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_int_eq(strncmp(r.out, "hiresync ", 9), 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "(connector ABI 1.0)\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "(connector ABI 1.1)\n"));
     hs_ht_run_result_free(&r);
 }
 END_TEST
@@ -127,7 +127,7 @@ START_TEST(connectors_lists_modules)
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     char line[4096];
     snprintf(line, sizeof(line), "%-16s %-10s %-5s %-50s %s/hst_ats.so\n", "testats", "0.0.1",
-             "1.0", "check,discover_jobs,read_changes,write_note",
+             "1.1", "check,discover_jobs,read_changes,write_note",
              hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "testvideo"));
@@ -146,7 +146,7 @@ START_TEST(connectors_reports_failures)
     ck_assert_int_eq(r.status, 1);
     char line[4096];
     snprintf(line, sizeof(line), "  testmajor: %s/hst_major.so: built for connector ABI 2.0, "
-             "but this hiresync has ABI 1.0 (the major versions differ); rebuild the "
+             "but this hiresync has ABI 1.1 (the major versions differ); rebuild the "
              "connector against ABI 1.x\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "broken.json: $.abi: must be a string"));
@@ -221,7 +221,12 @@ START_TEST(check_reports_items)
                                         "  OK    Credentials: granted\n"
                                         "  WARN  Jobs: Read: granted with limits"));
     ck_assert_ptr_nonnull(strstr(r.out, "  OK    Job 101: visible\n"));
-    ck_assert_ptr_nonnull(strstr(r.out, "\n6 ok, 1 warning, 2 failed\n"));
+    /* the mappings against what the connections discovered: job 999 does not exist */
+    ck_assert_ptr_nonnull(strstr(r.out, "pipeline p (mappings)\n"
+                                        "  FAIL  mapping: job 999 is not among the 3 open jobs "
+                                        "of connection ats; check the job id (`hiresync jobs "
+                                        "ats` lists them)\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n6 ok, 1 warning, 3 failed\n"));
     hs_ht_run_result_free(&r);
     RUN(&r, manifest_env, GOOD_CONFIG, "check", "nope", NULL);
     ck_assert_int_eq(r.status, 2);
@@ -236,7 +241,9 @@ START_TEST(check_json)
     ck_assert_int_eq(r.status, 1);
     json_object *doc = json_tokener_parse(r.out);
     ck_assert_msg(doc != NULL, "not JSON: %s", r.out);
-    ck_assert_uint_eq(json_object_array_length(doc), 1);
+    ck_assert_uint_eq(json_object_array_length(doc), 2);   /* ats, then pipeline p */
+    ck_assert_int_eq(json_object_object_get_ex(json_object_array_get_idx(doc, 1), "pipeline",
+                                               NULL), 1);
     json_object *report = json_object_array_get_idx(doc, 0), *items, *v;
     ck_assert_int_eq(json_object_object_get_ex(report, "connection", &v), 1);
     ck_assert_str_eq(json_object_get_string(v), "ats");
@@ -256,9 +263,11 @@ START_TEST(check_one_connection_passes)
 {
     hs_ht_run_result r;
     RUN(&r, manifest_env, GOOD_CONFIG, "check", "video", NULL);
-    ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
+    /* video's own items pass; the pipeline using it maps a job that does not exist */
+    ck_assert_msg(r.status == 1, "status %d: %s%s", r.status, r.out, r.err);
     ck_assert_ptr_null(strstr(r.out, "ats ("));
     ck_assert_ptr_nonnull(strstr(r.out, "  WARN  Jobs: Read"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n3 ok, 1 warning, 1 failed\n"));
     hs_ht_run_result_free(&r);
 }
 END_TEST

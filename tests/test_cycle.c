@@ -340,7 +340,8 @@ START_TEST(test_mapping_problems_are_named)
         "{\"job\":\"999\",\"trigger_stages\":[\"Offer\"]}]},{\"interview\":\"gone\","
         "\"jobs\":[{\"job\":\"200\",\"trigger_stages\":[\"Offer\"]}]}]}";
     r = run_with(pipe, 0);
-    ck_assert_str_eq(r.result, "warning");
+    ck_assert_str_eq(r.result, "failed");
+    ck_assert_int_eq(r.status, HS_E_CONFIG);
     ck_assert_int_eq(r.counts.errors, 3);
     ck_assert_msg(strstr(r.error, "no stage matches trigger \"Video Intervew\"") != NULL &&
                       strstr(r.error, "\"Applied\", \"Video Interview\", \"Offer\"") != NULL,

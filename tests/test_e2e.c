@@ -228,16 +228,17 @@ START_TEST(test_deleted_interview_is_noted_on_the_application)
     ck_assert_int_eq(st, 200);
     ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
     e2e_move(&E.sb, ids[0], VI, NULL);
-    ck_assert_msg(e2e_cycle(&E) == 0, "a mapping problem is not a failed run: %s", E.out);
+    /* nobody can ever be invited through the mapping: the run fails, loudly */
+    ck_assert_msg(e2e_cycle(&E) == 1, "a dead mapping fails the run: %s", E.out);
     ck_assert_int_eq(e2e_participants(&E.sb, NULL, NULL), 0);
     ck_assert_int_eq(e2e_actions(&E.sb, ids[0], "no longer exists"), 1);
     all = status_json();
     ck_assert_int_eq(last_count(all, "not_invited"), 1);
     json_object_put(all);
-    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 0);
-    ck_assert_msg(strstr(E.out, "warning") != NULL && strstr(E.out, E.interview) != NULL,
+    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 1);
+    ck_assert_msg(strstr(E.out, "failed") != NULL && strstr(E.out, E.interview) != NULL,
                   "status names the interview: %s", E.out);
-    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 1, "%s", E.out);
     ck_assert_int_eq(e2e_actions(&E.sb, ids[0], NULL), 1);
 }
 END_TEST
@@ -471,14 +472,53 @@ START_TEST(test_dry_run_writes_nothing)
 }
 END_TEST
 
-START_TEST(test_bad_mapping_is_named_in_status)
+/* A trigger stage with a typo, or a status the stage does not have: nobody would ever be
+ * invited, so the run, status and check all fail and say what exists. */
+static void bad_mapping(const char *jobs_json, const char *expect)
 {
     static const char *const status_args[] = {"status", NULL};
-    one_pipeline("[{\"job\": \"1001\", \"trigger_stages\": [\"Video Intervew\"]}]");
-    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 0);
-    ck_assert_msg(strstr(E.out, "no stage matches trigger \"Video Intervew\"") != NULL &&
-                      strstr(E.out, "\"Video Interview\"") != NULL,
-                  "%s", E.out);
+    static const char *const check_args[] = {"check", NULL};
+    char pipe[2048];
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview, jobs_json);
+    e2e_config(&E, "", pipe);
+    ck_assert_msg(e2e_cycle(&E) == 1, "a dead mapping fails the run: %s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, status_args) == 1, "status exits 1: %s", E.out);
+    ck_assert_msg(strstr(E.out, expect) != NULL, "status says \"%s\": %s", expect, E.out);
+    ck_assert_msg(e2e_run(&E, NULL, check_args) == 1, "check exits 1: %s", E.out);
+    ck_assert_msg(strstr(E.out, "FAIL  mapping: ") != NULL && strstr(E.out, expect) != NULL,
+                  "check says \"%s\": %s", expect, E.out);
+}
+
+START_TEST(test_bad_mapping_is_named_in_status)
+{
+    bad_mapping("[{\"job\": \"1001\", \"trigger_stages\": [\"Video Intervew\"]}]",
+                "no stage matches trigger \"Video Intervew\"; its stages are ");
+    ck_assert_msg(strstr(E.out, "\"Video Interview\"") != NULL, "%s", E.out);
+}
+END_TEST
+
+START_TEST(test_bad_status_lists_the_statuses_of_the_stage)
+{
+    bad_mapping("[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview / Invted\"]}]",
+                "stage \"Video Interview\" has no status \"Invted\"; its statuses are "
+                "\"Invite Pending\", \"Invited\"");
+}
+END_TEST
+
+START_TEST(test_unknown_job_fails_check_and_run)
+{
+    bad_mapping("[{\"job\": \"987654\", \"trigger_stages\": [\"Video Interview\"]}]",
+                "job 987654 is not among the");
+}
+END_TEST
+
+START_TEST(test_good_mappings_pass_check)
+{
+    static const char *const check_args[] = {"check", NULL};
+    one_pipeline(JOB_VI);
+    ck_assert_msg(e2e_run(&E, NULL, check_args) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "pipeline p (mappings)\n  OK    mappings: 1 mapping(s), 1 "
+                            "job(s)") != NULL, "%s", E.out);
 }
 END_TEST
 
@@ -640,6 +680,9 @@ int main(void)
     tcase_add_test(tc, test_corrupt_journal_line_stops_the_pipeline_until_reset);
     tcase_add_test(tc, test_dry_run_writes_nothing);
     tcase_add_test(tc, test_bad_mapping_is_named_in_status);
+    tcase_add_test(tc, test_bad_status_lists_the_statuses_of_the_stage);
+    tcase_add_test(tc, test_unknown_job_fails_check_and_run);
+    tcase_add_test(tc, test_good_mappings_pass_check);
     tcase_add_test(tc, test_run_stays_up_and_stops_cleanly_on_sigterm);
     tcase_add_test(tc, test_schedule_due_times_and_disabled_pipelines);
     tcase_add_test(tc, test_sigterm_mid_cycle_finishes_the_write_in_hand);

@@ -81,7 +81,7 @@ END_TEST
 START_TEST(entry_returns_null)
 {
     expect_refusal(mod_dir(), "hst_null", "testats",
-                   "the entry returned no connector table for host ABI 1.0; use a connector "
+                   "the entry returned no connector table for host ABI 1.1; use a connector "
                    "built for ABI 1.x");
 }
 END_TEST
@@ -89,7 +89,7 @@ END_TEST
 START_TEST(other_major)
 {
     expect_refusal(mod_dir(), "hst_major", "testats",
-                   "built for connector ABI 2.0, but this hiresync has ABI 1.0 (the major "
+                   "built for connector ABI 2.0, but this hiresync has ABI 1.1 (the major "
                    "versions differ); rebuild the connector against ABI 1.x");
 }
 END_TEST
@@ -97,8 +97,8 @@ END_TEST
 START_TEST(newer_minor)
 {
     expect_refusal(mod_dir(), "hst_minor", "testats",
-                   "built for connector ABI 1.1, newer than this hiresync's ABI 1.0; upgrade "
-                   "hiresync or use a connector built for ABI 1.0");
+                   "built for connector ABI 1.2, newer than this hiresync's ABI 1.1; upgrade "
+                   "hiresync or use a connector built for ABI 1.1");
 }
 END_TEST
 

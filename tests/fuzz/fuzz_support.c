@@ -289,9 +289,16 @@ static hs_status store_put(hs_host *host, const char *name, const char *value)
     return HS_OK;
 }
 
+static void remote_time(hs_host *host, int64_t remote_ms)
+{
+    (void)host;
+    (void)remote_ms;
+}
+
+/* One fuzzed connection: its shared memory is its store. */
 static const hs_host_api API = {
     sizeof(hs_host_api), HS_ABI_VERSION, host_log, host_cancelled, host_now, host_sleep,
-    host_user_agent, store_get, store_put,
+    host_user_agent, store_get, store_put, remote_time, store_get, store_put,
 };
 
 const hs_host_api *fuzz_host_api(void)

@@ -34,6 +34,7 @@ struct hs_test_host {
     store_entry *store;
     size_t n_store;
     int verbose;
+    int64_t remote_ms;      /* last remote_time reported, 0 when none */
 };
 
 static char *dup_or_null(const char *s)
@@ -157,10 +158,40 @@ static hs_status t_store_put(hs_host *host, const char *name, const char *value)
                                                                           : HS_E_INTERNAL;
 }
 
+static void t_remote_time(hs_host *host, int64_t remote_ms)
+{
+    ((hs_test_host *)host)->remote_ms = remote_ms;
+}
+
+/* Shared memory lives in the store under a prefix: one test host is one connection. */
+static hs_status t_shared_get(hs_host *host, const char *name, char *buf, size_t buf_size)
+{
+    char key[80];
+    if (name == NULL || strlen(name) > 64)
+        return HS_E_DATA;
+    snprintf(key, sizeof key, "shared:%s", name);
+    return t_store_get(host, key, buf, buf_size);
+}
+
+static hs_status t_shared_put(hs_host *host, const char *name, const char *value)
+{
+    char key[80];
+    if (name == NULL || strlen(name) > 64 || (value != NULL && strlen(value) > 4096))
+        return HS_E_DATA;
+    snprintf(key, sizeof key, "shared:%s", name);
+    return hs_test_host_store_set((hs_test_host *)host, key, value) == 0 ? HS_OK
+                                                                         : HS_E_INTERNAL;
+}
+
 static const hs_host_api test_api = {
     sizeof(hs_host_api), HS_ABI_VERSION, t_log, t_cancelled, t_now_ms, t_sleep_ms,
-    t_user_agent, t_store_get, t_store_put,
+    t_user_agent, t_store_get, t_store_put, t_remote_time, t_shared_get, t_shared_put,
 };
+
+int64_t hs_test_host_remote_ms(const hs_test_host *h)
+{
+    return h->remote_ms;
+}
 
 /* ---- host --------------------------------------------------------------------------------- */
 

@@ -51,6 +51,9 @@ void hs_test_host_use_real_clock(hs_test_host *h, int real);
  * signpost of "now minus a lag" lies after changes a test has just made. */
 void hs_test_host_set_clock_offset(hs_test_host *h, int64_t ms);
 int64_t hs_test_host_now(hs_test_host *h);
+/* The remote system's time the connector last reported (remote_time), 0 when none. Shared
+ * memory (shared_get/shared_put) is kept in the store under "shared:<name>". */
+int64_t hs_test_host_remote_ms(const hs_test_host *h);
 
 /* Sleep: instant (default) or real (nanosleep in slices, waking when cancelled). */
 void hs_test_host_use_real_sleep(hs_test_host *h, int real);
