@@ -113,7 +113,10 @@ static int64_t due_after(const char *pipeline, json_object *old, const hs_cycle_
     if (r->status != HS_OK) {
         due = end + hs_status_backoff_ms(r->status, failures, interval_s);
     } else {
-        int64_t prev = old != NULL ? hs_status_next_due(pipeline, old, interval_s) : 0;
+        /* only a success's due time is a slot of the schedule; a retry starts a new one */
+        int64_t prev = get_int(last_of(old), "status", -1) == HS_OK
+                           ? hs_status_next_due(pipeline, old, interval_s)
+                           : 0;
         int64_t off = r->started_ms - prev, slot = r->started_ms;
         if (prev > 0 && off <= hs_status_grace_ms(interval_s) &&
             -off <= hs_status_grace_ms(interval_s))

@@ -45,3 +45,11 @@ tests_test_crash_SOURCES = tests/test_crash.c tests/test_e2e_util.c tests/test_e
 tests_test_crash_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_crash_CFLAGS = $(E2E_CFLAGS)
 tests_test_crash_LDADD = $(E2E_LDADD)
+
+# The schedule's due times with a test clock.
+check_PROGRAMS += tests/test_schedule
+TESTS += tests/test_schedule
+tests_test_schedule_SOURCES = tests/test_schedule.c
+tests_test_schedule_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_schedule_LDADD = host/libhsrunner-test.la host/libhshost.la $(CHECK_LIBS) $(JSON_C_LIBS) \
+	$(LTDL_LIBS) -lpthread
