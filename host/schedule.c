@@ -640,11 +640,11 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
             break;
         if (n > 0)
             (void)collect(app, &o, &ps, jobs, 0, &wake);
-        /* a wake in the past (a cycle that is due again at once) waits a second, so that
-         * nothing can spin */
-        if (wake < hs_schedule_mono_ms() + 1000)
-            wake = hs_schedule_mono_ms() + 1000;
-        nap_until(wake);
+        /* one that is due again at once waits a second, so that nothing can spin */
+        if (wake - hs_schedule_mono_ms() < 1000)
+            (void)nanosleep(&(struct timespec){1, 0}, NULL);
+        else
+            nap_until(wake);
         if (g_reload) {
             g_reload = 0;
             reload(app);

@@ -53,3 +53,13 @@ tests_test_schedule_SOURCES = tests/test_schedule.c
 tests_test_schedule_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_schedule_LDADD = host/libhsrunner-test.la host/libhshost.la $(CHECK_LIBS) $(JSON_C_LIBS) \
 	$(LTDL_LIBS) -lpthread
+
+# The schedule end to end: external schedulers, wall-clock jumps, failures that stay in their
+# pipeline, interrupted cycles, retry times, and the installed program without test hooks.
+check_PROGRAMS += tests/test_e2e_schedule
+TESTS += tests/test_e2e_schedule
+tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.c \
+	tests/test_e2e_util.h
+tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
