@@ -219,7 +219,6 @@ static void record(hs_app *app, job *j, const hs_pipeline *p, const hs_connectio
 {
     hs_cycle_result *r = &j->result;
     hs_status_cycle sc;
-    char msg[HS_STATE_ERR_MAX];
     json_object *skew = json_object_new_object();
     memset(&sc, 0, sizeof sc);
     sc.result = r;
@@ -232,6 +231,7 @@ static void record(hs_app *app, job *j, const hs_pipeline *p, const hs_connectio
     if (r->duration_ms == 0)
         r->duration_ms = hs_schedule_now_ms() - r->started_ms;
     if (write) {
+        char msg[HS_STATE_ERR_MAX];
         if (hs_status_write(app->config->state_dir, j->name, &sc, msg, sizeof msg) != 0)
             hs_log_write(app->log, HS_LOG_WARN, j->name, "cannot record the status: %s", msg);
         j->next_due_ms = sc.next_due_ms;
@@ -490,10 +490,9 @@ static int is_due(hs_app *app, const hs_run_options *opt, plans *ps, const char 
 {
     const char *dir = app->config->state_dir;
     json_object *rec = hs_status_read(dir, name);
-    int due;
     plan *pl;
     if (opt->once) {
-        due = opt->force || hs_status_interrupted(dir, name, rec) ||
+        int due = opt->force || hs_status_interrupted(dir, name, rec) ||
               hs_status_due_within_grace(name, rec, hs_schedule_now_ms(), interval_s);
         json_object_put(rec);
         return due;

@@ -22,8 +22,8 @@
  *                                       measurement is left out)
  *
  * The schedule keeps time: a successful cycle's next due time is its *slot* + the interval,
- * where the slot is the due time it was started for when it started within the grace window
- * of that time (early or late), else its start. Start delays therefore never accumulate, and
+ * where the slot is the due time it was started for when the cycle before it succeeded and it
+ * started within the grace window of that time (early or late), else its start. Start delays therefore never accumulate, and
  * an external scheduler firing every interval, a little early or late, runs every interval.
  * A failed cycle is retried with back-off (see hs_status_backoff_ms); a cancelled cycle is due
  * again at once, and so is one whose start the lock file noted but whose outcome was never
