@@ -30,7 +30,7 @@ typedef struct vctx {
     hs_config *cfg;
     char base_dir[PATH_MAX];
     int have_mode;
-    mode_t mode;
+    struct stat st;     /* of the configuration file, when have_mode */
     size_t secrets_cap;
     int unresolved;       /* HS_CONFIG_UNRESOLVED_SECRETS: validate the form of secret
                              references only */
@@ -297,6 +297,29 @@ static int is_secret_ref(json_object *v)
                || json_object_object_get_ex(v, "file", NULL));
 }
 
+/* An inline secret needs a configuration file that only hiresync can read: the rule of a
+ * secret file (see secret.h). 1 when refused (and reported). */
+static int inline_refused(vctx *c, const char *path)
+{
+    hs_secret_identity id;
+    (void)hs_secret_identity_self(&id);
+    hs_secret_access access = hs_secret_access_of(&c->st, &id);
+    unsigned mode = (unsigned)(c->st.st_mode & 07777);
+    if (access == HS_SECRET_PRIVATE || access == HS_SECRET_OWN_GROUP)
+        return 0;
+    if (access == HS_SECRET_OPEN) {
+        verr(c, path, "secret written inline in a configuration file that group or others can "
+             "read (mode %04o); run: chmod 600 %s (or use {\"env\": \"NAME\"} or "
+             "{\"file\": \"PATH\"})", mode, c->file);
+        return 1;
+    }
+    char fix[512];
+    hs_secret_access_fix(access, &c->st, &id, c->file, fix, sizeof(fix));
+    verr(c, path, "secret written inline in a configuration file that cannot be trusted (mode "
+         "%04o): %s (or use {\"env\": \"NAME\"} or {\"file\": \"PATH\"})", mode, fix);
+    return 1;
+}
+
 /* A secret: resolved into a new string object (*out), or reported. */
 static void secret_value(vctx *c, const char *path, const hs_manifest_field *f, json_object *v,
                          json_object **out)
@@ -320,10 +343,7 @@ static void secret_value(vctx *c, const char *path, const hs_manifest_field *f, 
         verr(c, sub_path, "%s", err);
         return;
     }
-    if (source == HS_SECRET_INLINE && c->have_mode && !hs_secret_mode_private(c->mode)) {
-        verr(c, path, "secret written inline in a configuration file that group or others can "
-             "read (mode %04o); run: chmod 600 %s (or use {\"env\": \"NAME\"} or "
-             "{\"file\": \"PATH\"})", (unsigned)(c->mode & 07777), c->file);
+    if (source == HS_SECRET_INLINE && c->have_mode && inline_refused(c, path)) {
         hs_secret_free(value);
         return;
     }
@@ -943,11 +963,8 @@ int hs_config_load_flags(const char *path, const hs_manifest_set *manifests, uns
         json_object_put(top);
         return -1;
     }
-    struct stat st;
-    if (stat(path, &st) == 0) {
+    if (stat(path, &c.st) == 0)
         c.have_mode = 1;
-        c.mode = st.st_mode;
-    }
     base_dir_of(path, c.base_dir, sizeof(c.base_dir));
     validate(&c, top);
     json_object_put(top);

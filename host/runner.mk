@@ -9,18 +9,12 @@ host_libhsrunner_la_SOURCES = \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
 	host/cmd_check.c \
+	host/notify.c host/notify.h \
 	host/cmd_run.c \
 	host/cmd_status.c \
 	host/cmd_state.c
-host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) -lpthread
-
-# Deployment examples (systemd units, Kubernetes CronJob), installed as examples to copy from.
-deployexamplesdir = $(pkgdatadir)/deploy
-dist_deployexamples_DATA = \
-	manifests/deploy/hiresync.service \
-	manifests/deploy/hiresync-once.service \
-	manifests/deploy/hiresync-once.timer \
-	manifests/deploy/kubernetes-cronjob.yaml
+host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 # The test hooks (HIRESYNC_FAKE_NOW, HIRESYNC_FAKE_NOW_FILE, HIRESYNC_CRASH_*) exist only in
 # test builds: the runner compiled a second time with HS_TEST_HOOKS, and a hiresync linked
@@ -29,9 +23,10 @@ dist_deployexamples_DATA = \
 check_LTLIBRARIES += host/libhsrunner-test.la
 host_libhsrunner_test_la_SOURCES = $(host_libhsrunner_la_SOURCES)
 host_libhsrunner_test_la_CPPFLAGS = $(AM_CPPFLAGS) -DHS_TEST_HOOKS
+host_libhsrunner_test_la_CFLAGS = $(host_libhsrunner_la_CFLAGS)
 host_libhsrunner_test_la_LIBADD = $(host_libhsrunner_la_LIBADD)
 
 check_PROGRAMS += tests/hiresync-test
 tests_hiresync_test_SOURCES = $(hiresync_SOURCES)
 tests_hiresync_test_LDADD = host/libhsrunner-test.la host/libhshost.la \
-	$(LTDL_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lpthread
+	$(LTDL_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread

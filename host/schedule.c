@@ -14,6 +14,7 @@
 #include "connection.h"
 #include "cycle.h"
 #include "lock.h"
+#include "notify.h"
 #include "pipeline.h"
 #include "state.h"
 #include "status.h"
@@ -25,6 +26,7 @@ static void on_stop(int sig)
 {
     (void)sig;
     g_stop = 1;
+    hs_notify_stop_requested();
 }
 
 static void on_reload(int sig)
@@ -100,6 +102,7 @@ static void nap_until(int64_t until)
     while (!g_stop && !g_reload) {
         int64_t left = until - hs_schedule_mono_ms();
         struct timespec ts;
+        hs_notify_heartbeat();
         if (left <= 0)
             return;
 #ifdef HS_TEST_HOOKS
@@ -126,6 +129,7 @@ static int cancelled_cb(void *ctx)
 {
     (void)ctx;
     hs_crash_point("connector: between requests");
+    hs_notify_heartbeat();
     return g_stop != 0;
 }
 
@@ -639,6 +643,8 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
             break;
         if (n > 0)
             (void)collect(app, &o, &ps, jobs, 0, &wake);
+        hs_notify_status("waiting for the next due pipeline");
+        hs_notify_heartbeat();
         /* one that is due again at once waits a second, so that nothing can spin */
         if (wake - hs_schedule_mono_ms() < 1000)
             (void)nanosleep(&(struct timespec){1, 0}, NULL);
@@ -659,6 +665,7 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
     if (g_stop)
         hs_log_write(app->log, HS_LOG_INFO, NULL, "stopped by a signal; every committed "
                      "checkpoint is in place");
+    hs_notify_finish();
     plans_free(&ps);
     free(jobs);
     return rc;
@@ -679,6 +686,8 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
     g_stop = 0;
     g_reload = 0;
     install_signals();
+    if (!opt->once)
+        hs_notify_start();
     if (json_object_object_length(app->config->pipelines) == 0)
         hs_log_write(app->log, HS_LOG_WARN, NULL, "%s has no pipelines; nothing to run",
                      app->config_path);

@@ -15,6 +15,66 @@ int hs_secret_mode_private(mode_t mode)
     return (mode & (S_IRWXG | S_IRWXO)) == 0;
 }
 
+int hs_secret_identity_self(hs_secret_identity *id)
+{
+    id->uid = geteuid();
+    id->gid = getegid();
+    int n = getgroups((int)(sizeof(id->groups) / sizeof(id->groups[0])), id->groups);
+    if (n < 0) {
+        /* More groups than we keep: the effective group alone still decides most files. */
+        id->n_groups = 0;
+        return -1;
+    }
+    id->n_groups = (size_t)n;
+    return 0;
+}
+
+static int in_groups(const hs_secret_identity *id, gid_t gid)
+{
+    if (gid == id->gid)
+        return 1;
+    for (size_t i = 0; i < id->n_groups; i++)
+        if (id->groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+hs_secret_access hs_secret_access_of(const struct stat *st, const hs_secret_identity *id)
+{
+    if (hs_secret_mode_private(st->st_mode))
+        return HS_SECRET_PRIVATE;
+    /* Others never; the group may read only, never write (nor execute, which means nothing
+     * for a secret). */
+    if ((st->st_mode & S_IRWXO) != 0 || (st->st_mode & S_IRWXG) != S_IRGRP)
+        return HS_SECRET_OPEN;
+    /* Group-readable is what a Kubernetes Secret volume with fsGroup gives (0440, owner
+     * root, the fsGroup as group): safe when that group is ours, and the owner is root or
+     * us, so that nobody else can change the mode or the content. */
+    if (st->st_uid != 0 && st->st_uid != id->uid)
+        return HS_SECRET_FOREIGN_OWNER;
+    if (!in_groups(id, st->st_gid))
+        return HS_SECRET_FOREIGN_GROUP;
+    return HS_SECRET_OWN_GROUP;
+}
+
+void hs_secret_access_fix(hs_secret_access access, const struct stat *st,
+                          const hs_secret_identity *id, const char *path, char *out,
+                          size_t out_size)
+{
+    if (access == HS_SECRET_FOREIGN_OWNER)
+        snprintf(out, out_size, "it is readable by its group but owned by uid %u, neither root "
+                 "nor hiresync's user (uid %u); run: chown %u %s (or chmod 600 %s)",
+                 (unsigned)st->st_uid, (unsigned)id->uid, (unsigned)id->uid, path, path);
+    else if (access == HS_SECRET_FOREIGN_GROUP)
+        snprintf(out, out_size, "it is readable by group %u, which hiresync (uid %u, gid %u) "
+                 "is not in; run hiresync with %u as its group or a supplementary group "
+                 "(Kubernetes: fsGroup: %u), or run: chmod 600 %s",
+                 (unsigned)st->st_gid, (unsigned)id->uid, (unsigned)id->gid,
+                 (unsigned)st->st_gid, (unsigned)st->st_gid, path);
+    else
+        snprintf(out, out_size, "run: chmod 600 %s", path);
+}
+
 void hs_secret_free(char *value)
 {
     if (!value)
@@ -74,7 +134,11 @@ static int resolve_file(const char *given, const char *base_dir, char **value, c
         snprintf(error, error_size, "path too long; shorten it");
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* open() follows symbolic links (a Kubernetes Secret volume's key -> ..data/key ->
+     * ..<timestamp>/key); what is checked below is the file actually opened, through its
+     * descriptor, so a link swapped meanwhile cannot slip another file past the checks.
+     * O_NONBLOCK: a FIFO put in the secret's place must not hang the start. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         snprintf(error, error_size, "cannot open %s: %s; check the path", path, strerror(errno));
         return -1;
@@ -87,9 +151,19 @@ static int resolve_file(const char *given, const char *base_dir, char **value, c
                  "holds only the secret", path);
         goto out;
     }
-    if (!hs_secret_mode_private(st.st_mode)) {
+    hs_secret_identity id;
+    (void)hs_secret_identity_self(&id);
+    hs_secret_access access = hs_secret_access_of(&st, &id);
+    if (access == HS_SECRET_OPEN) {
         snprintf(error, error_size, "secret file %s is accessible by group or others (mode "
                  "%04o); run: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+        goto out;
+    }
+    if (access == HS_SECRET_FOREIGN_OWNER || access == HS_SECRET_FOREIGN_GROUP) {
+        char fix[512];
+        hs_secret_access_fix(access, &st, &id, path, fix, sizeof(fix));
+        snprintf(error, error_size, "secret file %s cannot be trusted (mode %04o): %s", path,
+                 (unsigned)(st.st_mode & 07777), fix);
         goto out;
     }
     buf = malloc(HS_SECRET_MAX_BYTES + 1);

@@ -37,6 +37,14 @@ tests_test_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_LDADD = $(E2E_LDADD)
 
+# status as a health check, and the commands that read no secret.
+check_PROGRAMS += tests/test_health
+TESTS += tests/test_health
+tests_test_health_SOURCES = tests/test_health.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_health_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_health_CFLAGS = $(E2E_CFLAGS)
+tests_test_health_LDADD = $(E2E_LDADD)
+
 # Crash safety: SIGKILL at every crash point number (110) of every cycle of the story, and
 # at the state journal's own steps by name.
 check_PROGRAMS += tests/test_crash
@@ -63,3 +71,11 @@ tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.
 tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
+# systemd notification: READY=1, WATCHDOG=1 and STOPPING=1 from `hiresync run` on a
+# NOTIFY_SOCKET the test listens on, and the watchdog thread's heartbeat rule.
+check_PROGRAMS += tests/test_notify
+TESTS += tests/test_notify
+tests_test_notify_SOURCES = tests/test_notify.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_notify_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_notify_CFLAGS = $(E2E_CFLAGS)
+tests_test_notify_LDADD = host/libhsrunner.la $(E2E_LDADD) $(SYSTEMD_LIBS) -lpthread

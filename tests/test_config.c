@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../host/configuration.h"
+#include "../host/secret.h"
 #include "host_testutil.h"
 
 static hs_manifest_set *manifests;
@@ -392,7 +395,8 @@ END_TEST
 
 START_TEST(inline_secret_in_readable_config)
 {
-    static const mode_t modes[] = {0644, 0640, 0604};
+    /* 0640 owned by us and our group is accepted (see group_readable_inline_config). */
+    static const mode_t modes[] = {0644, 0604, 0660, 0650};
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         hs_config *config = NULL;
         hs_diag diag;
@@ -435,6 +439,205 @@ START_TEST(unreadable_files)
 }
 END_TEST
 
+/* ---- secret files as a Kubernetes Secret volume with fsGroup mounts them ------------------- */
+
+/* dir/secrets/token -> ..data/token, ..data -> ..2026_11_30_12_00_00.123456, the file inside
+ * with mode and owner as given; returns the path of the link a configuration names. */
+static char *secret_volume(const char *text, mode_t mode, uid_t uid, gid_t gid)
+{
+    char *vol = hs_ht_join(dir, "secrets");
+    ck_assert_int_eq(mkdir(vol, 0755), 0);
+    char *ts = hs_ht_join(vol, "..2026_11_30_12_00_00.123456");
+    ck_assert_int_eq(mkdir(ts, 0755), 0);
+    char *file = hs_ht_write(ts, "token", text, mode);
+    ck_assert_int_eq(chown(file, uid, gid), 0);
+    ck_assert_int_eq(chmod(file, mode), 0); /* chown may clear bits */
+    char *data = hs_ht_join(vol, "..data");
+    ck_assert_int_eq(symlink("..2026_11_30_12_00_00.123456", data), 0);
+    char *link = hs_ht_join(vol, "token");
+    ck_assert_int_eq(symlink("..data/token", link), 0);
+    free(vol);
+    free(ts);
+    free(file);
+    free(data);
+    return link;
+}
+
+#define SECRET_VOLUME_CONF \
+    CONF("", "\"ats\":{" ATS_BODY "\"token\":{\"file\":\"secrets/token\"}}", "")
+
+/* Loads SECRET_VOLUME_CONF; returns 0 with the token resolved or -1 with the one line. */
+static int load_secret_volume(char *line, size_t line_size)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    int rc = load_text(SECRET_VOLUME_CONF, 0644, &config, &diag, &path);
+    line[0] = '\0';
+    if (rc == 0) {
+        ck_assert_ptr_nonnull(strstr(config->connections[0].config_json,
+                                     "\"token\":\"k8s-secret-0440\""));
+        hs_config_free(config);
+    } else {
+        ck_assert_uint_eq(diag.n, 1);
+        ck_assert_ptr_null(strstr(diag.lines[0], "k8s-secret-0440"));
+        snprintf(line, line_size, "%s", diag.lines[0]);
+    }
+    hs_diag_clear(&diag);
+    free(path);
+    return rc;
+}
+
+/* The layout as the kubelet writes it: owner root (when the test can chown; the CI runs as
+ * root), group our own group, mode 0440, reached through two symbolic links. */
+START_TEST(kubernetes_secret_volume_with_fs_group)
+{
+    uid_t owner = geteuid() == 0 ? 0 : geteuid();
+    free(secret_volume("k8s-secret-0440\n", 0440, owner, getegid()));
+    char line[2048];
+    int rc = load_secret_volume(line, sizeof(line));
+    ck_assert_msg(rc == 0, "refused: %s", line);
+}
+END_TEST
+
+/* Others bits and a group write bit stay refused with the same message as before, through
+ * the links too. */
+START_TEST(secret_volume_open_modes_refused)
+{
+    static const mode_t modes[] = {0444, 0460, 0404, 0450};
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        char *link = secret_volume("k8s-secret-0440", modes[i], geteuid(), getegid());
+        char line[2048], expected[2048];
+        ck_assert_int_eq(load_secret_volume(line, sizeof(line)), -1);
+        snprintf(expected, sizeof(expected), "%s/hiresync.json: $.connections.ats.token.file: "
+                 "secret file %s is accessible by group or others (mode %04o); run: chmod 600 "
+                 "%s", dir, link, (unsigned)modes[i], link);
+        ck_assert_str_eq(line, expected);
+        char *vol = hs_ht_join(dir, "secrets");
+        hs_ht_rmtree(vol);
+        free(vol);
+        free(link);
+    }
+}
+END_TEST
+
+/* Readable by a group hiresync is not in, or owned by another user: refused, and the line
+ * says what would make it acceptable. Needs root to give files away; skipped otherwise. */
+START_TEST(secret_volume_foreign_group_or_owner_refused)
+{
+    if (geteuid() != 0)
+        return;
+    char *link = secret_volume("k8s-secret-0440", 0440, 0, 54321);
+    char line[2048], expected[2048];
+    ck_assert_int_eq(load_secret_volume(line, sizeof(line)), -1);
+    snprintf(expected, sizeof(expected), "%s/hiresync.json: $.connections.ats.token.file: "
+             "secret file %s cannot be trusted (mode 0440): it is readable by group 54321, "
+             "which hiresync (uid 0, gid %u) is not in; run hiresync with 54321 as its group "
+             "or a supplementary group (Kubernetes: fsGroup: 54321), or run: chmod 600 %s",
+             dir, link, (unsigned)getegid(), link);
+    ck_assert_str_eq(line, expected);
+    char *vol = hs_ht_join(dir, "secrets");
+    hs_ht_rmtree(vol);
+    free(link);
+    link = secret_volume("k8s-secret-0440", 0440, 54321, getegid());
+    ck_assert_int_eq(load_secret_volume(line, sizeof(line)), -1);
+    snprintf(expected, sizeof(expected), "%s/hiresync.json: $.connections.ats.token.file: "
+             "secret file %s cannot be trusted (mode 0440): it is readable by its group but "
+             "owned by uid 54321, neither root nor hiresync's user (uid 0); run: chown 0 %s "
+             "(or chmod 600 %s)", dir, link, link, link);
+    ck_assert_str_eq(line, expected);
+    free(vol);
+    free(link);
+}
+END_TEST
+
+/* A link to something that is not a regular file is refused, without hanging on a FIFO. */
+START_TEST(secret_link_to_non_regular_file)
+{
+    char *vol = hs_ht_join(dir, "secrets");
+    ck_assert_int_eq(mkdir(vol, 0700), 0);
+    char *fifo = hs_ht_join(vol, "fifo");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char *link = hs_ht_join(vol, "token");
+    static const char *const targets[] = {"fifo", ".", "missing"};
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+        unlink(link);
+        ck_assert_int_eq(symlink(targets[i], link), 0);
+        char line[2048], expected[2048];
+        ck_assert_int_eq(load_secret_volume(line, sizeof(line)), -1);
+        if (i < 2)
+            snprintf(expected, sizeof(expected), "%s/hiresync.json: $.connections.ats.token."
+                     "file: %s is not a regular file; give the path of a file that holds only "
+                     "the secret", dir, link);
+        else
+            snprintf(expected, sizeof(expected), "%s/hiresync.json: $.connections.ats.token."
+                     "file: cannot open %s: No such file or directory; check the path", dir,
+                     link);
+        ck_assert_str_eq(line, expected);
+    }
+    free(vol);
+    free(fifo);
+    free(link);
+}
+END_TEST
+
+/* An inline secret in a configuration file: the same rule as a secret file. */
+START_TEST(group_readable_inline_config)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    ck_assert_int_eq(load_text(CONF("", ATS, ""), 0640, &config, &diag, &path), 0);
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    if (geteuid() == 0) {
+        ck_assert_int_eq(chown(path, 0, 54321), 0);
+        hs_diag_init(&diag);
+        ck_assert_int_eq(hs_config_load(path, manifests, &config, &diag), -1);
+        char expected[4096];
+        snprintf(expected, sizeof(expected), "%s: $.connections.ats.token: secret written "
+                 "inline in a configuration file that cannot be trusted (mode 0640): it is "
+                 "readable by group 54321, which hiresync (uid 0, gid %u) is not in; run "
+                 "hiresync with 54321 as its group or a supplementary group (Kubernetes: "
+                 "fsGroup: 54321), or run: chmod 600 %s (or use {\"env\": \"NAME\"} or "
+                 "{\"file\": \"PATH\"})", path, (unsigned)getegid(), path);
+        ck_assert_uint_eq(diag.n, 1);
+        ck_assert_str_eq(diag.lines[0], expected);
+        hs_diag_clear(&diag);
+    }
+    free(path);
+}
+END_TEST
+
+/* The rule itself, for identities a test cannot take: fsGroup as a supplementary group. */
+START_TEST(secret_access_rule)
+{
+    hs_secret_identity id = {.uid = 10001, .gid = 10001, .groups = {4, 10002}, .n_groups = 2};
+    static const struct {
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+        hs_secret_access want;
+    } cases[] = {
+        {0100600, 10001, 999, HS_SECRET_PRIVATE},   {0100400, 0, 0, HS_SECRET_PRIVATE},
+        {0100440, 0, 10001, HS_SECRET_OWN_GROUP},   {0100440, 0, 10002, HS_SECRET_OWN_GROUP},
+        {0100640, 10001, 4, HS_SECRET_OWN_GROUP},   {0100440, 0, 10003, HS_SECRET_FOREIGN_GROUP},
+        {0100440, 10003, 10001, HS_SECRET_FOREIGN_OWNER},
+        {0100444, 0, 10001, HS_SECRET_OPEN},        {0100460, 0, 10001, HS_SECRET_OPEN},
+        {0100450, 0, 10001, HS_SECRET_OPEN},        {0100401, 0, 10001, HS_SECRET_OPEN},
+        {0100420, 0, 10001, HS_SECRET_OPEN},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct stat st;
+        memset(&st, 0, sizeof(st));
+        st.st_mode = cases[i].mode;
+        st.st_uid = cases[i].uid;
+        st.st_gid = cases[i].gid;
+        ck_assert_msg(hs_secret_access_of(&st, &id) == cases[i].want, "case %zu", i);
+    }
+}
+END_TEST
+
 /* A typical configuration, validated against the shipped manifests. */
 START_TEST(design_example_with_shipped_manifests)
 {
@@ -474,6 +677,41 @@ START_TEST(design_example_with_shipped_manifests)
 }
 END_TEST
 
+/* The installed hiresync.json.example, with its two secret files in place, is a valid
+ * configuration for the shipped connectors: an operator who fills in the values starts from
+ * something that loads. */
+START_TEST(installed_example_validates)
+{
+    hs_manifest_set *shipped = NULL;
+    hs_diag diag;
+    hs_diag_init(&diag);
+    ck_assert_int_eq(hs_manifest_set_load(hs_ht_env("HIRESYNC_MANIFEST_DIR"), &shipped, &diag),
+                     0);
+    char *config_path = hs_ht_join(dir, "hiresync.json");
+    hs_ht_copy(hs_ht_env("HIRESYNC_EXAMPLE_CONFIG"), config_path, 0644);
+    char *secrets = hs_ht_join(dir, "secrets");
+    ck_assert_int_eq(mkdir(secrets, 0750), 0);
+    free(hs_ht_write(secrets, "eploy-client-secret", "eploy-secret-0001\n", 0600));
+    free(hs_ht_write(secrets, "willo-api-key", "willo-key-0001\n", 0440));
+    hs_config *config = NULL;
+    int rc = hs_config_load(config_path, shipped, &config, &diag);
+    dump(&diag);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(diag.n, 0);
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "eploy")->config_json,
+                                 "\"client_secret\":\"eploy-secret-0001\""));
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "eploy")->config_json,
+                                 "\"note_action_type\":"));
+    ck_assert_ptr_nonnull(strstr(hs_config_find_connection(config, "willo")->config_json,
+                                 "\"api_key\":\"willo-key-0001\""));
+    hs_config_free(config);
+    hs_manifest_set_free(shipped);
+    hs_diag_clear(&diag);
+    free(secrets);
+    free(config_path);
+}
+END_TEST
+
 START_TEST(interval_syntax)
 {
     int64_t s = 0;
@@ -510,8 +748,15 @@ static Suite *config_suite(void)
     tcase_add_test(good, secret_from_file);
     tcase_add_test(good, secret_file_readable_by_others);
     tcase_add_test(good, inline_secret_in_readable_config);
+    tcase_add_test(good, kubernetes_secret_volume_with_fs_group);
+    tcase_add_test(good, secret_volume_open_modes_refused);
+    tcase_add_test(good, secret_volume_foreign_group_or_owner_refused);
+    tcase_add_test(good, secret_link_to_non_regular_file);
+    tcase_add_test(good, group_readable_inline_config);
+    tcase_add_test(good, secret_access_rule);
     tcase_add_test(good, unreadable_files);
     tcase_add_test(good, design_example_with_shipped_manifests);
+    tcase_add_test(good, installed_example_validates);
     tcase_add_test(good, interval_syntax);
     suite_add_tcase(s, good);
     return s;

@@ -74,7 +74,7 @@ START_TEST(bad_manifest_every_error)
     ck_assert_uint_eq(hs_diag_count(&diag), 3);
     char expected[10240];
     snprintf(expected, sizeof(expected), "%s: $.abi: must be a string \"MAJOR.MINOR\" such as "
-             "\"1.0\"", path);
+             "\"1.1\"", path);
     ck_assert_str_eq(diag.lines[0], expected);
     snprintf(expected, sizeof(expected), "%s: $.capabilities[1]: unknown operation; use check, "
              "discover_jobs, read_changes, write_invitation or write_note", path);

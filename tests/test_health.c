@@ -1,0 +1,220 @@
+/* `hiresync status` as a health check, and the commands that must work without secrets: the
+ * real program over the sandbox. Each unhealthy condition makes status exit 1 and say why;
+ * a healthy pipeline exits 0. */
+#define _GNU_SOURCE
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_e2e_util.h"
+
+static e2e E;
+static const char *const STATUS[] = {"status", NULL};
+static const char *const STATUS_JSON[] = {"status", "--json", NULL};
+
+static void setup(void)
+{
+    e2e_start(&E, NULL);
+}
+
+static void teardown(void)
+{
+    e2e_stop(&E);
+}
+
+static void one_pipeline(void)
+{
+    char pipe[2048];
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview,
+                 "[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]}]");
+    e2e_config(&E, "", pipe);
+    ck_assert_msg(e2e_cycle(&E) == 0, "baseline: %s", E.out);
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Replaces the first `from` in the configuration file with `to`. */
+static void edit_config(const char *from, const char *to)
+{
+    char buf[8192], out[8192], *at;
+    FILE *f = fopen(E.config, "r");
+    size_t n;
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    at = strstr(buf, from);
+    ck_assert_msg(at != NULL, "no %s in the configuration", from);
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+    f = fopen(E.config, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(out, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_healthy_pipeline_exits_0)
+{
+    one_pipeline();
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "problem:") == NULL, "%s", E.out);
+}
+END_TEST
+
+/* status, state show and connectors open no connection: a shell without the secret's
+ * variable (an operator's, a health probe's) must not stop them. check needs it and says so. */
+START_TEST(test_read_only_commands_need_no_secret)
+{
+    static const char *const show[] = {"state", "show", "p", "--json", NULL};
+    static const char *const connectors[] = {"connectors", NULL};
+    static const char *const check[] = {"check", NULL};
+    json_object *doc;
+    one_pipeline();
+    unsetenv("HS_TEST_WILLO_KEY");
+    edit_config("\"sandbox-willo-key\"", "{\"env\": \"HS_TEST_WILLO_KEY\"}");
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "status: %s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, connectors) == 0, "connectors: %s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, show) == 0, "state show: %s", E.out);
+    doc = json_tokener_parse(E.out);   /* --json prints the JSON only */
+    ck_assert_msg(doc != NULL && json_object_is_type(doc, json_type_object), "%s", E.out);
+    ck_assert(json_object_object_get_ex(doc, "ats", NULL));
+    json_object_put(doc);
+    ck_assert_int_eq(e2e_run(&E, NULL, check), 2);
+    ck_assert_msg(strstr(E.out, "HS_TEST_WILLO_KEY") != NULL, "%s", E.out);
+}
+END_TEST
+
+START_TEST(test_state_commands_reject_unknown_pipelines)
+{
+    static const char *const show[] = {"state", "show", "nope", NULL};
+    static const char *const reset[] = {"state", "reset", "nope", NULL};
+    static const char *const help[] = {"state", "show", "--help", NULL};
+    one_pipeline();
+    ck_assert_int_eq(e2e_run(&E, NULL, show), 2);
+    ck_assert_msg(strstr(E.out, "no pipeline named \"nope\"") != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_run(&E, NULL, reset), 2);
+    ck_assert_int_eq(e2e_run(&E, NULL, help), 0);
+    ck_assert_msg(strstr(E.out, "Usage:") != NULL && strstr(E.out, "Exit status") != NULL,
+                  "%s", E.out);
+}
+END_TEST
+
+/* Another process holds the pipeline's lock and noted its start: a cycle in progress. */
+START_TEST(test_cycle_in_progress_is_shown)
+{
+    char path[512], line[64];
+    int fd;
+    json_object *all, *p, *v;
+    int64_t since = wall_ms() - 5000;
+    one_pipeline();
+    snprintf(path, sizeof path, "%s/p.lock", E.state_dir);
+    fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    snprintf(line, sizeof line, "%ld %lld\n", (long)getpid(), (long long)since);
+    ck_assert_int_eq(ftruncate(fd, 0), 0);
+    ck_assert_int_eq(pwrite(fd, line, strlen(line), 0), (ssize_t)strlen(line));
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "running is healthy: %s", E.out);
+    ck_assert_msg(strstr(E.out, "running: a cycle is in progress since ") != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_run(&E, NULL, STATUS_JSON), 0);
+    all = json_tokener_parse(E.out);
+    ck_assert_ptr_nonnull(all);
+    p = json_object_array_get_idx(all, 0);
+    ck_assert(json_object_object_get_ex(p, "running_since_ms", &v));
+    ck_assert_int_eq(json_object_get_int64(v), since);
+    json_object_put(all);
+    close(fd);
+}
+END_TEST
+
+/* A cycle killed before it could record its outcome (as a full disk would leave it). */
+START_TEST(test_unrecorded_cycle_is_unhealthy)
+{
+    static const char *const once[] = {"run", "--once", "--force", NULL};
+    one_pipeline();
+    ck_assert_int_eq(e2e_run(&E, "HIRESYNC_CRASH_AT=1", once), -9);
+    ck_assert_int_eq(e2e_run(&E, NULL, STATUS), 1);
+    ck_assert_msg(strstr(E.out, "left no record") != NULL, "%s", E.out);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "recorded again: %s", E.out);
+}
+END_TEST
+
+START_TEST(test_overdue_pipeline_is_unhealthy)
+{
+    static const char *const tight[] = {"status", "--max-age", "1m", NULL};
+    static const char *const bad[] = {"status", "--max-age", "soon", NULL};
+    char env[64];
+    one_pipeline();
+    /* two days later, nothing has run since */
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld",
+             (long long)(wall_ms() / 1000 + 2 * 86400 + 60));
+    ck_assert_int_eq(e2e_run(&E, env, STATUS), 1);
+    ck_assert_msg(strstr(E.out, "overdue: the last cycle started 2d") != NULL, "%s", E.out);
+    /* the default allows one missed 3-hour cycle */
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld", (long long)(wall_ms() / 1000 + 5 * 3600));
+    ck_assert_msg(e2e_run(&E, env, STATUS) == 0, "%s", E.out);
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW=%lld", (long long)(wall_ms() / 1000 + 120));
+    ck_assert_int_eq(e2e_run(&E, env, tight), 1);
+    ck_assert_int_eq(e2e_run(&E, NULL, bad), 2);
+}
+END_TEST
+
+/* The state directory on a read-only file system: every cycle would fail to commit. */
+START_TEST(test_read_only_state_dir_is_unhealthy)
+{
+    char mnt[300];
+    one_pipeline();
+    snprintf(mnt, sizeof mnt, "%s", E.state_dir);
+    if (geteuid() != 0 || mount(mnt, mnt, NULL, MS_BIND, NULL) != 0) {
+        fprintf(stderr, "test_read_only_state_dir_is_unhealthy: cannot bind-mount (%s); "
+                "skipped\n", strerror(errno));
+        return;
+    }
+    if (mount(NULL, mnt, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+        (void)umount(mnt);
+        ck_abort_msg("cannot remount read-only: %s", strerror(errno));
+    }
+    ck_assert_int_eq(e2e_run(&E, NULL, STATUS), 1);
+    ck_assert_msg(strstr(E.out, "does not take new files") != NULL, "%s", E.out);
+    ck_assert_int_eq(umount(mnt), 0);
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "%s", E.out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("health");
+    TCase *tc = tcase_create("status");
+    SRunner *sr;
+    int failed;
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_healthy_pipeline_exits_0);
+    tcase_add_test(tc, test_read_only_commands_need_no_secret);
+    tcase_add_test(tc, test_state_commands_reject_unknown_pipelines);
+    tcase_add_test(tc, test_cycle_in_progress_is_shown);
+    tcase_add_test(tc, test_unrecorded_cycle_is_unhealthy);
+    tcase_add_test(tc, test_overdue_pipeline_is_unhealthy);
+    tcase_add_test(tc, test_read_only_state_dir_is_unhealthy);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
