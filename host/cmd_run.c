@@ -11,12 +11,15 @@ static void usage(FILE *out, const char *program)
     fprintf(out,
             "Usage: %s [global options] run [--once] [--pipeline NAME] [--force] [--dry-run]\n"
             "Runs every enabled pipeline when it is due (default every 3h) and stays up.\n"
-            "  --once           run every due pipeline one time, then exit (cron, timers)\n"
+            "  --once           run every pipeline due within the grace window (10%% of its\n"
+            "                   interval, at least 5 minutes) one time, then exit (cron, timers)\n"
             "  --pipeline NAME  only this pipeline\n"
             "  --force          run even if not due yet\n"
             "  --dry-run        print who would be invited and noted; write and commit nothing\n"
+            "A failing pipeline is retried with back-off; the others go on.\n"
             "SIGTERM/SIGINT finish the write in hand and exit 0; SIGHUP reloads the\n"
-            "configuration. Exit status: 0 all pipelines succeeded, 1 one failed, 2 usage.\n",
+            "configuration. Exit status with --once: 0 all pipelines succeeded, 1 one\n"
+            "failed; 2 usage.\n",
             program);
 }
 

@@ -189,6 +189,14 @@ static void set_error(cycle *c, hs_status status, const char *side, const char *
         bounded(c->r->error, sizeof c->r->error, "%s: %s", side, msg);
 }
 
+/* set_error from a connector's error, keeping the delay the remote system asked for. */
+static void set_error_from(cycle *c, hs_status status, const char *side, const hs_error *e)
+{
+    if (c->r->status == HS_OK)
+        c->r->retry_after_s = e->retry_after_s > 0 ? e->retry_after_s : 0;
+    set_error(c, status, side, e->message);
+}
+
 /* The key of the first outbox entry in the given state ("intent" or "done"), or NULL. */
 static const char *first_in_state(json_object *outbox, const char *state)
 {
@@ -827,9 +835,9 @@ static hs_status read_side(cycle *c, const hs_cycle_side *side, const char *curs
         return HS_OK;
     /* An error raised by our own callbacks (a write, a commit) is the one to report. */
     if (c->own_failure && c->err_side != NULL && c->err.message[0] != '\0')
-        set_error(c, st, c->err_side, c->err.message);
+        set_error_from(c, st, c->err_side, &c->err);
     else
-        set_error(c, st, side->name, err.message);
+        set_error_from(c, st, side->name, &err);
     return st;
 }
 
@@ -1043,7 +1051,7 @@ static hs_status discovery(cycle *c)
     if (have_jobs) {
         st = discover(&c->p->ats, &jobs, &err);
         if (st != HS_OK) {
-            set_error(c, st, c->p->ats.name, err.message);
+            set_error_from(c, st, c->p->ats.name, &err);
             goto out;
         }
         c->r->counts.jobs = (long)jobs.n;
@@ -1052,7 +1060,7 @@ static hs_status discovery(cycle *c)
         (c->p->interviews.table->capabilities & HS_CAP_DISCOVER_JOBS)) {
         st = discover(&c->p->interviews, &interviews, &err);
         if (st == HS_E_CONFIG || st == HS_E_PERMISSION || st == HS_E_CANCELLED) {
-            set_error(c, st, c->p->interviews.name, err.message);
+            set_error_from(c, st, c->p->interviews.name, &err);
             goto out;
         }
         have_interviews = st == HS_OK;

@@ -110,6 +110,8 @@ typedef struct hs_cycle_result {
     const char *result;            /* static: "ok", "warning", "failed", "cancelled" */
     hs_cycle_counts counts;
     char error[1024];              /* what went wrong and what to fix; "" when nothing */
+    int32_t retry_after_s;         /* the failing call's hs_error.retry_after_s: the remote
+                                    * system asked not to be called before then; 0: none */
 } hs_cycle_result;
 
 /* Runs one cycle. Returns result->status. */

@@ -16,3 +16,17 @@ host_libhsrunner_la_SOURCES = \
 host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread
 
+# The test hooks (HIRESYNC_FAKE_NOW, HIRESYNC_FAKE_NOW_FILE, HIRESYNC_CRASH_*) exist only in
+# test builds: the runner compiled a second time with HS_TEST_HOOKS, and a hiresync linked
+# with it that the tests run (HIRESYNC_TEST_BIN). Neither is installed; the installed
+# hiresync ignores those variables.
+check_LTLIBRARIES += host/libhsrunner-test.la
+host_libhsrunner_test_la_SOURCES = $(host_libhsrunner_la_SOURCES)
+host_libhsrunner_test_la_CPPFLAGS = $(AM_CPPFLAGS) -DHS_TEST_HOOKS
+host_libhsrunner_test_la_CFLAGS = $(host_libhsrunner_la_CFLAGS)
+host_libhsrunner_test_la_LIBADD = $(host_libhsrunner_la_LIBADD)
+
+check_PROGRAMS += tests/hiresync-test
+tests_hiresync_test_SOURCES = $(hiresync_SOURCES)
+tests_hiresync_test_LDADD = host/libhsrunner-test.la host/libhshost.la \
+	$(LTDL_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread

@@ -35,14 +35,86 @@ static void on_reload(int sig)
     g_reload = 1;
 }
 
+/* ---- clocks ------------------------------------------------------------------------------ */
+
+#ifdef HS_TEST_HOOKS
+/* Test builds only: HIRESYNC_FAKE_NOW_FILE names a file holding "<wall s> [<monotonic s>]",
+ * read again at every call so that a test can move either clock while the daemon runs;
+ * HIRESYNC_FAKE_NOW holds a fixed wall clock (seconds). Returns 1 when *out was set. */
+static int fake_clock(int monotonic, int64_t *out)
+{
+    const char *file = getenv("HIRESYNC_FAKE_NOW_FILE");
+    const char *fixed = getenv("HIRESYNC_FAKE_NOW");
+    if (file != NULL && *file != '\0') {
+        long long wall = 0, mono = 0;
+        int n = 0;
+        FILE *f = fopen(file, "r");
+        if (f != NULL) {
+            n = fscanf(f, "%lld %lld", &wall, &mono);
+            (void)fclose(f);
+        }
+        if (n >= 1 && !monotonic) {
+            *out = (int64_t)wall * 1000;
+            return 1;
+        }
+        if (n >= 2 && monotonic) {
+            *out = (int64_t)mono * 1000;
+            return 1;
+        }
+        return 0;
+    }
+    if (!monotonic && fixed != NULL && *fixed != '\0') {
+        *out = (int64_t)strtoll(fixed, NULL, 10) * 1000;
+        return 1;
+    }
+    return 0;
+}
+#endif
+
+static int64_t read_clock(clockid_t id)
+{
+    struct timespec ts;
+    int64_t v;
+#ifdef HS_TEST_HOOKS
+    if (fake_clock(id == CLOCK_MONOTONIC, &v))
+        return v;
+#endif
+    if (clock_gettime(id, &ts) != 0)
+        return 0;
+    v = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return v;
+}
+
 int64_t hs_schedule_now_ms(void)
 {
-    const char *fake = getenv("HIRESYNC_FAKE_NOW");
-    struct timespec ts;
-    if (fake != NULL && *fake != '\0')
-        return (int64_t)strtoll(fake, NULL, 10) * 1000;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return read_clock(CLOCK_REALTIME);
+}
+
+int64_t hs_schedule_mono_ms(void)
+{
+    return read_clock(CLOCK_MONOTONIC);
+}
+
+/* Sleeps until the monotonic clock reaches `until` or a signal arrives, in steps of at most
+ * a second so that the flags are seen. */
+static void nap_until(int64_t until)
+{
+    while (!g_stop && !g_reload) {
+        int64_t left = until - hs_schedule_mono_ms();
+        struct timespec ts;
+        hs_notify_heartbeat();
+        if (left <= 0)
+            return;
+#ifdef HS_TEST_HOOKS
+        if (getenv("HIRESYNC_FAKE_NOW_FILE") != NULL)
+            left = 20; /* the test moves the clock: look again soon */
+#endif
+        if (left > 1000)
+            left = 1000;
+        ts.tv_sec = (time_t)(left / 1000);
+        ts.tv_nsec = (long)(left % 1000) * 1000000L;
+        (void)nanosleep(&ts, NULL);
+    }
 }
 
 static int64_t clock_cb(void *ctx)
@@ -127,11 +199,63 @@ static int64_t ats_skew_cb(void *ctx)
     return hs_connection_clock_skew(ctx, &skew, NULL) ? skew : 0;
 }
 
-/* Runs one cycle of one pipeline; fills r. Returns 0 ran, 1 skipped (locked). */
-static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
-                        const hs_run_options *opt, hs_cycle_result *r)
+/* Adds the clock skew last measured on a connection as clock_skew[name]. */
+static void put_skew(json_object *dst, const char *name, const hs_connection *conn)
 {
-    const char *dir = app->config->state_dir;
+    int64_t skew = 0, at = 0;
+    json_object *o;
+    if (conn == NULL || hs_connection_clock_skew(conn, &skew, &at) != 1 ||
+        json_object_object_get_ex(dst, name, NULL) || (o = json_object_new_object()) == NULL)
+        return;
+    json_object_object_add(o, "skew_ms", json_object_new_int64(skew));
+    json_object_object_add(o, "measured_ms", json_object_new_int64(at));
+    json_object_object_add(dst, name, o);
+}
+
+/* One pipeline's run: what the pool hands a worker, and what the worker reports back. */
+typedef struct job {
+    const char *name;            /* borrowed from the config */
+    json_object *cfg;            /* borrowed */
+    hs_cycle_result result;
+    int skipped;                 /* locked by another runner */
+    int64_t wall_start;          /* both clocks at the start, so that the daemon can turn */
+    int64_t mono_start;          /* next_due_ms into a monotonic time */
+    int64_t next_due_ms;         /* the due time the schedule computed after the cycle */
+} job;
+
+/* Records the cycle's outcome and sets j->next_due_ms. */
+static void record(hs_app *app, job *j, const hs_pipeline *p, const hs_connection *ats,
+                   const hs_connection *iv, int write)
+{
+    hs_cycle_result *r = &j->result;
+    hs_status_cycle sc;
+    json_object *skew = json_object_new_object();
+    memset(&sc, 0, sizeof sc);
+    sc.result = r;
+    sc.interval_s = p != NULL ? p->interval_s : 3 * 3600;
+    if (skew != NULL && p != NULL) {
+        put_skew(skew, p->ats, ats);
+        put_skew(skew, p->interviews, iv);
+    }
+    sc.clock_skew = skew;
+    if (r->duration_ms == 0)
+        r->duration_ms = hs_schedule_now_ms() - r->started_ms;
+    if (write) {
+        char msg[HS_STATE_ERR_MAX];
+        if (hs_status_write(app->config->state_dir, j->name, &sc, msg, sizeof msg) != 0)
+            hs_log_write(app->log, HS_LOG_WARN, j->name, "cannot record the status: %s", msg);
+        j->next_due_ms = sc.next_due_ms;
+    } else {
+        j->next_due_ms = r->started_ms + hs_status_backoff_ms(r->status, 1, sc.interval_s);
+    }
+    json_object_put(skew);
+}
+
+/* Runs one cycle of one pipeline; fills j. */
+static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
+{
+    const char *dir = app->config->state_dir, *name = j->name;
+    hs_cycle_result *r = &j->result;
     hs_pipeline *p = NULL;
     hs_state *state = NULL;
     hs_connection *ats = NULL, *iv = NULL;
@@ -139,12 +263,14 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     hs_cycle_params cp;
     hs_error err;
     char msg[HS_STATE_ERR_MAX];
-    int busy = 0, lock = -1, skipped = 0, ran = 0;
+    int busy = 0, lock = -1, ran = 0;
     hs_status ost;
     memset(r, 0, sizeof *r);
-    r->started_ms = hs_schedule_now_ms();
+    j->skipped = 0;
+    j->mono_start = hs_schedule_mono_ms();
+    j->wall_start = r->started_ms = hs_schedule_now_ms();
     hs_connection_error_init(&err);
-    if (hs_pipeline_parse(name, cfg, &p, msg, sizeof msg) != 0) {
+    if (hs_pipeline_parse(name, j->cfg, &p, msg, sizeof msg) != 0) {
         fail(r, HS_E_CONFIG, "", msg);
         goto out;
     }
@@ -156,13 +282,14 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
     if (lock < 0) {
         hs_log_write(app->log, busy ? HS_LOG_WARN : HS_LOG_ERROR, name, "%s", msg);
         if (busy) {
-            skipped = 1;
+            j->skipped = 1;
             goto out;
         }
         fail(r, HS_E_INTERNAL, "", msg);
         goto out;
     }
-    if (hs_lock_note_start(lock, r->started_ms) != 0)
+    /* a dry run leaves no trace, not even a start that never gets its outcome recorded */
+    if (!opt->dry_run && hs_lock_note_start(lock, r->started_ms) != 0)
         hs_log_write(app->log, HS_LOG_WARN, name, "cannot note the cycle's start in its lock "
                      "file (%s/%s.lock): %s", dir, name, strerror(errno));
     if (hs_state_load(dir, name, &state, msg, sizeof msg) != 0) {
@@ -174,6 +301,7 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
         ost = open_side(app, name, p->interviews, stored(state->body, "interviews"), &iv, &err);
     if (ost != HS_OK) {
         fail(r, ost, "cannot open a connection: ", err.message);
+        r->retry_after_s = err.retry_after_s > 0 ? err.retry_after_s : 0;
         goto out;
     }
     st.ats = ats;
@@ -205,30 +333,18 @@ static int run_pipeline(hs_app *app, const char *name, json_object *cfg,
 out:
     if (r->result == NULL)
         r->result = r->status == HS_OK ? "ok" : "failed";
-    if (!ran && !skipped && r->status != HS_OK) /* a cycle logs its own summary */
+    if (!ran && !j->skipped && r->status != HS_OK) /* a cycle logs its own summary */
         hs_log_write(app->log, HS_LOG_ERROR, name, "cycle failed: %s", r->error);
-    if (!skipped && !opt->dry_run && lock >= 0) {
-        if (r->duration_ms == 0)
-            r->duration_ms = hs_schedule_now_ms() - r->started_ms;
-        if (hs_status_write(dir, name, r, msg, sizeof msg) != 0)
-            hs_log_write(app->log, HS_LOG_WARN, name, "cannot record the status: %s", msg);
-    }
+    if (!j->skipped)
+        record(app, j, p, ats, iv, !opt->dry_run && lock >= 0);
     hs_connection_close(ats);
     hs_connection_close(iv);
     hs_state_free(state);
     hs_lock_release(lock);
     hs_pipeline_free(p);
-    return skipped;
 }
 
 /* ---- the pool ------------------------------------------------------------------------------ */
-
-typedef struct job {
-    const char *name;            /* borrowed from the config */
-    json_object *cfg;            /* borrowed */
-    hs_cycle_result result;
-    int skipped;
-} job;
 
 typedef struct pool {
     hs_app *app;
@@ -249,8 +365,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&pl->mu);
         if (i >= pl->n)
             return NULL;
-        pl->jobs[i].skipped = run_pipeline(pl->app, pl->jobs[i].name, pl->jobs[i].cfg, pl->opt,
-                                           &pl->jobs[i].result);
+        run_pipeline(pl->app, &pl->jobs[i], pl->opt);
     }
 }
 
@@ -275,49 +390,169 @@ static void run_pool(hs_app *app, const hs_run_options *opt, job *jobs, size_t n
 
 /* ---- due pipelines ------------------------------------------------------------------------- */
 
-static int pipeline_flags(json_object *cfg, int *enabled, int64_t *interval_s)
+static void pipeline_flags(json_object *cfg, int *enabled, int64_t *interval_s)
 {
     hs_pipeline *p = NULL;
     char msg[256];
+    *enabled = 1;
+    *interval_s = 3 * 3600;
     if (hs_pipeline_parse("x", cfg, &p, msg, sizeof msg) != 0)
-        return -1;
+        return; /* due as usual: running it reports what is wrong */
     *enabled = p->enabled;
     *interval_s = p->interval_s;
     hs_pipeline_free(p);
+}
+
+/* The daemon's plan for one pipeline: its due time on the monotonic clock, so that a wall
+ * clock that jumps (NTP, a VM resumed, an operator) neither fires every pipeline nor stalls
+ * them. It is derived from the status record once (at start, or when another runner wrote
+ * the record) and from then on from the cycles this process runs. */
+typedef struct plan {
+    char *name;
+    int64_t due_mono;
+    int64_t seen_start;          /* the record's last start and next due it was derived */
+    int64_t seen_due;            /* from, or saw after our own cycle */
+} plan;
+
+typedef struct plans {
+    plan *v;
+    size_t n, cap;
+} plans;
+
+static void plans_free(plans *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        free(ps->v[i].name);
+    free(ps->v);
+    memset(ps, 0, sizeof *ps);
+}
+
+/* The plan of a pipeline, a new one (seen_start = -2: not derived yet) when absent; NULL when
+ * out of memory. */
+static plan *plan_of(plans *ps, const char *name)
+{
+    plan *pl;
+    for (size_t i = 0; i < ps->n; i++)
+        if (strcmp(ps->v[i].name, name) == 0)
+            return &ps->v[i];
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 16;
+        plan *v = realloc(ps->v, cap * sizeof *v);
+        if (v == NULL)
+            return NULL;
+        ps->v = v;
+        ps->cap = cap;
+    }
+    pl = &ps->v[ps->n];
+    memset(pl, 0, sizeof *pl);
+    if ((pl->name = strdup(name)) == NULL)
+        return NULL;
+    pl->seen_start = -2;
+    ps->n++;
+    return pl;
+}
+
+static int last_ok(json_object *rec)
+{
+    json_object *last, *v;
+    return json_object_object_get_ex(rec, "last", &last) &&
+           json_object_object_get_ex(last, "status", &v) && json_object_get_int(v) == HS_OK;
+}
+
+/* Turns a recorded wall-clock due time into a monotonic one. A due time further away than
+ * the pipeline can ever wait was computed by a clock that has gone back since: due at once. */
+static void derive(plan *pl, const char *dir, const char *name, json_object *rec,
+                   int64_t interval_s)
+{
+    int64_t wall = hs_schedule_now_ms(), mono = hs_schedule_mono_ms(), due, left, limit;
+    pl->seen_start = hs_status_last_start(rec);
+    pl->seen_due = hs_status_next_due(name, rec, interval_s);
+    pl->due_mono = mono;
+    if (rec == NULL || hs_status_interrupted(dir, name, rec))
+        return;
+    due = pl->seen_due;
+    limit = interval_s * 1000;
+    if (hs_status_retry_at(rec) >= due && limit < HS_STATUS_RETRY_MAX_MS)
+        limit = HS_STATUS_RETRY_MAX_MS;
+    left = due - wall;
+    if (left <= 0 || left > limit)
+        return;
+    pl->due_mono = mono + left + (last_ok(rec) ? hs_status_spread_ms(name, interval_s) : 0);
+}
+
+/* Updates a plan from a cycle this process ran. */
+static void plan_after(plan *pl, const job *j, const char *dir, int64_t interval_s)
+{
+    json_object *rec = hs_status_read(dir, j->name);
+    pl->seen_start = hs_status_last_start(rec);
+    pl->seen_due = hs_status_next_due(j->name, rec, interval_s);
+    json_object_put(rec);
+    if (j->skipped) { /* another runner has it: look again in a minute */
+        pl->due_mono = hs_schedule_mono_ms() + 60000;
+        return;
+    }
+    pl->due_mono = j->mono_start + (j->next_due_ms - j->wall_start);
+    if (j->result.status == HS_OK)
+        pl->due_mono += hs_status_spread_ms(j->name, interval_s);
+}
+
+/* Whether a pipeline runs now; *wake gets its next monotonic due time when not. */
+static int is_due(hs_app *app, const hs_run_options *opt, plans *ps, const char *name,
+                  int64_t interval_s, int64_t *wake)
+{
+    const char *dir = app->config->state_dir;
+    json_object *rec = hs_status_read(dir, name);
+    plan *pl;
+    if (opt->once) {
+        int due = opt->force || hs_status_interrupted(dir, name, rec) ||
+              hs_status_due_within_grace(name, rec, hs_schedule_now_ms(), interval_s);
+        json_object_put(rec);
+        return due;
+    }
+    pl = plan_of(ps, name);
+    if (pl == NULL) {
+        json_object_put(rec);
+        return 1;
+    }
+    if (pl->seen_start != hs_status_last_start(rec) ||
+        pl->seen_due != hs_status_next_due(name, rec, interval_s))
+        derive(pl, dir, name, rec, interval_s);
+    json_object_put(rec);
+    if (opt->force || hs_schedule_mono_ms() >= pl->due_mono)
+        return 1;
+    *wake = pl->due_mono;
     return 0;
 }
 
-/* Collects the pipelines to run now; *next_wake gets the earliest later due time. */
-static size_t collect(hs_app *app, const hs_run_options *opt, job *jobs, size_t max,
-                      int64_t *next_wake)
+/* Collects the pipelines to run now; *wake gets the earliest monotonic due time of the rest
+ * (INT64_MAX when none). */
+static size_t collect(hs_app *app, const hs_run_options *opt, plans *ps, job *jobs, size_t max,
+                      int64_t *wake)
 {
     size_t n = 0;
-    int64_t now = hs_schedule_now_ms();
-    *next_wake = INT64_MAX;
+    *wake = INT64_MAX;
     json_object_object_foreach(app->config->pipelines, name, cfg) {
         int enabled = 1;
-        int64_t interval = 0, due;
-        json_object *rec;
+        int64_t interval = 0, when = INT64_MAX;
         if (opt->pipeline != NULL && strcmp(opt->pipeline, name) != 0)
             continue;
-        if (pipeline_flags(cfg, &enabled, &interval) != 0)
-            interval = 0; /* due at once, so that running it reports what is wrong */
+        pipeline_flags(cfg, &enabled, &interval);
         if (!enabled && opt->pipeline == NULL)
             continue;
-        rec = hs_status_read(app->config->state_dir, name);
-        due = hs_status_next_due(name, rec, interval);
-        json_object_put(rec);
-        if (!opt->force && due > now) {
-            if (due < *next_wake)
-                *next_wake = due;
-            if (opt->once && !opt->quiet)
+        if (!is_due(app, opt, ps, name, interval, &when)) {
+            if (when < *wake)
+                *wake = when;
+            if (opt->once)
                 hs_log_write(app->log, HS_LOG_INFO, name, "not due yet; skipped (use --force "
                              "to run it now)");
             continue;
         }
-        if (now < *next_wake)
-            *next_wake = now;
-        if (jobs != NULL && n < max) {
+        if (!opt->once) { /* still due (at once): look again soon */
+            int64_t now = hs_schedule_mono_ms();
+            if (now < *wake)
+                *wake = now;
+        }
+        if (n < max) {
             memset(&jobs[n], 0, sizeof jobs[n]);
             jobs[n].name = name;
             jobs[n].cfg = cfg;
@@ -325,6 +560,27 @@ static size_t collect(hs_app *app, const hs_run_options *opt, job *jobs, size_t 
         }
     }
     return n;
+}
+
+/* After a round of the daemon: the plans of what ran, and the failures said once more with
+ * what happens next, since the daemon goes on. */
+static void after_round(hs_app *app, plans *ps, const job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const job *j = &jobs[i];
+        int enabled;
+        int64_t interval;
+        plan *pl = plan_of(ps, j->name);
+        pipeline_flags(j->cfg, &enabled, &interval);
+        if (pl != NULL)
+            plan_after(pl, j, app->config->state_dir, interval);
+        if (!j->skipped && j->result.status != HS_OK && j->result.status != HS_E_CANCELLED) {
+            char in[32];
+            hs_status_format_age(j->next_due_ms - j->wall_start, in, sizeof in);
+            hs_log_write(app->log, HS_LOG_WARN, j->name, "the other pipelines go on; this "
+                         "one is tried again in %s", in);
+        }
+    }
 }
 
 static int round_exit(const job *jobs, size_t n)
@@ -368,18 +624,71 @@ static void install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-int hs_schedule_run(hs_app *app, const hs_run_options *opt)
+static job *new_jobs(const hs_app *app, size_t *max)
 {
-    size_t max = (size_t)json_object_object_length(app->config->pipelines) + 1;
-    job *jobs = calloc(max, sizeof *jobs);
+    *max = (size_t)json_object_object_length(app->config->pipelines) + 1;
+    return calloc(*max, sizeof(job));
+}
+
+/* The daemon: rounds until a signal. A pipeline's failure stays in that pipeline (recorded
+ * with its fix, retried with back-off); only a signal ends it. */
+static int daemon_loop(hs_app *app, const hs_run_options *opt)
+{
+    hs_run_options o = *opt;
+    plans ps = {0};
+    size_t max;
+    job *jobs = new_jobs(app, &max);
     int rc = HS_EXIT_OK;
     if (jobs == NULL)
         return HS_EXIT_FAILURE;
+    for (;;) {
+        int64_t wake;
+        size_t n = collect(app, &o, &ps, jobs, max, &wake);
+        o.force = 0; /* --force runs the first round only */
+        run_pool(app, &o, jobs, n);
+        after_round(app, &ps, jobs, n);
+        if (g_stop)
+            break;
+        if (n > 0)
+            (void)collect(app, &o, &ps, jobs, 0, &wake);
+        hs_notify_status("waiting for the next due pipeline");
+        hs_notify_heartbeat();
+        /* one that is due again at once waits a second, so that nothing can spin */
+        if (wake - hs_schedule_mono_ms() < 1000)
+            (void)nanosleep(&(struct timespec){1, 0}, NULL);
+        else
+            nap_until(wake);
+        if (g_reload) {
+            g_reload = 0;
+            reload(app);
+            free(jobs);
+            if ((jobs = new_jobs(app, &max)) == NULL) {
+                rc = HS_EXIT_FAILURE;
+                break;
+            }
+        }
+        if (g_stop)
+            break;
+    }
+    if (g_stop)
+        hs_log_write(app->log, HS_LOG_INFO, NULL, "stopped by a signal; every committed "
+                     "checkpoint is in place");
+    hs_notify_finish();
+    plans_free(&ps);
+    free(jobs);
+    return rc;
+}
+
+int hs_schedule_run(hs_app *app, const hs_run_options *opt)
+{
+    size_t max, n;
+    job *jobs;
+    int64_t wake;
+    int rc;
     if (opt->pipeline != NULL &&
         !json_object_object_get_ex(app->config->pipelines, opt->pipeline, NULL)) {
         fprintf(stderr, "%s run: no pipeline named \"%s\" in %s\n", app->program, opt->pipeline,
                 app->config_path);
-        free(jobs);
         return HS_EXIT_USAGE;
     }
     g_stop = 0;
@@ -390,59 +699,16 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
     if (json_object_object_length(app->config->pipelines) == 0)
         hs_log_write(app->log, HS_LOG_WARN, NULL, "%s has no pipelines; nothing to run",
                      app->config_path);
-    for (;;) {
-        int64_t wake;
-        size_t n = collect(app, opt, jobs, max, &wake);
-        run_pool(app, opt, jobs, n);
-        if (n > 0 && !opt->once) {
-            /* the due times of what just ran follow from their new status records */
-            hs_run_options peek = *opt;
-            peek.once = 1;
-            peek.force = 0;
-            peek.quiet = 1;
-            (void)collect(app, &peek, NULL, 0, &wake);
-            /* one that is still due was skipped (locked by another runner): try again in a
-             * minute, the shortest interval, rather than at once */
-            if (wake < hs_schedule_now_ms() + 60000)
-                wake = hs_schedule_now_ms() + 60000;
-        }
-        if (round_exit(jobs, n) != HS_EXIT_OK)
-            rc = HS_EXIT_FAILURE;
-        if (opt->once || g_stop)
-            break;
-        if (rc != HS_EXIT_OK) {
-            for (size_t i = 0; i < n; i++) {
-                hs_status st = jobs[i].result.status;
-                if (st == HS_E_CONFIG || st == HS_E_PERMISSION) {
-                    hs_log_write(app->log, HS_LOG_ERROR, jobs[i].name, "stopping: fix the "
-                                 "configuration or the permission, then start hiresync again");
-                    goto out;
-                }
-            }
-            rc = HS_EXIT_OK; /* transient failures retry at the next due time */
-        }
-        hs_notify_status("waiting for the next due pipeline");
-        while (!g_stop && !g_reload && hs_schedule_now_ms() < wake) {
-            hs_notify_heartbeat();
-            sleep(1);
-        }
-        if (g_reload) {
-            g_reload = 0;
-            reload(app);
-            free(jobs);
-            max = (size_t)json_object_object_length(app->config->pipelines) + 1;
-            jobs = calloc(max, sizeof *jobs);
-            if (jobs == NULL)
-                return HS_EXIT_FAILURE;
-        }
-        if (g_stop)
-            break;
-    }
+    if (!opt->once)
+        return daemon_loop(app, opt);
+    if ((jobs = new_jobs(app, &max)) == NULL)
+        return HS_EXIT_FAILURE;
+    n = collect(app, opt, NULL, jobs, max, &wake);
+    run_pool(app, opt, jobs, n);
+    rc = round_exit(jobs, n);
     if (g_stop)
         hs_log_write(app->log, HS_LOG_INFO, NULL, "stopped by a signal; every committed "
                      "checkpoint is in place");
-out:
-    hs_notify_finish();
     free(jobs);
     return rc;
 }

@@ -133,7 +133,8 @@ int hs_state_read_file(const char *path, size_t max, char **out, size_t *out_len
 /* FNV-1a 64 of len bytes. */
 uint64_t hs_state_checksum(const char *data, size_t len);
 
-/* Test hook: when the environment variable HIRESYNC_CRASH_AT holds N, the Nth call (counted
+/* Test hook, only in test builds (HS_TEST_HOOKS; a no-op in the installed program): when the
+ * environment variable HIRESYNC_CRASH_AT holds N, the Nth call (counted
  * over the process) raises SIGKILL. Called at crash points inside state writes and between
  * remote calls. HIRESYNC_CRASH_WHERE counts only the points of that name (e.g.
  * "cycle: before write_invitation"); HIRESYNC_CRASH_SIGNAL=TERM raises SIGTERM instead, to

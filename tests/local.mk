@@ -5,7 +5,7 @@ check_PROGRAMS += tests/test_state
 TESTS += tests/test_state
 tests_test_state_SOURCES = tests/test_state.c
 tests_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_state_LDADD = host/libhsrunner.la $(CHECK_LIBS) $(JSON_C_LIBS)
+tests_test_state_LDADD = host/libhsrunner-test.la $(CHECK_LIBS) $(JSON_C_LIBS)
 
 check_PROGRAMS += tests/test_cycle
 TESTS += tests/test_cycle
@@ -68,6 +68,23 @@ tests_test_crash_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_crash_CFLAGS = $(E2E_CFLAGS)
 tests_test_crash_LDADD = $(E2E_LDADD)
 
+# The schedule's due times with a test clock.
+check_PROGRAMS += tests/test_schedule
+TESTS += tests/test_schedule
+tests_test_schedule_SOURCES = tests/test_schedule.c
+tests_test_schedule_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_schedule_LDADD = host/libhsrunner-test.la host/libhshost.la $(CHECK_LIBS) $(JSON_C_LIBS) \
+	$(LTDL_LIBS) -lpthread
+
+# The schedule end to end: external schedulers, wall-clock jumps, failures that stay in their
+# pipeline, interrupted cycles, retry times, and the installed program without test hooks.
+check_PROGRAMS += tests/test_e2e_schedule
+TESTS += tests/test_e2e_schedule
+tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.c \
+	tests/test_e2e_util.h
+tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
 # systemd notification: READY=1, WATCHDOG=1 and STOPPING=1 from `hiresync run` on a
 # NOTIFY_SOCKET the test listens on, and the watchdog thread's heartbeat rule.
 check_PROGRAMS += tests/test_notify

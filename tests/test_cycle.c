@@ -477,50 +477,6 @@ START_TEST(test_intervals)
 }
 END_TEST
 
-START_TEST(test_due_times_and_jitter)
-{
-    const int64_t start = 1800000000000;
-    json_object *rec = json_object_new_object(), *last = json_object_new_object();
-    int64_t due, spread_min = INT64_MAX, spread_max = 0;
-    json_object_object_add(last, "started_ms", json_object_new_int64(start));
-    json_object_object_add(rec, "last", last);
-    /* never ran: due at once (catch-up) */
-    ck_assert(hs_status_next_due("p", NULL, 3 * 3600) == 0);
-    due = hs_status_next_due("p", rec, 3 * 3600);
-    ck_assert(due == hs_status_next_due("p", rec, 3 * 3600)); /* stable */
-    ck_assert(due >= start + 3 * 3600 * 1000);
-    ck_assert(due < start + 3 * 3600 * 1000 + 5 * 60 * 1000); /* at most 5 minutes late */
-    /* a one-minute interval jitters by at most a tenth of it */
-    due = hs_status_next_due("p", rec, 60);
-    ck_assert(due >= start + 60000 && due < start + 66000);
-    /* many tenants on one clock spread out */
-    for (int i = 0; i < 50; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "tenant-%d", i);
-        due = hs_status_next_due(name, rec, 3 * 3600) - (start + 3 * 3600 * 1000);
-        spread_min = due < spread_min ? due : spread_min;
-        spread_max = due > spread_max ? due : spread_max;
-    }
-    ck_assert(spread_max - spread_min > 60000);
-    /* transient failures retry sooner: 5 min, then 10, 20, ... up to the interval */
-    json_object_object_add(last, "status", json_object_new_int(1));
-    json_object_object_add(rec, "failures", json_object_new_int64(1));
-    due = hs_status_next_due("p", rec, 3 * 3600) - start;
-    ck_assert(due >= 300000 && due < 330000);
-    json_object_object_add(rec, "failures", json_object_new_int64(2));
-    due = hs_status_next_due("p", rec, 3 * 3600) - start;
-    ck_assert(due >= 600000 && due < 660000);
-    json_object_object_add(rec, "failures", json_object_new_int64(30));
-    due = hs_status_next_due("p", rec, 3 * 3600) - start;
-    ck_assert(due >= 3 * 3600 * 1000 && due < 3 * 3600 * 1000 + 300000);
-    /* a configuration or permission failure waits for the interval: a person must act */
-    json_object_object_add(last, "status", json_object_new_int(3));
-    due = hs_status_next_due("p", rec, 3 * 3600) - start;
-    ck_assert(due >= 3 * 3600 * 1000);
-    json_object_put(rec);
-}
-END_TEST
-
 START_TEST(test_orphaned_intent_is_dropped_after_a_full_cycle)
 {
     hs_state *st = NULL;
@@ -840,7 +796,6 @@ int main(void)
     tcase_add_test(tc, test_orphaned_intent_is_dropped_after_a_full_cycle);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
-    tcase_add_test(ts, test_due_times_and_jitter);
     suite_add_tcase(s, ts);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -103,10 +103,22 @@ void e2e_pipeline(char *out, size_t size, const char *name, const char *ats,
              name, ats, interview, jobs_json);
 }
 
+/* The test hooks exist only in the test build of the program. */
+static int uses_test_hooks(const char *env)
+{
+    return env != NULL && (strstr(env, "HIRESYNC_FAKE_NOW") != NULL ||
+                           strstr(env, "HIRESYNC_CRASH_") != NULL);
+}
+
 pid_t e2e_spawn(e2e *e, const char *env, const char *const *args)
 {
+    return e2e_spawn_bin(e, getenv(uses_test_hooks(env) ? "HIRESYNC_TEST_BIN" : "HIRESYNC_BIN"),
+                         env, args);
+}
+
+pid_t e2e_spawn_bin(e2e *e, const char *bin, const char *env, const char *const *args)
+{
     char outpath[400];
-    const char *bin = getenv("HIRESYNC_BIN");
     char *argv[32];
     int n = 0;
     pid_t pid;

@@ -43,11 +43,15 @@ void e2e_pipeline(char *out, size_t size, const char *name, const char *ats,
 
 /* Runs `hiresync -c CONFIG args...` (NULL-terminated) with optional extra environment
  * entries ("NAME=value", several separated by newlines, or NULL). Returns the exit status;
- * -N when killed by signal N. */
+ * -N when killed by signal N. The program is $HIRESYNC_BIN, the one that is installed, or
+ * $HIRESYNC_TEST_BIN (the same built with the test hooks) when env sets a hook
+ * (HIRESYNC_FAKE_NOW, HIRESYNC_FAKE_NOW_FILE, HIRESYNC_CRASH_*). */
 int e2e_run(e2e *e, const char *env, const char *const *args);
 /* The same, in the background: e2e_spawn returns the child's pid; e2e_wait reaps it and reads
  * its output like e2e_run. */
 pid_t e2e_spawn(e2e *e, const char *env, const char *const *args);
+/* e2e_spawn with the given program. */
+pid_t e2e_spawn_bin(e2e *e, const char *bin, const char *env, const char *const *args);
 int e2e_wait(e2e *e, pid_t pid);
 /* Shorthand: run --once --force. */
 int e2e_cycle(e2e *e);
