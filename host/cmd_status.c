@@ -117,14 +117,11 @@ static void lock_status(hs_app *app, json_object *o, const char *name, json_obje
     }
 }
 
-/* Twice the interval plus the grace window a scheduler's tick may come late by (the larger
- * of a tenth of the interval and 5 minutes): one whole missed cycle is tolerated. */
+/* Twice the interval plus the grace window a scheduler's tick may come late by: one whole
+ * missed cycle is tolerated. */
 static int64_t default_max_age_ms(int64_t interval_s)
 {
-    int64_t grace = interval_s * 1000 / 10;
-    if (grace < 5 * 60 * 1000)
-        grace = 5 * 60 * 1000;
-    return 2 * interval_s * 1000 + grace;
+    return 2 * interval_s * 1000 + hs_status_grace_ms(interval_s);
 }
 
 static void overdue(json_object *o, json_object *last, int64_t now, int64_t max_age_ms)
