@@ -51,6 +51,14 @@ tests_test_quota_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_quota_CFLAGS = $(E2E_CFLAGS) $(JSON_C_CFLAGS)
 tests_test_quota_LDADD = $(E2E_LDADD)
 
+# A status history that answers 404: the fallback end to end, and its return a day later.
+check_PROGRAMS += tests/test_e2e_history
+TESTS += tests/test_e2e_history
+tests_test_e2e_history_SOURCES = tests/test_e2e_history.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_history_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_history_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_history_LDADD = $(E2E_LDADD)
+
 # status as a health check, and the commands that read no secret.
 check_PROGRAMS += tests/test_health
 TESTS += tests/test_health

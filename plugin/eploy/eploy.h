@@ -61,7 +61,13 @@ struct hs_conn {
     int64_t token_expires_ms;     /* host clock */
     char *token_scope;            /* scopes the token was granted, NULL when not told */
     int in_unsupported;           /* the server answered 400 to the "In" operation */
-    int history_forbidden;        /* 403 on status history: read modified applications */
+    /* Status history refused (see eploy_history.c): the HTTP status (0: read it), and when,
+     * by the server's clock (0 when no Date was seen) and by the host's. */
+    long history_off;
+    int64_t history_off_server_ms;
+    int64_t history_off_host_ms;
+    int history_loaded;           /* history_off* read from the host store */
+    long history_said;            /* the refusal this conn logged (0: none) */
     /* Daily call count (UTC day), kept in the host store and in the cursor. */
     char quota_day[11];
     int64_t quota_used;
@@ -121,6 +127,24 @@ void hs_eploy_quota_merge(hs_conn *conn, const char *day, int64_t used);
 /* Today's (UTC) count; day receives "YYYY-MM-DD" (11 bytes). */
 int64_t hs_eploy_quota_today(hs_conn *conn, char day[11]);
 
+/* eploy_history.c: whether stage entries come from the status history or, while Eploy
+ * refuses it, from modified applications; the decision is kept in the host store. */
+#define HS_EPLOY_HISTORY_PATH "applications/statushistory/search"
+/* 1 when this read should ask the status history: no refusal is recorded, or a day has
+ * passed since the last one (a probe, which the log says). */
+int hs_eploy_history_due(hs_conn *conn);
+/* The HTTP status when a failed call says the status history is not offered to this key
+ * (403, 404, 405 or 501), else 0. */
+long hs_eploy_history_refusal(hs_status st, const hs_error *err);
+/* Records a refusal now (store, log line once per process), so reads use the fallback. */
+void hs_eploy_history_refused(hs_conn *conn, long http_status);
+/* The fallback is in use on this read: says so once per process. */
+void hs_eploy_history_fallback(hs_conn *conn);
+/* The status history answered: forgets a recorded refusal (and says so). */
+void hs_eploy_history_answered(hs_conn *conn);
+/* What a refusal costs, for the log and check: "<endpoint> … (HTTP n); … missed; …". */
+void hs_eploy_history_describe(long http_status, char *buf, size_t size);
+
 /* eploy_people.c: candidates of a page of applications, fetched in batches. */
 typedef struct hs_eploy_person {
     char app_id[24];
@@ -155,6 +179,8 @@ typedef struct hs_eploy_cursor {
     int64_t since_ms;            /* status changes after this time (less the overlap) are read */
     int has_since;
     char mode[16];               /* "history" or "modified": how the last read was done */
+    int64_t gap_ms;              /* "modified" since here: the status history not read */
+    int has_gap;
     char **seen;                 /* keys already emitted inside the overlap window, owned */
     size_t n_seen, cap_seen;
 } hs_eploy_cursor;

@@ -12,10 +12,15 @@
  * results is not documented, so no position inside a read is safe to resume from. A read cut
  * short is repeated whole; keys make the repetition harmless.
  *
- * When the key may not read status history (HTTP 403), or status_history is false, the read
- * falls back to applications modified since the cursor, each reported at its current stage:
- * a candidate moved through a stage between two reads is then missed, which check() and the
- * log say.
+ * When Eploy refuses the status history (HTTP 403: the key may not read it; 404, 405, 501:
+ * the tenant does not offer it), or status_history is false, the read falls back to
+ * applications modified since the cursor, each reported at its current stage: a candidate
+ * moved through a stage between two reads is then missed, which check() and the log say. A
+ * refusal is remembered and the history asked again once a day (eploy_history.c). The cursor
+ * stays valid both ways: both reads start from the same signpost, which is the server's time.
+ * A fallback read records in the cursor where the history was last read ("gap"); the first
+ * history read after it starts there (a week back at most), so that the entries the fallback
+ * missed are read after all.
  *
  * The signpost is Eploy's time, never this machine's alone: the Date header of the first
  * response of the read, less signpost_lag_s. Rows are stamped by Eploy's clock, so only its
@@ -317,23 +322,57 @@ static hs_status read_snapshot(reader *r, hs_error *err)
     return HS_OK;
 }
 
+/* The history answered after a fallback: its rows since the fallback began are read again
+ * (at most CATCH_UP_MAX_MS back), so that the stage entries the fallback missed (a candidate
+ * who passed through a stage between two reads) are found after all. Rows emitted by the
+ * fallback come again; the host's keys (interview, application) make that harmless. */
+#define CATCH_UP_MAX_MS (7 * 86400000LL)
+
+static void catch_up(reader *r)
+{
+    int64_t from;
+
+    if (!r->prev.has_gap)
+        return;
+    from = r->prev.gap_ms - r->conn->cfg.overlap_ms;
+    if (from < r->from_ms - CATCH_UP_MAX_MS)
+        from = r->from_ms - CATCH_UP_MAX_MS;
+    if (from < r->from_ms)
+        r->from_ms = from;
+}
+
 static hs_status read_incremental(reader *r, hs_error *err)
 {
     hs_conn *conn = r->conn;
 
-    if (conn->cfg.status_history && !conn->history_forbidden) {
+    if (conn->cfg.status_history && hs_eploy_history_due(conn)) {
+        int64_t from_ms = r->from_ms;
         hs_status st;
-        memcpy(r->next.mode, "history", sizeof "history");
-        st = read_history(r, err);
-        if (st != HS_E_PERMISSION || r->pages > 0)
+        long refused;
+        /* A token first, so that a refused token is never taken for a refused endpoint. */
+        if ((st = hs_eploy_token(conn, 0, err)) != HS_OK)
             return st;
-        conn->history_forbidden = 1;
-        conn->api->log(conn->host, HS_LOG_WARN,
-                       "eploy: the API key may not read application status history (HTTP 403); "
-                       "reading applications modified since the last cycle instead, so a "
-                       "candidate moved through a stage between two cycles is missed. Grant "
-                       "\"%s\" with status history (%s)", HS_EPLOY_PERM_APPLICATIONS,
-                       HS_EPLOY_WHERE);
+        memcpy(r->next.mode, "history", sizeof "history");
+        catch_up(r);
+        st = read_history(r, err);
+        refused = r->pages == 0 ? hs_eploy_history_refusal(st, err) : 0;
+        if (refused == 0) {
+            if (st == HS_OK) {
+                r->next.has_gap = 0;
+                hs_eploy_history_answered(conn);
+            }
+            return st;
+        }
+        r->from_ms = from_ms;
+        hs_eploy_history_refused(conn, refused);
+    } else if (conn->cfg.status_history) {
+        hs_eploy_history_fallback(conn);
+    }
+    if (conn->cfg.status_history && !r->next.has_gap) {
+        /* The status history was read up to the cursor this read starts from. (With
+         * status_history false nothing is caught up: modified applications were asked for.) */
+        r->next.has_gap = 1;
+        r->next.gap_ms = r->prev.since_ms;
     }
     memcpy(r->next.mode, "modified", sizeof "modified");
     return read_modified(r, err);
@@ -380,6 +419,8 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *req,
     if ((st = hs_eploy_cursor_parse(conn, cursor_json, &r.prev, err)) != HS_OK)
         return st;
     (void)snprintf(r.next.mode, sizeof r.next.mode, "%s", r.prev.mode[0] ? r.prev.mode : "history");
+    r.next.has_gap = r.prev.has_gap;
+    r.next.gap_ms = r.prev.gap_ms;
     r.from_ms = r.prev.since_ms - conn->cfg.overlap_ms;
     /* The server's time as the connection last saw it (discovery runs first in a cycle): it
      * bounds the read's start, so a cursor that a host clock ahead of Eploy's left in the

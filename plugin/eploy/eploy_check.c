@@ -80,6 +80,9 @@ static hs_status run_probe(hs_conn *conn, const hs_check_report *rep, const prob
     return item(rep, p->permission, HS_CHECK_FAIL, msg, err);
 }
 
+/* The status history's item: OK, or a WARN naming the endpoint, the status and what the
+ * fallback costs (eploy_history.c). An answer clears a refusal the reads remembered, so that
+ * the next cycle reads the history again without waiting for its daily probe. */
 static hs_status check_history(hs_conn *conn, const hs_check_report *rep, hs_error *err)
 {
     static const char *const blocks[] = {"StatusHistoryId", NULL};
@@ -89,6 +92,7 @@ static hs_status check_history(hs_conn *conn, const hs_check_report *rep, hs_err
     hs_error e = {sizeof e, 0, 0, ""};
     char msg[HS_ERROR_MESSAGE_MAX + 128];
     hs_status st;
+    long refused;
 
     if (!conn->cfg.status_history)
         return item(rep, name, HS_CHECK_WARN,
@@ -96,21 +100,20 @@ static hs_status check_history(hs_conn *conn, const hs_check_report *rep, hs_err
                     "applications, so a candidate moved through a stage between two cycles is "
                     "missed", err);
     st = hs_eploy_search_pages(conn, &s, noop_page, NULL, &e);
-    if (st == HS_OK)
+    if (st == HS_OK) {
+        hs_eploy_history_answered(conn);
         return item(rep, name, HS_CHECK_OK, "granted: every stage change is read", err);
+    }
+    if ((refused = hs_eploy_history_refusal(st, &e)) != 0) {
+        hs_eploy_history_describe(refused, msg, sizeof msg);
+        return item(rep, name, HS_CHECK_WARN, msg, err);
+    }
     if (fatal(st)) {
         if (err != NULL)
             *err = e;
         return st;
     }
-    if (st == HS_E_PERMISSION)
-        (void)snprintf(msg, sizeof msg,
-                       "status history is not readable: stage changes are read from modified "
-                       "applications instead, so a candidate moved through a stage between two "
-                       "cycles is missed; grant \"%s\" including status history (%s)",
-                       HS_EPLOY_PERM_APPLICATIONS, HS_EPLOY_WHERE);
-    else
-        (void)snprintf(msg, sizeof msg, "could not be verified: %s", e.message);
+    (void)snprintf(msg, sizeof msg, "could not be verified: %s", e.message);
     return item(rep, name, HS_CHECK_WARN, msg, err);
 }
 

@@ -14,6 +14,9 @@
  *                                         before since, so that the overlap does not emit them
  *                                         again (at most 1000; beyond that the host's key
  *                                         de-duplication takes over)
+ *    "gap":"2026-01-01T00:00:00.000Z",    with mode "modified" only: the status history was read
+ *                                         up to here; the first history read after the
+ *                                         fallback starts here (see eploy_changes.c)
  *    "calls":{"day":"2026-01-01","used":123}}
  *                                         the daily call count when it was written
  */
@@ -31,7 +34,7 @@ hs_status hs_eploy_cursor_parse(hs_conn *conn, const char *json, hs_eploy_cursor
                                 hs_error *err)
 {
     json_object *obj, *seen;
-    const char *since, *mode, *day;
+    const char *since, *mode, *day, *gap;
     int64_t used;
     hs_status st = HS_OK;
 
@@ -55,6 +58,9 @@ hs_status hs_eploy_cursor_parse(hs_conn *conn, const char *json, hs_eploy_cursor
         }
         c->has_since = 1;
     }
+    gap = hs_json_str(obj, "gap");
+    if (gap != NULL && hs_time_parse(gap, 0, &c->gap_ms) == 0)
+        c->has_gap = 1;     /* unreadable: the history is read from since only */
     mode = hs_json_str(obj, "mode");
     memcpy(c->mode, "history", sizeof "history");
     if (mode != NULL && strcmp(mode, "modified") == 0)
@@ -101,6 +107,11 @@ char *hs_eploy_cursor_format(hs_conn *conn, const hs_eploy_cursor *c)
         bad |= json_object_object_add(obj, "mode",
                                       json_object_new_string(c->mode[0] ? c->mode : "history"));
         bad |= json_object_object_add(obj, "since", json_object_new_string(since));
+        if (c->has_gap) {
+            char gap[HS_TIME_BUF];
+            if (hs_time_format(c->gap_ms, gap, sizeof gap) == 0)
+                bad |= json_object_object_add(obj, "gap", json_object_new_string(gap));
+        }
         bad |= json_object_object_add(obj, "seen", seen);
         seen = NULL;
         bad |= json_object_object_add(obj, "calls", calls);

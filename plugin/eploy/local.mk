@@ -12,6 +12,7 @@ plugin_eploy_la_SOURCES = \
 	plugin/eploy/eploy_config.c \
 	plugin/eploy/eploy_cursor.c \
 	plugin/eploy/eploy_date.c \
+	plugin/eploy/eploy_history.c \
 	plugin/eploy/eploy_jobs.c \
 	plugin/eploy/eploy_notes.c \
 	plugin/eploy/eploy_people.c \
@@ -29,6 +30,16 @@ tests_test_eploy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_eploy_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
 	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
 EXTRA_tests_test_eploy_DEPENDENCIES = plugin/eploy.la hiresync-sandbox
+
+# Eploy refusing the status history (403, 404, 405, 501): the fallback, its daily probe.
+check_PROGRAMS += tests/test_eploy_history
+TESTS += tests/test_eploy_history
+tests_test_eploy_history_SOURCES = tests/test_eploy_history.c
+tests_test_eploy_history_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_eploy_history_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_eploy_history_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
+	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
+EXTRA_tests_test_eploy_history_DEPENDENCIES = plugin/eploy.la hiresync-sandbox
 
 # The connector against answers the sandbox does not give (a canned-answer loopback server).
 check_PROGRAMS += tests/test_eploy_tolerance
