@@ -355,6 +355,13 @@ START_TEST(url_base_checks)
                      HS_E_CONFIG);
     ck_assert_msg(strstr(err.message, "base_url") != NULL, "%s", err.message);
     ck_assert_int_eq(hs_url_check_base("http://128.0.0.1/api", "base_url", &err), HS_E_CONFIG);
+    /* Host names that "%u" would wrap into 127.x.y.z: curl keeps them as names to resolve. */
+    ck_assert_int_eq(hs_url_check_base("http://4294967423.0.0.1/api", "base_url", &err),
+                     HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("http://127.0.0.4294967297/api", "base_url", &err),
+                     HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("http://127.0.0.256/api", "base_url", &err),
+                     HS_E_CONFIG);
     ck_assert_int_eq(hs_url_check_base("http://127.0.0.1.evil.com/", "base_url", &err),
                      HS_E_CONFIG);
     ck_assert_int_eq(hs_url_check_base("ftp://localhost/", "base_url", &err), HS_E_CONFIG);
