@@ -1,8 +1,10 @@
 /*
- * Unit tests of plugin/common: time parsing, JSON bounds, URL checks, error formatting and
- * the HTTP status classes. HTTP retries are exercised against the sandbox by the connector
+ * Unit tests of plugin/common: time parsing, JSON bounds, checked arithmetic on remote
+ * numbers, URL checks, error formatting and the HTTP status classes. HTTP retries are exercised against the sandbox by the connector
  * tests.
  */
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@
 #include "hs_errors.h"
 #include "hs_http.h"
 #include "hs_json.h"
+#include "hs_num.h"
 #include "hs_time.h"
 #include "hs_url.h"
 
@@ -170,6 +173,175 @@ START_TEST(json_tolerant_getters)
 }
 END_TEST
 
+START_TEST(time_extremes_stay_in_range)
+{
+    static const char *const bad[] = {
+        "99999-01-01T00:00:00Z", "+99999-01-01", "-0001-01-01", "2024-05-01T12:34:56+99:99",
+        "2024-05-01T12:34:56+24:00", "2024-05-01T12:34:56-23:60", "2024-05-01T12:34:61Z",
+        "2024-05-01T12:34:56+0000000000000000001", "9223372036854775807-01-01",
+        "2024-05-01T12:34:56.99999999999999999999999999999+99",
+    };
+    char buf[HS_TIME_BUF];
+    int64_t ms = 0;
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(hs_time_parse(bad[i], 0, &ms) != 0, "accepted %s", bad[i]);
+    /* The far ends of what parses: years 0000 and 9999 pushed a day out by the offsets, and a
+     * default offset beyond any zone; each is a number that formats or is refused cleanly. */
+    ck_assert_int_eq(hs_time_parse("0000-01-01T00:00:00+23:59", 0, &ms), 0);
+    ck_assert_int_eq(ms, -62167219200000LL - 1439LL * 60000);
+    ck_assert_int_ne(hs_time_format(ms, buf, sizeof buf), 0);
+    ck_assert_int_eq(hs_time_parse("9999-12-31T23:59:60.999999-23:59", 0, &ms), 0);
+    ck_assert_int_eq(ms, 253402300800999LL + 1439LL * 60000);
+    ck_assert_int_ne(hs_time_format(ms, buf, sizeof buf), 0);
+    ck_assert_int_eq(hs_time_parse("9999-12-31T23:59:59.999", -840, &ms), 0);
+    ck_assert_int_eq(hs_time_parse("2024-05-01T12:34:56.123456789012345678901234567890Z", 0, &ms),
+                     0);
+    ck_assert_int_eq(ms, T0 + 123);
+    ck_assert_int_eq(hs_time_parse("2024-05-01T12:34:56", 2000000000, &ms), 0);
+    ck_assert_int_eq(ms, T0 - 2000000000LL * 60000);
+    ck_assert_int_ne(hs_time_format(INT64_MIN, buf, sizeof buf), 0);
+    ck_assert_int_eq(hs_time_format(253402300799999LL, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "9999-12-31T23:59:59.999Z");
+    ck_assert_int_eq(hs_time_format(-62167219200000LL, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "0000-01-01T00:00:00.000Z");
+}
+END_TEST
+
+START_TEST(num_saturating_and_checked)
+{
+    int64_t v = 7;
+
+    ck_assert_int_eq(hs_num_clamp(INT64_MAX, 1, 86400), 86400);
+    ck_assert_int_eq(hs_num_clamp(INT64_MIN, 1, 86400), 1);
+    ck_assert_int_eq(hs_num_clamp(600, 1, 86400), 600);
+    ck_assert_int_eq(hs_num_add_sat(INT64_MAX, 1), INT64_MAX);
+    ck_assert_int_eq(hs_num_add_sat(INT64_MIN, -1), INT64_MIN);
+    ck_assert_int_eq(hs_num_add_sat(-5, 3), -2);
+    ck_assert_int_eq(hs_num_sub_sat(0, INT64_MIN), INT64_MAX);
+    ck_assert_int_eq(hs_num_sub_sat(-2, INT64_MAX), INT64_MIN);
+    ck_assert_int_eq(hs_num_sub_sat(10, 3), 7);
+    ck_assert_int_eq(hs_num_mul_sat(INT64_MAX, 1000), INT64_MAX);
+    ck_assert_int_eq(hs_num_mul_sat(INT64_MAX, -1000), INT64_MIN);
+    ck_assert_int_eq(hs_num_mul_sat(INT64_MIN, -1), INT64_MAX);
+    ck_assert_int_eq(hs_num_mul_sat(-4, 5), -20);
+    /* The expires_in of a token answer Eploy could send: INT64_MAX s * 1000 + now. */
+    ck_assert_int_eq(hs_num_mul_add(INT64_MAX, 1000, 1798761600000LL, &v), -1);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(hs_num_mul_add(INT64_MAX / 1000, 1000, INT64_MAX, &v), -1);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(hs_num_mul_add(3599, 1000, 1798761600000LL, &v), 0);
+    ck_assert_int_eq(v, 1798765199000LL);
+    ck_assert_int_eq(hs_num_mul_add(-1, INT64_MAX, -1, &v), 0);
+    ck_assert_int_eq(v, INT64_MIN);
+}
+END_TEST
+
+START_TEST(num_parse_strict)
+{
+    const char *end = NULL;
+    int64_t v = 7;
+
+    ck_assert_int_eq(hs_num_parse("9223372036854775807", NULL, &v), 0);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(hs_num_parse("-9223372036854775808", NULL, &v), 0);
+    ck_assert_int_eq(v, INT64_MIN);
+    ck_assert_int_eq(hs_num_parse("9223372036854775808", NULL, &v), 1);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(hs_num_parse("-9223372036854775809", NULL, &v), 1);
+    ck_assert_int_eq(v, INT64_MIN);
+    ck_assert_int_eq(hs_num_parse("99999999999999999999999999999999999999", NULL, &v), 1);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(hs_num_parse("+42", NULL, &v), 0);
+    ck_assert_int_eq(v, 42);
+    v = 7;
+    ck_assert_int_eq(hs_num_parse("", NULL, &v), -1);
+    ck_assert_int_eq(hs_num_parse("-", NULL, &v), -1);
+    ck_assert_int_eq(hs_num_parse(" 1", NULL, &v), -1);
+    ck_assert_int_eq(hs_num_parse("1 ", NULL, &v), -1);
+    ck_assert_int_eq(hs_num_parse("0x10", NULL, &v), -1);
+    ck_assert_int_eq(hs_num_parse("1e3", NULL, &v), -1);
+    ck_assert_int_eq(hs_num_parse(NULL, NULL, &v), -1);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(hs_num_parse("1798761600000 tok", &end, &v), 0);
+    ck_assert_int_eq(v, 1798761600000LL);
+    ck_assert_str_eq(end, " tok");
+    ck_assert_int_eq(hs_num_parse_in("86400", 0, 86400, &v), 0);
+    ck_assert_int_eq(v, 86400);
+    ck_assert_int_ne(hs_num_parse_in("86401", 0, 86400, &v), 0);
+    ck_assert_int_ne(hs_num_parse_in("-1", 0, 86400, &v), 0);
+    ck_assert_int_ne(hs_num_parse_in("99999999999999999999", 0, INT64_MAX, &v), 0);
+    ck_assert_int_eq(v, 86400);
+}
+END_TEST
+
+START_TEST(num_from_double)
+{
+    int64_t v = 7;
+
+    ck_assert_int_ne(hs_num_from_double(NAN, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(INFINITY, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(-INFINITY, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(1e300, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(-1e300, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(9223372036854775808.0, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(2.5, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_ne(hs_num_from_double(600.0, 601, 700, &v), 0);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(hs_num_from_double(-9223372036854775808.0, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_eq(v, INT64_MIN);
+    ck_assert_int_eq(hs_num_from_double(9223372036854774784.0, INT64_MIN, INT64_MAX, &v), 0);
+    ck_assert_int_eq(v, 9223372036854774784LL);
+    ck_assert_int_eq(hs_num_from_double(3600.0, 1, 86400, &v), 0);
+    ck_assert_int_eq(v, 3600);
+}
+END_TEST
+
+START_TEST(json_int_hostile_numbers)
+{
+    hs_error err = {sizeof err, 0, 0, ""};
+    /* json-c reads NaN and Infinity outside strict mode, as servers may write them. */
+    const char *text = "{\"max\":9223372036854775807,\"min\":-9223372036854775808,"
+                       "\"u64\":18446744073709551615,\"big\":1e300,\"nbig\":-1e300,"
+                       "\"nan\":NaN,\"inf\":Infinity,\"ninf\":-Infinity,\"two63\":9.3e18,"
+                       "\"s_over\":\"99999999999999999999\",\"s_under\":\"-99999999999999999999\","
+                       "\"s_ok\":\" 3599 \",\"s_half\":\"3599x\",\"s_max\":\"9223372036854775807\"}";
+    json_object *o = hs_json_parse(text, strlen(text), "t", &err);
+    int64_t v = 7;
+
+    ck_assert_msg(o != NULL, "%s", err.message);
+    ck_assert_int_eq(hs_json_int(o, "max", &v), 0);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(hs_json_int(o, "min", &v), 0);
+    ck_assert_int_eq(v, INT64_MIN);
+    ck_assert_int_eq(hs_json_int(o, "u64", &v), 0);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(hs_json_int(o, "s_max", &v), 0);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(hs_json_int(o, "s_ok", &v), 0);
+    ck_assert_int_eq(v, 3599);
+    v = 7;
+    ck_assert_int_ne(hs_json_int(o, "big", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "nbig", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "nan", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "inf", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "ninf", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "two63", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "s_over", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "s_under", &v), 0);
+    ck_assert_int_ne(hs_json_int(o, "s_half", &v), 0);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(hs_json_int_in(o, "s_ok", 1, 86400, &v), 0);
+    ck_assert_int_eq(v, 3599);
+    ck_assert_int_ne(hs_json_int_in(o, "max", 1, 86400, &v), 0);
+    ck_assert_int_ne(hs_json_int_in(o, "min", 1, 86400, &v), 0);
+    ck_assert_int_ne(hs_json_int_in(o, "nan", 1, 86400, &v), 0);
+    ck_assert_int_ne(hs_json_int_in(o, "missing", 1, 86400, &v), 0);
+    ck_assert_int_eq(v, 3599);
+    json_object_put(o);
+}
+END_TEST
+
 START_TEST(url_base_checks)
 {
     hs_error err = {sizeof err, 0, 0, ""};
@@ -183,6 +355,13 @@ START_TEST(url_base_checks)
                      HS_E_CONFIG);
     ck_assert_msg(strstr(err.message, "base_url") != NULL, "%s", err.message);
     ck_assert_int_eq(hs_url_check_base("http://128.0.0.1/api", "base_url", &err), HS_E_CONFIG);
+    /* Host names that "%u" would wrap into 127.x.y.z: curl keeps them as names to resolve. */
+    ck_assert_int_eq(hs_url_check_base("http://4294967423.0.0.1/api", "base_url", &err),
+                     HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("http://127.0.0.4294967297/api", "base_url", &err),
+                     HS_E_CONFIG);
+    ck_assert_int_eq(hs_url_check_base("http://127.0.0.256/api", "base_url", &err),
+                     HS_E_CONFIG);
     ck_assert_int_eq(hs_url_check_base("http://127.0.0.1.evil.com/", "base_url", &err),
                      HS_E_CONFIG);
     ck_assert_int_eq(hs_url_check_base("ftp://localhost/", "base_url", &err), HS_E_CONFIG);
@@ -260,6 +439,11 @@ static Suite *common_suite(void)
     tcase_add_test(tc, time_variants);
     tcase_add_test(tc, time_default_offset);
     tcase_add_test(tc, time_format_roundtrip);
+    tcase_add_test(tc, time_extremes_stay_in_range);
+    tcase_add_test(tc, num_saturating_and_checked);
+    tcase_add_test(tc, num_parse_strict);
+    tcase_add_test(tc, num_from_double);
+    tcase_add_test(tc, json_int_hostile_numbers);
     tcase_add_test(tc, json_depth_limit);
     tcase_add_test(tc, json_exact_length);
     tcase_add_test(tc, json_tolerant_getters);

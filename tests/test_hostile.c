@@ -2,7 +2,9 @@
  * Hostile answers: the connectors against a server that lies, floods or points elsewhere. A
  * body over the size limit, JSON nested thousands deep, multi-megabyte strings, invalid UTF-8,
  * negative or enormous TotalPages, a `next` link or a redirect to another host, a Retry-After
- * of a year, a token answer without access_token. Each is refused or bounded with a clear
+ * of a year (or of forty digits, or a date in 9999), a token answer without access_token or
+ * with an expires_in of any size (INT64_MAX, negative, 1e300, NaN), and wild numbers in what
+ * a connection keeps (call counts, shared token times). Each is refused or bounded with a clear
  * error, nothing crashes, and no credential reaches the other host: a second loopback
  * listener plays that host and records everything it is sent.
  *
@@ -39,7 +41,10 @@ typedef enum mode {
     M_REDIRECT,          /* 307 (Eploy) / 302 (Willo) to the other host */
     M_RETRY_YEAR,        /* 429 with Retry-After: a year */
     M_RETRY_HUGE,        /* 429 with Retry-After beyond 32 bits */
-    M_NO_ACCESS_TOKEN    /* token answer without access_token */
+    M_RETRY_DIGITS,      /* 429 with Retry-After of forty digits */
+    M_RETRY_DATE_FAR,    /* 429 with Retry-After an HTTP date in the year 9999 */
+    M_NO_ACCESS_TOKEN,   /* token answer without access_token */
+    M_TOKEN_EXPIRES      /* token answer with expires_in g_expires_in, as written */
 } mode;
 
 /* What a server saw; guarded by lock (the daemons answer on their own threads). */
@@ -47,14 +52,16 @@ typedef struct seen {
     pthread_mutex_t lock;
     int requests;
     int search_requests;        /* Eploy application searches / Willo interview lists */
+    int token_requests;         /* Eploy token requests */
     char leak[512];             /* the first credential the other host received, "" if none */
 } seen;
 
 static struct MHD_Daemon *g_main, *g_other;
 static int g_main_port, g_other_port;
 static volatile mode g_mode;
-static seen g_main_seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0, ""};
-static seen g_other_seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0, ""};
+static seen g_main_seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, ""};
+static seen g_other_seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, ""};
+static const char *volatile g_expires_in = "3599";
 
 /* ---- answers --------------------------------------------------------------------------------- */
 
@@ -130,11 +137,18 @@ static char *eploy_answer(const char *url, const char *body, unsigned *status, c
     mode m = g_mode;
     long page = page_of(body);
     *status = 200;
-    if (strcmp(url, "/api/token") == 0)
+    if (strcmp(url, "/api/token") == 0) {
+        pthread_mutex_lock(&g_main_seen.lock);
+        g_main_seen.token_requests++;
+        pthread_mutex_unlock(&g_main_seen.lock);
+        if (m == M_TOKEN_EXPIRES)
+            return printf_alloc("{\"access_token\":\"" TOKEN "\",\"token_type\":\"Bearer\","
+                                "\"expires_in\":%s}", g_expires_in);
         return strdup(m == M_NO_ACCESS_TOKEN
                           ? "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"scope\":\"all\"}"
                           : "{\"access_token\":\"" TOKEN "\",\"token_type\":\"Bearer\","
                             "\"expires_in\":3599}");
+    }
     if (strcmp(url, "/api/candidates/search") == 0) {
         if (m == M_BIG_STRINGS) {
             char *big = filler(4u << 20), *s = big ? envelope(1, big, page, "1") : NULL;
@@ -176,8 +190,14 @@ static char *eploy_answer(const char *url, const char *body, unsigned *status, c
         return strdup("{}");
     case M_RETRY_YEAR:
     case M_RETRY_HUGE:
+    case M_RETRY_DIGITS:
+    case M_RETRY_DATE_FAR:
         *status = 429;
-        snprintf(retry_after, ra_size, "%s", m == M_RETRY_YEAR ? "31536000" : "2147483648");
+        snprintf(retry_after, ra_size, "%s",
+                 m == M_RETRY_YEAR     ? "31536000"
+                 : m == M_RETRY_HUGE   ? "2147483648"
+                 : m == M_RETRY_DIGITS ? "9999999999999999999999999999999999999999"
+                                       : "Fri, 31 Dec 9999 23:59:59 GMT");
         return strdup("{\"error_message\":\"API call limit exceeded\"}");
     default:
         return envelope(0, "Video Interview", page, "1");
@@ -308,7 +328,7 @@ static enum MHD_Result main_handler(void *cls, struct MHD_Connection *c, const c
 {
     upload *u = NULL;
     unsigned status = 200;
-    char location[256] = "", retry_after[32] = "";
+    char location[256] = "", retry_after[64] = "";
     char *body;
     (void)cls;
     (void)version;
@@ -393,7 +413,7 @@ static void reset_seen(mode m)
 {
     g_mode = m;
     pthread_mutex_lock(&g_main_seen.lock);
-    g_main_seen.requests = g_main_seen.search_requests = 0;
+    g_main_seen.requests = g_main_seen.search_requests = g_main_seen.token_requests = 0;
     pthread_mutex_unlock(&g_main_seen.lock);
     pthread_mutex_lock(&g_other_seen.lock);
     g_other_seen.requests = 0;
@@ -486,6 +506,15 @@ static int other_requests(void)
     pthread_mutex_lock(&g_other_seen.lock);
     n = g_other_seen.requests;
     pthread_mutex_unlock(&g_other_seen.lock);
+    return n;
+}
+
+static int token_requests(void)
+{
+    int n;
+    pthread_mutex_lock(&g_main_seen.lock);
+    n = g_main_seen.token_requests;
+    pthread_mutex_unlock(&g_main_seen.lock);
     return n;
 }
 
@@ -689,6 +718,106 @@ START_TEST(test_token_answer_without_access_token_is_refused)
 }
 END_TEST
 
+/* Retry-After beyond any int64, or an HTTP date 8,000 years ahead: a bounded wait, never a
+ * wrapped or negative one. */
+START_TEST(test_retry_after_of_any_size_is_capped)
+{
+    static const mode modes[] = {M_RETRY_DIGITS, M_RETRY_DATE_FAR};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        hs_error err = HS_TEST_ERROR_INIT;
+        open_connector("eploy", modes[i]);
+        ck_assert_int_eq(eploy_read(&err), HS_RETRY);
+        assert_clean_error(&err, NULL);
+        ck_assert_int_eq(err.http_status, 429);
+        ck_assert_int_eq(search_requests(), 1);
+        ck_assert_int_le(hs_test_host_longest_sleep_ms(F.host), 120 * 1000);
+        /* taken as Eploy's daily quota: no call until the next UTC midnight and a margin */
+        ck_assert_msg(err.retry_after_s > 0 && err.retry_after_s <= 86400 + 300 + 1,
+                      "mode %d: retry_after_s %d", (int)modes[i], err.retry_after_s);
+        close_connector();
+    }
+}
+END_TEST
+
+/* expires_in of every size a JSON number (or string) can hold: the token lives between ten
+ * minutes and a day, so it is reused within five minutes and renewed after a day, and no
+ * expiry wraps into the past or the far future. */
+START_TEST(test_token_expiry_of_any_size_is_bounded)
+{
+    static const char *const values[] = {
+        "9223372036854775807", "-9223372036854775808", "18446744073709551615", "1e300",
+        "-1e300", "NaN", "Infinity", "-Infinity", "\"99999999999999999999\"", "0", "-5",
+        "9.3e18", "86399999999999.5"};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        hs_error err = HS_TEST_ERROR_INIT;
+        g_expires_in = values[i];
+        open_connector("eploy", M_TOKEN_EXPIRES);
+        ck_assert_msg(eploy_read(&err) == HS_OK, "expires_in %s: %s", values[i], err.message);
+        hs_test_host_advance(F.host, 5 * 60 * 1000);
+        ck_assert_msg(eploy_read(&err) == HS_OK, "expires_in %s: %s", values[i], err.message);
+        ck_assert_msg(token_requests() == 1, "expires_in %s: %d token requests in 5 minutes",
+                      values[i], token_requests());
+        hs_test_host_advance(F.host, 86400 * 1000);
+        ck_assert_msg(eploy_read(&err) == HS_OK, "expires_in %s: %s", values[i], err.message);
+        ck_assert_msg(token_requests() == 2, "expires_in %s: %d token requests after a day",
+                      values[i], token_requests());
+        close_connector();
+    }
+    g_expires_in = "3599";
+}
+END_TEST
+
+/* The daily call count comes back from the store and from cursors, which a damaged state
+ * file or an old build may have filled with anything: counting on from INT64_MAX must not
+ * overflow, and what is written back is bounded. */
+START_TEST(test_wild_call_counts_are_bounded)
+{
+    static const char *const jobs[] = {"1001"};
+    const char *cursor = "{\"v\":1,\"since\":\"2025-12-31T00:00:00.000Z\","
+                         "\"calls\":{\"day\":\"2026-01-01\",\"used\":9223372036854775807}}";
+    hs_read_request req = {sizeof req, cursor, jobs, 1, 1};
+    hs_error err = HS_TEST_ERROR_INIT;
+    hs_emitter em;
+    const char *v;
+
+    open_connector("eploy", M_NORMAL);
+    hs_test_host_store_set(F.host, "calls", "2026-01-01 9223372036854775807");
+    ck_assert_msg(eploy_read(&err) == HS_OK, "%s", err.message);
+    v = hs_test_host_store_value(F.host, "calls");
+    ck_assert_msg(v != NULL && strcmp(v, "2026-01-01 1000000000000") == 0, "calls: %s",
+                  v ? v : "(none)");
+    close_connector();
+
+    open_connector("eploy", M_NORMAL);
+    em = hs_test_collector_emitter(F.col);
+    ck_assert_msg(F.c->read_changes(F.conn, &req, &em, &err) == HS_OK, "%s", err.message);
+    ck_assert_uint_ge(F.col->n_checkpoints, 1);
+    v = hs_test_collector_last_cursor(F.col);
+    ck_assert_msg(strstr(v, "\"used\":1000000000000}") != NULL, "cursor: %s", v);
+    close_connector();
+}
+END_TEST
+
+/* Values another pipeline left in shared memory: a claim stamped at INT64_MIN is stale, and a
+ * token "valid until" a number beyond int64 is not taken as valid for ever. */
+START_TEST(test_wild_shared_token_values_are_ignored)
+{
+    hs_error err = HS_TEST_ERROR_INIT;
+
+    open_connector("eploy", M_NORMAL);
+    hs_test_host_store_set(F.host, "shared/token_claim", "0x1 -9223372036854775808");
+    ck_assert_msg(eploy_read(&err) == HS_OK, "%s", err.message);
+    ck_assert_int_eq(token_requests(), 1);
+    close_connector();
+
+    open_connector("eploy", M_NORMAL);
+    hs_test_host_store_set(F.host, "shared/token", "99999999999999999999 stale-token");
+    ck_assert_msg(eploy_read(&err) == HS_OK, "%s", err.message);
+    ck_assert_int_eq(token_requests(), 1);
+    close_connector();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile");
@@ -709,6 +838,10 @@ int main(void)
     tcase_add_test(tc, test_retry_after_a_year_is_capped);
     tcase_add_test(tc, test_retry_after_beyond_32_bits_stays_positive);
     tcase_add_test(tc, test_token_answer_without_access_token_is_refused);
+    tcase_add_test(tc, test_retry_after_of_any_size_is_capped);
+    tcase_add_test(tc, test_token_expiry_of_any_size_is_bounded);
+    tcase_add_test(tc, test_wild_call_counts_are_bounded);
+    tcase_add_test(tc, test_wild_shared_token_values_are_ignored);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

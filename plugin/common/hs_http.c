@@ -7,7 +7,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "hs_errors.h"
 #include "hs_http.h"
+#include "hs_num.h"
 #include "hs_url.h"
 
 struct hs_http {
@@ -179,30 +179,22 @@ static void header_value(const char *line, size_t len, size_t name_len, char *ou
 
 static int64_t parse_retry_after(const char *v, int64_t date_ms)
 {
-    char *end = NULL;
-    long long secs;
+    int64_t secs;
     time_t when;
 
     if (*v >= '0' && *v <= '9') {
-        errno = 0;
-        secs = strtoll(v, &end, 10);
-        if (end == NULL || *end != '\0' || secs < 0)
+        /* Digits beyond int64 saturate, and then are capped like any long wait. */
+        if (hs_num_parse(v, NULL, &secs) < 0)
             return 0;
-        return errno == ERANGE || secs > RETRY_AFTER_LIMIT_S ? RETRY_AFTER_LIMIT_S
-                                                             : (int64_t)secs;
+        return hs_num_clamp(secs, 0, RETRY_AFTER_LIMIT_S);
     }
     /* An HTTP date is the server's wall clock: it is compared with the server's Date of the
      * same response, and only without one with this machine's clock. */
     when = curl_getdate(v, NULL);
     if (when == (time_t)-1 || when < 0)
         return 0;
-    if (date_ms > 0)
-        secs = (long long)when - (long long)(date_ms / 1000);
-    else
-        secs = (long long)when - (long long)time(NULL);
-    if (secs > RETRY_AFTER_LIMIT_S)
-        return RETRY_AFTER_LIMIT_S;
-    return secs > 0 ? (int64_t)secs : 0;
+    secs = hs_num_sub_sat((int64_t)when, date_ms > 0 ? date_ms / 1000 : (int64_t)time(NULL));
+    return hs_num_clamp(secs, 0, RETRY_AFTER_LIMIT_S);
 }
 
 static int header_is(const char *line, size_t len, const char *name)
@@ -231,9 +223,8 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
         time_t when;
         header_value(line, len, strlen("Date:"), value, sizeof value);
         when = curl_getdate(value, NULL);
-        /* Years 1970-9999 only: anything else is no time at all, and the product with 1000
-         * stays far from overflow. */
-        a->date_ms = when > 0 && (long long)when < 253402300800LL ? (int64_t)when * 1000 : 0;
+        /* Years 1970-9999 only: anything else is no time at all. */
+        a->date_ms = when > 0 && (int64_t)when < 253402300800LL ? (int64_t)when * 1000 : 0;
     } else if (header_is(line, len, "WWW-Authenticate:")) {
         /* Only the scheme: parameters (realm, error_description) are not needed. */
         header_value(line, len, strlen("WWW-Authenticate:"), value, sizeof value);

@@ -4,14 +4,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hs_errors.h"
 #include "hs_json.h"
+#include "hs_num.h"
 
 json_object *hs_json_parse(const char *text, size_t len, const char *what, hs_error *err)
 {
@@ -110,36 +108,39 @@ int hs_json_int(json_object *obj, const char *path, int64_t *out)
         return -1;
     switch (json_object_get_type(v)) {
     case json_type_int:
+        /* json-c saturates integers beyond int64 (and gives uint64 ones as INT64_MAX). */
         *out = json_object_get_int64(v);
         return 0;
-    case json_type_double: {
-        double d = json_object_get_double(v);
-        if (d != floor(d) || d < -9.2e18 || d > 9.2e18)
-            return -1;
-        *out = (int64_t)d;
-        return 0;
-    }
+    case json_type_double:
+        return hs_num_from_double(json_object_get_double(v), INT64_MIN, INT64_MAX, out);
     case json_type_string: {
-        const char *s = json_object_get_string(v);
-        char *end = NULL;
-        long long n;
+        const char *s = json_object_get_string(v), *end = NULL;
+        int64_t n;
 
         while (isspace((unsigned char)*s))
             s++;
-        if (*s == '\0')
+        if (hs_num_parse(s, &end, &n) != 0)
             return -1;
-        errno = 0;
-        n = strtoll(s, &end, 10);
-        while (end != NULL && isspace((unsigned char)*end))
+        while (isspace((unsigned char)*end))
             end++;
-        if (errno != 0 || end == NULL || *end != '\0')
+        if (*end != '\0')
             return -1;
-        *out = (int64_t)n;
+        *out = n;
         return 0;
     }
     default:
         return -1;
     }
+}
+
+int hs_json_int_in(json_object *obj, const char *path, int64_t lo, int64_t hi, int64_t *out)
+{
+    int64_t v;
+
+    if (hs_json_int(obj, path, &v) != 0 || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 char *hs_json_dup_string(json_object *obj)

@@ -29,9 +29,14 @@ json_object *hs_json_get(json_object *obj, const char *path);
  * object's own string form; NULL when missing or null or another type. */
 const char *hs_json_str(json_object *obj, const char *path);
 
-/* Integer value at path (integers, or strings holding an integer); returns 0 and sets *out
- * when found, -1 otherwise. */
+/* Integer value at path (integers, whole doubles, or strings holding an integer); returns 0
+ * and sets *out when found, -1 otherwise (a string or double beyond int64 included; an
+ * integer beyond it reads as INT64_MAX or INT64_MIN). The value may be anything in int64:
+ * range-check it (hs_json_int_in) before arithmetic. */
 int hs_json_int(json_object *obj, const char *path, int64_t *out);
+
+/* As hs_json_int, and -1 too when the value is outside [lo, hi]. */
+int hs_json_int_in(json_object *obj, const char *path, int64_t lo, int64_t hi, int64_t *out);
 
 /* Serialises obj compactly into a new malloc'd string the caller frees; NULL on failure. */
 char *hs_json_dup_string(json_object *obj);

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,19 +13,33 @@
 #include <curl/curl.h>
 
 #include "hs_errors.h"
+#include "hs_num.h"
 #include "hs_url.h"
+
+/* 1 when host is a dotted quad 127.x.y.z, each part 0-255 ("%u" would wrap 4294967423 to
+ * 127, so the parts are read strictly). */
+static int is_loopback_ipv4(const char *host)
+{
+    const char *p = host;
+    int64_t part;
+
+    for (int i = 0; i < 4; i++) {
+        if (*p < '0' || *p > '9' || hs_num_parse(p, &p, &part) != 0 || part > 255)
+            return 0;
+        if (i == 0 && part != 127)
+            return 0;
+        if (i < 3 && *p++ != '.')
+            return 0;
+    }
+    return *p == '\0';
+}
 
 static int is_loopback_host(const char *host)
 {
-    unsigned a, b, c, d;
-    char tail;
-
     if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
         strcmp(host, "::1") == 0)
         return 1;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4)
-        return a == 127 && b <= 255 && c <= 255 && d <= 255;
-    return 0;
+    return is_loopback_ipv4(host);
 }
 
 static void lower(char *s)

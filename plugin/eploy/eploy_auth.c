@@ -12,6 +12,7 @@
 #include "eploy.h"
 #include "hs_errors.h"
 #include "hs_json.h"
+#include "hs_num.h"
 #include "hs_url.h"
 
 /* The longest token life believed (a day; Eploy's is an hour). */
@@ -109,15 +110,15 @@ static void share_token(hs_conn *conn)
 /* Takes the token another pipeline of this process got, when it is still valid. */
 static int adopt_shared(hs_conn *conn)
 {
-    char buf[4096], *end = NULL, *tok;
-    long long expires;
+    char buf[4096], *tok;
+    const char *end = NULL;
+    int64_t expires;
     int ok = 0;
 
     if (!has_shared(conn) || conn->api->shared_get(conn->host, SHARED_TOKEN, buf,
                                                    sizeof buf) != HS_OK)
         return 0;
-    expires = strtoll(buf, &end, 10);
-    if (end != NULL && *end == ' ' && end[1] != '\0' &&
+    if (hs_num_parse(buf, &end, &expires) == 0 && *end == ' ' && end[1] != '\0' &&
         conn->api->now_ms(conn->host) < expires &&
         (conn->token == NULL || strcmp(conn->token, end + 1) != 0) &&
         (tok = strdup(end + 1)) != NULL) {
@@ -183,8 +184,7 @@ static hs_status request_token(hs_conn *conn, hs_error *err)
     }
     if (hs_json_int(resp_json, "expires_in", &expires_in) != 0 || expires_in <= 0)
         expires_in = 600;   /* the shortest lifetime Eploy has used */
-    if (expires_in > MAX_LIFETIME_S)
-        expires_in = MAX_LIFETIME_S;   /* a remote number: bounded before any arithmetic */
+    expires_in = hs_num_clamp(expires_in, 1, MAX_LIFETIME_S);   /* before any arithmetic */
     hs_eploy_token_forget(conn);
     conn->token = strdup(token);
     if (hs_json_str(resp_json, "scope") != NULL)
@@ -197,7 +197,8 @@ static hs_status request_token(hs_conn *conn, hs_error *err)
     if (margin > 60000)
         margin = 60000;
     /* On the host's clock at both ends (now and when it is checked): skew does not matter. */
-    conn->token_expires_ms = conn->api->now_ms(conn->host) + expires_in * 1000 - margin;
+    conn->token_expires_ms = hs_num_add_sat(conn->api->now_ms(conn->host),
+                                            expires_in * 1000 - margin);
     conn->api->log(conn->host, HS_LOG_DEBUG, "eploy: new API token, valid for %lld s",
                    (long long)expires_in);
     share_token(conn);
@@ -225,14 +226,16 @@ static int claim_held(hs_conn *conn, int64_t now)
 {
     char seen[40];
     const char *sp;
-    long long at;
+    int64_t at = 0;
 
     if (conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK)
         return 0;
     sp = strchr(seen, ' ');
-    at = strtoll(sp != NULL ? sp + 1 : "0", NULL, 10);
-    /* A claim left by a pipeline that failed (or from a clock that jumped) is ignored. */
-    return !(now - at > CLAIM_WAIT_MS || at > now);
+    /* A claim left by a pipeline that failed (or from a clock that jumped), or one that does
+     * not read as a time, is ignored. */
+    if (sp == NULL || hs_num_parse(sp + 1, NULL, &at) != 0)
+        return 0;
+    return !(hs_num_sub_sat(now, at) > CLAIM_WAIT_MS || at > now);
 }
 
 /* 0 when this pipeline owns the claim, 1 when another one does. */

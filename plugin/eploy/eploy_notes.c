@@ -13,6 +13,7 @@
 #include "eploy.h"
 #include "hs_errors.h"
 #include "hs_json.h"
+#include "hs_num.h"
 #include "hs_time.h"
 
 typedef struct finder {
@@ -85,12 +86,12 @@ static hs_status application_refs(hs_conn *conn, const char *app_id, app_refs *r
 static json_object *ref(const char *id)
 {
     json_object *o = json_object_new_object();
-    char *end = NULL;
-    long long v = strtoll(id, &end, 10);
+    int64_t v;
 
     if (o == NULL)
         return NULL;
-    if (*id != '\0' && end != NULL && *end == '\0')
+    /* Digits beyond int64 stay a string rather than becoming another record's id. */
+    if (hs_num_parse(id, NULL, &v) == 0)
         json_object_object_add(o, "Id", json_object_new_int64(v));
     else
         json_object_object_add(o, "Id", json_object_new_string(id));

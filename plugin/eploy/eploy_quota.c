@@ -24,10 +24,14 @@
 
 #include "eploy.h"
 #include "hs_errors.h"
+#include "hs_num.h"
 #include "hs_time.h"
 
 #define STORE_NAME "calls"
 #define DAY_MS 86400000LL
+/* The largest daily count believed from the store or a cursor: far above any API package,
+ * and far from overflow when counted on or compared with the budget. */
+#define USED_MAX 1000000000000LL
 
 static void day_of(int64_t ms, char day[11])
 {
@@ -47,13 +51,17 @@ static int64_t server_now(hs_conn *conn)
 static void load(hs_conn *conn)
 {
     char buf[64], day[11];
-    long long used = 0;
+    int64_t used = 0;
 
     conn->quota_loaded = 1;
     if (conn->api->store_get(conn->host, STORE_NAME, buf, sizeof buf) != HS_OK)
         return;
-    if (sscanf(buf, "%10s %lld", day, &used) == 2 && used >= 0)
-        hs_eploy_quota_merge(conn, day, (int64_t)used);
+    /* "YYYY-MM-DD N" */
+    if (strlen(buf) < 12 || buf[10] != ' ' || hs_num_parse(buf + 11, NULL, &used) < 0)
+        return;
+    memcpy(day, buf, 10);
+    day[10] = '\0';
+    hs_eploy_quota_merge(conn, day, used);
 }
 
 static void save(hs_conn *conn)
@@ -69,6 +77,7 @@ void hs_eploy_quota_merge(hs_conn *conn, const char *day, int64_t used)
 {
     if (day == NULL || strlen(day) != 10 || used < 0)
         return;
+    used = hs_num_clamp(used, 0, USED_MAX);
     if (strcmp(day, conn->quota_day) > 0) {
         memcpy(conn->quota_day, day, 11);
         conn->quota_used = used;
@@ -110,7 +119,7 @@ hs_status hs_eploy_quota_on_attempt(void *ctx, hs_error *err)
             err->retry_after_s = (int32_t)((DAY_MS - now % DAY_MS) / 1000 + 1);
         return HS_RETRY;
     }
-    conn->quota_used = used + 1;
+    conn->quota_used = hs_num_clamp(used + 1, 0, USED_MAX);
     save(conn);
     return HS_OK;
 }
@@ -122,7 +131,8 @@ hs_status hs_eploy_quota_on_attempt(void *ctx, hs_error *err)
 static int stop_get(hs_conn *conn, const char *from_shared, int64_t v[3])
 {
     char buf[128];
-    long long a, b, c;
+    const char *p = buf;
+    int64_t a, b, c;
     hs_status st = from_shared != NULL
                        ? (HS_HAS_FIELD(hs_host_api, conn->api->struct_size, shared_get) &&
                                   conn->api->shared_get != NULL
@@ -130,8 +140,10 @@ static int stop_get(hs_conn *conn, const char *from_shared, int64_t v[3])
                               : HS_E_DATA)
                        : conn->api->store_get(conn->host, STOP_NAME, buf, sizeof buf);
 
-    if (st != HS_OK || sscanf(buf, "%lld %lld %lld", &a, &b, &c) != 3 || a <= 0 || b <= 0 ||
-        c <= 0 || a < b || a - b > 2 * DAY_MS)
+    /* "<until host ms> <set host ms> <until server ms>", each positive */
+    if (st != HS_OK || hs_num_parse(p, &p, &a) != 0 || *p++ != ' ' ||
+        hs_num_parse(p, &p, &b) != 0 || *p++ != ' ' || hs_num_parse(p, NULL, &c) != 0 ||
+        a <= 0 || b <= 0 || c <= 0 || a < b || a - b > 2 * DAY_MS)
         return -1;
     v[0] = a;
     v[1] = b;
@@ -206,7 +218,8 @@ hs_status hs_eploy_quota_refused(hs_conn *conn, hs_status st, hs_error *err)
     if (server <= 0)
         server = now;    /* no Date: the cap is this machine's idea of midnight */
     cap = (server / DAY_MS + 1) * DAY_MS + STOP_MARGIN_MS;
-    until = ra > 0 && server + ra * 1000 < cap ? server + ra * 1000 : cap;
+    if (ra <= 0 || hs_num_mul_add(ra, 1000, server, &until) != 0 || until > cap)
+        until = cap;
     (void)snprintf(value, sizeof value, "%lld %lld %lld", (long long)(now + (until - server)),
                    (long long)now, (long long)until);
     stop_put(conn, value);

@@ -26,6 +26,7 @@ fi
 rm -f "$probe" "$bin/probe"
 
 common="$src/tests/fuzz/fuzz_support.c $src/plugin/common/hs_errors.c $src/plugin/common/hs_json.c
+        $src/plugin/common/hs_num.c
         $src/plugin/common/hs_time.c $src/plugin/common/hs_url.c"
 host=""
 for f in "$src"/host/*.c; do
