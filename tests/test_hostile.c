@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hs_test_host.h"
 
@@ -773,19 +774,26 @@ END_TEST
 START_TEST(test_wild_call_counts_are_bounded)
 {
     static const char *const jobs[] = {"1001"};
-    const char *cursor = "{\"v\":1,\"since\":\"2025-12-31T00:00:00.000Z\","
-                         "\"calls\":{\"day\":\"2026-01-01\",\"used\":9223372036854775807}}";
+    char cursor[256], day[16], stored[64], expect[64];
     hs_read_request req = {sizeof req, cursor, jobs, 1, 1};
     hs_error err = HS_TEST_ERROR_INIT;
     hs_emitter em;
     const char *v;
+    time_t now = time(NULL);
+    struct tm tm;
 
+    /* calls are counted per day of the server's clock: the answers' Date, which is today's */
+    gmtime_r(&now, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    snprintf(cursor, sizeof cursor, "{\"v\":1,\"since\":\"2025-12-31T00:00:00.000Z\","
+             "\"calls\":{\"day\":\"%s\",\"used\":9223372036854775807}}", day);
+    snprintf(stored, sizeof stored, "%s 9223372036854775807", day);
+    snprintf(expect, sizeof expect, "%s 1000000000000", day);
     open_connector("eploy", M_NORMAL);
-    hs_test_host_store_set(F.host, "calls", "2026-01-01 9223372036854775807");
+    hs_test_host_store_set(F.host, "calls", stored);
     ck_assert_msg(eploy_read(&err) == HS_OK, "%s", err.message);
     v = hs_test_host_store_value(F.host, "calls");
-    ck_assert_msg(v != NULL && strcmp(v, "2026-01-01 1000000000000") == 0, "calls: %s",
-                  v ? v : "(none)");
+    ck_assert_msg(v != NULL && strcmp(v, expect) == 0, "calls: %s", v ? v : "(none)");
     close_connector();
 
     open_connector("eploy", M_NORMAL);

@@ -90,6 +90,12 @@ int64_t hs_eploy_quota_today(hs_conn *conn, char day[11])
 {
     if (!conn->quota_loaded)
         load(conn);
+    /* Before this process has seen Eploy's clock, the day counted last (by Eploy's clock, in
+     * the store) stands: the host's own day may be another one, and would reset the count. */
+    if (hs_http_server_time(conn->http, NULL) <= 0 && conn->quota_day[0] != '\0') {
+        memcpy(day, conn->quota_day, 11);
+        return conn->quota_used;
+    }
     day_of(server_now(conn), day);
     if (strcmp(day, conn->quota_day) != 0) {
         memcpy(conn->quota_day, day, 11);
