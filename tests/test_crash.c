@@ -135,16 +135,10 @@ int main(void)
 {
     Suite *s = suite_create("crash");
     TCase *tc = tcase_create("crash");
-    SRunner *sr;
-    int failed;
     tcase_set_timeout(tc, 300);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_killed_anywhere_everything_happens_exactly_once);
     tcase_add_test(tc, test_killed_inside_journal_writes);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return e2e_run_suite(s);
 }

@@ -659,8 +659,6 @@ int main(void)
 {
     Suite *s = suite_create("e2e");
     TCase *tc = tcase_create("story");
-    SRunner *sr;
-    int failed;
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_story_three_invited_two_notes_then_nothing);
@@ -688,9 +686,5 @@ int main(void)
     tcase_add_test(tc, test_sigterm_mid_cycle_finishes_the_write_in_hand);
     tcase_add_test(tc, test_stream_reset_sets_a_new_baseline_without_duplicates);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return e2e_run_suite(s);
 }

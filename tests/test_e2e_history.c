@@ -120,16 +120,9 @@ int main(void)
 {
     Suite *s = suite_create("e2e_history");
     TCase *tc = tcase_create("e2e_history");
-    SRunner *sr;
-    int failed;
-
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_status_history_404_falls_back_then_comes_back);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return e2e_run_suite(s);
 }

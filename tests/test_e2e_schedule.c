@@ -366,8 +366,6 @@ int main(void)
 {
     Suite *s = suite_create("e2e_schedule");
     TCase *tc = tcase_create("schedule");
-    SRunner *sr;
-    int failed;
     tcase_set_timeout(tc, 90);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_external_scheduler_every_3h_runs_8_cycles_a_day);
@@ -380,9 +378,5 @@ int main(void)
     tcase_add_test(tc, test_retry_after_holds_for_run_once);
     tcase_add_test(tc, test_installed_program_ignores_test_hooks);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return e2e_run_suite(s);
 }

@@ -280,3 +280,13 @@ long e2e_candidate_of(const hs_test_sandbox *sb, long app)
     json_object_put(a);
     return id;
 }
+
+int e2e_run_suite(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

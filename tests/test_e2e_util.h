@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <check.h>
+
 #include "support/hs_test_sandbox.h"
 
 typedef struct e2e {
@@ -71,5 +73,9 @@ void e2e_complete(const hs_test_sandbox *sb, const char *participant);
 int e2e_actions(const hs_test_sandbox *sb, long app, const char *needle);
 /* The email of an application's candidate (from its participant, if invited). */
 long e2e_candidate_of(const hs_test_sandbox *sb, long app);
+
+/* Runs every test of the suite (which it frees) and returns the program's exit status: 0 when
+ * all passed, 1 otherwise. */
+int e2e_run_suite(Suite *suite);
 
 #endif /* TEST_E2E_UTIL_H */

@@ -399,8 +399,6 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("faults");
-    SRunner *sr;
-    int failed;
     /* One test case per (class, kind), each with its own sandbox (see the top). */
     for (int i = 0; i < (int)(N_GROUP * N_KINDS); i++) {
         TCase *tc = tcase_create("matrix");
@@ -409,9 +407,5 @@ int main(void)
         tcase_add_loop_test(tc, test_fault_matrix, i, i + 1);
         suite_add_tcase(s, tc);
     }
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return e2e_run_suite(s);
 }

@@ -200,8 +200,6 @@ int main(void)
 {
     Suite *s = suite_create("health");
     TCase *tc = tcase_create("status");
-    SRunner *sr;
-    int failed;
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_healthy_pipeline_exits_0);
@@ -212,9 +210,5 @@ int main(void)
     tcase_add_test(tc, test_overdue_pipeline_is_unhealthy);
     tcase_add_test(tc, test_read_only_state_dir_is_unhealthy);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return e2e_run_suite(s);
 }

@@ -189,8 +189,6 @@ int main(void)
 {
     Suite *s = suite_create("quota");
     TCase *tc = tcase_create("quota");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 90);
     tcase_add_checked_fixture(tc, NULL, teardown);
@@ -198,9 +196,5 @@ int main(void)
     tcase_add_test(tc, test_call_limit_body_stops_the_connection);
     tcase_add_test(tc, test_pipelines_of_a_process_share_one_token);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return e2e_run_suite(s);
 }

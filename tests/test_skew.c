@@ -188,8 +188,6 @@ int main(void)
 {
     Suite *s = suite_create("skew");
     TCase *tc = tcase_create("skew");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 90);
     tcase_add_checked_fixture(tc, NULL, teardown);
@@ -200,9 +198,5 @@ int main(void)
     tcase_add_test(tc, test_host_clock_jumps_back_mid_run);
     tcase_add_test(tc, test_host_clock_jumps_ahead_and_back_mid_run);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return e2e_run_suite(s);
 }
