@@ -18,6 +18,11 @@ tests_test_cycle_LDADD = host/libhsrunner.la host/libhshost.la $(CHECK_LIBS) $(J
 # `make demo`: the story of hiresync told step by step against the local sandbox.
 dist_noinst_SCRIPTS += tests/demo/demo.sh
 TESTS += tests/demo/demo.sh
+# Installed as hiresync-demo, it runs the same story with the installed programs.
+bin_SCRIPTS = hiresync-demo
+CLEANFILES += hiresync-demo
+hiresync-demo: tests/demo/demo.sh
+	$(AM_V_GEN)cp '$(top_srcdir)/tests/demo/demo.sh' $@ && chmod +x $@
 demo: hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la plugin/willo.la
 	@HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
 	HIRESYNC_SANDBOX='$(abs_top_builddir)/hiresync-sandbox' \

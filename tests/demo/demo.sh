@@ -3,18 +3,25 @@
 # Willo. Three candidates moved to "Video Interview" are invited, two answer, their answers'
 # links land in the notes of their Eploy applications, and a third cycle changes nothing.
 #
-# Run it with `make demo`, or directly with HIRESYNC_BIN, HIRESYNC_SANDBOX,
-# HIRESYNC_CONNECTOR_DIR and HIRESYNC_MANIFEST_DIR set. Needs curl. Exits non-zero when the
-# story does not come out as told.
+# Run it with `make demo` in the build tree, or as `hiresync-demo` once installed (it then
+# finds hiresync, hiresync-sandbox, the connectors and their manifests where they were
+# installed; HIRESYNC_BIN, HIRESYNC_SANDBOX, HIRESYNC_CONNECTOR_DIR and HIRESYNC_MANIFEST_DIR
+# override). Needs nothing but those programs and POSIX tools: the sandbox's own admin client
+# drives it. Exits non-zero when the story does not come out as told.
 set -eu
 
-bin=${HIRESYNC_BIN:?set HIRESYNC_BIN to the built hiresync program}
-sandbox=${HIRESYNC_SANDBOX:?set HIRESYNC_SANDBOX to the built hiresync-sandbox}
-: "${HIRESYNC_CONNECTOR_DIR:?set HIRESYNC_CONNECTOR_DIR to the directory of eploy.so and willo.so}"
-: "${HIRESYNC_MANIFEST_DIR:?set HIRESYNC_MANIFEST_DIR to manifests/connectors}"
-export HIRESYNC_CONNECTOR_DIR HIRESYNC_MANIFEST_DIR
-# 77 tells `make check` to count the demo as skipped rather than failed.
-command -v curl >/dev/null 2>&1 || { echo "demo: curl is needed (Debian package curl)" >&2; exit 77; }
+# Installed, the programs sit next to this script; else they are looked up in PATH.
+here=$(dirname "$0")
+bin=hiresync sandbox=hiresync-sandbox
+[ -x "$here/hiresync" ] && bin=$here/hiresync
+[ -x "$here/hiresync-sandbox" ] && sandbox=$here/hiresync-sandbox
+bin=${HIRESYNC_BIN:-$bin}
+sandbox=${HIRESYNC_SANDBOX:-$sandbox}
+command -v "$bin" >/dev/null 2>&1 || { echo "demo: $bin not found; set HIRESYNC_BIN to the hiresync program" >&2; exit 2; }
+command -v "$sandbox" >/dev/null 2>&1 || { echo "demo: $sandbox not found; set HIRESYNC_SANDBOX to the hiresync-sandbox program" >&2; exit 2; }
+# Unset, hiresync uses the directories it was configured with: the installed connectors.
+[ -z "${HIRESYNC_CONNECTOR_DIR:-}" ] || export HIRESYNC_CONNECTOR_DIR
+[ -z "${HIRESYNC_MANIFEST_DIR:-}" ] || export HIRESYNC_MANIFEST_DIR
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hiresync-demo.XXXXXX")
 sb_pid=
@@ -29,7 +36,7 @@ say() { step=$((step + 1)); printf '\n== %d. %s\n' "$step" "$*"; }
 tell() { printf '   %s\n' "$*"; }
 fail() { printf '\ndemo: %s\n' "$*" >&2; exit 1; }
 field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
-admin() { curl -sS -f -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$admin_url$2"; }
+admin() { "$sandbox" admin "$admin_url" "$@"; }
 hs() { "$bin" -c "$work/hiresync.json" --log-level warn "$@"; }
 
 say "Starting a sandbox that plays Eploy and Willo on free local ports"

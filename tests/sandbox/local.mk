@@ -4,6 +4,7 @@ bin_PROGRAMS += hiresync-sandbox
 hiresync_sandbox_SOURCES = \
 	tests/sandbox/sandbox.h \
 	tests/sandbox/sandbox_main.c \
+	tests/sandbox/sandbox_client.c \
 	tests/sandbox/sandbox_options.c \
 	tests/sandbox/sandbox_rng.c \
 	tests/sandbox/sandbox_time.c \

@@ -407,6 +407,9 @@ void hs_sb_stats_reset(void);
 
 /* ---- sandbox_options.c ---- */
 int hs_sb_parse_options(int argc, char **argv, hs_sb_config *cfg);
+/* `hiresync-sandbox admin URL METHOD PATH [JSON]` (argv[0] is "admin"): one admin request,
+ * the body to stdout; returns the exit status (0, 1 failed or HTTP >= 400, 2 usage). */
+int hs_sb_admin_client(int argc, char **argv);
 
 /* Logging to stderr when --verbose. */
 void hs_sb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,10 +1,12 @@
 /* hiresync-sandbox: starts the Eploy, Willo and admin servers, prints where they listen as
- * one JSON line, and runs until SIGTERM or SIGINT. */
+ * one JSON line, and runs until SIGTERM or SIGINT; `hiresync-sandbox admin ...` is instead a
+ * client of a running sandbox's admin interface. */
 #include "sandbox.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <curl/curl.h>
 
@@ -13,6 +15,8 @@ int main(int argc, char **argv)
     void *daemons[HS_SB_NSERVERS] = { NULL, NULL, NULL };
     sigset_t stop;
     int sig = 0, rc = 1;
+    if (argc > 1 && strcmp(argv[1], "admin") == 0)
+        return hs_sb_admin_client(argc - 1, argv + 1);
     int opt = hs_sb_parse_options(argc, argv, &hs_sb_w.cfg);
     if (opt)
         return opt > 0 ? 0 : 2;
