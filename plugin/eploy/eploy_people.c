@@ -55,7 +55,10 @@ static hs_status take_candidate(hs_eploy_people *p, json_object *rec)
 
     for (size_t i = 0; cand != NULL && i < p->n; i++) {
         hs_eploy_person *e = &p->items[i];
-        if (strcmp(e->cand_id, cand) != 0 || e->first_name != NULL || e->last_name != NULL)
+        /* the first record of a candidate wins; a second one (Eploy may repeat it) must
+         * not replace, and leak, what the first gave, whichever fields that was */
+        if (strcmp(e->cand_id, cand) != 0 || e->first_name != NULL || e->last_name != NULL ||
+            e->email != NULL || e->phone != NULL)
             continue;
         e->first_name = dup_nonempty(hs_json_str(rec, "FirstName"));
         e->last_name = dup_nonempty(hs_json_str(rec, "Surname"));
