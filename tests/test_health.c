@@ -196,6 +196,43 @@ START_TEST(test_read_only_state_dir_is_unhealthy)
 }
 END_TEST
 
+/* Eploy and Willo's clock 10 minutes behind the host's: the cycle loses nothing (cursors use
+ * the servers' time) and succeeds, status and check show the skew with a warning. */
+START_TEST(test_clock_skew_is_shown_with_a_warning)
+{
+    static const char *const check[] = {"check", NULL};
+    long st = 0;
+    json_object *all, *skew, *eploy, *v;
+    one_pipeline();
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/clock", "{\"offset_ms\": -600000}", &st,
+                                   NULL), 0);
+    ck_assert_int_eq(st, 200);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "a skew alone is healthy: %s", E.out);
+    ck_assert_msg(strstr(E.out, "clock skew (host minus server): ") != NULL &&
+                      strstr(E.out, "eploy +10m (WARNING: fix the host's time synchronisation)")
+                          != NULL, "%s", E.out);
+    ck_assert_int_eq(e2e_run(&E, NULL, STATUS_JSON), 0);
+    all = json_tokener_parse(E.out);
+    ck_assert_ptr_nonnull(all);
+    ck_assert(json_object_object_get_ex(json_object_array_get_idx(all, 0), "clock_skew", &skew));
+    ck_assert(json_object_object_get_ex(skew, "eploy", &eploy));
+    ck_assert(json_object_object_get_ex(eploy, "skew_ms", &v));
+    ck_assert_msg(json_object_get_int64(v) > 595000 && json_object_get_int64(v) < 605000,
+                  "skew %lld", (long long)json_object_get_int64(v));
+    ck_assert(json_object_object_get_ex(skew, "willo", NULL));
+    json_object_put(all);
+    ck_assert_msg(e2e_run(&E, NULL, check) == 0, "a skew alone is no failure: %s", E.out);
+    ck_assert_msg(strstr(E.out, "WARN  clock: the host's clock is 10m ahead of eploy's") != NULL,
+                  "%s", E.out);
+    /* back in step: no warning */
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/clock", "{\"offset_ms\": 0}", &st, NULL), 0);
+    ck_assert_msg(e2e_run(&E, NULL, check) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "OK    clock: the host's clock is within ") != NULL &&
+                      strstr(E.out, "WARN  clock") == NULL, "%s", E.out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("health");
@@ -209,6 +246,7 @@ int main(void)
     tcase_add_test(tc, test_unrecorded_cycle_is_unhealthy);
     tcase_add_test(tc, test_overdue_pipeline_is_unhealthy);
     tcase_add_test(tc, test_read_only_state_dir_is_unhealthy);
+    tcase_add_test(tc, test_clock_skew_is_shown_with_a_warning);
     suite_add_tcase(s, tc);
     return e2e_run_suite(s);
 }
