@@ -170,6 +170,15 @@ static hs_status host_shared_put(hs_host *host, const char *name, const char *va
     return hs_shared_put(c->app->shared, c->config->name, name, value);
 }
 
+static hs_status host_shared_swap(hs_host *host, const char *name, const char *expected,
+                                  const char *value)
+{
+    hs_connection *c = host->connection;
+    if (c->app->shared == NULL)
+        return HS_E_INTERNAL;
+    return hs_shared_swap(c->app->shared, c->config->name, name, expected, value);
+}
+
 /* ---- the store as JSON ------------------------------------------------------------------ */
 
 static int store_parse(const char *json, json_object **out, char *error, size_t error_size)
@@ -275,6 +284,7 @@ static hs_connection *connection_new(hs_app *app, const hs_config_connection *co
     c->api.remote_time = host_remote_time;
     c->api.shared_get = host_shared_get;
     c->api.shared_put = host_shared_put;
+    c->api.shared_swap = host_shared_swap;
     if (!c->scope || !c->store) {
         hs_connection_close(c);
         return NULL;

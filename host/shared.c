@@ -109,6 +109,43 @@ out:
     return st;
 }
 
+hs_status hs_shared_swap(hs_shared *shared, const char *conn, const char *name,
+                         const char *expected, const char *value)
+{
+    json_object *tbl, *v = NULL;
+    hs_status st = HS_OK;
+    const char *now;
+    if (conn == NULL || name == NULL || name[0] == '\0' || strlen(name) > HS_SHARED_NAME_MAX ||
+        (value != NULL && strlen(value) > HS_SHARED_VALUE_MAX))
+        return HS_E_DATA;
+    pthread_mutex_lock(&shared->lock);
+    tbl = table_of(shared, conn);
+    if (tbl == NULL) {
+        st = HS_E_INTERNAL;
+        goto out;
+    }
+    /* compare and set under one hold of the lock: that is the point */
+    now = json_object_object_get_ex(tbl, name, &v) ? json_object_get_string(v) : NULL;
+    if ((now == NULL) != (expected == NULL) || (now != NULL && strcmp(now, expected) != 0)) {
+        st = HS_E_DATA;
+        goto out;
+    }
+    if (value == NULL) {
+        json_object_object_del(tbl, name);
+    } else if (v == NULL && json_object_object_length(tbl) >= HS_SHARED_MAX_ENTRIES) {
+        st = HS_E_DATA;
+    } else {
+        json_object *nv = json_object_new_string(value);
+        if (nv == NULL || json_object_object_add(tbl, name, nv) != 0) {
+            json_object_put(nv);
+            st = HS_E_INTERNAL;
+        }
+    }
+out:
+    pthread_mutex_unlock(&shared->lock);
+    return st;
+}
+
 void hs_shared_set_skew(hs_shared *shared, const char *conn, int64_t skew_ms, int64_t at_ms)
 {
     json_object *pair = json_object_new_array_ext(2);

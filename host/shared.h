@@ -35,6 +35,12 @@ hs_status hs_shared_get(hs_shared *shared, const char *conn, const char *name, c
 hs_status hs_shared_put(hs_shared *shared, const char *conn, const char *name,
                         const char *value);
 
+/* As hs_host_api.shared_swap: sets name to value (NULL deletes) only when its value is
+ * expected (NULL: absent). HS_OK when set, HS_E_DATA when the value differs or the limits are
+ * exceeded, HS_E_INTERNAL when out of memory. */
+hs_status hs_shared_swap(hs_shared *shared, const char *conn, const char *name,
+                         const char *expected, const char *value);
+
 /* Records a measurement of the skew (host clock minus remote clock, ms) taken at host time
  * at_ms. */
 void hs_shared_set_skew(hs_shared *shared, const char *conn, int64_t skew_ms, int64_t at_ms);

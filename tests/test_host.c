@@ -242,6 +242,16 @@ START_TEST(connection_shared_between_pipelines)
     api->remote_time(hs_connection_host(two), 0);   /* no time: ignored */
     ck_assert_int_eq(hs_connection_clock_skew(one, &skew, NULL), 1);
     ck_assert_int_eq(skew, 9000);
+    /* compare-and-set: only the pipeline that finds what it expects sets the value */
+    ck_assert_int_eq(api->shared_swap(hs_connection_host(one), "claim", NULL, "one"), HS_OK);
+    ck_assert_int_eq(api->shared_swap(hs_connection_host(two), "claim", NULL, "two"), HS_E_DATA);
+    ck_assert_int_eq(api->shared_swap(hs_connection_host(two), "claim", "two", "x"), HS_E_DATA);
+    ck_assert_int_eq(api->shared_get(hs_connection_host(two), "claim", buf, sizeof buf), HS_OK);
+    ck_assert_str_eq(buf, "one");
+    ck_assert_int_eq(api->shared_swap(hs_connection_host(two), "claim", "one", "two"), HS_OK);
+    ck_assert_int_eq(api->shared_swap(hs_connection_host(one), "claim", "two", NULL), HS_OK);
+    ck_assert_int_eq(api->shared_get(hs_connection_host(one), "claim", buf, sizeof buf),
+                     HS_E_DATA);
     ck_assert_int_eq(api->shared_put(hs_connection_host(two), "token", NULL), HS_OK);
     ck_assert_int_eq(api->shared_get(hs_connection_host(one), "token", buf, sizeof buf),
                      HS_E_DATA);

@@ -198,9 +198,16 @@ typedef struct hs_host_api {
      * access token and its expiry, a quota stop. Never persisted and never logged, so it may
      * hold a token. Same limits and statuses as store_get / store_put (at most 64 entries).
      * Each call is atomic; a connector that reads, decides and writes may race with another
-     * pipeline doing the same, so keep what it holds valid whichever write lands last. */
+     * pipeline doing the same: keep what it holds valid whichever write lands last, or decide
+     * with shared_swap. */
     hs_status (*shared_get)(hs_host *host, const char *name, char *buf, size_t buf_size);
     hs_status (*shared_put)(hs_host *host, const char *name, const char *value);
+    /* Compare-and-set on the same memory, for a decision only one pipeline may take (who
+     * requests the token): sets name to value (NULL deletes it) only when its current value
+     * equals expected (NULL: when it is absent), atomically. HS_OK when it was set, HS_E_DATA
+     * when the current value differs (nothing changed). */
+    hs_status (*shared_swap)(hs_host *host, const char *name, const char *expected,
+                             const char *value);
 } hs_host_api;
 
 /* ---- records ------------------------------------------------------------------------------ */

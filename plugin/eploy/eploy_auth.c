@@ -89,8 +89,9 @@ static hs_status token_failure(hs_conn *conn, const hs_http_response *resp, cons
 
 static int has_shared(const hs_conn *conn)
 {
-    return HS_HAS_FIELD(hs_host_api, conn->api->struct_size, shared_put) &&
-           conn->api->shared_get != NULL && conn->api->shared_put != NULL;
+    return HS_HAS_FIELD(hs_host_api, conn->api->struct_size, shared_swap) &&
+           conn->api->shared_get != NULL && conn->api->shared_put != NULL &&
+           conn->api->shared_swap != NULL;
 }
 
 static void share_token(hs_conn *conn)
@@ -210,32 +211,22 @@ out:
     return st;
 }
 
-/* Pipelines start together, so two may want the first token at once. shared_get/put are
- * atomic each, with no compare-and-set, so the claim follows Lamport's fast mutual exclusion:
- * write a gate, check no claim is held, write the claim, and read the gate back. When the gate
- * is still ours nobody else came meanwhile and the token is requested at once, without any
- * wait (the usual case: one pipeline, or pipelines that do not start together). Only when
- * another pipeline passed the gate too does it wait a moment and let the last claim win.
- * Returns 1 when another pipeline got (or should have got) the token meanwhile. */
-#define GATE "token_gate"
-#define CLAIM_SETTLE_MS 20
+/* Pipelines start together, so two may want the first token at once. The claim decides who
+ * asks for it: the pipeline whose compare-and-set (shared_swap) puts it in place requests the
+ * token at once, without any wait; the others wait for that token. A claim older than
+ * CLAIM_WAIT_MS (its pipeline failed, or a clock jumped) is taken over the same way.
+ * Returns 1 when another pipeline holds the claim. */
 #define CLAIM_WAIT_MS 15000
 
-/* 1 when another pipeline holds a claim that is not stale. */
-static int claim_held(hs_conn *conn, int64_t now)
+/* 1 when the claim seen is stale, or does not read as one. */
+static int claim_stale(const char *seen, int64_t now)
 {
-    char seen[40];
-    const char *sp;
+    const char *sp = strchr(seen, ' ');
     int64_t at = 0;
 
-    if (conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK)
-        return 0;
-    sp = strchr(seen, ' ');
-    /* A claim left by a pipeline that failed (or from a clock that jumped), or one that does
-     * not read as a time, is ignored. */
     if (sp == NULL || hs_num_parse(sp + 1, NULL, &at) != 0)
-        return 0;
-    return !(hs_num_sub_sat(now, at) > CLAIM_WAIT_MS || at > now);
+        return 1;
+    return hs_num_sub_sat(now, at) > CLAIM_WAIT_MS || at > now;
 }
 
 /* 0 when this pipeline owns the claim, 1 when another one does. */
@@ -245,26 +236,14 @@ static int claim(hs_conn *conn)
     int64_t start = conn->api->now_ms(conn->host);
 
     (void)snprintf(mine, sizeof mine, "%p %lld", (void *)conn, (long long)start);
-    if (claim_held(conn, start))
+    if (conn->api->shared_swap(conn->host, CLAIM, NULL, mine) == HS_OK)
+        return 0;
+    if (conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK)
+        /* released meanwhile: try once more */
+        return conn->api->shared_swap(conn->host, CLAIM, NULL, mine) == HS_OK ? 0 : 1;
+    if (!claim_stale(seen, start))
         return 1;
-    if (conn->api->shared_put(conn->host, GATE, mine) != HS_OK)
-        return 0;
-    if (claim_held(conn, start))
-        return 1;
-    if (conn->api->shared_put(conn->host, CLAIM, mine) != HS_OK)
-        return 0;
-    if (conn->api->shared_get(conn->host, GATE, seen, sizeof seen) == HS_OK &&
-        strcmp(seen, mine) == 0) {
-        /* Nobody else at the gate: ours (the claim goes with share_token). Written again, so
-         * that a pipeline that overwrote it on its way to the slow path finds it there. */
-        (void)conn->api->shared_put(conn->host, CLAIM, mine);
-        return 0;
-    }
-    if (conn->api->sleep_ms(conn->host, CLAIM_SETTLE_MS) != 0 ||
-        conn->api->shared_get(conn->host, CLAIM, seen, sizeof seen) != HS_OK ||
-        strcmp(seen, mine) == 0)
-        return 0;
-    return 1;
+    return conn->api->shared_swap(conn->host, CLAIM, seen, mine) == HS_OK ? 0 : 1;
 }
 
 static int wait_for_other(hs_conn *conn)

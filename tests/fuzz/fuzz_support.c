@@ -352,9 +352,23 @@ static hs_status shared_put(hs_host *host, const char *name, const char *value)
     return store_put(host, full, value);
 }
 
+/* One fuzzing thread: compare, then set. */
+static hs_status shared_swap(hs_host *host, const char *name, const char *expected,
+                             const char *value)
+{
+    char now[4097];
+    hs_status got = shared_get(host, name, now, sizeof now);
+    if (got != HS_OK && got != HS_E_DATA)
+        return got;
+    if ((got == HS_E_DATA) != (expected == NULL) ||
+        (got == HS_OK && strcmp(now, expected) != 0))
+        return HS_E_DATA;
+    return shared_put(host, name, value);
+}
+
 static const hs_host_api API = {
     sizeof(hs_host_api), HS_ABI_VERSION, host_log, host_cancelled, host_now, host_sleep,
-    host_user_agent, store_get, store_put, remote_time, shared_get, shared_put,
+    host_user_agent, store_get, store_put, remote_time, shared_get, shared_put, shared_swap,
 };
 
 const hs_host_api *fuzz_host_api(void)

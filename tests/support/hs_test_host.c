@@ -187,9 +187,25 @@ static hs_status t_shared_put(hs_host *host, const char *name, const char *value
                                                                           : HS_E_INTERNAL;
 }
 
+/* One test thread per host (see the header): compare, then set, is atomic enough here. */
+static hs_status t_shared_swap(hs_host *host, const char *name, const char *expected,
+                               const char *value)
+{
+    char now[4097];
+    hs_status got = t_shared_get(host, name, now, sizeof now);
+
+    if (got != HS_OK && got != HS_E_DATA)
+        return got;
+    if ((got == HS_E_DATA) != (expected == NULL) ||
+        (got == HS_OK && strcmp(now, expected) != 0))
+        return HS_E_DATA;
+    return t_shared_put(host, name, value);
+}
+
 static const hs_host_api test_api = {
     sizeof(hs_host_api), HS_ABI_VERSION, t_log, t_cancelled, t_now_ms, t_sleep_ms,
     t_user_agent, t_store_get, t_store_put, t_remote_time, t_shared_get, t_shared_put,
+    t_shared_swap,
 };
 
 int64_t hs_test_host_remote_time(const hs_test_host *h)
