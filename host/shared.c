@@ -76,41 +76,10 @@ static json_object *table_of(hs_shared *shared, const char *conn)
     return tbl;
 }
 
-hs_status hs_shared_put(hs_shared *shared, const char *conn, const char *name,
-                        const char *value)
-{
-    json_object *tbl, *v;
-    hs_status st = HS_OK;
-    if (conn == NULL || name == NULL || name[0] == '\0' || strlen(name) > HS_SHARED_NAME_MAX ||
-        (value != NULL && strlen(value) > HS_SHARED_VALUE_MAX))
-        return HS_E_DATA;
-    pthread_mutex_lock(&shared->lock);
-    tbl = table_of(shared, conn);
-    if (tbl == NULL) {
-        st = HS_E_INTERNAL;
-        goto out;
-    }
-    if (value == NULL) {
-        json_object_object_del(tbl, name);
-        goto out;
-    }
-    if (!json_object_object_get_ex(tbl, name, NULL) &&
-        json_object_object_length(tbl) >= HS_SHARED_MAX_ENTRIES) {
-        st = HS_E_DATA;
-        goto out;
-    }
-    v = json_object_new_string(value);
-    if (v == NULL || json_object_object_add(tbl, name, v) != 0) {
-        json_object_put(v);
-        st = HS_E_INTERNAL;
-    }
-out:
-    pthread_mutex_unlock(&shared->lock);
-    return st;
-}
-
-hs_status hs_shared_swap(hs_shared *shared, const char *conn, const char *name,
-                         const char *expected, const char *value)
+/* Sets (or, value NULL, deletes) name in conn's table; with compare set, only when its value is
+ * expected (NULL: absent), checked under the same hold of the lock. */
+static hs_status change(hs_shared *shared, const char *conn, const char *name, int compare,
+                        const char *expected, const char *value)
 {
     json_object *tbl, *v = NULL;
     hs_status st = HS_OK;
@@ -124,9 +93,9 @@ hs_status hs_shared_swap(hs_shared *shared, const char *conn, const char *name,
         st = HS_E_INTERNAL;
         goto out;
     }
-    /* compare and set under one hold of the lock: that is the point */
     now = json_object_object_get_ex(tbl, name, &v) ? json_object_get_string(v) : NULL;
-    if ((now == NULL) != (expected == NULL) || (now != NULL && strcmp(now, expected) != 0)) {
+    if (compare &&
+        ((now == NULL) != (expected == NULL) || (now != NULL && strcmp(now, expected) != 0))) {
         st = HS_E_DATA;
         goto out;
     }
@@ -144,6 +113,18 @@ hs_status hs_shared_swap(hs_shared *shared, const char *conn, const char *name,
 out:
     pthread_mutex_unlock(&shared->lock);
     return st;
+}
+
+hs_status hs_shared_put(hs_shared *shared, const char *conn, const char *name,
+                        const char *value)
+{
+    return change(shared, conn, name, 0, NULL, value);
+}
+
+hs_status hs_shared_swap(hs_shared *shared, const char *conn, const char *name,
+                         const char *expected, const char *value)
+{
+    return change(shared, conn, name, 1, expected, value);
 }
 
 void hs_shared_set_skew(hs_shared *shared, const char *conn, int64_t skew_ms, int64_t at_ms)
