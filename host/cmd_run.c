@@ -9,11 +9,15 @@
 static void usage(FILE *out, const char *program)
 {
     fprintf(out,
-            "Usage: %s [global options] run [--once] [--pipeline NAME] [--force] [--dry-run]\n"
+            "Usage: %s [global options] run [--once] [--pipeline NAME] [--shard I/N] [--force]\n"
+            "       [--dry-run]\n"
             "Runs every enabled pipeline when it is due (default every 3h) and stays up.\n"
             "  --once           run every pipeline due within the grace window (10%% of its\n"
             "                   interval, at least 5 minutes) one time, then exit (cron, timers)\n"
             "  --pipeline NAME  only this pipeline\n"
+            "  --shard I/N      only the pipelines of shard I (from 0) of N, by a stable hash\n"
+            "                   of their names (a Kubernetes Indexed Job: --shard\n"
+            "                   $(JOB_COMPLETION_INDEX)/N); overrides the \"shard\" setting\n"
             "  --force          run even if not due yet\n"
             "  --dry-run        print who would be invited and noted; write and commit nothing\n"
             "A failing pipeline is retried with back-off; the others go on.\n"
@@ -28,7 +32,9 @@ int hs_cmd_run(hs_app *app, int argc, char **argv)
     static const struct option opts[] = {
         {"once", no_argument, NULL, 'o'},       {"pipeline", required_argument, NULL, 'p'},
         {"force", no_argument, NULL, 'f'},      {"dry-run", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+        {"shard", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    char why[256];
     hs_run_options o;
     int c, rc;
     memset(&o, 0, sizeof o);
@@ -39,6 +45,10 @@ int hs_cmd_run(hs_app *app, int argc, char **argv)
         case 'p': o.pipeline = optarg; break;
         case 'f': o.force = 1; break;
         case 'n': o.dry_run = 1; break;
+        case 's':
+            if (hs_shard_parse(optarg, &o.shard, why, sizeof why) != 0)
+                return hs_cli_usage_error(app, "run", "--shard: %s", why);
+            break;
         case 'h': usage(app->out, app->program); return HS_EXIT_OK;
         default: return hs_cli_usage_error(app, "run", "unknown option");
         }

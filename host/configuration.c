@@ -14,6 +14,7 @@
 
 #include "jsonfile.h"
 #include "secret.h"
+#include "shard.h"
 
 #ifndef HS_LOCALSTATEDIR
 #define HS_LOCALSTATEDIR "/var"
@@ -896,6 +897,26 @@ static void top_connector_path(vctx *c, json_object *top)
     }
 }
 
+/* Which shard of the pipelines this runner takes: one copy of the configuration for every
+ * pod of an Indexed Job usually gives it on the command line instead (--shard). */
+static void top_shard(vctx *c, json_object *top)
+{
+    json_object *v;
+    hs_shard shard;
+    char why[256];
+    if (!json_object_object_get_ex(top, "shard", &v))
+        return;
+    const char *s = want_string(c, "$.shard", v, "write \"INDEX/COUNT\" such as \"0/4\"");
+    if (!s)
+        return;
+    if (hs_shard_parse(s, &shard, why, sizeof why) != 0) {
+        verr(c, "$.shard", "%s", why);
+        return;
+    }
+    if (!(c->cfg->shard = strdup(s)))
+        verr(c, "$.shard", "out of memory");
+}
+
 static void top_settings(vctx *c, json_object *top)
 {
     json_object *v;
@@ -903,6 +924,7 @@ static void top_settings(vctx *c, json_object *top)
     top_string(c, top, "state_dir", &cfg->state_dir);
     top_string(c, top, "connector_dir", &cfg->connector_dir);
     top_connector_path(c, top);
+    top_shard(c, top);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -923,8 +945,8 @@ static void top_settings(vctx *c, json_object *top)
 static void validate(vctx *c, json_object *top)
 {
     static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
-                                        "workers", "log_format", "log_level", "connections",
-                                        "pipelines"};
+                                        "shard", "workers", "log_format", "log_level",
+                                        "connections", "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
              "\"pipelines\": {...} }", hs_json_type_phrase(top));
@@ -1081,6 +1103,7 @@ void hs_config_free(hs_config *config)
     free(config->path);
     free(config->state_dir);
     free(config->connector_dir);
+    free(config->shard);
     for (size_t i = 0; i < config->n_connector_path; i++)
         free(config->connector_path[i]);
     free(config->connector_path);

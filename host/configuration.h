@@ -56,6 +56,8 @@ typedef struct hs_config {
     char *path;                    /* the file read */
     char *state_dir;               /* configured or default ($(localstatedir)/lib/hiresync) */
     char *connector_dir;           /* configured value; NULL when not set */
+    char *shard;                   /* "shard": "INDEX/COUNT" as written, NULL when not set
+                                      (checked by hs_shard_parse at load) */
     char **connector_path;         /* "connector_path": absolute directories searched before
                                       the built-in one, in order; NULL when not set */
     size_t n_connector_path;

@@ -8,6 +8,7 @@ host_libhsrunner_la_SOURCES = \
 	host/cycle.c host/cycle.h \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
+	host/shard.c host/shard.h \
 	host/cmd_check.c \
 	host/notify.c host/notify.h \
 	host/cmd_run.c \

@@ -524,17 +524,58 @@ static int is_due(hs_app *app, const hs_run_options *opt, plans *ps, const char 
     return 0;
 }
 
+/* The shard this runner takes: --shard, else the configuration's (read again after a
+ * reload), else all. The configuration's was checked when it was loaded. */
+static hs_shard effective_shard(const hs_app *app, const hs_run_options *opt)
+{
+    hs_shard shard = opt->shard;
+    char why[256];
+    if (shard.count == 0 && app->config->shard != NULL &&
+        hs_shard_parse(app->config->shard, &shard, why, sizeof why) != 0)
+        memset(&shard, 0, sizeof shard);
+    return shard;
+}
+
+/* Says which pipelines this runner's shard holds, so that an operator of many pods can tell
+ * from any one log which tenants it serves. Returns 0, or -1 when --pipeline names a pipeline
+ * of another shard. */
+static int announce_shard(hs_app *app, const hs_run_options *opt)
+{
+    hs_shard shard = effective_shard(app, opt);
+    size_t mine = 0, all = 0;
+    if (shard.count == 0)
+        return 0;
+    json_object_object_foreach(app->config->pipelines, name, cfg) {
+        (void)cfg;
+        all++;
+        mine += (size_t)hs_shard_has(&shard, name);
+    }
+    if (opt->pipeline != NULL && !hs_shard_has(&shard, opt->pipeline)) {
+        fprintf(stderr, "%s run: pipeline \"%s\" belongs to shard %u/%u, not to this runner's "
+                "shard %u/%u; run it there or drop --shard\n", app->program, opt->pipeline,
+                (unsigned)hs_shard_of(opt->pipeline, shard.count), (unsigned)shard.count,
+                (unsigned)shard.index, (unsigned)shard.count);
+        return -1;
+    }
+    hs_log_write(app->log, HS_LOG_INFO, NULL, "shard %u/%u: %zu of %zu pipelines",
+                 (unsigned)shard.index, (unsigned)shard.count, mine, all);
+    return 0;
+}
+
 /* Collects the pipelines to run now; *wake gets the earliest monotonic due time of the rest
  * (INT64_MAX when none). */
 static size_t collect(hs_app *app, const hs_run_options *opt, plans *ps, job *jobs, size_t max,
                       int64_t *wake)
 {
     size_t n = 0;
+    hs_shard shard = effective_shard(app, opt);
     *wake = INT64_MAX;
     json_object_object_foreach(app->config->pipelines, name, cfg) {
         int enabled = 1;
         int64_t interval = 0, when = INT64_MAX;
         if (opt->pipeline != NULL && strcmp(opt->pipeline, name) != 0)
+            continue;
+        if (!hs_shard_has(&shard, name))
             continue;
         pipeline_flags(cfg, &enabled, &interval);
         if (!enabled && opt->pipeline == NULL)
@@ -691,6 +732,8 @@ int hs_schedule_run(hs_app *app, const hs_run_options *opt)
                 app->config_path);
         return HS_EXIT_USAGE;
     }
+    if (announce_shard(app, opt) != 0)
+        return HS_EXIT_USAGE;
     g_stop = 0;
     g_reload = 0;
     install_signals();

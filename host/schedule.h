@@ -29,12 +29,15 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "shard.h"
 
 typedef struct hs_run_options {
     int once;                /* run due pipelines once and return */
     const char *pipeline;    /* only this pipeline, NULL: all */
     int force;               /* ignore due times */
     int dry_run;             /* print what would be done; write and commit nothing */
+    hs_shard shard;          /* only this shard's pipelines (--shard, or the configuration's
+                                "shard" when count is 0); count 0 and none configured: all */
 } hs_run_options;
 
 /* Returns an HS_EXIT_* status. With once: 0 when every pipeline that ran succeeded (or was

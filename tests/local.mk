@@ -98,6 +98,15 @@ tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.
 tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
+# Shards: a pinned, total and disjoint split of pipelines over runners, and `run --once
+# --shard I/N` (or the "shard" setting) running exactly its shard's pipelines.
+check_PROGRAMS += tests/test_shard
+TESTS += tests/test_shard
+tests_test_shard_SOURCES = tests/test_shard.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_shard_CPPFLAGS = $(E2E_CPPFLAGS) -I$(top_srcdir)/host
+tests_test_shard_CFLAGS = $(E2E_CFLAGS)
+tests_test_shard_LDADD = host/libhsrunner.la host/libhshost.la $(E2E_LDADD) $(LTDL_LIBS) \
+	-lpthread
 # systemd notification: READY=1, WATCHDOG=1 and STOPPING=1 from `hiresync run` on a
 # NOTIFY_SOCKET the test listens on, and the watchdog thread's heartbeat rule.
 check_PROGRAMS += tests/test_notify
