@@ -59,6 +59,11 @@ dist_deploykubernetes_DATA = \
 	manifests/deploy/kubernetes/configmap.yaml \
 	manifests/deploy/kubernetes/pvc.yaml \
 	manifests/deploy/kubernetes/secret.example.yaml
+deploykubernetesshardeddir = $(deploykubernetesdir)/sharded
+dist_deploykubernetessharded_DATA = \
+	manifests/deploy/kubernetes/sharded/kustomization.yaml \
+	manifests/deploy/kubernetes/sharded/sharded.yaml \
+	manifests/deploy/kubernetes/sharded/pvc-shared.yaml
 TESTS += tests/deploy/check-kubernetes.sh
 dist_noinst_SCRIPTS += tests/deploy/check-kubernetes.sh tests/deploy/check-kubernetes.py \
 	tests/deploy/check-systemd.sh

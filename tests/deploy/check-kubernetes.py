@@ -4,7 +4,11 @@ PVC, ConfigMap and CronJob but never the Secret template; the CronJob runs `hire
 --once` every 3 hours from hiresync:0.1.0 with the fields Pod Security "restricted" asks for,
 deadlines, concurrencyPolicy Forbid and resources; the secrets come from the Secret volume with
 mode 0440 and fsGroup; the ConfigMap's hiresync.json has the keys of hiresync.json.example
-(note_action_type included) and names only secret files the Secret template provides.
+(note_action_type included) and names only secret files the Secret template provides. The
+sharded overlay (kubernetes/sharded), merged onto the CronJob as kustomize would, makes each
+round an Indexed Job whose pods run `--shard $(JOB_COMPLETION_INDEX)/N` with N equal to the
+completions and parallelism, one failed shard not stopping the others, on a ReadWriteMany
+state volume.
 
 Usage: check-kubernetes.py DEPLOY_DIR   (DEPLOY_DIR = manifests/deploy). Exit 0 when all hold,
 1 with one line per problem."""
@@ -69,6 +73,8 @@ def check_pod(pod, where):
         cw = f"{where}.containers[{c.get('name')}]"
         need(c.get("image") == "hiresync:0.1.0", f"{cw}: image must be hiresync:0.1.0")
         cmd = (c.get("command") or []) + (c.get("args") or [])
+        if "--shard" in cmd:
+            cmd = cmd[:cmd.index("--shard")]
         need(cmd[:1] == ["hiresync"] and cmd[-2:] == ["run", "--once"],
              f"{cw}: must run `hiresync ... run --once`, runs {cmd}")
         csc = c.get("securityContext") or {}
@@ -85,6 +91,54 @@ def check_pod(pod, where):
         need(get(res, "limits", "memory") == "128Mi", f"{cw}: limits.memory must be 128Mi")
     for v in pod.get("volumes") or []:
         need("hostPath" not in v, f"{where}: volume {v.get('name')}: hostPath is not allowed")
+
+
+def merge(base, patch):
+    """A strategic merge patch as kustomize applies these: maps merge, null deletes, lists of
+    named objects merge by name, other lists are replaced."""
+    if not isinstance(base, dict) or not isinstance(patch, dict):
+        return patch
+    out = dict(base)
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        elif (isinstance(v, list) and isinstance(out.get(k), list)
+              and all(isinstance(x, dict) and "name" in x for x in v + out[k])):
+            named = {x["name"]: x for x in out[k]}
+            for x in v:
+                named[x["name"]] = merge(named.get(x["name"], {}), x)
+            out[k] = list(named.values())
+        else:
+            out[k] = merge(out.get(k), v)
+    return out
+
+
+def check_sharded(kdir, docs):
+    sdir = os.path.join(kdir, "sharded")
+    kust = load(os.path.join(sdir, "kustomization.yaml"))
+    need(kust.get("resources") == [".."], "sharded: must build on the CronJob of ..")
+    patches = [load(os.path.join(sdir, p.get("path", ""))) for p in kust.get("patches") or []]
+    cron, pvc = docs.get("cronjob.yaml", {}), docs.get("pvc.yaml", {})
+    for p in patches:
+        if p.get("kind") == "CronJob":
+            cron = merge(cron, p)
+        elif p.get("kind") == "PersistentVolumeClaim":
+            pvc = merge(pvc, p)
+    job = get(cron, "spec", "jobTemplate", "spec") or {}
+    n = job.get("completions")
+    need(job.get("completionMode") == "Indexed", "sharded: completionMode must be Indexed")
+    need(isinstance(n, int) and n > 1 and job.get("parallelism") == n,
+         "sharded: completions and parallelism must be the same shard count above 1")
+    need("backoffLimit" not in job and job.get("backoffLimitPerIndex") == 0,
+         "sharded: one failed shard must not end the others (backoffLimitPerIndex 0, no "
+         "backoffLimit)")
+    pod = get(job, "template", "spec") or {}
+    check_pod(pod, "sharded CronJob pod")
+    cmd = get(pod, "containers", 0, "command") or []
+    need(cmd[-2:] == ["--shard", f"$(JOB_COMPLETION_INDEX)/{n}"],
+         f"sharded: the pod must run --shard $(JOB_COMPLETION_INDEX)/{n}, runs {cmd}")
+    need(pvc.get("spec", {}).get("accessModes") == ["ReadWriteMany"],
+         "sharded: every shard mounts the state volume: accessModes must be ReadWriteMany")
 
 
 def main():
@@ -164,11 +218,13 @@ def main():
     need(not missing, f"configmap.yaml: keys of hiresync.json.example missing: {sorted(missing)}")
     need(not extra, f"configmap.yaml: keys not in hiresync.json.example: {sorted(extra)}")
 
+    check_sharded(kdir, docs)
+
     for p in problems:
         print(f"check-kubernetes: {p}")
     if not problems:
         print(f"check-kubernetes: {len(docs)} files parse; CronJob, ConfigMap, Secret template "
-              "and PVC hold together")
+              "and PVC hold together; the sharded overlay is an Indexed Job of matching shards")
     return 1 if problems else 0
 
 
