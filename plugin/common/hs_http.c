@@ -129,21 +129,6 @@ void hs_http_response_clear(hs_http_response *response)
     memset(response, 0, sizeof *response);
 }
 
-hs_status hs_http_status_class(long status)
-{
-    if (status >= 200 && status < 300)
-        return HS_OK;
-    if (status == 401)
-        return HS_E_CONFIG;
-    if (status == 403)
-        return HS_E_PERMISSION;
-    if (status == 400 || status == 404 || status == 409 || status == 422)
-        return HS_E_DATA;
-    if (status == 408 || status == 429 || (status >= 500 && status < 600))
-        return HS_RETRY;
-    return HS_E_INTERNAL;
-}
-
 /* Collects the body. CURLOPT_MAXFILESIZE_LARGE refuses a response whose Content-Length is
  * over the limit before any of it is read, but it only knows the size announced ahead: a
  * chunked body (or one that grows when decoded) has none, so the limit is also kept here as

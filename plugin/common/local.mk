@@ -4,7 +4,7 @@
 noinst_LTLIBRARIES += plugin/common/libhscommon.la
 plugin_common_libhscommon_la_SOURCES = \
 	plugin/common/hs_errors.c plugin/common/hs_errors.h \
-	plugin/common/hs_http.c plugin/common/hs_http.h \
+	plugin/common/hs_http.c plugin/common/hs_http.h plugin/common/hs_http_status.c \
 	plugin/common/hs_json.c plugin/common/hs_json.h \
 	plugin/common/hs_num.c plugin/common/hs_num.h \
 	plugin/common/hs_time.c plugin/common/hs_time.h \
