@@ -28,7 +28,7 @@ typedef enum mode {
     M_CLOSE,             /* the connection closed without an answer, every time */
     M_429_THEN_OK,       /* 429 with Retry-After: 2, then 201 */
     M_408_THEN_OK,       /* 408, then 201 */
-    M_501,               /* 501 every time */
+    M_404,               /* 404 every time */
     M_401,               /* 401 with WWW-Authenticate: Bearer realm="api", error="x" */
     M_302                /* 302 with Location */
 } mode;
@@ -128,8 +128,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, int n)
     case M_408_THEN_OK:
         return first ? queue(c, 408, "{}", NULL, NULL, NULL, NULL)
                      : queue(c, 201, "{\"id\":1}", NULL, NULL, NULL, NULL);
-    case M_501:
-        return queue(c, 501, "{}", NULL, NULL, NULL, NULL);
+    case M_404:
+        return queue(c, 404, "{}", NULL, NULL, NULL, NULL);
     case M_401:
         return queue(c, 401, "{}", "WWW-Authenticate", "Bearer realm=\"api\", error=\"x\"",
                      NULL, NULL);
@@ -362,14 +362,14 @@ START_TEST(test_other_requests_are_retried_after_a_5xx)
 }
 END_TEST
 
-/* curl's --retry set: 501 says the server will never do it, so it is answered, not retried. */
-START_TEST(test_a_501_is_not_retried)
+/* A 4xx other than 408 and 429 is an answer for the caller, not a reason to try again. */
+START_TEST(test_a_404_is_not_retried)
 {
     hs_http_response resp;
     hs_error err = HS_TEST_ERROR_INIT;
-    g_mode = M_501;
+    g_mode = M_404;
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
-    ck_assert_int_eq(resp.status, 501);
+    ck_assert_int_eq(resp.status, 404);
     ck_assert_int_eq(requests(), 1);
     hs_http_response_clear(&resp);
 }
@@ -464,7 +464,7 @@ int main(void)
     tcase_add_test(tc, test_create_is_not_sent_again_after_a_lost_answer);
     tcase_add_test(tc, test_create_refused_unread_is_sent_again);
     tcase_add_test(tc, test_other_requests_are_retried_after_a_5xx);
-    tcase_add_test(tc, test_a_501_is_not_retried);
+    tcase_add_test(tc, test_a_404_is_not_retried);
     tcase_add_test(tc, test_min_gap_paces_every_request);
     tcase_add_test(tc, test_retries_keep_the_gap);
     tcase_add_test(tc, test_headers_of_the_final_response);

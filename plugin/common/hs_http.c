@@ -318,20 +318,12 @@ static int transport_retryable(CURLcode rc)
     }
 }
 
-/* The answers curl's own --retry takes as transient. */
+/* The answers that say "not now" rather than "not this": curl's --retry takes 408, 429 and
+ * 500/502/503/504 as transient; the other 5xx are retried too, as the connectors' callers
+ * expect (Eploy's history endpoint tells its absence by a 501 after the retries). */
 static int status_retryable(long status)
 {
-    switch (status) {
-    case 408:
-    case 429:
-    case 500:
-    case 502:
-    case 503:
-    case 504:
-        return 1;
-    default:
-        return 0;
-    }
+    return status == 408 || status == 429 || (status >= 500 && status < 600);
 }
 
 /* For a request sent once (request.once): 1 when the server certainly did not act on the

@@ -87,15 +87,14 @@ hs_http *hs_http_new(const hs_http_config *config);
 void hs_http_free(hs_http *http);
 
 /*
- * Performs the request. Connection failures, timeouts, resets, short reads and the answers
- * curl's --retry takes as transient (408, 429, 500, 502, 503, 504) are retried up to
+ * Performs the request. Connection failures, timeouts, resets, short reads, 408, 429 and 5xx
+ * answers are retried up to
  * max_attempts with back-off (Retry-After honoured, capped), stopping early when cancelled
  * (request.once narrows this). A request on a reused connection that the server had closed is
  * re-sent by libcurl itself and does not count as an attempt.
  * Returns:
  *   HS_OK           a response arrived with any status that is not retried (2xx, 3xx, 4xx
- *                   other than 408/429, 5xx other than 500/502/503/504); the caller classifies
- *                   it (see hs_http_status_class)
+ *                   other than 408/429); the caller classifies it (see hs_http_status_class)
  *   HS_RETRY        retries exhausted or Retry-After beyond the cap; err has http_status and
  *                   retry_after_s
  *   HS_E_CANCELLED  the host asked to stop
