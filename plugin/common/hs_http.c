@@ -282,6 +282,12 @@ static CURLcode setup(hs_http *http, const hs_http_request *req, struct curl_sli
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, a);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->cfg.max_body);
+    /* libcurl sends a request again by itself when its reused connection dies before any
+     * answer, and cannot tell a connection the server had closed from one that died after the
+     * server read the request. A request sent once therefore opens a connection of its own,
+     * which libcurl never repeats on. */
+    if (req->once)
+        SET(CURLOPT_FRESH_CONNECT, 1L);
     if (strcmp(req->method, "GET") == 0) {
         SET(CURLOPT_HTTPGET, 1L);
     } else {

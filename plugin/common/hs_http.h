@@ -68,7 +68,8 @@ typedef struct hs_http_request {
                                      connection was made, or it answered 408 or 429). Any
                                      other failure (timeout, reset, short read, 5xx) returns
                                      HS_RETRY at once, err->http_status set for an answer, so
-                                     that the caller can look before it writes again. */
+                                     that the caller can look before it writes again. It goes
+                                     on a new connection, which libcurl does not re-send on. */
 } hs_http_request;
 
 typedef struct hs_http_response {
