@@ -54,7 +54,7 @@ FUZZ_MANIFEST_DEF = -DFUZZ_MANIFEST_DIR='"$(abs_top_srcdir)/manifests/connectors
 FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz $(FUZZ_MANIFEST_DEF)
 FUZZ_REPLAY_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 FUZZ_REPLAY_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz_support.c tests/fuzz/fuzz_support.h \
-	plugin/common/hs_errors.c plugin/common/hs_json.c plugin/common/hs_num.c plugin/common/hs_time.c \
+	plugin/common/hs_http_status.c plugin/common/hs_errors.c plugin/common/hs_json.c plugin/common/hs_num.c plugin/common/hs_time.c \
 	plugin/common/hs_url.c
 FUZZ_REPLAY_LIBS = $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lm
 FUZZ_REPLAYS = tests/fuzz/replay_eploy tests/fuzz/replay_willo tests/fuzz/replay_json \

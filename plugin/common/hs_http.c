@@ -6,7 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,17 +32,34 @@ struct hs_http {
     uint64_t rng;                /* jitter state; per handle, so no global is shared */
 };
 
-/* What one attempt collects; reset before each attempt. */
+/* The body of one attempt; reset before each attempt. */
 typedef struct attempt {
     char *body;
     size_t len, cap, max;
     int too_big;
-    int64_t retry_after_s;
-    char retry_after[64];        /* raw, parsed once the Date is known */
-    int64_t date_ms;             /* the Date header, 0 if none or unreadable */
-    char www_authenticate[64];
-    char location[512];
 } attempt;
+
+/* What the final response of one attempt says in its status line and headers. */
+typedef struct answer {
+    long status;
+    int64_t retry_after_s;
+    int64_t date_ms;             /* the Date header, 0 if none or unreadable */
+    char www_authenticate[64];   /* its first token (the scheme) */
+    char location[512];
+} answer;
+
+/* One hs_http_perform: what every step of it needs. */
+typedef struct call {
+    hs_http *http;
+    const hs_http_request *req;
+    hs_error *err;
+    struct curl_slist *headers;
+    char where[300];             /* method-free "scheme://host/path" for messages */
+    int n;                       /* attempt number, from 1 */
+    CURLcode rc;
+    attempt a;
+    answer ans;
+} call;
 
 static uint64_t next_random(hs_http *http)
 {
@@ -112,21 +129,10 @@ void hs_http_response_clear(hs_http_response *response)
     memset(response, 0, sizeof *response);
 }
 
-hs_status hs_http_status_class(long status)
-{
-    if (status >= 200 && status < 300)
-        return HS_OK;
-    if (status == 401)
-        return HS_E_CONFIG;
-    if (status == 403)
-        return HS_E_PERMISSION;
-    if (status == 400 || status == 404 || status == 409 || status == 422)
-        return HS_E_DATA;
-    if (status == 408 || status == 429 || (status >= 500 && status < 600))
-        return HS_RETRY;
-    return HS_E_INTERNAL;
-}
-
+/* Collects the body. CURLOPT_MAXFILESIZE_LARGE refuses a response whose Content-Length is
+ * over the limit before any of it is read, but it only knows the size announced ahead: a
+ * chunked body (or one that grows when decoded) has none, so the limit is also kept here as
+ * the bytes arrive. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     attempt *a = userdata;
@@ -153,23 +159,16 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-/* Copies a header value (without the name, trimmed) into out. */
-static void header_value(const char *line, size_t len, size_t name_len, char *out,
-                         size_t out_size)
+/* Copies the value of the final response's header `name` (first instance) into out, ""
+ * when there is none. libcurl keeps the headers of every response of the transfer; request
+ * -1 is the last one, so a 1xx or an earlier response never leaks into it. */
+static void header_copy(CURL *c, const char *name, char *out, size_t out_size)
 {
-    const char *v = line + name_len;
-    const char *end = line + len;
-    size_t n;
+    struct curl_header *h = NULL;
 
-    while (v < end && (*v == ' ' || *v == '\t'))
-        v++;
-    while (end > v && isspace((unsigned char)end[-1]))
-        end--;
-    n = (size_t)(end - v);
-    if (n >= out_size)
-        n = out_size - 1;
-    memcpy(out, v, n);
-    out[n] = '\0';
+    out[0] = '\0';
+    if (curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value != NULL)
+        (void)snprintf(out, out_size, "%s", h->value);
 }
 
 /* The longest Retry-After believed: a server asking for more (a year, or a number that does
@@ -177,71 +176,51 @@ static void header_value(const char *line, size_t len, size_t name_len, char *ou
  * good nor overflows hs_error.retry_after_s. */
 #define RETRY_AFTER_LIMIT_S 86400
 
-static int64_t parse_retry_after(const char *v, int64_t date_ms)
+/* The Date header in ms since the epoch; 0 when absent or outside the years 1970-9999. */
+static int64_t read_date(CURL *c)
 {
-    int64_t secs;
+    char value[128];
     time_t when;
 
-    if (*v >= '0' && *v <= '9') {
-        /* Digits beyond int64 saturate, and then are capped like any long wait. */
-        if (hs_num_parse(v, NULL, &secs) < 0)
-            return 0;
-        return hs_num_clamp(secs, 0, RETRY_AFTER_LIMIT_S);
-    }
-    /* An HTTP date is the server's wall clock: it is compared with the server's Date of the
-     * same response, and only without one with this machine's clock. */
-    when = curl_getdate(v, NULL);
-    if (when == (time_t)-1 || when < 0)
+    header_copy(c, "Date", value, sizeof value);
+    if (value[0] == '\0')
         return 0;
-    secs = hs_num_sub_sat((int64_t)when, date_ms > 0 ? date_ms / 1000 : (int64_t)time(NULL));
-    return hs_num_clamp(secs, 0, RETRY_AFTER_LIMIT_S);
+    when = curl_getdate(value, NULL);
+    return when > 0 && (int64_t)when < 253402300800LL ? (int64_t)when * 1000 : 0;
 }
 
-static int header_is(const char *line, size_t len, const char *name)
+/* Retry-After in seconds, as libcurl reads it (delay-seconds, or an HTTP date less this
+ * machine's time). An HTTP date is the server's wall clock, so it is measured from the
+ * server's Date of the same response where there is one: the host's clock may be off. */
+static int64_t read_retry_after(CURL *c, int64_t date_ms)
 {
-    size_t n = strlen(name);
-    return len > n && strncasecmp(line, name, n) == 0;
+    curl_off_t secs = 0;
+    char raw[64];
+
+    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &secs) != CURLE_OK || secs == 0)
+        return 0;
+    header_copy(c, "Retry-After", raw, sizeof raw);
+    if (date_ms > 0 && raw[0] != '\0' && (raw[0] < '0' || raw[0] > '9'))
+        secs = (curl_off_t)hs_num_add_sat((int64_t)secs,
+                                          hs_num_sub_sat((int64_t)time(NULL), date_ms / 1000));
+    return hs_num_clamp((int64_t)secs, 0, RETRY_AFTER_LIMIT_S);
 }
 
-static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
+/* Fills ans from the final response of a completed transfer. */
+static void read_answer(CURL *c, answer *ans)
 {
-    attempt *a = userdata;
-    size_t len = size * nitems;
     char value[512];
 
-    /* A new status line (after a 1xx, say) starts a new set of headers. */
-    if (header_is(line, len, "HTTP/")) {
-        a->retry_after_s = 0;
-        a->retry_after[0] = '\0';
-        a->date_ms = 0;
-        a->www_authenticate[0] = '\0';
-        a->location[0] = '\0';
-    } else if (header_is(line, len, "Retry-After:")) {
-        header_value(line, len, strlen("Retry-After:"), a->retry_after,
-                     sizeof a->retry_after);
-    } else if (header_is(line, len, "Date:")) {
-        time_t when;
-        header_value(line, len, strlen("Date:"), value, sizeof value);
-        when = curl_getdate(value, NULL);
-        /* Years 1970-9999 only: anything else is no time at all. */
-        a->date_ms = when > 0 && (int64_t)when < 253402300800LL ? (int64_t)when * 1000 : 0;
-    } else if (header_is(line, len, "WWW-Authenticate:")) {
-        /* Only the scheme: parameters (realm, error_description) are not needed. */
-        header_value(line, len, strlen("WWW-Authenticate:"), value, sizeof value);
-        value[strcspn(value, " \t,")] = '\0';
-        value[sizeof a->www_authenticate - 1] = '\0';
-        memcpy(a->www_authenticate, value, strlen(value) + 1);
-    } else if (header_is(line, len, "Location:")) {
-        header_value(line, len, strlen("Location:"), a->location, sizeof a->location);
-    }
-    return len;
-}
-
-static void attempt_reset(attempt *a, size_t max)
-{
-    free(a->body);
-    memset(a, 0, sizeof *a);
-    a->max = max;
+    memset(ans, 0, sizeof *ans);
+    (void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ans->status);
+    ans->date_ms = read_date(c);
+    ans->retry_after_s = read_retry_after(c, ans->date_ms);
+    /* Only the scheme: parameters (realm, error_description) are not needed. */
+    header_copy(c, "WWW-Authenticate", value, sizeof value);
+    value[strcspn(value, " \t,")] = '\0';
+    value[sizeof ans->www_authenticate - 1] = '\0';
+    memcpy(ans->www_authenticate, value, strlen(value) + 1);
+    header_copy(c, "Location", ans->location, sizeof ans->location);
 }
 
 static struct curl_slist *build_headers(const hs_http_request *req, int *failed)
@@ -302,8 +281,13 @@ static CURLcode setup(hs_http *http, const hs_http_request *req, struct curl_sli
     SET(CURLOPT_HTTPHEADER, headers);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, a);
-    SET(CURLOPT_HEADERFUNCTION, on_header);
-    SET(CURLOPT_HEADERDATA, a);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->cfg.max_body);
+    /* libcurl sends a request again by itself when its reused connection dies before any
+     * answer, and cannot tell a connection the server had closed from one that died after the
+     * server read the request. A request sent once therefore opens a connection of its own,
+     * which libcurl never repeats on. */
+    if (req->once)
+        SET(CURLOPT_FRESH_CONNECT, 1L);
     if (strcmp(req->method, "GET") == 0) {
         SET(CURLOPT_HTTPGET, 1L);
     } else {
@@ -318,6 +302,9 @@ static CURLcode setup(hs_http *http, const hs_http_request *req, struct curl_sli
     return rc;
 }
 
+
+/* Transport failures worth another attempt. A request on a reused connection that the server
+ * had closed is re-sent by libcurl itself, on a fresh connection, before it reports anything. */
 static int transport_retryable(CURLcode rc)
 {
     switch (rc) {
@@ -337,9 +324,23 @@ static int transport_retryable(CURLcode rc)
     }
 }
 
+/* The answers that say "not now" rather than "not this": curl's --retry takes 408, 429 and
+ * 500/502/503/504 as transient; the other 5xx are retried too, as the connectors' callers
+ * expect (Eploy's history endpoint tells its absence by a 501 after the retries). */
 static int status_retryable(long status)
 {
     return status == 408 || status == 429 || (status >= 500 && status < 600);
+}
+
+/* For a request sent once (request.once): 1 when the server certainly did not act on the
+ * attempt, so it may be sent again. No connection was made, or the server said it read
+ * nothing of it (408) or refused it unread (429). Anything else (a timeout, a reset, a short
+ * read, a 5xx) may come after the server acted. */
+static int safe_to_resend(CURLcode rc, long status)
+{
+    if (rc != CURLE_OK)
+        return rc == CURLE_COULDNT_CONNECT;
+    return status == 408 || status == 429;
 }
 
 /* Delay before attempt n+1 after failed attempt n (n from 1): base * 2^(n-1), capped, with
@@ -355,7 +356,9 @@ static int64_t backoff_ms(hs_http *http, int n)
     return d / 2 + (int64_t)(next_random(http) % (uint64_t)(d / 2 + 1));
 }
 
-/* Waits until min_gap_ms has passed since the previous start. Non-zero when cancelled. */
+/* The one pacer of a connection: waits until min_gap_ms has passed since the previous start,
+ * on the host's clock (a test's fake clock advances by what it is asked to sleep). Non-zero
+ * when cancelled. */
 static int pace(hs_http *http)
 {
     const hs_host_api *api = http->cfg.api;
@@ -373,19 +376,18 @@ static int pace(hs_http *http)
     return 0;
 }
 
-/* What every response tells, whatever its status: the server's time (kept, and reported to
- * the host, which measures the skew from it) and how long it asks us to wait. */
-static void note_response(hs_http *http, attempt *a)
+/* The server's time of every response, whatever its status: kept, and reported to the host,
+ * which measures the skew from it. */
+static void note_date(hs_http *http, int64_t date_ms)
 {
     const hs_host_api *api = http->cfg.api;
 
-    a->retry_after_s = a->retry_after[0] ? parse_retry_after(a->retry_after, a->date_ms) : 0;
-    if (a->date_ms <= 0)
+    if (date_ms <= 0)
         return;
-    http->date_ms = a->date_ms;
+    http->date_ms = date_ms;
     http->date_host_ms = api->now_ms(http->cfg.host);
     if (HS_HAS_FIELD(hs_host_api, api->struct_size, remote_time) && api->remote_time != NULL)
-        api->remote_time(http->cfg.host, a->date_ms);
+        api->remote_time(http->cfg.host, date_ms);
 }
 
 /* 1 when a 429's body says the caller's quota is used up (cfg.quota_marker, any case). */
@@ -431,148 +433,189 @@ int hs_http_quota_exceeded(const hs_http *http)
     return http != NULL && http->quota_said;
 }
 
+/* ---- one call -------------------------------------------------------------------------------- */
+
+/* Ends the call with st: err gets "<log name>: <METHOD> <where>: <what>". */
+static hs_status fail(call *c, hs_status st, long status, int64_t retry_after_s,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static hs_status fail(call *c, hs_status st, long status, int64_t retry_after_s,
+                      const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    st = hs_error_set(c->err, st, (int)status, "%s: %s %s: %s", c->http->log_name,
+                      c->req->method, c->where, what);
+    if (c->err != NULL)
+        c->err->retry_after_s = (int32_t)retry_after_s;
+    return st;
+}
+
+/* Cancellation, the caller's budget and the gap, before every attempt. */
+static hs_status before_attempt(call *c)
+{
+    hs_http *http = c->http;
+    const hs_host_api *api = http->cfg.api;
+    hs_status st;
+
+    if (api->cancelled != NULL && api->cancelled(http->cfg.host))
+        return fail(c, HS_E_CANCELLED, 0, 0, "cancelled");
+    if (http->cfg.on_attempt != NULL &&
+        (st = http->cfg.on_attempt(http->cfg.on_attempt_ctx, c->err)) != HS_OK)
+        return st;
+    if (pace(http) != 0)
+        return fail(c, HS_E_CANCELLED, 0, 0, "cancelled");
+    return HS_OK;
+}
+
+/* One attempt: c->rc, c->a (the body) and, when an answer came, c->ans. */
+static hs_status run_attempt(call *c)
+{
+    hs_http *http = c->http;
+
+    free(c->a.body);
+    memset(&c->a, 0, sizeof c->a);
+    memset(&c->ans, 0, sizeof c->ans);
+    c->a.max = http->cfg.max_body;
+    if (setup(http, c->req, c->headers, &c->a) != CURLE_OK)
+        return fail(c, HS_E_INTERNAL, 0, 0, "cannot set up the request");
+    http->requests++;
+    c->rc = curl_easy_perform(http->curl);
+    if (c->rc == CURLE_OK) {
+        read_answer(http->curl, &c->ans);
+        note_date(http, c->ans.date_ms);
+    }
+    return HS_OK;
+}
+
+/* 1 when the attempt ends the call whatever attempts are left: *st says how. */
+static int final_failure(call *c, hs_status *st)
+{
+    CURLcode rc = c->rc;
+
+    if (c->a.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+        *st = fail(c, HS_E_INTERNAL, 0, 0, "the response is larger than the limit of %zu bytes; "
+                   "refused", c->http->cfg.max_body);
+    else if (rc == CURLE_COULDNT_RESOLVE_HOST)
+        *st = fail(c, HS_E_CONFIG, 0, 0, "cannot resolve the host name: check the address "
+                   "(subdomain or base URL) and DNS");
+    else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+        *st = fail(c, HS_E_CONFIG, 0, 0, "the server's TLS certificate is not trusted (%s)",
+                   curl_easy_strerror(rc));
+    else if (rc != CURLE_OK && !transport_retryable(rc))
+        *st = fail(c, HS_E_INTERNAL, 0, 0, "%s", curl_easy_strerror(rc));
+    else
+        return 0;
+    return 1;
+}
+
+/* Hands the answer over to the caller. */
+static hs_status deliver(call *c, hs_http_response *response)
+{
+    hs_http *http = c->http;
+
+    http->cfg.api->log(http->cfg.host, HS_LOG_DEBUG, "%s: %s %s: HTTP %ld (%zu bytes, attempt %d)",
+                       http->log_name, c->req->method, c->where, c->ans.status, c->a.len, c->n);
+    response->status = c->ans.status;
+    response->body = c->a.body;
+    response->body_len = c->a.len;
+    response->retry_after_s = c->ans.retry_after_s;
+    memcpy(response->www_authenticate, c->ans.www_authenticate,
+           sizeof response->www_authenticate);
+    memcpy(response->location, c->ans.location, sizeof response->location);
+    response->attempts = c->n;
+    c->a.body = NULL;
+    return HS_OK;
+}
+
+/* After a retryable failure (why): 1 when no further attempt is made, *st saying why. */
+static int stop_retrying(call *c, const char *why, hs_status *st)
+{
+    hs_http *http = c->http;
+    long status = c->rc == CURLE_OK ? c->ans.status : 0;
+    int64_t ra = c->ans.retry_after_s;
+
+    if (c->req->once && !safe_to_resend(c->rc, status))
+        *st = fail(c, HS_RETRY, status, ra, "%s; not repeated now because the server may have "
+                   "acted on it", why);
+    else if (status == 429 && quota_body(http, &c->a)) {
+        http->quota_said = 1;
+        *st = fail(c, HS_RETRY, status, ra, "HTTP 429, the call limit is exceeded");
+    } else if (ra > http->cfg.retry_after_max_s)
+        *st = fail(c, HS_RETRY, status, ra, "%s, server asks to wait %lld s", why,
+                   (long long)ra);
+    else if (c->n >= http->cfg.max_attempts)
+        *st = fail(c, HS_RETRY, status, ra, "%s after %d attempts", why, c->n);
+    else
+        return 0;
+    return 1;
+}
+
+/* Waits before the next attempt: Retry-After when the server gave one, else the back-off. */
+static hs_status wait_to_retry(call *c, const char *why)
+{
+    hs_http *http = c->http;
+    int64_t delay = c->ans.retry_after_s > 0 ? c->ans.retry_after_s * 1000
+                                             : backoff_ms(http, c->n);
+
+    http->cfg.api->log(http->cfg.host, HS_LOG_WARN,
+                       "%s: %s %s: %s (attempt %d of %d), retrying in %lld ms", http->log_name,
+                       c->req->method, c->where, why, c->n, http->cfg.max_attempts,
+                       (long long)delay);
+    if (http->cfg.api->sleep_ms(http->cfg.host, delay) != 0)
+        return fail(c, HS_E_CANCELLED, 0, 0, "cancelled");
+    return HS_OK;
+}
+
+/* Attempts until an answer that is not retried, or a reason to stop. */
+static hs_status attempts(call *c, hs_http_response *response)
+{
+    hs_status st;
+    char why[96];
+
+    for (c->n = 1;; c->n++) {
+        if ((st = before_attempt(c)) != HS_OK || (st = run_attempt(c)) != HS_OK)
+            return st;
+        if (final_failure(c, &st))
+            return st;
+        if (c->rc == CURLE_OK && !status_retryable(c->ans.status))
+            return deliver(c, response);
+        if (c->rc != CURLE_OK)
+            (void)snprintf(why, sizeof why, "%s", curl_easy_strerror(c->rc));
+        else
+            (void)snprintf(why, sizeof why, "HTTP %ld", c->ans.status);
+        if (stop_retrying(c, why, &st) || (st = wait_to_retry(c, why)) != HS_OK)
+            return st;
+    }
+}
+
 hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
                           hs_http_response *response, hs_error *err)
 {
-    const hs_host_api *api;
-    struct curl_slist *headers = NULL;
-    attempt a;
-    char where[300];
-    hs_status st = HS_E_INTERNAL;
+    call c;
+    hs_status st;
     int failed = 0;
 
-    memset(&a, 0, sizeof a);
     if (response != NULL)
         memset(response, 0, sizeof *response);
     if (http == NULL || request == NULL || response == NULL || request->url == NULL ||
         request->method == NULL)
         return hs_error_set(err, HS_E_INTERNAL, 0, "http: invalid request");
-    api = http->cfg.api;
+    memset(&c, 0, sizeof c);
+    c.http = http;
+    c.req = request;
+    c.err = err;
     http->quota_said = 0;
-    (void)hs_url_describe(request->url, where, sizeof where);
-    headers = build_headers(request, &failed);
+    (void)hs_url_describe(request->url, c.where, sizeof c.where);
+    c.headers = build_headers(request, &failed);
     if (failed)
-        return hs_error_set(err, HS_E_INTERNAL, 0, "%s: %s %s: out of memory", http->log_name,
-                            request->method, where);
-
-    for (int n = 1;; n++) {
-        CURLcode rc;
-        long status = 0;
-        int64_t delay;
-        char why[96];
-
-        if (api->cancelled != NULL && api->cancelled(http->cfg.host)) {
-            st = hs_error_set(err, HS_E_CANCELLED, 0, "%s: %s %s: cancelled", http->log_name,
-                              request->method, where);
-            goto out;
-        }
-        if (http->cfg.on_attempt != NULL &&
-            (st = http->cfg.on_attempt(http->cfg.on_attempt_ctx, err)) != HS_OK)
-            goto out;
-        if (pace(http) != 0) {
-            st = hs_error_set(err, HS_E_CANCELLED, 0, "%s: %s %s: cancelled", http->log_name,
-                              request->method, where);
-            goto out;
-        }
-        attempt_reset(&a, http->cfg.max_body);
-        if (setup(http, request, headers, &a) != CURLE_OK) {
-            st = hs_error_set(err, HS_E_INTERNAL, 0, "%s: %s %s: cannot set up the request",
-                              http->log_name, request->method, where);
-            goto out;
-        }
-        http->requests++;
-        rc = curl_easy_perform(http->curl);
-        if (rc == CURLE_OK) {
-            (void)curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &status);
-            note_response(http, &a);
-        }
-
-        if (a.too_big) {
-            st = hs_error_set(err, HS_E_INTERNAL, 0,
-                              "%s: %s %s: response larger than %zu bytes", http->log_name,
-                              request->method, where, http->cfg.max_body);
-            goto out;
-        }
-        if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-            st = hs_error_set(err, HS_E_CONFIG, 0,
-                              "%s: %s %s: cannot resolve the host name: check the address "
-                              "(subdomain or base URL) and DNS", http->log_name,
-                              request->method, where);
-            goto out;
-        }
-        if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
-            st = hs_error_set(err, HS_E_CONFIG, 0,
-                              "%s: %s %s: the server's TLS certificate is not trusted (%s)",
-                              http->log_name, request->method, where, curl_easy_strerror(rc));
-            goto out;
-        }
-        if (rc != CURLE_OK && !transport_retryable(rc)) {
-            st = hs_error_set(err, HS_E_INTERNAL, 0, "%s: %s %s: %s", http->log_name,
-                              request->method, where, curl_easy_strerror(rc));
-            goto out;
-        }
-        if (rc == CURLE_OK && !status_retryable(status)) {
-            api->log(http->cfg.host, HS_LOG_DEBUG, "%s: %s %s: HTTP %ld (%zu bytes, attempt %d)",
-                     http->log_name, request->method, where, status, a.len, n);
-            response->status = status;
-            response->body = a.body;
-            response->body_len = a.len;
-            response->retry_after_s = a.retry_after_s;
-            memcpy(response->www_authenticate, a.www_authenticate, sizeof a.www_authenticate);
-            memcpy(response->location, a.location, sizeof a.location);
-            response->attempts = n;
-            a.body = NULL;
-            st = HS_OK;
-            goto out;
-        }
-
-        /* Retryable: a transport failure or 408/429/5xx. */
-        if (rc != CURLE_OK)
-            (void)snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
-        else
-            (void)snprintf(why, sizeof why, "HTTP %ld", status);
-        if (rc != CURLE_OK && rc != CURLE_COULDNT_CONNECT && request->once) {
-            st = hs_error_set(err, HS_RETRY, 0,
-                              "%s: %s %s: %s; not repeated now because the server may have "
-                              "acted on it", http->log_name, request->method, where, why);
-            goto out;
-        }
-        if (rc == CURLE_OK && status == 429 && quota_body(http, &a)) {
-            http->quota_said = 1;
-            st = hs_error_set(err, HS_RETRY, (int)status,
-                              "%s: %s %s: HTTP 429, the call limit is exceeded", http->log_name,
-                              request->method, where);
-            if (err != NULL)
-                err->retry_after_s = (int32_t)a.retry_after_s;
-            goto out;
-        }
-        if (a.retry_after_s > http->cfg.retry_after_max_s) {
-            st = hs_error_set(err, HS_RETRY, (int)status,
-                              "%s: %s %s: %s, server asks to wait %lld s", http->log_name,
-                              request->method, where, why, (long long)a.retry_after_s);
-            if (err != NULL)
-                err->retry_after_s = (int32_t)a.retry_after_s;
-            goto out;
-        }
-        if (n >= http->cfg.max_attempts) {
-            st = hs_error_set(err, HS_RETRY, (int)status, "%s: %s %s: %s after %d attempts",
-                              http->log_name, request->method, where, why, n);
-            if (err != NULL)
-                err->retry_after_s = (int32_t)a.retry_after_s;
-            goto out;
-        }
-        delay = a.retry_after_s > 0 ? a.retry_after_s * 1000 : backoff_ms(http, n);
-        api->log(http->cfg.host, HS_LOG_WARN, "%s: %s %s: %s (attempt %d of %d), retrying in %lld ms",
-                 http->log_name, request->method, where, why, n, http->cfg.max_attempts,
-                 (long long)delay);
-        if (api->sleep_ms(http->cfg.host, delay) != 0) {
-            st = hs_error_set(err, HS_E_CANCELLED, 0, "%s: %s %s: cancelled", http->log_name,
-                              request->method, where);
-            goto out;
-        }
-    }
-out:
-    free(a.body);
-    curl_slist_free_all(headers);
+        return fail(&c, HS_E_INTERNAL, 0, 0, "out of memory");
+    st = attempts(&c, response);
+    free(c.a.body);
+    curl_slist_free_all(c.headers);
     return st;
 }

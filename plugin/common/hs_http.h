@@ -44,7 +44,9 @@ typedef struct hs_http_config {
                                      value ends the call with HS_RETRY carrying retry_after_s;
                                      default 120 when 0 */
     size_t max_body;              /* response size limit in bytes; default 16 MiB when 0 */
-    int64_t min_gap_ms;           /* minimum gap between the starts of two requests; 0 none */
+    int64_t min_gap_ms;           /* minimum gap between the starts of two requests (every
+                                     attempt), on the host's clock; 0 none. The only pacer:
+                                     a connector does not pace on its own */
     const char *quota_marker;     /* optional, static: a 429 whose body holds this text (any
                                      case) says a quota is used up; it ends the call at once
                                      with HS_RETRY (see hs_http_quota_exceeded) */
@@ -61,18 +63,22 @@ typedef struct hs_http_request {
     const char *body;             /* NULL for none */
     size_t body_len;
     const char *content_type;     /* for the body, e.g. "application/json" */
-    int once;                     /* a create without an idempotency key: not repeated after a
-                                     transport failure that may have reached the server
-                                     (timeout, reset, short read); such a failure returns
-                                     HS_RETRY at once so the caller can look before it writes
-                                     again. 408, 429 and 5xx answers are still retried. */
+    int once;                     /* a create without an idempotency key: sent again only
+                                     when the server certainly did not act on it (no
+                                     connection was made, or it answered 408 or 429). Any
+                                     other failure (timeout, reset, short read, 5xx) returns
+                                     HS_RETRY at once, err->http_status set for an answer, so
+                                     that the caller can look before it writes again. It goes
+                                     on a new connection, which libcurl does not re-send on. */
 } hs_http_request;
 
 typedef struct hs_http_response {
     long status;                  /* final HTTP status */
     char *body;                   /* NUL-terminated, owned; NULL when empty */
     size_t body_len;
-    int64_t retry_after_s;        /* parsed Retry-After of the final response, 0 if none */
+    int64_t retry_after_s;        /* Retry-After of the final response as libcurl reads it
+                                     (seconds, or an HTTP date measured from the response's
+                                     own Date), at most a day; 0 if none */
     char www_authenticate[64];    /* first token of WWW-Authenticate, "" if none */
     char location[512];           /* Location header of a 3xx, "" if none */
     int attempts;                 /* attempts made */
@@ -82,8 +88,11 @@ hs_http *hs_http_new(const hs_http_config *config);
 void hs_http_free(hs_http *http);
 
 /*
- * Performs the request. Connection failures, timeouts, resets, 408, 429 and 5xx are retried up
- * to max_attempts with back-off (Retry-After honoured, capped), stopping early when cancelled.
+ * Performs the request. Connection failures, timeouts, resets, short reads, 408, 429 and 5xx
+ * answers are retried up to
+ * max_attempts with back-off (Retry-After honoured, capped), stopping early when cancelled
+ * (request.once narrows this). A request on a reused connection that the server had closed is
+ * re-sent by libcurl itself and does not count as an attempt.
  * Returns:
  *   HS_OK           a response arrived with any status that is not retried (2xx, 3xx, 4xx
  *                   other than 408/429); the caller classifies it (see hs_http_status_class)
@@ -92,7 +101,8 @@ void hs_http_free(hs_http *http);
  *   HS_E_CANCELLED  the host asked to stop
  *   HS_E_CONFIG     the host name does not resolve, or its TLS certificate is not trusted
  *                   (not retried: a person must fix the address)
- *   HS_E_INTERNAL   body over max_body, or a local failure (allocation, curl setup)
+ *   HS_E_INTERNAL   body over max_body (announced by Content-Length, or counted as it
+ *                   arrives), or a local failure (allocation, curl setup)
  *   (any status)    whatever on_attempt returned
  * err's message names the method, scheme, host and path, never the query string.
  * On every non-OK return the response holds nothing to free. A truncated body (the server

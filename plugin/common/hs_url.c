@@ -83,8 +83,7 @@ out:
     return st;
 }
 
-/* Writes "scheme://host:port" (lowercase, default port explicit) into out. */
-static int origin_of(const char *url, char *out, size_t out_size)
+int hs_url_origin(const char *url, char *out, size_t out_size)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *port = NULL;
@@ -114,7 +113,7 @@ int hs_url_same_origin(const char *a, const char *b)
 {
     char oa[512], ob[512];
 
-    if (origin_of(a, oa, sizeof oa) != 0 || origin_of(b, ob, sizeof ob) != 0)
+    if (hs_url_origin(a, oa, sizeof oa) != 0 || hs_url_origin(b, ob, sizeof ob) != 0)
         return 0;
     return strcmp(oa, ob) == 0;
 }

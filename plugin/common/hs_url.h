@@ -18,6 +18,10 @@ hs_status hs_url_check_base(const char *url, const char *what, hs_error *err);
  * (also when either does not parse). Used before following a pagination link. */
 int hs_url_same_origin(const char *a, const char *b);
 
+/* Writes the origin of url, "scheme://host:port" (lowercase, the default port made explicit),
+ * into out. Returns 0, or -1 when url does not parse or out is too small. */
+int hs_url_origin(const char *url, char *out, size_t out_size);
+
 /* Percent-encodes s for a query value into out. Returns 0, or -1 when out is too small. */
 int hs_url_escape(const char *s, char *out, size_t out_size);
 

@@ -4,7 +4,7 @@
 noinst_LTLIBRARIES += plugin/common/libhscommon.la
 plugin_common_libhscommon_la_SOURCES = \
 	plugin/common/hs_errors.c plugin/common/hs_errors.h \
-	plugin/common/hs_http.c plugin/common/hs_http.h \
+	plugin/common/hs_http.c plugin/common/hs_http.h plugin/common/hs_http_status.c \
 	plugin/common/hs_json.c plugin/common/hs_json.h \
 	plugin/common/hs_num.c plugin/common/hs_num.h \
 	plugin/common/hs_time.c plugin/common/hs_time.h \
@@ -25,3 +25,12 @@ TESTS += tests/test_common
 tests_test_common_SOURCES = tests/test_common.c
 tests_test_common_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_common_LDADD = plugin/common/libhscommon.la $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS)
+
+# hs_http against a scripted loopback server (libmicrohttpd), on the test host's fake clock.
+check_PROGRAMS += tests/test_http
+TESTS += tests/test_http
+tests_test_http_SOURCES = tests/test_http.c
+tests_test_http_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(MHD_CFLAGS) -pthread
+tests_test_http_LDADD = plugin/common/libhscommon.la tests/support/libhstesthost.la \
+	$(CHECK_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS) -lpthread

@@ -156,6 +156,31 @@ static hs_status create_action(hs_conn *conn, const hs_note *note, const app_ref
     return HS_OK;
 }
 
+/* The create is sent once (hs_http_request.once). A 5xx may come after Eploy made the action,
+ * so the note is looked for first, and created again only when it is not there. */
+static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_refs *refs,
+                                const char *text, finder *f, hs_write_result *result,
+                                hs_error *err)
+{
+    hs_status st = create_action(conn, note, refs, text, result, err);
+    hs_error lerr;
+
+    if (st != HS_RETRY || err == NULL || err->http_status < 500)
+        return st;
+    conn->api->log(conn->host, HS_LOG_INFO, "eploy: the note on application %s got HTTP %d; "
+                   "looking for it before creating it again", note->record_id,
+                   err->http_status);
+    memset(&lerr, 0, sizeof lerr);
+    lerr.struct_size = sizeof lerr;
+    f->found = 0;
+    if (find_existing(conn, note->record_id, f, &lerr) != HS_OK)
+        return st;
+    if (!f->found)
+        return create_action(conn, note, refs, text, result, err);
+    (void)snprintf(result->remote_id, sizeof result->remote_id, "%s", f->id);
+    return HS_OK;
+}
+
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
                               hs_error *err)
 {
@@ -202,7 +227,7 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
     }
     if ((text = note_text(note, marker)) == NULL)
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
-    st = create_action(conn, note, &refs, text, result, err);
+    st = create_checked(conn, note, &refs, text, &f, result, err);
     free(text);
     if (st == HS_OK)
         conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",

@@ -12,7 +12,7 @@
 
 #define WILLO_VERSION "1.0.0"
 
-static hs_http *new_http(hs_conn *c, int attempts)
+static hs_http *new_http(hs_conn *c)
 {
     hs_http_config hc;
     memset(&hc, 0, sizeof hc);
@@ -20,7 +20,7 @@ static hs_http *new_http(hs_conn *c, int attempts)
     hc.host = c->host;
     hc.log_name = "willo";
     hc.timeout_ms = c->cfg.timeout_ms;
-    hc.max_attempts = attempts;
+    hc.max_attempts = c->cfg.max_attempts;
     hc.backoff_base_ms = c->cfg.backoff_ms;
     hc.min_gap_ms = c->cfg.min_gap_ms;
     return hs_http_new(&hc);
@@ -31,7 +31,6 @@ static void willo_close(hs_conn *c)
     if (!c)
         return;
     hs_http_free(c->http);
-    hs_http_free(c->http_once);
     hs_willo_config_clear(&c->cfg);
     free(c);
 }
@@ -53,9 +52,8 @@ static hs_status willo_open(const hs_host_api *api, hs_host *host, const char *c
     hs_status st = hs_willo_config_parse(config_json, &c->cfg, err);
     if (st != HS_OK)
         goto fail;
-    c->http = new_http(c, c->cfg.max_attempts);
-    c->http_once = new_http(c, 1);
-    if (!c->http || !c->http_once) {
+    c->http = new_http(c);
+    if (!c->http) {
         st = hs_error_set(err, HS_E_INTERNAL, 0, "willo: could not set up HTTP");
         goto fail;
     }

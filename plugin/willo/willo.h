@@ -51,13 +51,11 @@ struct hs_conn {
     const hs_host_api *api;   /* borrowed; outlives the connection */
     hs_host *host;            /* borrowed; outlives the connection */
     hs_willo_config cfg;
-    hs_http *http;            /* reads: transient failures retried by hs_http */
-    hs_http *http_once;       /* creates: one attempt each (a retried POST could duplicate) */
+    hs_http *http;            /* every request; paced and retried by hs_http */
     int scheme;               /* scheme in use (never HS_WILLO_AUTO) */
     int scheme_known;         /* 1 once a request succeeded with `scheme` (or it is fixed) */
     int ordering_ignored;     /* 1 once Willo rejected or ignored ordering=-completed */
     int status_filter_off;    /* 1 once Willo rejected status=completed */
-    int64_t last_start_ms;    /* start of the previous request, for the minimum gap */
 };
 
 /* ---- willo_config.c ---- */
@@ -76,7 +74,8 @@ const char *hs_willo_scheme_name(int scheme);
 char *hs_willo_url(const hs_conn *c, const char *path, const char *query);
 
 /* One request to Willo. url must be on the configured base's origin. body (may be NULL) is
- * sent as JSON. `once` selects the single-attempt handle (for creates).
+ * sent as JSON. `once` (for creates) sends it as hs_http_request.once: not sent again
+ * once the server may have acted on it.
  * Returns HS_OK when Willo answered 2xx, 400 or 404: *status holds the code and *json the
  * parsed body (an object or array for 2xx; for 400/404 the body when it is JSON, else NULL).
  * Anything else is an error status with err filled: 401 -> HS_E_CONFIG, 403 ->

@@ -1,15 +1,15 @@
 /*
  * Every request to Willo goes through here: the Authorization scheme (fixed, or found by
- * "auto" and then kept for the connection's life), the minimum gap between requests, the
- * classification of answers, and list walking that follows "next" links only on the configured
- * base's origin. HTTP itself (retries, Retry-After, timeouts, size limits) is hs_http's.
+ * "auto" and then kept for the connection's life), the classification of answers, and list
+ * walking that follows "next" links only on the configured base's origin. HTTP itself
+ * (retries, Retry-After, timeouts, size limits, the minimum gap between requests, creates
+ * sent once) is hs_http's.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hs_errors.h"
 #include "hs_json.h"
@@ -34,31 +34,6 @@ char *hs_willo_url(const hs_conn *c, const char *path, const char *query)
     return url;
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Willo throttles polling, so requests on one connection keep a minimum distance. A monotonic
- * clock is used because the host's clock may be a test's fixed clock. */
-static hs_status pace(hs_conn *c, hs_error *err)
-{
-    if (c->cfg.min_gap_ms > 0 && c->last_start_ms != 0) {
-        int64_t wait = c->last_start_ms + c->cfg.min_gap_ms - monotonic_ms();
-        if (wait > 0 && c->api->sleep_ms(c->host, wait))
-            return hs_error_set(err, HS_E_CANCELLED, 0, "willo: cancelled");
-    }
-    if (c->api->cancelled(c->host))
-        return hs_error_set(err, HS_E_CANCELLED, 0, "willo: cancelled");
-    c->last_start_ms = monotonic_ms();
-    if (c->last_start_ms == 0)
-        c->last_start_ms = 1;
-    return HS_OK;
-}
-
 static void wipe(char *s, size_t n)
 {
     volatile char *p = s;
@@ -80,16 +55,13 @@ static hs_status perform(hs_conn *c, const char *method, const char *url, const 
         st = hs_error_set(err, HS_E_INTERNAL, 0, "willo: Authorization header did not fit");
         goto out;
     }
-    st = pace(c, err);
-    if (st != HS_OK)
-        goto out;
     const char *headers[] = { auth, "Accept: application/json" };
     hs_http_request req = {
         .method = method, .url = url, .headers = headers, .n_headers = 2,
         .body = payload, .body_len = payload ? strlen(payload) : 0,
-        .content_type = payload ? "application/json" : NULL,
+        .content_type = payload ? "application/json" : NULL, .once = once,
     };
-    st = hs_http_perform(once ? c->http_once : c->http, &req, resp, err);
+    st = hs_http_perform(c->http, &req, resp, err);
 out:
     wipe(auth, n);
     free(auth);
@@ -274,19 +246,6 @@ out:
     return st;
 }
 
-/* "scheme://host[:port]" of url, for naming a foreign origin without its path or query. */
-static void origin_of(const char *url, char *out, size_t out_size)
-{
-    if (hs_url_describe(url, out, out_size) != 0 && out[0] == '\0') {
-        snprintf(out, out_size, "an unparsable URL");
-        return;
-    }
-    char *sep = strstr(out, "://");
-    char *slash = sep ? strchr(sep + 3, '/') : NULL;
-    if (slash)
-        *slash = '\0';
-}
-
 /* Moves *cur to next when next may be followed: on the base's origin (anything else would
  * carry the API key away) and not the page just read. */
 static hs_status follow(const hs_conn *c, const char *next, char **cur, const char *what,
@@ -294,7 +253,8 @@ static hs_status follow(const hs_conn *c, const char *next, char **cur, const ch
 {
     if (!hs_url_same_origin(c->cfg.base_url, next)) {
         char origin[256];
-        origin_of(next, origin, sizeof origin);
+        if (hs_url_origin(next, origin, sizeof origin) != 0)
+            snprintf(origin, sizeof origin, "an unparsable URL");
         return hs_error_set(err, HS_E_INTERNAL, 0,
                             "willo: %s: the next-page link points to another origin (%s), not "
                             "the configured base_url; not followed, so the API key is not sent "

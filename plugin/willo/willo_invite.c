@@ -175,29 +175,16 @@ static int contains_ci(const char *hay, const char *needle)
     return 0;
 }
 
-/* POST once; a 429 means Willo did not act on it, so only then is it sent again. */
+/* The create is sent once (hs_http_request.once): hs_http sends it again only when Willo
+ * certainly did not act on it (no connection, 408, 429 with its Retry-After). */
 static hs_status post(hs_conn *c, json_object *body, long *status, json_object **reply,
                       hs_error *err)
 {
     char *url = hs_willo_url(c, "/participants/", NULL);
     if (!url)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
-    hs_status st = HS_OK;
-    for (int attempt = 1;; attempt++) {
-        st = hs_willo_request(c, "POST", url, "POST /participants/", body, 1, status, reply,
-                              err);
-        if (st != HS_RETRY || err == NULL || err->http_status != 429 ||
-            attempt >= c->cfg.max_attempts)
-            break;
-        int64_t wait_ms = err->retry_after_s > 0 ? (int64_t)err->retry_after_s * 1000
-                                                 : c->cfg.backoff_ms;
-        if (wait_ms > 120000)
-            break;
-        if (c->api->sleep_ms(c->host, wait_ms)) {
-            st = hs_error_set(err, HS_E_CANCELLED, 0, "willo: cancelled");
-            break;
-        }
-    }
+    hs_status st = hs_willo_request(c, "POST", url, "POST /participants/", body, 1, status,
+                                    reply, err);
     free(url);
     return st;
 }

@@ -25,7 +25,7 @@ if ! $FUZZ_CC $flags "$probe" -o "$bin/probe" 2>/dev/null; then
 fi
 rm -f "$probe" "$bin/probe"
 
-common="$src/tests/fuzz/fuzz_support.c $src/plugin/common/hs_errors.c $src/plugin/common/hs_json.c
+common="$src/tests/fuzz/fuzz_support.c $src/plugin/common/hs_http_status.c $src/plugin/common/hs_errors.c $src/plugin/common/hs_json.c
         $src/plugin/common/hs_num.c
         $src/plugin/common/hs_time.c $src/plugin/common/hs_url.c"
 host=""

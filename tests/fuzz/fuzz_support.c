@@ -175,7 +175,7 @@ hs_status hs_http_perform(hs_http *http, const hs_http_request *request,
         memset(response, 0, sizeof *response);
         return hs_error_set(err, HS_E_INTERNAL, 0, "fuzz: body over the limit");
     }
-    if (response->status == 408 || response->status == 429 || response->status >= 500) {
+    if (hs_http_status_class(response->status) == HS_RETRY) {
         long status = response->status;
         int64_t ra = response->retry_after_s;
         http->quota_said = status == 429 && http->cfg.quota_marker != NULL &&
@@ -226,19 +226,6 @@ int hs_http_quota_exceeded(const hs_http *http)
 uint64_t hs_http_request_count(const hs_http *http)
 {
     return http->requests;
-}
-
-hs_status hs_http_status_class(long status)
-{
-    if (status == 401)
-        return HS_E_CONFIG;
-    if (status == 403)
-        return HS_E_PERMISSION;
-    if (status == 400 || status == 404 || status == 409 || status == 422)
-        return HS_E_DATA;
-    if (status == 408 || status == 429 || status >= 500)
-        return HS_RETRY;
-    return HS_E_INTERNAL;
 }
 
 /* ---- the host -------------------------------------------------------------------------------- */
