@@ -7,6 +7,7 @@
 
 #include <hiresync/connector.h>
 
+#include "../host/configuration.h"
 #include "../host/manifest.h"
 #include "host_testutil.h"
 
@@ -279,6 +280,47 @@ START_TEST(capability_names)
 }
 END_TEST
 
+/* The example in doc/manifest.md is a manifest hiresync accepts, and its defaults pass its
+ * own rules. */
+START_TEST(documented_example)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/doc/manifest.md", hs_ht_env("HIRESYNC_SRCDIR"));
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *start = strstr(text, "## A minimal manifest");
+    ck_assert_ptr_nonnull(start);
+    start = strstr(start, "```json\n");
+    ck_assert_ptr_nonnull(start);
+    start += strlen("```json\n");
+    char *end = strstr(start, "```");
+    ck_assert_ptr_nonnull(end);
+    *end = '\0';
+    char *dir = hs_ht_tmpdir();
+    char *file = hs_ht_write(dir, "jsonl.json", start, 0644);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_manifest *m = NULL;
+    int rc = hs_manifest_load(file, &m, &diag);
+    ck_assert_msg(rc == 0, "%s", diag.n ? diag.lines[0] : "");
+    char *out = NULL;
+    rc = hs_config_connection_settings(m, "jsonl", "{\"directory\":\"/srv/jsonl\"}", &out,
+                                       &diag);
+    ck_assert_msg(rc == 0, "%s", diag.n ? diag.lines[0] : "");
+    ck_assert_ptr_nonnull(strstr(out, "\"max_line_bytes\":65536"));
+    free(out);
+    hs_manifest_free(m);
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(dir);
+    free(dir);
+    free(file);
+}
+END_TEST
+
 static Suite *manifest_suite(void)
 {
     Suite *s = suite_create("manifest");
@@ -288,6 +330,7 @@ static Suite *manifest_suite(void)
     tcase_add_test(tc, bad_manifest_cases);
     tcase_add_test(tc, no_silent_keys);
     tcase_add_test(tc, element_descriptions);
+    tcase_add_test(tc, documented_example);
     tcase_add_test(tc, set_skips_bad_and_duplicates);
     tcase_add_test(tc, missing_directory);
     tcase_add_test(tc, shipped_manifests);
