@@ -502,15 +502,30 @@ static void load_with_manifest(const char *tmp, const char *abi, const char *cap
 
 #define ATS_CAPS "\"check\", \"discover_jobs\", \"read_changes\", \"write_note\""
 
+/* The host's ABI as a manifest writes it, and another minor of the same major. */
+static const char *host_abi(void)
+{
+    static char v[32];
+    snprintf(v, sizeof(v), "%u.%u", HS_ABI_MAJOR, HS_ABI_MINOR);
+    return v;
+}
+
+static const char *other_minor(void)
+{
+    static char v[32];
+    snprintf(v, sizeof(v), "%u.%u", HS_ABI_MAJOR, HS_ABI_MINOR > 0 ? HS_ABI_MINOR - 1 : 1);
+    return v;
+}
+
 /* Capabilities must agree both ways: an operation the module has and the manifest does not
  * declare would be refused to pipelines; the other way round it would be called. */
 START_TEST(capabilities_must_agree)
 {
     char *tmp = hs_ht_tmpdir();
     char line[2048], expected[4096];
-    load_with_manifest(tmp, "1.1", ATS_CAPS, line, sizeof(line));
+    load_with_manifest(tmp, host_abi(), ATS_CAPS, line, sizeof(line));
     ck_assert_str_eq(line, "");
-    load_with_manifest(tmp, "1.1", "\"check\", \"read_changes\", \"write_note\"", line,
+    load_with_manifest(tmp, host_abi(), "\"check\", \"read_changes\", \"write_note\"", line,
                        sizeof(line));
     snprintf(expected, sizeof(expected), "%s/testats.so: the module offers [check,discover_jobs,"
              "read_changes,write_note] but its manifest %s/testats.json declares "
@@ -518,7 +533,7 @@ START_TEST(capabilities_must_agree)
              "discover_jobs); make the manifest list exactly the operations the module offers",
              tmp, tmp);
     ck_assert_str_eq(line, expected);
-    load_with_manifest(tmp, "1.1", "\"check\", \"discover_jobs\", \"read_changes\", "
+    load_with_manifest(tmp, host_abi(), "\"check\", \"discover_jobs\", \"read_changes\", "
                        "\"write_invitation\"", line, sizeof(line));
     snprintf(expected, sizeof(expected), "%s/testats.so: the module offers [check,discover_jobs,"
              "read_changes,write_note] but its manifest %s/testats.json declares "
@@ -536,11 +551,11 @@ START_TEST(manifest_abi_must_agree)
 {
     char *tmp = hs_ht_tmpdir();
     char line[2048], expected[4096];
-    load_with_manifest(tmp, "1.0", ATS_CAPS, line, sizeof(line));
-    snprintf(expected, sizeof(expected), "%s/testats.so: built for connector ABI %u.%u, but its "
-             "manifest %s/testats.json says \"abi\": \"1.0\"; set the manifest's \"abi\" to "
-             "\"%u.%u\" or install the module that belongs to it", tmp, HS_ABI_MAJOR,
-             HS_ABI_MINOR, tmp, HS_ABI_MAJOR, HS_ABI_MINOR);
+    load_with_manifest(tmp, other_minor(), ATS_CAPS, line, sizeof(line));
+    snprintf(expected, sizeof(expected), "%s/testats.so: built for connector ABI %s, but its "
+             "manifest %s/testats.json says \"abi\": \"%s\"; set the manifest's \"abi\" to "
+             "\"%s\" or install the module that belongs to it", tmp, host_abi(), tmp,
+             other_minor(), host_abi());
     ck_assert_str_eq(line, expected);
     /* Another major is refused before the module is opened. */
     char other[32];
