@@ -1,7 +1,7 @@
 # Documentation installed under $(docdir) (included from the top-level Makefile.am): the
-# design, the notes on the Eploy and Willo APIs, and the sandbox's README as sandbox.md, so
+# design, the manifest format, the notes on the Eploy and Willo APIs, and the sandbox's README as sandbox.md, so
 # that the installed manual pages can point at them.
-dist_doc_DATA = doc/design.md doc/eploy-api.md doc/willo-api.md
+dist_doc_DATA = doc/design.md doc/manifest.md doc/eploy-api.md doc/willo-api.md
 nodist_doc_DATA = doc/sandbox.md
 CLEANFILES += doc/sandbox.md
 doc/sandbox.md: tests/sandbox/README.md

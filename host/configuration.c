@@ -360,6 +360,43 @@ static void secret_value(vctx *c, const char *path, const hs_manifest_field *f, 
     hs_secret_free(value);
 }
 
+static void check_count(vctx *c, const char *path, const hs_manifest_field *f, json_object *v)
+{
+    size_t n = json_object_array_length(v);
+    if (f->has_min_items && n < f->min_items)
+        verr(c, path, "has %zu element%s, fewer than the %zu needed; add %s", n,
+             n == 1 ? "" : "s", f->min_items, f->description ? f->description : "more");
+    else if (f->has_max_items && n > f->max_items)
+        verr(c, path, "has %zu elements, more than the %zu allowed; remove some", n,
+             f->max_items);
+}
+
+/* Everything the manifest says about a value that is not a secret: its type, its elements,
+ * their number, enum, pattern, minimum and maximum. Each problem is one line. */
+static void check_value(vctx *c, const char *path, const hs_manifest_field *f, json_object *v)
+{
+    if (!has_type(v, f->type)) {
+        verr(c, path, "must be %s, not %s; %s", type_phrase(f->type), hs_json_type_phrase(v),
+             type_fix(f->type));
+        return;
+    }
+    if (f->type == HS_FIELD_ARRAY) {
+        check_count(c, path, f, v);
+        for (size_t i = 0; f->item && i < json_object_array_length(v); i++) {
+            char ipath[PATH_BUF];
+            join_idx(ipath, path, i);
+            check_value(c, ipath, f->item, json_object_array_get_idx(v, i));
+        }
+    }
+    if (f->enum_values)
+        check_enum(c, path, f, v);
+    if (f->type == HS_FIELD_STRING && f->pattern)
+        check_pattern(c, path, f, json_object_get_string(v));
+    if ((f->type == HS_FIELD_INTEGER || f->type == HS_FIELD_NUMBER)
+        && (f->has_minimum || f->has_maximum))
+        check_limits(c, path, f, v);
+}
+
 static void field_value(vctx *c, const char *path, const hs_manifest_field *f, json_object *v,
                         json_object **out)
 {
@@ -373,29 +410,8 @@ static void field_value(vctx *c, const char *path, const hs_manifest_field *f, j
              "value itself");
         return;
     }
-    if (!has_type(v, f->type)) {
-        verr(c, path, "must be %s, not %s; %s", type_phrase(f->type), hs_json_type_phrase(v),
-             type_fix(f->type));
-        return;
-    }
     int bad = c->errors;
-    if (f->type == HS_FIELD_ARRAY && f->has_items) {
-        for (size_t i = 0; i < json_object_array_length(v); i++) {
-            json_object *item = json_object_array_get_idx(v, i);
-            char ipath[PATH_BUF];
-            join_idx(ipath, path, i);
-            if (!has_type(item, f->items))
-                verr(c, ipath, "must be %s, not %s; %s", type_phrase(f->items),
-                     hs_json_type_phrase(item), type_fix(f->items));
-        }
-    }
-    if (f->enum_values)
-        check_enum(c, path, f, v);
-    if (f->type == HS_FIELD_STRING && f->pattern)
-        check_pattern(c, path, f, json_object_get_string(v));
-    if ((f->type == HS_FIELD_INTEGER || f->type == HS_FIELD_NUMBER)
-        && (f->has_minimum || f->has_maximum))
-        check_limits(c, path, f, v);
+    check_value(c, path, f, v);
     if (c->errors == bad && json_object_deep_copy(v, out, NULL) != 0)
         verr(c, path, "out of memory");
 }
@@ -449,9 +465,13 @@ static void connection_missing(vctx *c, const char *path, const hs_manifest *m,
         char fpath[PATH_BUF];
         join(fpath, path, f->key);
         if (f->default_value) {
+            /* The connector trusts what it receives: a default that breaks its own rules is
+             * the manifest's mistake, reported as such rather than passed on. */
+            char dpath[PATH_BUF + 64];
+            snprintf(dpath, sizeof(dpath), "%s (the default in %s)", fpath, m->path);
             json_object *copy = NULL;
-            if (json_object_deep_copy(f->default_value, &copy, NULL) != 0
-                || json_object_object_add(result, f->key, copy) != 0) {
+            field_value(c, dpath, f, f->default_value, &copy);
+            if (copy && json_object_object_add(result, f->key, copy) != 0) {
                 json_object_put(copy);
                 verr(c, fpath, "out of memory");
             }
@@ -473,6 +493,9 @@ static void connection_missing(vctx *c, const char *path, const hs_manifest *m,
         verr(c, path, "needs one of the keys %s; add one of them", list);
     }
 }
+
+static void connection_settings(vctx *c, const char *path, const hs_manifest *m,
+                                json_object *obj, char **out);
 
 static void connection_load(vctx *c, const char *name, json_object *obj,
                             hs_config_connection *out)
@@ -498,6 +521,18 @@ static void connection_load(vctx *c, const char *name, json_object *obj,
     const hs_manifest *m = connection_manifest(c, path, obj);
     if (!m)
         return;
+    out->connector = strdup(m->name);
+    out->manifest = m;
+    if (!out->connector)
+        verr(c, path, "out of memory");
+    connection_settings(c, path, m, obj, &out->config_json);
+}
+
+/* The connection's keys (obj; "connector" is skipped) checked against m and completed with
+ * m's defaults, into *out: the JSON text open() receives. */
+static void connection_settings(vctx *c, const char *path, const hs_manifest *m,
+                                json_object *obj, char **out)
+{
     json_object *result = json_object_new_object();
     if (!result) {
         verr(c, path, "out of memory");
@@ -524,10 +559,8 @@ static void connection_load(vctx *c, const char *name, json_object *obj,
             json_object_object_add(result, key, value);
     }
     connection_missing(c, path, m, obj, result);
-    out->connector = strdup(m->name);
-    out->manifest = m;
-    out->config_json = strdup(json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
-    if (!out->connector || !out->config_json)
+    *out = strdup(json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
+    if (!*out)
         verr(c, path, "out of memory");
     json_object_put(result);
 }
@@ -1083,6 +1116,47 @@ int hs_config_load_flags(const char *path, const hs_manifest_set *manifests, uns
     c.cfg->secrets_unresolved = c.unresolved;
     *out = c.cfg;
     return 0;
+}
+
+int hs_config_connection_settings(const hs_manifest *manifest, const char *label,
+                                  const char *settings_json, char **out, hs_diag *diag)
+{
+    *out = NULL;
+    json_object *obj = NULL;
+    if (settings_json) {
+        json_tokener *tok = json_tokener_new();
+        if (tok) {
+            obj = json_tokener_parse_ex(tok, settings_json, (int)strlen(settings_json));
+            if (json_tokener_get_error(tok) != json_tokener_success
+                || tok->char_offset < (int)strlen(settings_json)) {
+                json_object_put(obj);
+                obj = NULL;
+            }
+            json_tokener_free(tok);
+        }
+    }
+    vctx c;
+    memset(&c, 0, sizeof(c));
+    c.file = label;
+    c.diag = diag;
+    c.cfg = config_new(label);
+    snprintf(c.base_dir, sizeof(c.base_dir), ".");
+    if (!c.cfg)
+        verr(&c, "$", "out of memory");
+    else if (!obj)
+        verr(&c, "$", "not valid JSON; write one JSON object { ... }");
+    else if (!json_object_is_type(obj, json_type_object))
+        verr(&c, "$", "must be an object, not %s; write { \"<key>\": ... }",
+             hs_json_type_phrase(obj));
+    else
+        connection_settings(&c, "$", manifest, obj, out);
+    json_object_put(obj);
+    hs_config_free(c.cfg);
+    if (c.errors == 0)
+        return 0;
+    hs_secret_free(*out);
+    *out = NULL;
+    return -1;
 }
 
 void hs_config_free(hs_config *config)

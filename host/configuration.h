@@ -107,6 +107,16 @@ typedef struct hs_config_dirs {
 int hs_config_read_connector_dirs(const char *path, hs_config_dirs *out);
 void hs_config_dirs_clear(hs_config_dirs *dirs);
 
+/* Checks one connection's keys (settings_json: a JSON object, without "connector") against
+ * manifest exactly as hs_config_load checks a connection, and completes them with the
+ * manifest's defaults: *out is then what the connector's open() receives (secrets given as
+ * {"env"} or {"file"} resolved, a relative file against the working directory). For hosts
+ * other than hiresync's main program, such as the connector tests'. Returns 0 and *out (free
+ * it with hs_secret_free: it may hold secrets), or -1 with one line per problem in diag,
+ * "<label>: $.<key>: <what is wrong>; <how to fix>", and *out NULL. */
+int hs_config_connection_settings(const hs_manifest *manifest, const char *label,
+                                  const char *settings_json, char **out, hs_diag *diag);
+
 /* The connection named name, or NULL. */
 const hs_config_connection *hs_config_find_connection(const hs_config *config,
                                                       const char *name);

@@ -80,7 +80,7 @@ typedef struct hs_module {
     hs_connector table;            /* min(struct_size, sizeof) bytes of the module's table,
                                       the rest zero */
     int loaded;                    /* 1 loaded and valid; 0 not tried; -1 refused */
-    char error[512];               /* the refusal line when loaded == -1 */
+    char error[1024];              /* the refusal line when loaded == -1 */
 } hs_module;
 
 /*

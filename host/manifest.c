@@ -82,6 +82,10 @@ static int field_type_parse(const char *name, hs_field_type *out)
 
 static void field_free(hs_manifest_field *field)
 {
+    if (field->item) {
+        field_free(field->item);
+        free(field->item);
+    }
     free(field->key);
     json_object_put(field->default_value);
     json_object_put(field->enum_values);
@@ -106,7 +110,6 @@ void hs_manifest_free(hs_manifest *manifest)
     free(manifest->require_one_of);
     for (size_t i = 0; i < manifest->n_permissions; i++) {
         free(manifest->permissions[i].name);
-        free(manifest->permissions[i].scope);
         free(manifest->permissions[i].where);
     }
     free(manifest->permissions);
@@ -214,17 +217,44 @@ static int value_has_type(json_object *v, hs_field_type type)
     return 0;
 }
 
-static const char *const field_keys[] = {"type", "items", "required", "default", "secret",
-                                         "enum", "minimum", "maximum", "pattern",
-                                         "description"};
+static const char *const field_keys[] = {"type", "enum", "minimum", "maximum", "pattern",
+                                         "description", "items", "min_items", "max_items",
+                                         "required", "default", "secret"};
+/* An array's element ("items" as an object) has the first six only: it is a value, not a
+ * key of the configuration. */
+#define N_ELEMENT_KEYS 6
+#define N_FIELD_KEYS (sizeof(field_keys) / sizeof(field_keys[0]))
 
-static int field_spec_key_known(const char *key)
+static int key_known(const char *key, const char *const *known, size_t n)
 {
-    for (size_t i = 0; i < sizeof(field_keys) / sizeof(field_keys[0]); i++) {
-        if (strcmp(key, field_keys[i]) == 0)
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(key, known[i]) == 0)
             return 1;
     }
     return 0;
+}
+
+/* Unknown keys are refused: a misspelt "maximun" would otherwise check nothing, silently. */
+static int unknown_keys(parse_ctx *ctx, json_object *obj, const char *at,
+                        const char *const *known, size_t n)
+{
+    int bad = 0;
+    json_object_object_foreach(obj, k, unused) {
+        (void)unused;
+        if (key_known(k, known, n))
+            continue;
+        char list[512];
+        size_t used = 0;
+        list[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+            int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", known[i]);
+            if (w > 0 && (size_t)w < sizeof(list) - used)
+                used += (size_t)w;
+        }
+        PERR(ctx, "%s.%s: unknown key; use only %s", at, k, list);
+        bad = 1;
+    }
+    return bad ? -1 : 0;
 }
 
 static int number_get(json_object *v, double *out)
@@ -250,10 +280,60 @@ static int bool_get(parse_ctx *ctx, json_object *spec, const char *key, const ch
     return 0;
 }
 
+static int count_get(parse_ctx *ctx, json_object *spec, const char *key, const char *at,
+                     int *has, size_t *out)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(spec, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0
+        || json_object_get_int64(v) > 1000000) {
+        PERR(ctx, "%s.%s: must be a whole number from 0 to 1000000", at, key);
+        return -1;
+    }
+    *has = 1;
+    *out = (size_t)json_object_get_int64(v);
+    return 0;
+}
+
+/* Each constraint only where it means something, so that none is written and ignored. */
+static int limits_apply(parse_ctx *ctx, const hs_manifest_field *f, json_object *spec,
+                        const char *at)
+{
+    static const struct {
+        const char *key;
+        int numbers, strings, arrays;
+        const char *what;
+    } rules[] = {
+        {"minimum", 1, 0, 0, "integer and number"},
+        {"maximum", 1, 0, 0, "integer and number"},
+        {"pattern", 0, 1, 0, "string"},
+        {"min_items", 0, 0, 1, "array"},
+        {"max_items", 0, 0, 1, "array"},
+        {"items", 0, 0, 1, "array"},
+    };
+    int number = f->type == HS_FIELD_INTEGER || f->type == HS_FIELD_NUMBER;
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        if (!json_object_object_get_ex(spec, rules[i].key, NULL))
+            continue;
+        if ((rules[i].numbers && number) || (rules[i].strings && f->type == HS_FIELD_STRING)
+            || (rules[i].arrays && f->type == HS_FIELD_ARRAY))
+            continue;
+        PERR(ctx, "%s.%s: only for %s keys, not %s; remove it", at, rules[i].key,
+             rules[i].what, type_names[f->type]);
+        return -1;
+    }
+    return 0;
+}
+
 static int field_parse_limits(parse_ctx *ctx, hs_manifest_field *f, json_object *spec,
                               const char *at)
 {
     json_object *v;
+    if (limits_apply(ctx, f, spec, at) != 0
+        || count_get(ctx, spec, "min_items", at, &f->has_min_items, &f->min_items) != 0
+        || count_get(ctx, spec, "max_items", at, &f->has_max_items, &f->max_items) != 0)
+        return -1;
     if (json_object_object_get_ex(spec, "minimum", &v)) {
         if (number_get(v, &f->minimum) != 0) {
             PERR(ctx, "%s.minimum: must be a number", at);
@@ -319,41 +399,59 @@ static int field_parse_values(parse_ctx *ctx, hs_manifest_field *f, json_object 
     return 0;
 }
 
-static int field_parse(parse_ctx *ctx, const char *key, json_object *spec,
-                       hs_manifest_field *f)
+static int field_parse(parse_ctx *ctx, const char *at, const char *key, json_object *spec,
+                       hs_manifest_field *f, int element);
+
+/* "items": a type name, short for {"type": name}, or an element description. */
+static int items_parse(parse_ctx *ctx, hs_manifest_field *f, json_object *v, const char *at)
 {
-    char at[256];
-    snprintf(at, sizeof(at), "$.config.%s", key);
+    char item_at[300];
+    snprintf(item_at, sizeof(item_at), "%s.items", at);
+    if (!(f->item = calloc(1, sizeof(*f->item)))) {
+        PERR(ctx, "out of memory");
+        return -1;
+    }
+    if (json_object_is_type(v, json_type_object))
+        return field_parse(ctx, item_at, "items", v, f->item, 1);
+    if (!json_object_is_type(v, json_type_string)
+        || field_type_parse(json_object_get_string(v), &f->item->type) != 0
+        || f->item->type == HS_FIELD_ARRAY) {
+        PERR(ctx, "%s: must name the elements' type (string, integer, number, boolean or "
+             "object) or describe them as an object with \"type\"", item_at);
+        return -1;
+    }
+    if (!(f->item->key = strdup("items"))) {
+        PERR(ctx, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int field_parse(parse_ctx *ctx, const char *at, const char *key, json_object *spec,
+                       hs_manifest_field *f, int element)
+{
     f->key = strdup(key);
     if (!f->key) {
         PERR(ctx, "out of memory");
         return -1;
     }
     if (!json_object_is_type(spec, json_type_object)) {
-        PERR(ctx, "%s: must be an object describing the key", at);
+        PERR(ctx, "%s: must be an object describing the %s", at, element ? "elements" : "key");
         return -1;
     }
-    json_object_object_foreach(spec, k, unused) {
-        (void)unused;
-        if (!field_spec_key_known(k)) {
-            PERR(ctx, "%s.%s: unknown key", at, k);
-            return -1;
-        }
-    }
+    if (unknown_keys(ctx, spec, at, field_keys, element ? N_ELEMENT_KEYS : N_FIELD_KEYS) != 0)
+        return -1;
     json_object *v;
     if (!json_object_object_get_ex(spec, "type", &v) || !json_object_is_type(v, json_type_string)
-        || field_type_parse(json_object_get_string(v), &f->type) != 0) {
-        PERR(ctx, "%s.type: must be string, integer, number, boolean, array or object", at);
+        || field_type_parse(json_object_get_string(v), &f->type) != 0
+        || (element && f->type == HS_FIELD_ARRAY)) {
+        PERR(ctx, "%s.type: must be string, integer, number, boolean, %sobject", at,
+             element ? "" : "array or ");
         return -1;
     }
-    if (json_object_object_get_ex(spec, "items", &v)) {
-        if (f->type != HS_FIELD_ARRAY || !json_object_is_type(v, json_type_string)
-            || field_type_parse(json_object_get_string(v), &f->items) != 0) {
-            PERR(ctx, "%s.items: only for arrays, and must name a type", at);
-            return -1;
-        }
-        f->has_items = 1;
-    }
+    if (json_object_object_get_ex(spec, "items", &v) && f->type == HS_FIELD_ARRAY
+        && items_parse(ctx, f, v, at) != 0)
+        return -1;
     if (bool_get(ctx, spec, "required", at, &f->required) != 0
         || bool_get(ctx, spec, "secret", at, &f->secret) != 0)
         return -1;
@@ -397,8 +495,10 @@ static void manifest_parse_fields(parse_ctx *ctx, hs_manifest *m, json_object *t
             PERR(ctx, "$.config.connector: reserved for the connector's name; rename the key");
             continue;
         }
+        char at[256];
+        snprintf(at, sizeof(at), "$.config.%s", key);
         /* A field is kept even when invalid, so that it is freed with the manifest. */
-        field_parse(ctx, key, spec, &m->fields[m->n_fields++]);
+        field_parse(ctx, at, key, spec, &m->fields[m->n_fields++], 0);
     }
 }
 
@@ -478,9 +578,14 @@ static void manifest_parse_permissions(parse_ctx *ctx, hs_manifest *m, json_obje
             PERR(ctx, "%s: must be an object with name and operations", at);
             continue;
         }
+        static const char *const known[] = {"name", "operations", "where"};
+        if (json_object_object_get_ex(p, "scope", NULL))
+            PERR(ctx, "%s.scope: not part of the manifest format; remove it and name the "
+                 "permission in \"name\" as the operator finds it where it is granted", at);
+        else
+            unknown_keys(ctx, p, at, known, 3);
         hs_manifest_permission *perm = &m->permissions[m->n_permissions++];
         perm->name = opt_string(ctx, p, "name", at);
-        perm->scope = opt_string(ctx, p, "scope", at);
         perm->where = opt_string(ctx, p, "where", at);
         if (!perm->name)
             PERR(ctx, "%s.name: missing; add the permission's name", at);
@@ -530,6 +635,10 @@ int hs_manifest_load(const char *path, hs_manifest **out, hs_diag *diag)
         PERR(&ctx, "$: must be a JSON object");
         goto out;
     }
+    static const char *const top_keys[] = {"name", "version", "abi", "module", "description",
+                                           "capabilities", "config", "require_one_of",
+                                           "permissions"};
+    unknown_keys(&ctx, top, "$", top_keys, sizeof(top_keys) / sizeof(top_keys[0]));
     m->name = take_string(&ctx, top, "name", 1, 1);
     m->version = take_string(&ctx, top, "version", 1, 0);
     m->module = take_string(&ctx, top, "module", 1, 1);

@@ -1,7 +1,7 @@
 /*
  * Connector manifests (manifests/connectors/<name>.json): identity, ABI, capabilities, the
  * schema a connection's configuration is validated against, and the remote permissions each
- * operation needs. The format is described in DESIGN and in the shipped manifests.
+ * operation needs. doc/manifest.md describes the format key by key.
  *
  * Ownership: hs_manifest_load() allocates a manifest, hs_manifest_free() frees it with every
  * string and json_object inside. An hs_manifest_set owns its manifests; pointers into it
@@ -30,8 +30,11 @@ typedef enum hs_field_type {
 typedef struct hs_manifest_field {
     char *key;
     hs_field_type type;
-    int has_items;                 /* arrays: element type given */
-    hs_field_type items;
+    struct hs_manifest_field *item; /* arrays: what every element must be (owned; its key
+                                      is "items", it is never required, secret, defaulted or
+                                      an array); NULL when any element goes */
+    int has_min_items, has_max_items;
+    size_t min_items, max_items;   /* arrays: bounds on the number of elements */
     int required;
     int secret;                    /* may be given as {"env":..} or {"file":..}; never shown */
     json_object *default_value;    /* owned; NULL when none */
@@ -50,7 +53,6 @@ typedef struct hs_manifest_group {     /* one require_one_of group */
 
 typedef struct hs_manifest_permission {
     char *name;                    /* as the operator sees it, e.g. "Actions: Insert" */
-    char *scope;                   /* NULL when none */
     char *where;                   /* where it is granted; NULL when none */
     uint32_t operations;           /* HS_CAP_* bits of the operations that need it */
 } hs_manifest_permission;

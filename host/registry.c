@@ -429,35 +429,87 @@ const char *hs_registry_stray_at(const hs_registry *registry, size_t i)
     return i < registry->n_strays ? registry->strays[i] : NULL;
 }
 
-/* The manifest promises operations to the configuration checks; the module must keep them. */
-static int check_manifest_caps(hs_module *m, char *error, size_t error_size)
+static void fmt_abi(uint32_t v, char *out, size_t size)
 {
-    uint32_t missing = m->manifest->capabilities & ~m->table.capabilities;
-    if (!missing)
-        return 0;
-    for (uint32_t bit = 1; bit; bit <<= 1) {
-        if (missing & bit) {
-            snprintf(error, error_size, "%s: the manifest %s declares operation %s, which the "
-                     "module does not offer; install matching module and manifest", m->path,
-                     m->manifest->path, hs_capability_name(bit));
-            break;
-        }
+    snprintf(out, size, "%u.%u", (unsigned)HS_ABI_MAJOR_OF(v), (unsigned)HS_ABI_MINOR_OF(v));
+}
+
+/* The manifest is what configurations are checked against and what `hiresync connectors`
+ * shows; the table is what runs. They must say the same, or a pipeline would be accepted
+ * for an operation that is not there (or one that is there would be refused). */
+static int manifest_agrees(const hs_module *m, char *error, size_t error_size)
+{
+    const hs_manifest *man = m->manifest;
+    char man_v[32], mod_v[32];
+    fmt_abi(man->abi_version, man_v, sizeof(man_v));
+    fmt_abi(m->table.abi_version, mod_v, sizeof(mod_v));
+    if (man->abi_version != m->table.abi_version) {
+        (void)!snprintf(error, error_size, "%s: built for connector ABI %s, but its manifest %s says "
+                 "\"abi\": \"%s\"; set the manifest's \"abi\" to \"%s\" or install the "
+                 "module that belongs to it", m->path, mod_v, man->path, man_v, mod_v);
+        return -1;
     }
+    if (man->capabilities == m->table.capabilities)
+        return 0;
+    char mod_caps[128], man_caps[128], only_mod[128], only_man[128], diff[320];
+    hs_capabilities_format(m->table.capabilities, mod_caps, sizeof(mod_caps));
+    hs_capabilities_format(man->capabilities, man_caps, sizeof(man_caps));
+    hs_capabilities_format(m->table.capabilities & ~man->capabilities, only_mod,
+                           sizeof(only_mod));
+    hs_capabilities_format(man->capabilities & ~m->table.capabilities, only_man,
+                           sizeof(only_man));
+    if (only_man[0] && only_mod[0])
+        snprintf(diff, sizeof(diff), "the module lacks %s and the manifest lacks %s", only_man,
+                 only_mod);
+    else if (only_man[0])
+        snprintf(diff, sizeof(diff), "the module lacks %s", only_man);
+    else
+        snprintf(diff, sizeof(diff), "the manifest lacks %s", only_mod);
+    /* A line longer than the buffer is cut, never lost. */
+    int n = snprintf(error, error_size, "%s: the module offers [%s] but its manifest %s declares "
+                     "\"capabilities\": [%s] (%s); make the manifest list exactly the operations "
+                     "the module offers", m->path, mod_caps, man->path, man_caps, diff);
+    (void)n;
+    return -1;
+}
+
+/* The manifest must be for this host's ABI before its module is opened at all. */
+static int manifest_abi_ok(const hs_manifest *man, char *error, size_t error_size)
+{
+    if (HS_ABI_MAJOR_OF(man->abi_version) == HS_ABI_MAJOR)
+        return 0;
+    char man_v[32], host_v[32];
+    fmt_abi(man->abi_version, man_v, sizeof(man_v));
+    fmt_abi(HS_ABI_VERSION, host_v, sizeof(host_v));
+    snprintf(error, error_size, "%s: declares connector ABI %s, but this hiresync has ABI %s "
+             "(the major versions differ); install the connector's version built for ABI %u.x",
+             man->path, man_v, host_v, (unsigned)HS_ABI_MAJOR);
+    return -1;
+}
+
+static void refuse(hs_module *m, const char *error)
+{
     snprintf(m->error, sizeof(m->error), "%s", error);
     m->loaded = -1;
-    lt_dlclose((lt_dlhandle)m->handle);
+    if (m->handle)
+        lt_dlclose((lt_dlhandle)m->handle);
     m->handle = NULL;
-    return -1;
 }
 
 static hs_module *registry_load(hs_registry *r, size_t i)
 {
     hs_module *m = &r->modules[i];
     char error[sizeof(m->error)];
-    if (m->loaded == 0
-        && hs_module_load(m->found_in->dir, r->stems[i], m->manifest->module,
-                          m->manifest->name, m, error, sizeof(error)) == 0)
-        check_manifest_caps(m, error, sizeof(error));
+    if (m->loaded != 0)
+        return m;
+    if (manifest_abi_ok(m->manifest, error, sizeof(error)) != 0) {
+        refuse(m, error);
+        return m;
+    }
+    if (hs_module_load(m->found_in->dir, r->stems[i], m->manifest->module, m->manifest->name,
+                       m, error, sizeof(error)) == 0
+        && manifest_agrees(m, error, sizeof(error)) != 0)
+        refuse(m, error);
     return m;
 }
 

@@ -57,6 +57,8 @@ FUZZ_REPLAY_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz_support.c tests/fuzz/fu
 	plugin/common/hs_http_status.c plugin/common/hs_errors.c plugin/common/hs_json.c plugin/common/hs_num.c plugin/common/hs_time.c \
 	plugin/common/hs_url.c
 FUZZ_REPLAY_LIBS = $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lm
+# The connector targets open with a configuration completed by hiresync's own validator.
+FUZZ_HOST_CONFIG = tests/fuzz/fuzz_host_config.c tests/fuzz/fuzz_host_config.h
 FUZZ_REPLAYS = tests/fuzz/replay_eploy tests/fuzz/replay_willo tests/fuzz/replay_json \
 	tests/fuzz/replay_time tests/fuzz/replay_url tests/fuzz/replay_state \
 	tests/fuzz/replay_config tests/fuzz/replay_manifest
@@ -64,16 +66,16 @@ check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 
 tests_fuzz_replay_eploy_SOURCES = tests/fuzz/fuzz_eploy.c $(FUZZ_REPLAY_COMMON) \
-	$(plugin_eploy_la_SOURCES)
+	$(FUZZ_HOST_CONFIG) $(plugin_eploy_la_SOURCES)
 tests_fuzz_replay_eploy_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"eploy"'
 tests_fuzz_replay_eploy_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
-tests_fuzz_replay_eploy_LDADD = $(FUZZ_REPLAY_LIBS)
+tests_fuzz_replay_eploy_LDADD = host/libhshost.la $(LTDL_LIBS) $(FUZZ_REPLAY_LIBS) -lpthread
 
 tests_fuzz_replay_willo_SOURCES = tests/fuzz/fuzz_willo.c $(FUZZ_REPLAY_COMMON) \
-	$(plugin_willo_la_SOURCES)
+	$(FUZZ_HOST_CONFIG) $(plugin_willo_la_SOURCES)
 tests_fuzz_replay_willo_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"willo"'
 tests_fuzz_replay_willo_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
-tests_fuzz_replay_willo_LDADD = $(FUZZ_REPLAY_LIBS)
+tests_fuzz_replay_willo_LDADD = host/libhshost.la $(LTDL_LIBS) $(FUZZ_REPLAY_LIBS) -lpthread
 
 tests_fuzz_replay_json_SOURCES = tests/fuzz/fuzz_json.c $(FUZZ_REPLAY_COMMON)
 tests_fuzz_replay_json_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"json"'

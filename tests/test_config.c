@@ -120,6 +120,12 @@ static const bad_case bad_cases[] = {
      "must be a boolean, not a string; write true or false"},
     {CONF("", ATS_WITH(",\"stage_aliases\":[\"a\",3]"), ""),
      "$.connections.ats.stage_aliases[1]", "must be a string, not an integer"},
+    {CONF("", ATS_WITH(",\"stage_ids\":[]"), ""), "$.connections.ats.stage_ids",
+     "has 0 elements, fewer than the 1 needed; add more"},
+    {CONF("", ATS_WITH(",\"stage_ids\":[1,2,3]"), ""), "$.connections.ats.stage_ids",
+     "has 3 elements, more than the 2 allowed; remove some"},
+    {CONF("", ATS_WITH(",\"stage_ids\":[1,0]"), ""), "$.connections.ats.stage_ids[1]",
+     "0 is below the minimum 1; use 1 or more"},
     {CONF("", ATS_WITH(",\"extra\":[]"), ""), "$.connections.ats.extra",
      "must be an object, not an array"},
     {CONF("", "\"ats\":{" ATS_BODY "\"token\":\"abcd\",\"check_fail\":{\"env\":\"X\"}}", ""),
@@ -776,6 +782,65 @@ START_TEST(interval_syntax)
 }
 END_TEST
 
+/* One connection's keys, validated and completed as hiresync does for open(): every default
+ * filled (the connector keeps none of its own), nothing else added. */
+START_TEST(connection_settings_completed)
+{
+    const hs_manifest *m = hs_manifest_set_find(manifests, "testats");
+    hs_diag diag;
+    hs_diag_init(&diag);
+    char *out = NULL;
+    ck_assert_int_eq(hs_config_connection_settings(m, "testats", "{\"subdomain\":\"acme\","
+                     "\"client_id\":\"c\",\"token\":\"t0k\",\"jobs\":7}", &out, &diag), 0);
+    ck_assert_uint_eq(hs_diag_count(&diag), 0);
+    json_object *got = json_tokener_parse(out);
+    json_object *want = json_tokener_parse("{\"subdomain\":\"acme\",\"client_id\":\"c\","
+                                           "\"token\":\"t0k\",\"jobs\":7,\"page_size\":50,"
+                                           "\"date_style\":\"utc\",\"verbose\":false,"
+                                           "\"open_fail\":false}");
+    ck_assert_msg(json_object_equal(got, want), "got %s", out);
+    json_object_put(got);
+    json_object_put(want);
+    free(out);
+    out = (char *)"untouched";
+    ck_assert_int_eq(hs_config_connection_settings(m, "testats", "{\"subdomain\":\"acme\","
+                     "\"client_id\":\"c\",\"token\":\"t0k\",\"page_size\":0}", &out, &diag),
+                     -1);
+    ck_assert_ptr_null(out);
+    ck_assert_uint_eq(hs_diag_count(&diag), 1);
+    ck_assert_str_eq(diag.lines[0], "testats: $.page_size: 0 is below the minimum 1; use a "
+                     "value from 1 to 100");
+    hs_diag_clear(&diag);
+    ck_assert_int_eq(hs_config_connection_settings(m, "testats", "[1] x", &out, &diag), -1);
+    ck_assert_str_eq(diag.lines[0], "testats: $: not valid JSON; write one JSON object { ... }");
+    hs_diag_clear(&diag);
+}
+END_TEST
+
+/* A default that breaks its own key's rules is the manifest's mistake, and is never passed
+ * on to a connector that trusts what it receives. */
+START_TEST(bad_default_reported)
+{
+    char *path = hs_ht_write(dir, "bad.json", "{\"name\":\"bad\",\"version\":\"1\","
+                             "\"abi\":\"1.1\",\"module\":\"bad\",\"capabilities\":[],"
+                             "\"config\":{\"n\":{\"type\":\"integer\",\"maximum\":10,"
+                             "\"default\":50}}}", 0644);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_manifest *m = NULL;
+    ck_assert_int_eq(hs_manifest_load(path, &m, &diag), 0);
+    char *out = NULL;
+    ck_assert_int_eq(hs_config_connection_settings(m, "bad", "{}", &out, &diag), -1);
+    char expected[8192];
+    snprintf(expected, sizeof(expected), "bad: $.n (the default in %s): 50 is above the "
+             "maximum 10; use 10 or less", path);
+    ck_assert_str_eq(diag.lines[0], expected);
+    hs_manifest_free(m);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -803,6 +868,8 @@ static Suite *config_suite(void)
     tcase_add_test(good, design_example_with_shipped_manifests);
     tcase_add_test(good, installed_example_validates);
     tcase_add_test(good, interval_syntax);
+    tcase_add_test(good, connection_settings_completed);
+    tcase_add_test(good, bad_default_reported);
     suite_add_tcase(s, good);
     return s;
 }

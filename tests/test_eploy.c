@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "hs_test_config.h"
 #include "hs_test_host.h"
 #include "hs_test_sandbox.h"
 
@@ -102,7 +103,7 @@ static hs_status open_with(const char *client, const char *secret, const char *e
              F.sb.eploy_url, client, secret, extra_json != NULL ? "," : "",
              extra_json != NULL ? extra_json : "");
     F.err = (hs_error)HS_TEST_ERROR_INIT;
-    return F.c->open(hs_test_host_api(), hs_test_host_handle(F.h), cfg, &F.conn, &F.err);
+    return hs_test_module_open(F.m, F.h, cfg, &F.conn, &F.err);
 }
 
 static void open_conn(const char *extra_json)
@@ -768,12 +769,12 @@ START_TEST(open_refuses_bad_addresses)
     ck_assert_str_eq(c->name, "eploy");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err = (hs_error)HS_TEST_ERROR_INIT;
-        ck_assert_msg(c->open(hs_test_host_api(), hs_test_host_handle(h), bad[i], &conn, &err) ==
+        ck_assert_msg(hs_test_module_open(m, h, bad[i], &conn, &err) ==
                           HS_E_CONFIG, "accepted %s", bad[i]);
         ck_assert_ptr_null(conn);
         ck_assert_msg(strncmp(err.message, "eploy: ", 7) == 0, "%s", err.message);
     }
-    ck_assert_int_eq(c->open(hs_test_host_api(), hs_test_host_handle(h),
+    ck_assert_int_eq(hs_test_module_open(m, h,
                              "{\"subdomain\":\"acme-1\",\"client_id\":\"a\","
                              "\"client_secret\":\"b\"}", &conn, &err), HS_OK);
     c->close(conn);
@@ -895,7 +896,7 @@ START_TEST(write_note_without_action_type_is_config)
     fx_start(NULL, NULL);
     snprintf(cfg, sizeof cfg, "{\"base_url\":\"%s\",\"client_id\":\"%s\","
              "\"client_secret\":\"%s\"}", F.sb.eploy_url, CLIENT, SECRET);
-    ck_assert_int_eq(F.c->open(hs_test_host_api(), hs_test_host_handle(F.h), cfg, &conn, &F.err),
+    ck_assert_int_eq(hs_test_module_open(F.m, F.h, cfg, &conn, &F.err),
                      HS_OK);
     ck_assert_int_eq(F.c->write_note(conn, &note, &r, &F.err), HS_E_CONFIG);
     ck_assert_msg(strstr(F.err.message, "note_action_type") != NULL, "%s", F.err.message);

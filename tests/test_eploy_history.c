@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "hs_test_config.h"
 #include "hs_test_host.h"
 #include "hs_test_sandbox.h"
 
@@ -82,7 +83,7 @@ static void open_conn(void)
              "\"note_action_type\":\"7\",\"signpost_lag_s\":0,\"overlap_s\":60}",
              F.sb.eploy_url, CLIENT, SECRET);
     F.err = (hs_error)HS_TEST_ERROR_INIT;
-    ck_assert_msg(F.c->open(hs_test_host_api(), hs_test_host_handle(F.h), cfg, &F.conn,
+    ck_assert_msg(hs_test_module_open(F.m, F.h, cfg, &F.conn,
                             &F.err) == HS_OK, "open: %s", F.err.message);
 }
 

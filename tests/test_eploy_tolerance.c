@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hs_test_config.h"
 #include "hs_test_host.h"
 
 typedef struct canned {
@@ -191,7 +192,7 @@ static void fx_start_at(fx *f, const canned *answers, size_t n, const char *extr
     f->err = (hs_error)HS_TEST_ERROR_INIT;
     snprintf(cfg, sizeof cfg, "{\"base_url\":\"http://127.0.0.1:%d/api\",\"client_id\":\"c\","
              "\"client_secret\":\"s\"%s%s}", f->srv.port, extra ? "," : "", extra ? extra : "");
-    ck_assert_int_eq(f->c->open(hs_test_host_api(), hs_test_host_handle(f->h), cfg, &f->conn,
+    ck_assert_int_eq(hs_test_module_open(f->m, f->h, cfg, &f->conn,
                                 &f->err), HS_OK);
 }
 
@@ -312,7 +313,7 @@ START_TEST(unknown_host_is_a_config_error)
     const hs_test_check_item *it;
 
     /* ".invalid" never resolves (RFC 2606), as a mistyped subdomain would not. */
-    ck_assert_int_eq(c->open(hs_test_host_api(), hs_test_host_handle(h),
+    ck_assert_int_eq(hs_test_module_open(m, h,
                              "{\"base_url\":\"https://hiresync-test.invalid/api\","
                              "\"client_id\":\"c\",\"client_secret\":\"s\"}", &conn, &err),
                      HS_OK);

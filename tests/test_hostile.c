@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_test_config.h"
 #include "hs_test_host.h"
 
 #define EPLOY_SECRET "hostile-secret-5c1f"
@@ -444,8 +445,7 @@ static void open_connector(const char *name, mode m)
                  WILLO_KEY "\", \"auth_scheme\": \"bearer\", \"min_gap_ms\": 0, "
                  "\"retry_backoff_ms\": 1, \"max_attempts\": 2, \"request_timeout_s\": 20}",
                  g_main_port);
-    ck_assert_int_eq(F.c->open(hs_test_host_api(), hs_test_host_handle(F.host), config, &F.conn,
-                               &err), HS_OK);
+    ck_assert_int_eq(hs_test_module_open(F.module, F.host, config, &F.conn, &err), HS_OK);
     F.col = hs_test_collector_new();
 }
 

@@ -326,9 +326,11 @@ START_TEST(registry_manifest_capabilities)
     ck_assert_ptr_nonnull(reg);
     ck_assert_ptr_null(hs_registry_get(reg, "testvideo", error, sizeof(error)));
     char expected[10240];
-    snprintf(expected, sizeof(expected), "%s/hst_video.so: the manifest %s/testvideo.json "
-             "declares operation write_note, which the module does not offer; install "
-             "matching module and manifest", mod_dir(), dir);
+    snprintf(expected, sizeof(expected), "%s/hst_video.so: the module offers [check,"
+             "discover_jobs,read_changes,write_invitation] but its manifest %s/testvideo.json "
+             "declares \"capabilities\": [check,discover_jobs,read_changes,write_invitation,"
+             "write_note] (the module lacks write_note); make the manifest list exactly the "
+             "operations the module offers", mod_dir(), dir);
     ck_assert_str_eq(error, expected);
     const hs_module *good = hs_registry_get(reg, "testats", error, sizeof(error));
     ck_assert_msg(good != NULL, "%s", error);
@@ -468,6 +470,106 @@ START_TEST(search_path_incomplete_connectors)
 }
 END_TEST
 
+/* tmp/testats.so (hst_ats, which offers check, discover_jobs, read_changes and write_note,
+ * ABI HS_ABI_VERSION) beside a testats.json with the given "abi" and "capabilities". Returns
+ * the refusal line of loading it, or "" when it loads. */
+static void load_with_manifest(const char *tmp, const char *abi, const char *caps, char *out,
+                               size_t out_size)
+{
+    char text[1024];
+    snprintf(text, sizeof(text), "{\"name\": \"testats\", \"version\": \"0.0.1\", \"abi\": "
+             "\"%s\", \"module\": \"hst_ats\", \"capabilities\": [%s], \"config\": {}}",
+             abi, caps);
+    free(hs_ht_write(tmp, "testats.json", text, 0644));
+    put_module(tmp, "testats", "hst_ats");
+    hs_search_path path = {0};
+    ck_assert_int_eq(hs_search_path_add(&path, tmp, NULL, "connector_path", 1), 0);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_registry *reg = hs_registry_discover(&path, &diag);
+    hs_search_path_clear(&path);
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_uint_eq(hs_diag_count(&diag), 0);
+    const hs_module *m = hs_registry_get(reg, "testats", out, out_size);
+    if (m)
+        out[0] = '\0';
+    else
+        ck_assert_ptr_null(hs_registry_at(reg, 0)->handle);
+    ck_assert_ptr_null(strchr(out, '\n'));
+    hs_registry_free(reg);
+    hs_diag_clear(&diag);
+}
+
+#define ATS_CAPS "\"check\", \"discover_jobs\", \"read_changes\", \"write_note\""
+
+/* The host's ABI as a manifest writes it, and another minor of the same major. */
+static const char *host_abi(void)
+{
+    static char v[32];
+    snprintf(v, sizeof(v), "%u.%u", HS_ABI_MAJOR, HS_ABI_MINOR);
+    return v;
+}
+
+static const char *other_minor(void)
+{
+    static char v[32];
+    snprintf(v, sizeof(v), "%u.%u", HS_ABI_MAJOR, HS_ABI_MINOR > 0 ? HS_ABI_MINOR - 1 : 1);
+    return v;
+}
+
+/* Capabilities must agree both ways: an operation the module has and the manifest does not
+ * declare would be refused to pipelines; the other way round it would be called. */
+START_TEST(capabilities_must_agree)
+{
+    char *tmp = hs_ht_tmpdir();
+    char line[2048], expected[4096];
+    load_with_manifest(tmp, host_abi(), ATS_CAPS, line, sizeof(line));
+    ck_assert_str_eq(line, "");
+    load_with_manifest(tmp, host_abi(), "\"check\", \"read_changes\", \"write_note\"", line,
+                       sizeof(line));
+    snprintf(expected, sizeof(expected), "%s/testats.so: the module offers [check,discover_jobs,"
+             "read_changes,write_note] but its manifest %s/testats.json declares "
+             "\"capabilities\": [check,read_changes,write_note] (the manifest lacks "
+             "discover_jobs); make the manifest list exactly the operations the module offers",
+             tmp, tmp);
+    ck_assert_str_eq(line, expected);
+    load_with_manifest(tmp, host_abi(), "\"check\", \"discover_jobs\", \"read_changes\", "
+                       "\"write_invitation\"", line, sizeof(line));
+    snprintf(expected, sizeof(expected), "%s/testats.so: the module offers [check,discover_jobs,"
+             "read_changes,write_note] but its manifest %s/testats.json declares "
+             "\"capabilities\": [check,discover_jobs,read_changes,write_invitation] (the module "
+             "lacks write_invitation and the manifest lacks write_note); make the manifest list "
+             "exactly the operations the module offers", tmp, tmp);
+    ck_assert_str_eq(line, expected);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* The manifest's "abi" is the module's abi_version, and of the host's major. */
+START_TEST(manifest_abi_must_agree)
+{
+    char *tmp = hs_ht_tmpdir();
+    char line[2048], expected[4096];
+    load_with_manifest(tmp, other_minor(), ATS_CAPS, line, sizeof(line));
+    snprintf(expected, sizeof(expected), "%s/testats.so: built for connector ABI %s, but its "
+             "manifest %s/testats.json says \"abi\": \"%s\"; set the manifest's \"abi\" to "
+             "\"%s\" or install the module that belongs to it", tmp, host_abi(), tmp,
+             other_minor(), host_abi());
+    ck_assert_str_eq(line, expected);
+    /* Another major is refused before the module is opened. */
+    char other[32];
+    snprintf(other, sizeof(other), "%u.0", HS_ABI_MAJOR + 1);
+    load_with_manifest(tmp, other, ATS_CAPS, line, sizeof(line));
+    snprintf(expected, sizeof(expected), "%s/testats.json: declares connector ABI %s, but this "
+             "hiresync has ABI %u.%u (the major versions differ); install the connector's "
+             "version built for ABI %u.x", tmp, other, HS_ABI_MAJOR, HS_ABI_MINOR, HS_ABI_MAJOR);
+    ck_assert_str_eq(line, expected);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 /* The built-in directory must be there; a path directory may be missing. */
 START_TEST(search_path_required_directory)
 {
@@ -513,6 +615,8 @@ static Suite *loader_suite(void)
     tcase_add_test(reg, search_path_first_match_wins);
     tcase_add_test(reg, search_path_incomplete_connectors);
     tcase_add_test(reg, search_path_required_directory);
+    tcase_add_test(reg, capabilities_must_agree);
+    tcase_add_test(reg, manifest_abi_must_agree);
     suite_add_tcase(s, reg);
     return s;
 }

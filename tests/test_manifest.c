@@ -7,6 +7,7 @@
 
 #include <hiresync/connector.h>
 
+#include "../host/configuration.h"
 #include "../host/manifest.h"
 #include "host_testutil.h"
 
@@ -49,8 +50,8 @@ START_TEST(good_manifest_parses)
     /* Anchored: the whole value must match. */
     ck_assert_int_ne(regexec(&f->pattern_re, "acme.example", 0, NULL, 0), 0);
     f = hs_manifest_field_find(m, "stage_aliases");
-    ck_assert_int_eq(f->has_items, 1);
-    ck_assert_int_eq(f->items, HS_FIELD_STRING);
+    ck_assert_ptr_nonnull(f->item);
+    ck_assert_int_eq(f->item->type, HS_FIELD_STRING);
     ck_assert_ptr_null(hs_manifest_field_find(m, "nonesuch"));
     ck_assert_uint_eq(m->n_require_one_of, 1);
     ck_assert_uint_eq(m->require_one_of[0].n_keys, 2);
@@ -130,6 +131,68 @@ START_TEST(bad_manifest_cases)
                           "$.permissions[0].operations[0]: unknown operation");
     expect_manifest_error("{" HEAD ",\"module\":\"m\"", "not valid JSON: the document ends "
                           "early; close every brace and bracket");
+}
+END_TEST
+
+/* Everything a manifest says is either checked or refused: no key that reads as a rule and
+ * checks nothing. */
+START_TEST(no_silent_keys)
+{
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"capabilites\":[]}",
+                          "$.capabilites: unknown key; use only name, version, abi, module, "
+                          "description, capabilities, config, require_one_of, permissions");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"permissions\":[{\"name\":\"P\","
+                          "\"scope\":\"p.read\",\"operations\":[\"check\"]}]}",
+                          "$.permissions[0].scope: not part of the manifest format; remove it");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"permissions\":[{\"name\":\"P\","
+                          "\"grant\":\"x\"}]}", "$.permissions[0].grant: unknown key; use only "
+                          "name, operations, where");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{\"type\":\"string\","
+                          "\"maximum\":3}}}",
+                          "$.config.k.maximum: only for integer and number keys, not string; "
+                          "remove it");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{\"type\":\"integer\","
+                          "\"pattern\":\"[0-9]+\"}}}",
+                          "$.config.k.pattern: only for string keys, not integer; remove it");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{\"type\":\"string\","
+                          "\"items\":\"string\"}}}",
+                          "$.config.k.items: only for array keys, not string; remove it");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{\"type\":\"array\","
+                          "\"min_items\":-1}}}",
+                          "$.config.k.min_items: must be a whole number from 0 to 1000000");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{\"type\":\"array\","
+                          "\"items\":{\"type\":\"string\",\"default\":\"x\"}}}}",
+                          "$.config.k.items.default: unknown key; use only type, enum, minimum, "
+                          "maximum, pattern, description");
+    expect_manifest_error("{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{\"type\":\"array\","
+                          "\"items\":\"array\"}}}",
+                          "$.config.k.items: must name the elements' type");
+}
+END_TEST
+
+/* An array's elements may be described like a key: type, pattern, enum, bounds. */
+START_TEST(element_descriptions)
+{
+    char *dir = hs_ht_tmpdir();
+    char *path = hs_ht_write(dir, "m.json", "{" HEAD ",\"module\":\"m\",\"config\":{\"k\":{"
+                             "\"type\":\"array\",\"min_items\":1,\"max_items\":3,\"items\":{"
+                             "\"type\":\"integer\",\"minimum\":1,\"maximum\":9}}}}", 0644);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_manifest *m = NULL;
+    ck_assert_int_eq(hs_manifest_load(path, &m, &diag), 0);
+    const hs_manifest_field *f = hs_manifest_field_find(m, "k");
+    ck_assert_int_eq(f->has_min_items && f->has_max_items, 1);
+    ck_assert_uint_eq(f->min_items, 1);
+    ck_assert_uint_eq(f->max_items, 3);
+    ck_assert_int_eq(f->item->type, HS_FIELD_INTEGER);
+    ck_assert_int_eq(f->item->has_minimum && f->item->has_maximum, 1);
+    ck_assert(f->item->maximum == 9);
+    hs_manifest_free(m);
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(dir);
+    free(dir);
+    free(path);
 }
 END_TEST
 
@@ -217,6 +280,47 @@ START_TEST(capability_names)
 }
 END_TEST
 
+/* The example in doc/manifest.md is a manifest hiresync accepts, and its defaults pass its
+ * own rules. */
+START_TEST(documented_example)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/doc/manifest.md", hs_ht_env("HIRESYNC_SRCDIR"));
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *start = strstr(text, "## A minimal manifest");
+    ck_assert_ptr_nonnull(start);
+    start = strstr(start, "```json\n");
+    ck_assert_ptr_nonnull(start);
+    start += strlen("```json\n");
+    char *end = strstr(start, "```");
+    ck_assert_ptr_nonnull(end);
+    *end = '\0';
+    char *dir = hs_ht_tmpdir();
+    char *file = hs_ht_write(dir, "jsonl.json", start, 0644);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_manifest *m = NULL;
+    int rc = hs_manifest_load(file, &m, &diag);
+    ck_assert_msg(rc == 0, "%s", diag.n ? diag.lines[0] : "");
+    char *out = NULL;
+    rc = hs_config_connection_settings(m, "jsonl", "{\"directory\":\"/srv/jsonl\"}", &out,
+                                       &diag);
+    ck_assert_msg(rc == 0, "%s", diag.n ? diag.lines[0] : "");
+    ck_assert_ptr_nonnull(strstr(out, "\"max_line_bytes\":65536"));
+    free(out);
+    hs_manifest_free(m);
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(dir);
+    free(dir);
+    free(file);
+}
+END_TEST
+
 static Suite *manifest_suite(void)
 {
     Suite *s = suite_create("manifest");
@@ -224,6 +328,9 @@ static Suite *manifest_suite(void)
     tcase_add_test(tc, good_manifest_parses);
     tcase_add_test(tc, bad_manifest_every_error);
     tcase_add_test(tc, bad_manifest_cases);
+    tcase_add_test(tc, no_silent_keys);
+    tcase_add_test(tc, element_descriptions);
+    tcase_add_test(tc, documented_example);
     tcase_add_test(tc, set_skips_bad_and_duplicates);
     tcase_add_test(tc, missing_directory);
     tcase_add_test(tc, shipped_manifests);

@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "hs_test_config.h"
 #include "hs_test_host.h"
 #include "hs_test_sandbox.h"
 
@@ -69,7 +70,7 @@ static void open_conn(fx *f, const char *key, const char *scheme, int page_size,
              key, f->base, scheme, page_size, extra_json ? "," : "",
              extra_json ? extra_json : "");
     f->err = (hs_error)HS_TEST_ERROR_INIT;
-    hs_status st = f->c->open(hs_test_host_api(), hs_test_host_handle(f->h), cfg, &f->conn,
+    hs_status st = hs_test_module_open(f->m, f->h, cfg, &f->conn,
                               &f->err);
     ck_assert_msg(st == HS_OK, "open: %s", f->err.message);
 }
@@ -297,7 +298,7 @@ START_TEST(open_rejects_bad_config)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hs_conn *conn = (hs_conn *)&cases;   /* must come back NULL */
         hs_error err = HS_TEST_ERROR_INIT;
-        hs_status st = c->open(hs_test_host_api(), hs_test_host_handle(h), cases[i].cfg, &conn,
+        hs_status st = hs_test_module_open(m, h, cases[i].cfg, &conn,
                                &err);
         ck_assert_int_eq(st, HS_E_CONFIG);
         ck_assert_ptr_null(conn);
@@ -308,7 +309,7 @@ START_TEST(open_rejects_bad_config)
     /* named bases */
     hs_conn *conn = NULL;
     hs_error err = HS_TEST_ERROR_INIT;
-    ck_assert_int_eq(c->open(hs_test_host_api(), hs_test_host_handle(h),
+    ck_assert_int_eq(hs_test_module_open(m, h,
                              "{\"api_key\":\"k\",\"base_url\":\"staging\"}", &conn, &err), HS_OK);
     c->close(conn);
     c->close(NULL);

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hs_errors.h"
@@ -148,4 +149,78 @@ char *hs_json_dup_string(json_object *obj)
     const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
                                                             JSON_C_TO_STRING_NOSLASHESCAPE);
     return s != NULL ? strdup(s) : NULL;
+}
+
+/* ---- configuration, validated by the host ------------------------------------------------- */
+
+static hs_status cfg_member(json_object *cfg, const char *key, json_type type, int required,
+                            json_object **out, const char *who, hs_error *err)
+{
+    static const char fix[] = "configurations are checked against the connector's manifest "
+                              "by the host";
+    *out = NULL;
+    if (!json_object_object_get_ex(cfg, key, out) || *out == NULL) {
+        *out = NULL;
+        return required ? hs_error_set(err, HS_E_CONFIG, 0, "%s: \"%s\" is missing; %s", who,
+                                       key, fix)
+                        : HS_OK;
+    }
+    if (!json_object_is_type(*out, type))
+        return hs_error_set(err, HS_E_CONFIG, 0, "%s: \"%s\" must be %s; %s", who, key,
+                            json_type_to_name(type), fix);
+    return HS_OK;
+}
+
+hs_status hs_json_cfg_str(json_object *cfg, const char *key, int required, const char **out,
+                          const char *who, hs_error *err)
+{
+    json_object *v;
+    hs_status st = cfg_member(cfg, key, json_type_string, required, &v, who, err);
+    *out = st == HS_OK && v != NULL ? json_object_get_string(v) : NULL;
+    return st;
+}
+
+hs_status hs_json_cfg_int(json_object *cfg, const char *key, int64_t *out, const char *who,
+                          hs_error *err)
+{
+    json_object *v;
+    hs_status st = cfg_member(cfg, key, json_type_int, 1, &v, who, err);
+    if (st == HS_OK)
+        *out = json_object_get_int64(v);
+    return st;
+}
+
+hs_status hs_json_cfg_bool(json_object *cfg, const char *key, int *out, const char *who,
+                           hs_error *err)
+{
+    json_object *v;
+    hs_status st = cfg_member(cfg, key, json_type_boolean, 1, &v, who, err);
+    if (st == HS_OK)
+        *out = json_object_get_boolean(v);
+    return st;
+}
+
+hs_status hs_json_cfg_strv(json_object *cfg, const char *key, char ***out, size_t *n,
+                           const char *who, hs_error *err)
+{
+    json_object *v;
+    *out = NULL;
+    *n = 0;
+    hs_status st = cfg_member(cfg, key, json_type_array, 1, &v, who, err);
+    if (st != HS_OK)
+        return st;
+    size_t len = json_object_array_length(v);
+    *out = calloc(len ? len : 1, sizeof(**out));
+    if (*out == NULL)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "%s: out of memory", who);
+    for (size_t i = 0; i < len; i++) {
+        json_object *e = json_object_array_get_idx(v, i);
+        if (!json_object_is_type(e, json_type_string))
+            return hs_error_set(err, HS_E_CONFIG, 0, "%s: \"%s\" must hold strings only", who,
+                                key);
+        if (((*out)[i] = strdup(json_object_get_string(e))) == NULL)
+            return hs_error_set(err, HS_E_INTERNAL, 0, "%s: out of memory", who);
+        *n = i + 1;
+    }
+    return HS_OK;
 }

@@ -41,4 +41,23 @@ int hs_json_int_in(json_object *obj, const char *path, int64_t lo, int64_t hi, i
 /* Serialises obj compactly into a new malloc'd string the caller frees; NULL on failure. */
 char *hs_json_dup_string(json_object *obj);
 
+/*
+ * A connection's configuration, as open() receives it: the host has checked it against the
+ * connector's manifest (types, required keys, ranges, enums, patterns, elements) and filled
+ * every default, so a connector reads typed values and keeps no copy of its schema. A key
+ * that is missing (when required) or of another type means open() was called without the
+ * host's validation: HS_E_CONFIG "<who>: \"<key>\" ...; configurations are checked against
+ * the connector's manifest by the host". Strings are borrowed from cfg.
+ */
+hs_status hs_json_cfg_str(json_object *cfg, const char *key, int required, const char **out,
+                          const char *who, hs_error *err);
+hs_status hs_json_cfg_int(json_object *cfg, const char *key, int64_t *out, const char *who,
+                          hs_error *err);
+hs_status hs_json_cfg_bool(json_object *cfg, const char *key, int *out, const char *who,
+                           hs_error *err);
+/* An array of strings copied into *out (malloc'd array of malloc'd strings, *n of them;
+ * free each and the array, also on failure). */
+hs_status hs_json_cfg_strv(json_object *cfg, const char *key, char ***out, size_t *n,
+                           const char *who, hs_error *err);
+
 #endif /* HS_JSON_H */

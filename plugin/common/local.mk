@@ -16,9 +16,12 @@ plugin_common_libhscommon_la_LIBADD = $(CURL_LIBS) $(JSON_C_LIBS) -lm
 # and collectors for emitted records (tests/support/hs_test_host.h).
 check_LTLIBRARIES += tests/support/libhstesthost.la
 tests_support_libhstesthost_la_SOURCES = \
-	tests/support/hs_test_host.c tests/support/hs_test_host.h
+	tests/support/hs_test_host.c tests/support/hs_test_host.h \
+	tests/support/hs_test_config.c tests/support/hs_test_config.h
 tests_support_libhstesthost_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
-tests_support_libhstesthost_la_LIBADD = $(CURL_LIBS) $(LTDL_LIBS)
+# hiresync's own configuration validator, so that connector tests open with what it makes.
+tests_support_libhstesthost_la_LIBADD = host/libhshost.la $(CURL_LIBS) $(LTDL_LIBS) \
+	$(JSON_C_LIBS) -lpthread
 
 check_PROGRAMS += tests/test_common
 TESTS += tests/test_common

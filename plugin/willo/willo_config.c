@@ -1,8 +1,8 @@
 /*
- * The Willo connection's configuration: parsed from the JSON object the host passes to open()
- * (manifests/connectors/willo.json is its schema). The host has validated it already; the
- * checks here repeat what matters so that a direct caller (a test, another host) gets the same
- * one-line errors.
+ * The Willo connection's configuration, read from the JSON object the host passes to open().
+ * The host has checked it against manifests/connectors/willo.json and filled its defaults;
+ * what is left here is what the values mean: the named bases, the scheme names, the calling
+ * code's form.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -14,12 +14,9 @@
 #include "hs_url.h"
 #include "willo.h"
 
-static const char *const scheme_names[HS_WILLO_N_SCHEMES] = { "bearer", "token", "raw" };
+#define WHO "willo config"
 
-static const char *const known_keys[] = {
-    "api_key", "base_url", "auth_scheme", "link_fields", "page_size", "request_timeout_s",
-    "min_gap_ms", "overlap_s", "max_attempts", "retry_backoff_ms", "default_country_code",
-};
+static const char *const scheme_names[HS_WILLO_N_SCHEMES] = { "bearer", "token", "raw" };
 
 const char *hs_willo_scheme_name(int scheme)
 {
@@ -46,52 +43,13 @@ void hs_willo_config_clear(hs_willo_config *cfg)
     memset(cfg, 0, sizeof *cfg);
 }
 
-static int is_known_key(const char *key)
-{
-    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++)
-        if (strcmp(key, known_keys[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* Reads an optional integer member into *out within [min, max]. */
-static hs_status get_int(json_object *root, const char *key, int64_t min, int64_t max,
-                         int64_t *out, hs_error *err)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(root, key, &v) || v == NULL)
-        return HS_OK;
-    if (!json_object_is_type(v, json_type_int))
-        return hs_error_set(err, HS_E_CONFIG, 0, "willo config: \"%s\" must be an integer", key);
-    int64_t n = json_object_get_int64(v);
-    if (n < min || n > max)
-        return hs_error_set(err, HS_E_CONFIG, 0,
-                            "willo config: \"%s\" must be between %lld and %lld", key,
-                            (long long)min, (long long)max);
-    *out = n;
-    return HS_OK;
-}
-
-/* Reads an optional string member; *out is borrowed from root, NULL when absent. */
-static hs_status get_str(json_object *root, const char *key, const char **out, hs_error *err)
-{
-    json_object *v = NULL;
-    *out = NULL;
-    if (!json_object_object_get_ex(root, key, &v) || v == NULL)
-        return HS_OK;
-    if (!json_object_is_type(v, json_type_string))
-        return hs_error_set(err, HS_E_CONFIG, 0, "willo config: \"%s\" must be a string", key);
-    *out = json_object_get_string(v);
-    return HS_OK;
-}
-
 static hs_status parse_base_url(json_object *root, hs_willo_config *cfg, hs_error *err)
 {
     const char *base = NULL;
-    hs_status st = get_str(root, "base_url", &base, err);
+    hs_status st = hs_json_cfg_str(root, "base_url", 1, &base, WHO, err);
     if (st != HS_OK)
         return st;
-    if (base == NULL || *base == '\0' || strcmp(base, "production") == 0)
+    if (strcmp(base, "production") == 0)
         base = HS_WILLO_PRODUCTION_URL;
     else if (strcmp(base, "staging") == 0)
         base = HS_WILLO_STAGING_URL;
@@ -110,75 +68,31 @@ static hs_status parse_base_url(json_object *root, hs_willo_config *cfg, hs_erro
 static hs_status parse_scheme(json_object *root, hs_willo_config *cfg, hs_error *err)
 {
     const char *s = NULL;
-    hs_status st = get_str(root, "auth_scheme", &s, err);
+    hs_status st = hs_json_cfg_str(root, "auth_scheme", 1, &s, WHO, err);
     if (st != HS_OK)
         return st;
-    cfg->scheme = HS_WILLO_BEARER;
-    if (s == NULL)
-        return HS_OK;
-    if (strcmp(s, "auto") == 0) {
-        cfg->scheme = HS_WILLO_AUTO;
-        return HS_OK;
-    }
+    cfg->scheme = HS_WILLO_AUTO;
     for (int i = 0; i < HS_WILLO_N_SCHEMES; i++) {
-        if (strcmp(s, scheme_names[i]) == 0) {
+        if (strcmp(s, scheme_names[i]) == 0)
             cfg->scheme = i;
-            return HS_OK;
-        }
     }
-    return hs_error_set(err, HS_E_CONFIG, 0,
-                        "willo config: \"auth_scheme\" must be bearer, token, raw or auto");
-}
-
-static hs_status add_link_field(hs_willo_config *cfg, const char *name, hs_error *err)
-{
-    char **grown = realloc(cfg->link_fields, (cfg->n_link_fields + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_E_INTERNAL, 0, "willo config: out of memory");
-    cfg->link_fields = grown;
-    cfg->link_fields[cfg->n_link_fields] = strdup(name);
-    if (!cfg->link_fields[cfg->n_link_fields])
-        return hs_error_set(err, HS_E_INTERNAL, 0, "willo config: out of memory");
-    cfg->n_link_fields++;
-    return HS_OK;
-}
-
-static hs_status parse_link_fields(json_object *root, hs_willo_config *cfg, hs_error *err)
-{
-    json_object *v = NULL;
-    hs_status st;
-    if (!json_object_object_get_ex(root, "link_fields", &v) || v == NULL) {
-        st = add_link_field(cfg, "share_link", err);
-        return st != HS_OK ? st : add_link_field(cfg, "responses.media_url", err);
-    }
-    if (!json_object_is_type(v, json_type_array))
+    if (cfg->scheme == HS_WILLO_AUTO && strcmp(s, "auto") != 0)
         return hs_error_set(err, HS_E_CONFIG, 0,
-                            "willo config: \"link_fields\" must be an array of field names");
-    for (size_t i = 0; i < json_object_array_length(v); i++) {
-        json_object *e = json_object_array_get_idx(v, i);
-        if (!json_object_is_type(e, json_type_string) || json_object_get_string_len(e) == 0)
-            return hs_error_set(err, HS_E_CONFIG, 0,
-                                "willo config: \"link_fields\" must hold non-empty strings");
-        st = add_link_field(cfg, json_object_get_string(e), err);
-        if (st != HS_OK)
-            return st;
-    }
+                            "willo config: \"auth_scheme\" must be bearer, token, raw or auto");
     return HS_OK;
 }
 
+/* The manifest's pattern admits "+44" and "44"; requests carry the digits alone. */
 static hs_status parse_country_code(json_object *root, hs_willo_config *cfg, hs_error *err)
 {
     const char *cc = NULL;
-    hs_status st = get_str(root, "default_country_code", &cc, err);
+    hs_status st = hs_json_cfg_str(root, "default_country_code", 0, &cc, WHO, err);
     if (st != HS_OK || cc == NULL)
         return st;
     if (*cc == '+')
         cc++;
     size_t n = strlen(cc);
-    int digits = n >= 1 && n <= 3 && cc[0] != '0';
-    for (size_t i = 0; digits && i < n; i++)
-        digits = cc[i] >= '0' && cc[i] <= '9';
-    if (!digits)
+    if (n == 0 || n >= sizeof cfg->default_country_code)
         return hs_error_set(err, HS_E_CONFIG, 0,
                             "willo config: \"default_country_code\" must be a calling code "
                             "of 1 to 3 digits, such as \"44\"");
@@ -188,19 +102,18 @@ static hs_status parse_country_code(json_object *root, hs_willo_config *cfg, hs_
 
 static hs_status parse_numbers(json_object *root, hs_willo_config *cfg, hs_error *err)
 {
-    int64_t page_size = 30, timeout_s = 30, gap = 1000, overlap_s = 1800, attempts = 4,
-            backoff = 500;
-    hs_status st = get_int(root, "page_size", 1, 30, &page_size, err);
+    int64_t page_size, timeout_s, gap, overlap_s, attempts, backoff;
+    hs_status st = hs_json_cfg_int(root, "page_size", &page_size, WHO, err);
     if (st == HS_OK)
-        st = get_int(root, "request_timeout_s", 1, 600, &timeout_s, err);
+        st = hs_json_cfg_int(root, "request_timeout_s", &timeout_s, WHO, err);
     if (st == HS_OK)
-        st = get_int(root, "min_gap_ms", 0, 60000, &gap, err);
+        st = hs_json_cfg_int(root, "min_gap_ms", &gap, WHO, err);
     if (st == HS_OK)
-        st = get_int(root, "overlap_s", 0, 7 * 86400, &overlap_s, err);
+        st = hs_json_cfg_int(root, "overlap_s", &overlap_s, WHO, err);
     if (st == HS_OK)
-        st = get_int(root, "max_attempts", 1, 10, &attempts, err);
+        st = hs_json_cfg_int(root, "max_attempts", &attempts, WHO, err);
     if (st == HS_OK)
-        st = get_int(root, "retry_backoff_ms", 1, 60000, &backoff, err);
+        st = hs_json_cfg_int(root, "retry_backoff_ms", &backoff, WHO, err);
     if (st != HS_OK)
         return st;
     cfg->page_size = (int)page_size;
@@ -216,23 +129,10 @@ static hs_status parse_root(json_object *root, hs_willo_config *cfg, hs_error *e
 {
     if (!json_object_is_type(root, json_type_object))
         return hs_error_set(err, HS_E_CONFIG, 0, "willo config: must be a JSON object");
-    json_object_object_foreach(root, name, val) {
-        (void)val;
-        if (!is_known_key(name))
-            return hs_error_set(err, HS_E_CONFIG, 0,
-                                "willo config: unknown key \"%s\" (see manifests/connectors/"
-                                "willo.json)", name);
-    }
     const char *key = NULL;
-    hs_status st = get_str(root, "api_key", &key, err);
+    hs_status st = hs_json_cfg_str(root, "api_key", 1, &key, WHO, err);
     if (st != HS_OK)
         return st;
-    if (key == NULL || *key == '\0')
-        return hs_error_set(err, HS_E_CONFIG, 0,
-                            "willo config: \"api_key\" is required (Willo: Integrations > API)");
-    if (strpbrk(key, "\r\n"))
-        return hs_error_set(err, HS_E_CONFIG, 0,
-                            "willo config: \"api_key\" must be one line");
     cfg->api_key = strdup(key);
     if (!cfg->api_key)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo config: out of memory");
@@ -240,7 +140,8 @@ static hs_status parse_root(json_object *root, hs_willo_config *cfg, hs_error *e
     if (st == HS_OK)
         st = parse_scheme(root, cfg, err);
     if (st == HS_OK)
-        st = parse_link_fields(root, cfg, err);
+        st = hs_json_cfg_strv(root, "link_fields", &cfg->link_fields, &cfg->n_link_fields, WHO,
+                              err);
     if (st == HS_OK)
         st = parse_country_code(root, cfg, err);
     if (st == HS_OK)

@@ -36,8 +36,7 @@ done
 status=0
 for t in $FUZZ_TARGETS; do
     case $t in
-    eploy) extra=$(ls "$src"/plugin/eploy/*.c) ;;
-    willo) extra=$(ls "$src"/plugin/willo/*.c) ;;
+    eploy|willo) extra="$(ls "$src"/plugin/$t/*.c) $src/tests/fuzz/fuzz_host_config.c $host" ;;
     state|config|manifest) extra=$host ;;
     *) extra="" ;;
     esac

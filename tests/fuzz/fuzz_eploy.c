@@ -3,6 +3,7 @@
  * operations, every answer taken from the input (see fuzz_support.h). */
 #include <hiresync/connector.h>
 
+#include "fuzz_host_config.h"
 #include "fuzz_support.h"
 
 HS_CONNECTOR_ENTRY(eploy);
@@ -17,6 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "\"client_secret\": \"" SECRET "\", \"note_action_type\": \"1\", "
         "\"open_statuses\": [\"Open\"], \"signpost_lag_s\": 0, \"max_attempts\": 2}";
     const hs_connector *c = eploy_LTX_hs_connector_entry(HS_ABI_VERSION);
-    fuzz_connector_run(c, config, jobs, 2, SECRET, data, size);
+    fuzz_connector_run(c, fuzz_host_config("eploy", config), jobs, 2, SECRET, data, size);
     return 0;
 }

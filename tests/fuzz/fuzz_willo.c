@@ -3,6 +3,7 @@
  * the input (see fuzz_support.h). */
 #include <hiresync/connector.h>
 
+#include "fuzz_host_config.h"
 #include "fuzz_support.h"
 
 HS_CONNECTOR_ENTRY(willo);
@@ -17,6 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "\", \"auth_scheme\": \"auto\", \"min_gap_ms\": 0, \"retry_backoff_ms\": 1, "
         "\"max_attempts\": 2, \"default_country_code\": \"44\"}";
     const hs_connector *c = willo_LTX_hs_connector_entry(HS_ABI_VERSION);
-    fuzz_connector_run(c, config, jobs, 1, SECRET, data, size);
+    fuzz_connector_run(c, fuzz_host_config("willo", config), jobs, 1, SECRET, data, size);
     return 0;
 }
