@@ -1,0 +1,17 @@
+# The jsonl connector (examples/jsonl), the worked example of hiresync-connector(7). It uses
+# only what an integrator has: the public header and json-c, not plugin/common; its plain
+# Makefile builds the same sources outside the tree (CI's connector-sdk step does).
+pkglib_LTLIBRARIES += examples/jsonl/jsonl.la
+examples_jsonl_jsonl_la_SOURCES = \
+	examples/jsonl/jsonl.c examples/jsonl/jsonl.h \
+	examples/jsonl/jsonl_changes.c \
+	examples/jsonl/jsonl_check.c \
+	examples/jsonl/jsonl_jobs.c \
+	examples/jsonl/jsonl_write.c
+examples_jsonl_jsonl_la_CPPFLAGS = -I$(top_srcdir)/include
+examples_jsonl_jsonl_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(JSON_C_CFLAGS) -fvisibility=hidden
+examples_jsonl_jsonl_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
+examples_jsonl_jsonl_la_LIBADD = $(JSON_C_LIBS)
+# Installed beside its module, as every connector's manifest.
+dist_connectormanifests_DATA += examples/jsonl/jsonl.json
+EXTRA_DIST += examples/jsonl/Makefile
