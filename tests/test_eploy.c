@@ -33,6 +33,7 @@ typedef struct fx {
     const hs_connector *c;
     hs_conn *conn;
     hs_error err;
+    char err_msg[HS_TEST_MESSAGE_SIZE];
     hs_test_collector *col;
     hs_emitter em;
     int64_t server_offset_ms;    /* the sandbox's clock offset (see server_time_passes) */
@@ -101,7 +102,7 @@ static hs_status open_with(const char *client, const char *secret, const char *e
              "\"note_action_type\":\"7\",\"signpost_lag_s\":5,\"overlap_s\":60%s%s}",
              F.sb.eploy_url, client, secret, extra_json != NULL ? "," : "",
              extra_json != NULL ? extra_json : "");
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->open(hs_test_host_api(), hs_test_host_handle(F.h), cfg, &F.conn, &F.err);
 }
 
@@ -174,7 +175,7 @@ static hs_status read_changes(const char *cursor, const char *const *jobs, size_
 {
     hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot};
     server_time_passes();
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->read_changes(F.conn, &req, &F.em, &F.err);
 }
 
@@ -189,7 +190,7 @@ static char *read_ok(const char *cursor, int snapshot)
 
 static hs_status discover(void)
 {
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->discover_jobs(F.conn, &F.em, &F.err);
 }
 
@@ -691,7 +692,7 @@ START_TEST(key_without_actions_insert)
     hs_check_report sink = hs_test_report_sink(rep, NULL, 0);
     const hs_test_check_item *it;
     hs_note note = {sizeof note, "k-1", NULL, NULL, NULL, "Interview done", "Body", NULL};
-    hs_write_result res = {sizeof res, 0, ""};
+    HS_TEST_RESULT(res);
     char app[32], vac[32];
 
     fx_start(NULL, NULL);
@@ -707,7 +708,7 @@ START_TEST(key_without_actions_insert)
 
     first_application(app, sizeof app, vac, sizeof vac);
     note.record_id = app;
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     ck_assert_int_eq(F.c->write_note(F.conn, &note, &res, &F.err), HS_E_PERMISSION);
     ck_assert_msg(strstr(F.err.message, "Actions: Insert") != NULL, "%s", F.err.message);
     ck_assert_int_eq(F.err.http_status, 403);
@@ -752,7 +753,7 @@ END_TEST
 START_TEST(open_refuses_bad_addresses)
 {
     hs_conn *conn = NULL;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_test_host *h = hs_test_host_new();
     hs_test_module *m = hs_test_module_load("eploy");
     const hs_connector *c = hs_test_module_connector(m);
@@ -767,7 +768,7 @@ START_TEST(open_refuses_bad_addresses)
     ck_assert_ptr_nonnull(c);
     ck_assert_str_eq(c->name, "eploy");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err = (hs_error)HS_TEST_ERROR_INIT;
+        hs_test_error_clear(&err);
         ck_assert_msg(c->open(hs_test_host_api(), hs_test_host_handle(h), bad[i], &conn, &err) ==
                           HS_E_CONFIG, "accepted %s", bad[i]);
         ck_assert_ptr_null(conn);
@@ -790,7 +791,8 @@ START_TEST(write_note_twice_leaves_one_action)
     char app[32], vac[32], key[64];
     hs_note note = {sizeof note, key, NULL, NULL, NULL, "Video interview completed",
                     "Ann answered 5 questions.", "https://app.willotalent.com/r/abc"};
-    hs_write_result r1 = {sizeof r1, 0, ""}, r2 = {sizeof r2, 0, ""};
+    HS_TEST_RESULT(r1);
+    HS_TEST_RESULT(r2);
     json_object *actions;
     size_t mine = 0;
 
@@ -833,7 +835,7 @@ START_TEST(write_note_start_date_is_eploy_time)
     char app[32], vac[32], want[16];
     hs_note note = {sizeof note, "willo:p-skew:completed", NULL, NULL, NULL, "Done", "Body",
                     NULL};
-    hs_write_result r = {sizeof r, 0, ""};
+    HS_TEST_RESULT(r);
     json_object *actions, *clock, *v;
     const char *start = NULL;
 
@@ -863,7 +865,7 @@ START_TEST(write_note_reset_after_create_is_not_repeated)
 {
     char app[32], vac[32];
     hs_note note = {sizeof note, "willo:p-9:completed", NULL, NULL, NULL, "Done", "Body", NULL};
-    hs_write_result r = {sizeof r, 0, ""};
+    HS_TEST_RESULT(r);
 
     fx_start(NULL, NULL);
     first_application(app, sizeof app, vac, sizeof vac);
@@ -878,7 +880,7 @@ START_TEST(write_note_reset_after_create_is_not_repeated)
     ck_assert_msg(strstr(F.err.message, "not repeated") != NULL, "%s", F.err.message);
     ck_assert_uint_eq(hs_test_host_sleep_count(F.h), 0);
     /* The caller's retry looks first, then creates exactly one action. */
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     ck_assert_int_eq(F.c->write_note(F.conn, &note, &r, &F.err), HS_OK);
     ck_assert_int_eq(r.applied, 1);
     fx_stop();
@@ -888,7 +890,7 @@ END_TEST
 START_TEST(write_note_without_action_type_is_config)
 {
     hs_note note = {sizeof note, "k", "1", NULL, NULL, "t", "b", NULL};
-    hs_write_result r = {sizeof r, 0, ""};
+    HS_TEST_RESULT(r);
     hs_conn *conn = NULL;
     char cfg[512];
 
