@@ -15,3 +15,11 @@ examples_jsonl_jsonl_la_LIBADD = $(JSON_C_LIBS)
 # Installed beside its module, as every connector's manifest.
 dist_connectormanifests_DATA += examples/jsonl/jsonl.json
 EXTRA_DIST += examples/jsonl/Makefile
+
+# End to end: the sandbox's Eploy to jsonl as the interviews side, found through
+# HIRESYNC_CONNECTOR_PATH (CI's connector-sdk step runs the same script on the installed
+# programs and the out-of-tree build). And the man page's minimal connector, compiled from
+# the page's own text.
+TESTS += tests/jsonl_pipeline.sh tests/connector_doc.sh
+dist_noinst_SCRIPTS += tests/jsonl_pipeline.sh tests/connector_doc.sh
+AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC;
