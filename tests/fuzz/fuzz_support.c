@@ -403,7 +403,7 @@ static void touch(const char *s)
 static hs_status on_job(void *ctx, const hs_job *job)
 {
     (void)ctx;
-    if (!SIZED(job, hs_job) || job->stage_size < sizeof(hs_stage))
+    if (job->struct_size < sizeof(hs_job) || job->stage_size < sizeof(hs_stage))
         abort();
     touch(job->id);
     touch(job->title);
@@ -414,13 +414,13 @@ static hs_status on_job(void *ctx, const hs_job *job)
     touch(job->url);
     for (size_t i = 0; i < job->n_stages; i++) {
         const hs_stage *st = HS_ELEMENT(hs_stage, job->stages, job->stage_size, i);
-        if (!SIZED(st, hs_stage) || st->status_size < sizeof(hs_ref))
+        if (st->struct_size < sizeof(hs_stage) || st->status_size < sizeof(hs_ref))
             abort();
         touch(st->id);
         touch(st->name);
         for (size_t k = 0; k < st->n_statuses; k++) {
             const hs_ref *r = HS_ELEMENT(hs_ref, st->statuses, st->status_size, k);
-            if (!SIZED(r, hs_ref))
+            if (r->struct_size < sizeof(hs_ref))
                 abort();
             touch(r->id);
             touch(r->name);
@@ -440,7 +440,7 @@ static void touch_ref(const hs_ref *r)
 static hs_status on_change(void *ctx, const hs_stage_change *ch)
 {
     (void)ctx;
-    if (!SIZED(ch, hs_stage_change) || !SIZED(ch->stage, hs_ref) || !SIZED(ch->status, hs_ref) ||
+    if (ch->struct_size < sizeof(hs_stage_change) || !SIZED(ch->stage, hs_ref) || !SIZED(ch->status, hs_ref) ||
         !SIZED(ch->person, hs_person))
         abort();
     if (ch->kind != HS_CHANGE_STAGE && ch->kind != HS_CHANGE_COMPLETED)
