@@ -500,6 +500,55 @@ START_TEST(result_id_whole_or_refused)
 }
 END_TEST
 
+/* The connector suites rely on the fake host to refuse records of the wrong shape: without
+ * struct_size (on the record or a nested one), of an unknown kind, a completion with a stage,
+ * a job without its element sizes. */
+START_TEST(collector_refuses_malformed_records)
+{
+    hs_test_collector *col = hs_test_collector_new();
+    hs_emitter em = hs_test_collector_emitter(col);
+    hs_ref stage = {sizeof stage, "s1", "Stage"}, bare = {0, "s1", "Stage"};
+    hs_person person = {sizeof person, "p1", "Ann", "Lee", "ann@example.com", NULL};
+    hs_stage_change ch = {sizeof ch, HS_CHANGE_STAGE, "k1", "r1", "j1", &stage, NULL,
+                          "2026-01-01T00:00:00Z", &person, NULL, 0};
+    hs_stage st = {sizeof st, "s1", "Stage", &stage, 1, sizeof stage};
+    hs_job job = {sizeof job, "j1", "Job", NULL, NULL, NULL, NULL, NULL, &st, 1, sizeof st};
+
+    ck_assert_ptr_nonnull(col);
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_OK);
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_OK);
+    ck_assert_ptr_null(col->malformed);
+    ch.struct_size = 0;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    ch.struct_size = sizeof ch;
+    ch.stage = &bare;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    ch.stage = &stage;
+    person.struct_size = 0;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    person.struct_size = sizeof person;
+    ch.kind = HS_CHANGE_COMPLETED;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    ch.stage = NULL;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_OK);
+    ch.kind = 99;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    job.stage_size = 0;
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_E_INTERNAL);
+    job.stage_size = sizeof st;
+    st.status_size = 0;
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_E_INTERNAL);
+    st.status_size = sizeof stage;
+    st.statuses = &bare;
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_E_INTERNAL);
+    ck_assert_ptr_nonnull(col->malformed);
+    ck_assert_uint_eq(col->n_changes, 2);
+    ck_assert_uint_eq(col->changes[1].kind, HS_CHANGE_COMPLETED);
+    ck_assert_ptr_null(col->changes[1].stage_id);
+    hs_test_collector_free(col);
+}
+END_TEST
+
 START_TEST(http_status_classes)
 {
     ck_assert_int_eq(hs_http_status_class(200), HS_OK);
@@ -539,6 +588,7 @@ static Suite *common_suite(void)
     tcase_add_test(tc, error_within_callers_buffer);
     tcase_add_test(tc, error_pass_bounded);
     tcase_add_test(tc, result_id_whole_or_refused);
+    tcase_add_test(tc, collector_refuses_malformed_records);
     tcase_add_test(tc, http_status_classes);
     suite_add_tcase(s, tc);
     return s;

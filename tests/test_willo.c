@@ -531,6 +531,40 @@ START_TEST(invitation_twice_one_participant)
 }
 END_TEST
 
+/* A participant key that does not fit the caller's remote_id buffer is refused whole
+ * (HS_E_INTERNAL, the buffer left ""), never cut, and the message is cut inside a 16-byte
+ * buffer; with room, the same invitation adopts that participant instead of inviting twice. */
+START_TEST(invitation_remote_id_never_cut)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    char iv[64];
+    interview_key(&f, 0, iv, sizeof iv);
+    char *tiny = hs_test_guarded_new(16), *msg = hs_test_guarded_new(16);
+    ck_assert(tiny != NULL && msg != NULL);
+    hs_person person = {sizeof person, "3000009", "Kim", "Small", "kim.small@example.com", NULL};
+    hs_invitation inv = {sizeof inv, "inv-small", iv, &person, "200009"};
+    hs_write_result small;
+    hs_error err;
+    hs_test_result_init(&small, tiny, 16);
+    hs_test_error_init(&err, msg, 16);
+    ck_assert_int_eq(f.c->write_invitation(f.conn, &inv, &small, &err), HS_E_INTERNAL);
+    ck_assert_msg(hs_test_guarded_ok(tiny, 16), "wrote past remote_id_size");
+    ck_assert_str_eq(tiny, "");
+    ck_assert_msg(hs_test_guarded_ok(msg, 16), "wrote past message_size");
+    ck_assert_uint_eq(strlen(msg), 15);
+    ck_assert_int_eq(strncmp(msg, "willo: ", 7), 0);
+    HS_TEST_RESULT(r);
+    ck_assert_int_eq(invite(&f, iv, "Kim", "kim.small@example.com", NULL, &r), HS_OK);
+    ck_assert_int_eq(r.applied, 0);
+    ck_assert_uint_eq(strlen(r.remote_id), 32);
+    ck_assert_int_eq(count_email(&f, iv, "kim.small@example.com"), 1);
+    hs_test_guarded_free(tiny, 16);
+    hs_test_guarded_free(msg, 16);
+    fx_stop(&f);
+}
+END_TEST
+
 START_TEST(invitation_adopts_hand_invited)
 {
     fx f;
@@ -1266,6 +1300,7 @@ int main(void)
     tcase_add_test(tc, check_reports_refused_participants);
     tcase_add_test(tc, discover_follows_pages);
     tcase_add_test(tc, invitation_twice_one_participant);
+    tcase_add_test(tc, invitation_remote_id_never_cut);
     tcase_add_test(tc, invitation_adopts_hand_invited);
     tcase_add_loop_test(tc, invitation_duplicate_modes_one_participant, 0, 3);
     tcase_add_test(tc, invitation_already_invited_between_lookup_and_post);
