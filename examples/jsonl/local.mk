@@ -23,3 +23,12 @@ EXTRA_DIST += examples/jsonl/Makefile
 TESTS += tests/jsonl_pipeline.sh tests/connector_doc.sh
 dist_noinst_SCRIPTS += tests/jsonl_pipeline.sh tests/connector_doc.sh
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC;
+
+# jsonl's own promises (cursor, partial lines, replaced files, snapshot, writes once per key,
+# check) through the test host.
+check_PROGRAMS += tests/test_jsonl
+TESTS += tests/test_jsonl
+tests_test_jsonl_SOURCES = tests/test_jsonl.c
+tests_test_jsonl_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/tests/support
+tests_test_jsonl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_jsonl_LDADD = tests/support/libhstesthost.la $(CHECK_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
