@@ -30,6 +30,7 @@
 #define BAD_SHAPES 10     /* a job without a title, a stage_size too small */
 #define BAD_CHECK 11      /* a failed check item with no message */
 #define BAD_CAPS 12       /* declares write_note, the manifest does not */
+#define BAD_LEAK 13       /* a refused open() keeps what it allocated */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
@@ -63,6 +64,11 @@ static hs_status bad_open(const hs_host_api *api, hs_host *host, const char *con
     if (!cfg || !json_object_is_type(cfg, json_type_object)) {
         json_object_put(cfg);
         return fail(err, HS_E_CONFIG, "hst: the configuration is not a JSON object");
+    }
+    if (KIT_BAD == BAD_LEAK && !json_object_object_get_ex(cfg, "api_key", NULL)) {
+        char *volatile lost = malloc(64);   /* never freed, never kept */
+        if (lost)
+            lost[0] = 'x';
     }
     json_object_object_get_ex(cfg, "api_key", &key);
     if (KIT_BAD != BAD_LENIENT && !json_object_is_type(key, json_type_string)) {
