@@ -130,6 +130,7 @@ struct kit {
     long ref_polls;
 
     /* run-wide findings */
+    kit_strings verbose_lines;  /* --verbose: log lines of the call in progress */
     kit_strings stdio_problems;
     kit_strings canary_problems;
     kit_strings secret_problems;

@@ -189,8 +189,8 @@ static void make_canary(kit *k)
     unsigned char r[8] = {0};
     int fd = open("/dev/urandom", O_RDONLY);
     if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
-        long t = (long)time(NULL) ^ ((long)getpid() << 16);
-        memcpy(r, &t, sizeof t < sizeof r ? sizeof t : sizeof r);
+        int64_t t = (int64_t)time(NULL) ^ ((int64_t)getpid() << 16);
+        memcpy(r, &t, sizeof t);
     }
     if (fd >= 0)
         close(fd);
@@ -243,6 +243,7 @@ static void kit_free(kit *k)
 {
     kit_strings_clear(&k->job_ids);
     kit_strings_clear(&k->stdio_problems);
+    kit_strings_clear(&k->verbose_lines);
     kit_strings_clear(&k->canary_problems);
     kit_strings_clear(&k->secret_problems);
     kit_host_clear(&k->host);
