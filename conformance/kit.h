@@ -75,6 +75,9 @@ typedef struct kit_emitted {
     char *record_id, *job_id, *person_id;   /* the first stage record, for write_note */
     size_t records, snapshots;
     int want_snapshot;        /* the read asked for a snapshot */
+    hs_status stop_with;      /* not HS_OK: the first job or record callback returns it */
+    int stopped;              /* it did */
+    size_t after_stop;        /* callbacks the connector made after that */
 } kit_emitted;
 
 void kit_emitted_clear(kit_emitted *e);
@@ -128,6 +131,9 @@ struct kit {
     char *ref_cursor;
     int ref_snapshot;
     long ref_polls;
+    /* a read that emitted records, which the emitter-stop test repeats */
+    char *rec_cursor;
+    int rec_snapshot;
 
     /* run-wide findings */
     kit_strings verbose_lines;  /* --verbose: log lines of the call in progress */
@@ -201,6 +207,7 @@ void kit_test_reads(kit *k, hs_conn *conn, kit_emitted *sample);
 void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
                      const kit_emitted *sample);
 void kit_test_cancel(kit *k, hs_conn *conn);
+void kit_test_emitter_stop(kit *k, hs_conn *conn);
 
 const char *kit_status_name(hs_status st);
 

@@ -214,6 +214,7 @@ static void connection_tests(kit *k)
     kit_test_jobs(k, conn, &jobs);
     kit_test_reads(k, conn, &sample);
     kit_test_writes(k, conn, &jobs, &sample);
+    kit_test_emitter_stop(k, conn);
     kit_test_cancel(k, conn);
     kit_crash_guard("close");
     kit_close(k, conn);
@@ -249,6 +250,7 @@ static void kit_free(kit *k)
     kit_host_clear(&k->host);
     kit_host_clear(&k->canary_host);
     free(k->ref_cursor);
+    free(k->rec_cursor);
     json_object_put(k->json_tests);
 }
 

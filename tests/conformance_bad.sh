@@ -46,6 +46,7 @@ expect hst_bad_rekey 1 read-reread
 expect hst_bad_shapes 1 jobs
 expect hst_bad_check 1 check
 expect hst_bad_caps 1 handshake
+expect hst_bad_nostop 1 emitter-stop
 
 # The module that passes every test passes them all: nothing skipped without --write but
 # the writes.
