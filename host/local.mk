@@ -13,6 +13,7 @@ host_libhshost_la_SOURCES = \
 	host/connection.c host/connection.h \
 	host/diag.c host/diag.h \
 	host/jobs.c host/jobs.h \
+	host/records.c host/records.h \
 	host/jsonfile.c host/jsonfile.h \
 	host/loader.c host/loader.h \
 	host/registry.c \
