@@ -100,9 +100,9 @@ void kit_scan(kit *k, const char *where, const char *text)
     if (k->canary[0] && strstr(text, k->canary))
         kit_strings_add(&k->canary_problems, "%s: the canary secret appeared in %s", k->call,
                         where);
-    for (size_t i = 0; i < k->n_secrets; i++) {
+    for (size_t i = 0; i < k->secrets.n; i++) {
         /* Very short values would match by chance; the host does not mask them either. */
-        if (strlen(k->secrets[i]) >= 6 && strstr(text, k->secrets[i]))
+        if (strlen(k->secrets.v[i]) >= 6 && strstr(text, k->secrets.v[i]))
             kit_strings_add(&k->secret_problems, "%s: a configured secret appeared in %s",
                             k->call, where);
     }

@@ -109,8 +109,10 @@ struct kit {
     const hs_manifest *manifest;
     hs_connector table;       /* the loader's copy */
     const char *config_json;  /* validated, defaults filled, secrets resolved: never print */
-    const char *const *secrets;   /* the configuration's resolved secrets */
-    size_t n_secrets;
+    kit_strings secrets;      /* copies of the configuration's resolved secrets */
+    char name[256];           /* the connector's, and its module's path: they outlive the */
+    char module_path[4096];   /* module, unloaded before the last reports */
+    char connection_name[128];
     char canary[64];
 
     hs_host_api api;
@@ -160,7 +162,7 @@ void kit_report(kit *k, const char *test, kit_result result, const char *fmt, ..
  * the first problem and the count of the others. */
 void kit_report_problems(kit *k, const char *test, const kit_strings *problems,
                          const char *pass_detail);
-int kit_report_finish(kit *k, const char *module_path);
+int kit_report_finish(kit *k);
 
 /* services.c */
 void kit_api_init(kit *k);
