@@ -32,7 +32,7 @@ check_LTLIBRARIES += tests/modules/hst_good.la \
 	tests/modules/hst_bad_shapes.la \
 	tests/modules/hst_bad_check.la \
 	tests/modules/hst_bad_caps.la \
-	tests/modules/hst_bad_leak.la tests/modules/hst_bad_nostop.la
+	tests/modules/hst_bad_leak.la tests/modules/hst_bad_nostop.la tests/modules/hst_bad_exit.la
 tests_modules_hst_good_la_SOURCES = tests/modules/hst_bad.c
 tests_modules_hst_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=0 -DHST_MODULE=hst_good
 tests_modules_hst_good_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
@@ -93,6 +93,10 @@ tests_modules_hst_bad_nostop_la_SOURCES = tests/modules/hst_bad.c
 tests_modules_hst_bad_nostop_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=14 -DHST_MODULE=hst_bad_nostop
 tests_modules_hst_bad_nostop_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
 tests_modules_hst_bad_nostop_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_bad_exit_la_SOURCES = tests/modules/hst_bad.c
+tests_modules_hst_bad_exit_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=15 -DHST_MODULE=hst_bad_exit
+tests_modules_hst_bad_exit_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_modules_hst_bad_exit_la_LIBADD = $(JSON_C_LIBS)
 
 # The kit on the bundled connectors against the sandbox (with --write), under valgrind when
 # it is installed; and on every module above, each failing the test of the rule it breaks.

@@ -32,6 +32,7 @@
 #define BAD_CAPS 12       /* declares write_note, the manifest does not */
 #define BAD_LEAK 13       /* a refused open() keeps what it allocated */
 #define BAD_NOSTOP 14     /* goes on when the emitter says stop */
+#define BAD_EXIT 15       /* module_exit writes to stdout */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
@@ -268,6 +269,21 @@ static hs_status bad_note(hs_conn *c, const hs_note *note, hs_write_result *r, h
     return bad_write(c, note->key, "note", r, err);
 }
 
+/* Nothing to set up: present so that the kit calls them as the host does. */
+static hs_status bad_module_init(const hs_host_api *api, hs_error *err)
+{
+    (void)err;
+    return api && api->struct_size ? HS_OK : HS_E_INTERNAL;
+}
+
+static void bad_module_exit(void)
+{
+    if (KIT_BAD == BAD_EXIT) {
+        printf("hst: goodbye\n");
+        fflush(stdout);
+    }
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -291,6 +307,8 @@ static const hs_connector table = {
     .read_changes = bad_read,
     .write_invitation = bad_invite,
     .write_note = bad_note,
+    .module_init = bad_module_init,
+    .module_exit = bad_module_exit,
 };
 
 #define ENTRY_(m) HS_CONNECTOR_ENTRY(m)
