@@ -119,10 +119,14 @@ hs_conn *kit_open(kit *k, hs_host *host, const char *config_json, kit_strings *p
     kit_error e;
     hs_conn *conn = NULL;
     kit_error_init(&e);
+    kit_call_reset(k, 0);
     kit_call_begin(k, "open");
     hs_status st = k->table.open(&k->api, host, config_json, &conn, &e.err);
     kit_call_end(k);
     kit_error_check(k, &e, st, "open", problems);
+    if (k->responses)
+        kit_strings_add(problems, "open received %ld responses; open makes no remote call",
+                        k->responses);
     if (st == HS_OK && !conn)
         kit_strings_add(problems, "open returned HS_OK without a connection");
     if (st != HS_OK && conn) {
