@@ -118,6 +118,7 @@ struct kit {
     hs_host_api api;
     hs_host host;             /* the configured connection's */
     hs_host canary_host;      /* the canary connection's */
+    hs_host second_host;      /* a second connection's, open beside the first */
 
     /* the call in progress */
     const char *call;         /* "open", "read_changes"... for messages */
@@ -201,6 +202,10 @@ void kit_test_open(kit *k);
 hs_conn *kit_open(kit *k, hs_host *host, const char *config_json, kit_strings *problems);
 void kit_close(kit *k, hs_conn *conn);
 void kit_test_canary(kit *k);
+/* The configuration with the canary in every secret key (malloc'd), or NULL when the manifest
+ * marks none. */
+char *kit_canary_json(kit *k);
+void kit_test_two(kit *k, hs_conn *conn);
 void kit_test_check(kit *k, hs_conn *conn);
 /* Runs check() (no report line): its problems, and the items it reported. */
 hs_status kit_check_call(kit *k, hs_conn *conn, kit_strings *problems, size_t *items);

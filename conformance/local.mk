@@ -12,7 +12,8 @@ hiresync_conformance_SOURCES = \
 	conformance/t_open.c \
 	conformance/t_ops.c \
 	conformance/t_write.c \
-	conformance/t_cancel.c
+	conformance/t_cancel.c \
+	conformance/t_two.c
 hiresync_conformance_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
 hiresync_conformance_LDADD = host/libhshost.la $(LTDL_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) -lpthread
 dist_man_MANS += conformance/hiresync-conformance.1
@@ -32,7 +33,8 @@ check_LTLIBRARIES += tests/modules/hst_good.la \
 	tests/modules/hst_bad_shapes.la \
 	tests/modules/hst_bad_check.la \
 	tests/modules/hst_bad_caps.la \
-	tests/modules/hst_bad_leak.la tests/modules/hst_bad_nostop.la tests/modules/hst_bad_exit.la
+	tests/modules/hst_bad_leak.la tests/modules/hst_bad_nostop.la tests/modules/hst_bad_exit.la \
+	tests/modules/hst_bad_global.la
 tests_modules_hst_good_la_SOURCES = tests/modules/hst_bad.c
 tests_modules_hst_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=0 -DHST_MODULE=hst_good
 tests_modules_hst_good_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
@@ -97,6 +99,10 @@ tests_modules_hst_bad_exit_la_SOURCES = tests/modules/hst_bad.c
 tests_modules_hst_bad_exit_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=15 -DHST_MODULE=hst_bad_exit
 tests_modules_hst_bad_exit_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
 tests_modules_hst_bad_exit_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_bad_global_la_SOURCES = tests/modules/hst_bad.c
+tests_modules_hst_bad_global_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=16 -DHST_MODULE=hst_bad_global
+tests_modules_hst_bad_global_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_modules_hst_bad_global_la_LIBADD = $(JSON_C_LIBS)
 
 # The kit on the bundled connectors against the sandbox (with --write), under valgrind when
 # it is installed; and on every module above, each failing the test of the rule it breaks.

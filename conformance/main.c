@@ -216,6 +216,7 @@ static void connection_tests(kit *k)
     kit_test_writes(k, conn, &jobs, &sample);
     kit_test_emitter_stop(k, conn);
     kit_test_cancel(k, conn);
+    kit_test_two(k, conn);
     kit_crash_guard("close");
     kit_close(k, conn);
     kit_strings_clear(&jobs);
@@ -250,6 +251,7 @@ static void kit_free(kit *k)
     kit_strings_clear(&k->secret_problems);
     kit_host_clear(&k->host);
     kit_host_clear(&k->canary_host);
+    kit_host_clear(&k->second_host);
     free(k->ref_cursor);
     free(k->rec_cursor);
     json_object_put(k->json_tests);
@@ -327,6 +329,7 @@ int main(int argc, char **argv)
     kit_api_init(&k);
     kit_host_init(&k.host, &k);
     kit_host_init(&k.canary_host, &k);
+    kit_host_init(&k.second_host, &k);
     rc = load(&k, &app, &module);
     if (rc == KIT_EXIT_VIOLATION)
         rc = kit_report_finish(&k);

@@ -164,6 +164,17 @@ static json_object *canary_config(kit *k, size_t *planted)
     return doc;
 }
 
+char *kit_canary_json(kit *k)
+{
+    size_t planted = 0;
+    json_object *doc = canary_config(k, &planted);
+    char *json = doc && planted ? strdup(json_object_to_json_string_ext(doc,
+                                                                        JSON_C_TO_STRING_PLAIN))
+                                : NULL;
+    json_object_put(doc);
+    return json;
+}
+
 /* open() must fail cleanly on this configuration. */
 static void expect_refusal(kit *k, const char *json, const char *what, kit_strings *p)
 {

@@ -57,7 +57,7 @@ check_one() {
     # The tests that must have run rather than been skipped.
     for t in handshake entry-other-major close-null open-missing open-bad open check jobs \
         read-first read-again read-snapshot read-reread write-idempotent write-small-buffer \
-        emitter-stop cancel-start cancel-midway stdio canary secrets; do
+        emitter-stop cancel-start cancel-midway two-connections stdio canary secrets; do
         grep -q "^PASS  $t " "$work/$name.out" || fail "$name: test $t did not pass"
     done
 }

@@ -48,6 +48,7 @@ expect hst_bad_check 1 check
 expect hst_bad_caps 1 handshake
 expect hst_bad_nostop 1 emitter-stop
 expect hst_bad_exit 1 stdio
+expect hst_bad_global 1 two-connections
 grep -q 'FAIL  stdio  *module_exit wrote' "$work/hst_bad_exit.out" || fail "hst_bad_exit: module_exit not named"
 
 # The module that passes every test passes them all: nothing skipped without --write but

@@ -33,6 +33,7 @@
 #define BAD_LEAK 13       /* a refused open() keeps what it allocated */
 #define BAD_NOSTOP 14     /* goes on when the emitter says stop */
 #define BAD_EXIT 15       /* module_exit writes to stdout */
+#define BAD_GLOBAL 16     /* keeps the key of the last connection opened in a global */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
@@ -40,6 +41,8 @@
 
 #define N_RECORDS 3
 #define MAX_WRITES 16
+
+static char last_key[128];   /* BAD_GLOBAL: what a connector must not do */
 
 struct hs_conn {
     const hs_host_api *api;
@@ -88,6 +91,7 @@ static hs_status bad_open(const hs_host_api *api, hs_host *host, const char *con
     }
     c->api = api;
     c->host = host;
+    snprintf(last_key, sizeof last_key, "%s", c->key);
     *out = c;
     return HS_OK;
 }
@@ -104,7 +108,7 @@ static void bad_close(hs_conn *c)
 
 static int key_ok(const hs_conn *c)
 {
-    return strcmp(c->key, "good-key") == 0;
+    return strcmp(KIT_BAD == BAD_GLOBAL ? last_key : c->key, "good-key") == 0;
 }
 
 /* One simulated request: asks whether to stop, then "receives a response". */
