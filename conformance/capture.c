@@ -53,8 +53,8 @@ void kit_call_begin(kit *k, const char *call)
     }
 }
 
-/* What the call wrote to fd (1 or 2), as a short printable excerpt. */
-static void excerpt(int fd, off_t size, char *out, size_t out_size)
+/* The start of what the call wrote to fd, made printable. */
+static void excerpt(int fd, char *out, size_t out_size)
 {
     size_t n = 0;
     if (lseek(fd, 0, SEEK_SET) == 0) {
@@ -66,7 +66,6 @@ static void excerpt(int fd, off_t size, char *out, size_t out_size)
         if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] == 0x7f)
             out[i] = ' ';
     }
-    (void)size;
 }
 
 void kit_call_end(kit *k)
@@ -83,11 +82,14 @@ void kit_call_end(kit *k)
         if (fstat(tmp_fd[i], &st) != 0 || st.st_size == 0)
             continue;
         char text[81];
-        excerpt(tmp_fd[i], st.st_size, text, sizeof text);
+        excerpt(tmp_fd[i], text, sizeof text);
         kit_scan(k, i == 0 ? "stdout" : "stderr", text);
         kit_strings_add(&k->stdio_problems, "%s wrote %lld bytes to %s: \"%s\"", k->call,
                         (long long)st.st_size, i == 0 ? "stdout" : "stderr", text);
     }
+    for (size_t i = 0; i < k->verbose_lines.n; i++)
+        fprintf(k->out, "%s\n", k->verbose_lines.v[i]);
+    kit_strings_clear(&k->verbose_lines);
 }
 
 void kit_scan(kit *k, const char *where, const char *text)
@@ -98,9 +100,9 @@ void kit_scan(kit *k, const char *where, const char *text)
     if (k->canary[0] && strstr(text, k->canary))
         kit_strings_add(&k->canary_problems, "%s: the canary secret appeared in %s", k->call,
                         where);
-    for (size_t i = 0; i < k->n_secrets; i++) {
+    for (size_t i = 0; i < k->secrets.n; i++) {
         /* Very short values would match by chance; the host does not mask them either. */
-        if (strlen(k->secrets[i]) >= 6 && strstr(text, k->secrets[i]))
+        if (strlen(k->secrets.v[i]) >= 6 && strstr(text, k->secrets.v[i]))
             kit_strings_add(&k->secret_problems, "%s: a configured secret appeared in %s",
                             k->call, where);
     }
@@ -143,11 +145,16 @@ const char *kit_error_check(kit *k, kit_error *e, hs_status st, const char *what
     return e->buf;
 }
 
+/* Async-signal-safe output for on_crash. */
+static void put(const char *s, size_t n)
+{
+    if (write(STDOUT_FILENO, s, n) < 0)
+        return;
+}
+
 static void on_crash(int sig)
 {
-    /* Only async-signal-safe calls: write and _exit. */
-    const char *a = "FAIL  ";
-    const char *b = ": the connector crashed the kit (signal ";
+    /* Only async-signal-safe calls: dup2, write and _exit. */
     char num[8];
     int n = 0, s = sig;
     do {
@@ -158,13 +165,12 @@ static void on_crash(int sig)
         if (saved_fd[i] >= 0)
             dup2(saved_fd[i], i + 1);
     }
-    ssize_t w = write(STDOUT_FILENO, a, strlen(a));
-    w = write(STDOUT_FILENO, running_test, strlen(running_test));
-    w = write(STDOUT_FILENO, b, strlen(b));
+    put("FAIL  ", 6);
+    put(running_test, strlen(running_test));
+    put(": the connector crashed the kit (signal ", 40);
     while (n > 0)
-        w = write(STDOUT_FILENO, &num[--n], 1);
-    w = write(STDOUT_FILENO, ")\n", 2);
-    (void)w;
+        put(&num[--n], 1);
+    put(")\n", 2);
     _exit(KIT_EXIT_VIOLATION);
 }
 

@@ -60,10 +60,25 @@ static void check_stage(kit *k, kit_emitted *e, const char *job, size_t i, const
     }
 }
 
+/* The emitter-stop test: 1 when a callback after the refusal must refuse again. */
+static int refused(kit_emitted *e)
+{
+    if (!e->stopped)
+        return 0;
+    e->after_stop++;
+    return 1;
+}
+
 static hs_status on_job(void *ctx, const hs_job *job)
 {
     kit *k = ctx;
     kit_emitted *e = k->emitted;
+    if (refused(e))
+        return e->stop_with;
+    if (e->stop_with != HS_OK) {
+        e->stopped = 1;
+        return e->stop_with;
+    }
     if (!job) {
         kit_strings_add(&e->problems, "a NULL job");
         return HS_OK;
@@ -117,8 +132,15 @@ static void check_change(kit *k, kit_emitted *e, const hs_stage_change *c)
     const char *key = empty(c->key) ? "(no key)" : c->key;
     if (empty(c->key) || empty(c->record_id) || empty(c->job_id))
         kit_strings_add(&e->problems, "record %s: empty key, record_id or job_id", key);
+    if (c->kind > HS_CHANGE_COMPLETED)
+        kit_strings_add(&e->problems, "record %s: kind %u is newer than the host's ABI %u.%u; "
+                        "emit it only when hs_host_api.abi_version allows", key,
+                        (unsigned)c->kind, (unsigned)HS_ABI_MAJOR, (unsigned)HS_ABI_MINOR);
     if (c->kind == HS_CHANGE_STAGE && !c->stage)
         kit_strings_add(&e->problems, "record %s: a stage change without its stage", key);
+    if (c->kind == HS_CHANGE_COMPLETED && c->stage)
+        kit_strings_add(&e->problems, "record %s: a completion with a stage (NULL expected)",
+                        key);
     if (c->kind == HS_CHANGE_STAGE && c->stage)
         check_ref(k, e, "a record's stage", c->stage, 0);
     if (c->status)
@@ -140,6 +162,12 @@ static hs_status on_change(void *ctx, const hs_stage_change *c)
     kit_emitted *e = k->emitted;
     if (k->cancel_seen)
         k->work_after_cancel++;
+    if (refused(e))
+        return e->stop_with;
+    if (e->stop_with != HS_OK) {
+        e->stopped = 1;
+        return e->stop_with;
+    }
     if (!c || c->struct_size < KIT_CHANGE_SIZE_2_0) {
         kit_strings_add(&e->problems, "a record with struct_size %u, at least %zu expected",
                         c ? (unsigned)c->struct_size : 0u, (size_t)KIT_CHANGE_SIZE_2_0);
@@ -161,6 +189,8 @@ static hs_status on_checkpoint(void *ctx, const char *cursor)
     kit_emitted *e = k->emitted;
     if (k->cancel_seen)
         k->barriers_after_cancel++;
+    if (refused(e))
+        return e->stop_with;
     if (empty(cursor)) {
         kit_strings_add(&e->problems, "barrier %zu: an empty cursor", e->n_units + 1);
         cursor = "";

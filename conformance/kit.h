@@ -75,6 +75,9 @@ typedef struct kit_emitted {
     char *record_id, *job_id, *person_id;   /* the first stage record, for write_note */
     size_t records, snapshots;
     int want_snapshot;        /* the read asked for a snapshot */
+    hs_status stop_with;      /* not HS_OK: the first job or record callback returns it */
+    int stopped;              /* it did */
+    size_t after_stop;        /* callbacks the connector made after that */
 } kit_emitted;
 
 void kit_emitted_clear(kit_emitted *e);
@@ -106,13 +109,16 @@ struct kit {
     const hs_manifest *manifest;
     hs_connector table;       /* the loader's copy */
     const char *config_json;  /* validated, defaults filled, secrets resolved: never print */
-    const char *const *secrets;   /* the configuration's resolved secrets */
-    size_t n_secrets;
+    kit_strings secrets;      /* copies of the configuration's resolved secrets */
+    char name[256];           /* the connector's, and its module's path: they outlive the */
+    char module_path[4096];   /* module, unloaded before the last reports */
+    char connection_name[128];
     char canary[64];
 
     hs_host_api api;
     hs_host host;             /* the configured connection's */
     hs_host canary_host;      /* the canary connection's */
+    hs_host second_host;      /* a second connection's, open beside the first */
 
     /* the call in progress */
     const char *call;         /* "open", "read_changes"... for messages */
@@ -128,8 +134,12 @@ struct kit {
     char *ref_cursor;
     int ref_snapshot;
     long ref_polls;
+    /* a read that emitted records, which the emitter-stop test repeats */
+    char *rec_cursor;
+    int rec_snapshot;
 
     /* run-wide findings */
+    kit_strings verbose_lines;  /* --verbose: log lines of the call in progress */
     kit_strings stdio_problems;
     kit_strings canary_problems;
     kit_strings secret_problems;
@@ -153,7 +163,7 @@ void kit_report(kit *k, const char *test, kit_result result, const char *fmt, ..
  * the first problem and the count of the others. */
 void kit_report_problems(kit *k, const char *test, const kit_strings *problems,
                          const char *pass_detail);
-int kit_report_finish(kit *k, const char *module_path);
+int kit_report_finish(kit *k);
 
 /* services.c */
 void kit_api_init(kit *k);
@@ -192,6 +202,10 @@ void kit_test_open(kit *k);
 hs_conn *kit_open(kit *k, hs_host *host, const char *config_json, kit_strings *problems);
 void kit_close(kit *k, hs_conn *conn);
 void kit_test_canary(kit *k);
+/* The configuration with the canary in every secret key (malloc'd), or NULL when the manifest
+ * marks none. */
+char *kit_canary_json(kit *k);
+void kit_test_two(kit *k, hs_conn *conn);
 void kit_test_check(kit *k, hs_conn *conn);
 /* Runs check() (no report line): its problems, and the items it reported. */
 hs_status kit_check_call(kit *k, hs_conn *conn, kit_strings *problems, size_t *items);
@@ -200,6 +214,7 @@ void kit_test_reads(kit *k, hs_conn *conn, kit_emitted *sample);
 void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
                      const kit_emitted *sample);
 void kit_test_cancel(kit *k, hs_conn *conn);
+void kit_test_emitter_stop(kit *k, hs_conn *conn);
 
 const char *kit_status_name(hs_status st);
 

@@ -189,8 +189,8 @@ static void make_canary(kit *k)
     unsigned char r[8] = {0};
     int fd = open("/dev/urandom", O_RDONLY);
     if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
-        long t = (long)time(NULL) ^ ((long)getpid() << 16);
-        memcpy(r, &t, sizeof t < sizeof r ? sizeof t : sizeof r);
+        int64_t t = (int64_t)time(NULL) ^ ((int64_t)getpid() << 16);
+        memcpy(r, &t, sizeof t);
     }
     if (fd >= 0)
         close(fd);
@@ -214,7 +214,9 @@ static void connection_tests(kit *k)
     kit_test_jobs(k, conn, &jobs);
     kit_test_reads(k, conn, &sample);
     kit_test_writes(k, conn, &jobs, &sample);
+    kit_test_emitter_stop(k, conn);
     kit_test_cancel(k, conn);
+    kit_test_two(k, conn);
     kit_crash_guard("close");
     kit_close(k, conn);
     kit_strings_clear(&jobs);
@@ -231,7 +233,7 @@ static void final_reports(kit *k)
                  "check items, jobs, records, cursors)", k->texts);
         kit_report_problems(k, "canary", &k->canary_problems, d);
     }
-    if (k->n_secrets) {
+    if (k->secrets.n) {
         snprintf(d, sizeof d, "no configured secret appeared in %zu texts", k->texts);
         kit_report_problems(k, "secrets", &k->secret_problems, d);
     } else {
@@ -242,12 +244,16 @@ static void final_reports(kit *k)
 static void kit_free(kit *k)
 {
     kit_strings_clear(&k->job_ids);
+    kit_strings_clear(&k->secrets);
     kit_strings_clear(&k->stdio_problems);
+    kit_strings_clear(&k->verbose_lines);
     kit_strings_clear(&k->canary_problems);
     kit_strings_clear(&k->secret_problems);
     kit_host_clear(&k->host);
     kit_host_clear(&k->canary_host);
+    kit_host_clear(&k->second_host);
     free(k->ref_cursor);
+    free(k->rec_cursor);
     json_object_put(k->json_tests);
 }
 
@@ -270,9 +276,18 @@ static int load(kit *k, hs_app *app, const hs_module **module)
         return KIT_EXIT_USAGE;
     k->manifest = conn->manifest;
     k->config_json = conn->config_json;
-    k->secrets = (const char *const *)app->config->secrets;
-    k->n_secrets = app->config->n_secrets;
+    snprintf(k->connection_name, sizeof k->connection_name, "%s", conn->name);
+    snprintf(k->name, sizeof k->name, "%s", name);
+    for (size_t i = 0; i < app->config->n_secrets; i++) {
+        if (kit_strings_add(&k->secrets, "%s", app->config->secrets[i]) != 0)
+            return KIT_EXIT_USAGE;
+    }
+    /* module_init runs in here: its output counts as the connector's (its log lines, which
+     * the loader sends to the host's logger, are left out). */
+    hs_loader_set_log(NULL);
+    kit_call_begin(k, "the entry and module_init");
     *module = hs_registry_get(app->registry, name, error, sizeof error);
+    kit_call_end(k);
     if (!*module) {
         kit_report(k, "handshake", KIT_FAIL, "%s", error);
         return KIT_EXIT_VIOLATION;
@@ -283,6 +298,7 @@ static int load(kit *k, hs_app *app, const hs_module **module)
         return KIT_EXIT_USAGE;
     }
     k->table = (*module)->table;
+    snprintf(k->module_path, sizeof k->module_path, "%s", (*module)->path);
     return -1;
 }
 
@@ -313,22 +329,30 @@ int main(int argc, char **argv)
     kit_api_init(&k);
     kit_host_init(&k.host, &k);
     kit_host_init(&k.canary_host, &k);
+    kit_host_init(&k.second_host, &k);
     rc = load(&k, &app, &module);
     if (rc == KIT_EXIT_VIOLATION)
-        rc = kit_report_finish(&k, NULL);
+        rc = kit_report_finish(&k);
     if (rc >= 0)
         goto out;
     if (!k.json)
         fprintf(k.out, "hiresync-conformance %s: connector %s from %s, connection \"%s\"\n",
-                PACKAGE_VERSION, k.table.name, module->path,
-                k.connection ? k.connection : "(the only one)");
+                PACKAGE_VERSION, k.name, k.module_path, k.connection_name);
     kit_test_handshake(&k, module->handle, k.manifest->module);
     kit_test_open(&k);
     connection_tests(&k);
     kit_test_canary(&k);
+    /* Unloading calls module_exit: its output counts too. Nothing of the module or the
+     * configuration may be used after this. */
+    kit_crash_guard("module_exit");
+    kit_call_begin(&k, "module_exit");
+    hs_app_cleanup(&app);
+    kit_call_end(&k);
+    k.manifest = NULL;
+    k.config_json = NULL;
     kit_crash_guard("final");
     final_reports(&k);
-    rc = kit_report_finish(&k, module->path);
+    rc = kit_report_finish(&k);
 out:
     kit_capture_free();
     if (app.log)

@@ -49,7 +49,7 @@ void kit_report_problems(kit *k, const char *test, const kit_strings *problems,
         kit_report(k, test, KIT_FAIL, "%s (and %zu more)", problems->v[0], problems->n - 1);
 }
 
-int kit_report_finish(kit *k, const char *module_path)
+int kit_report_finish(kit *k)
 {
     int rc = k->failed ? KIT_EXIT_VIOLATION : KIT_EXIT_PASS;
     if (!k->json) {
@@ -60,9 +60,9 @@ int kit_report_finish(kit *k, const char *module_path)
     }
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "connector",
-                           json_object_new_string(k->manifest ? k->manifest->name : k->target));
-    json_object_object_add(doc, "module", module_path ? json_object_new_string(module_path)
-                                                      : NULL);
+                           json_object_new_string(k->name[0] ? k->name : k->target));
+    json_object_object_add(doc, "module", k->module_path[0]
+                                              ? json_object_new_string(k->module_path) : NULL);
     json_object_object_add(doc, "passed", json_object_new_int64((int64_t)k->passed));
     json_object_object_add(doc, "failed", json_object_new_int64((int64_t)k->failed));
     json_object_object_add(doc, "skipped", json_object_new_int64((int64_t)k->skipped));

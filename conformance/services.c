@@ -122,9 +122,14 @@ static void work(kit *k)
         k->work_after_cancel++;
 }
 
-static void svc_log(hs_host *host, hs_log_level level, const char *fmt, ...)
+static const char *level_label(hs_log_level level)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
+    return (unsigned)level < 4 ? names[level] : "?";
+}
+
+static void svc_log(hs_host *host, hs_log_level level, const char *fmt, ...)
+{
     char line[2048];
     va_list ap;
     va_start(ap, fmt);
@@ -133,8 +138,9 @@ static void svc_log(hs_host *host, hs_log_level level, const char *fmt, ...)
     kit *k = host->kit;
     k->log_lines++;
     kit_scan(k, "a log line", line);
+    /* Printed once the call is over: fds 1 and 2 are the connector's to keep empty now. */
     if (k->verbose)
-        fprintf(stdout, "    log %s: %s\n", (unsigned)level < 4 ? names[level] : "?", line);
+        kit_strings_add(&k->verbose_lines, "    log %s: %s", level_label(level), line);
 }
 
 static int svc_cancelled(hs_host *host)

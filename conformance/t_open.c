@@ -74,9 +74,9 @@ static void check_table(const kit *k, kit_strings *p)
 /* The entry, called again with the next major: it must refuse (NULL). */
 static void check_other_major(kit *k, void *handle, const char *entry_name)
 {
-    char sym[256];
     void *fn = NULL;
     if (handle && entry_name) {
+        char sym[256];
         snprintf(sym, sizeof sym, "%s_LTX_%s", entry_name, HS_CONNECTOR_ENTRY_SYMBOL);
         fn = lt_dlsym((lt_dlhandle)handle, sym);
     }
@@ -87,7 +87,7 @@ static void check_other_major(kit *k, void *handle, const char *entry_name)
     hs_connector_entry_fn entry;
     memcpy(&entry, &fn, sizeof(entry));
     kit_call_begin(k, "the entry");
-    const hs_connector *t = entry(((HS_ABI_MAJOR + 1u) << 16) | 0u);
+    const hs_connector *t = entry((HS_ABI_MAJOR + 1u) << 16);
     kit_call_end(k);
     if (t)
         kit_report(k, "entry-other-major", KIT_FAIL, "the entry returned a table for host ABI "
@@ -119,10 +119,14 @@ hs_conn *kit_open(kit *k, hs_host *host, const char *config_json, kit_strings *p
     kit_error e;
     hs_conn *conn = NULL;
     kit_error_init(&e);
+    kit_call_reset(k, 0);
     kit_call_begin(k, "open");
     hs_status st = k->table.open(&k->api, host, config_json, &conn, &e.err);
     kit_call_end(k);
     kit_error_check(k, &e, st, "open", problems);
+    if (k->responses)
+        kit_strings_add(problems, "open received %ld responses; open makes no remote call",
+                        k->responses);
     if (st == HS_OK && !conn)
         kit_strings_add(problems, "open returned HS_OK without a connection");
     if (st != HS_OK && conn) {
@@ -158,6 +162,17 @@ static json_object *canary_config(kit *k, size_t *planted)
         (*planted)++;
     }
     return doc;
+}
+
+char *kit_canary_json(kit *k)
+{
+    size_t planted = 0;
+    json_object *doc = canary_config(k, &planted);
+    char *json = doc && planted ? strdup(json_object_to_json_string_ext(doc,
+                                                                        JSON_C_TO_STRING_PLAIN))
+                                : NULL;
+    json_object_put(doc);
+    return json;
 }
 
 /* open() must fail cleanly on this configuration. */

@@ -217,16 +217,72 @@ void kit_test_reads(kit *k, hs_conn *conn, kit_emitted *sample)
     else
         report_read(k, "read-snapshot", &snap, "the cursor, snapshot");
     kit_crash_guard("read-reread");
-    if (first.records)
-        test_reread(k, conn, &first, k->start_cursor, 0);
-    else if (again.records)
-        test_reread(k, conn, &again, c1, 0);
-    else
-        test_reread(k, conn, &snap, c2 ? c2 : k->start_cursor, 1);
+    const char *rec_from = first.records ? k->start_cursor : again.records ? c1
+                          : c2 ? c2 : k->start_cursor;
+    int rec_snapshot = !first.records && !again.records;
+    if (first.records || again.records || snap.records) {
+        k->rec_cursor = strdup(rec_from);
+        k->rec_snapshot = rec_snapshot;
+    }
+    test_reread(k, conn, first.records ? &first : again.records ? &again : &snap, rec_from,
+                rec_snapshot);
     keep_sample(sample, &first);
     keep_sample(sample, &again);
     keep_sample(sample, &snap);
     kit_emitted_clear(&first);
     kit_emitted_clear(&again);
     kit_emitted_clear(&snap);
+}
+
+/* A callback that returns an error stops the call, which returns that error (rule 7). */
+static void stop_call(kit *k, hs_conn *conn, int jobs, kit_strings *p, size_t *tried)
+{
+    kit_emitted em = {0};
+    em.stop_with = HS_E_DATA;
+    em.want_snapshot = k->rec_snapshot;
+    hs_emitter emitter = kit_emitter(k, &em);
+    hs_read_request req;
+    memset(&req, 0, sizeof(req));
+    req.struct_size = sizeof(req);
+    req.cursor_json = k->rec_cursor;
+    req.snapshot = k->rec_snapshot;
+    req.job_ids = k->job_ids.n ? (const char *const *)k->job_ids.v : NULL;
+    req.n_job_ids = k->job_ids.n;
+    const char *name = jobs ? "discover_jobs" : "read_changes";
+    kit_error e;
+    kit_error_init(&e);
+    kit_call_reset(k, 0);
+    kit_call_begin(k, name);
+    hs_status st = jobs ? k->table.discover_jobs(conn, &emitter, &e.err)
+                        : k->table.read_changes(conn, &req, &emitter, &e.err);
+    kit_call_end(k);
+    /* The host knows why it stopped: an empty message is fine here, an overrun is not. */
+    kit_error_check(k, &e, st == HS_E_DATA ? HS_OK : st, name, p);
+    if (em.stopped) {
+        (*tried)++;
+        if (st != HS_E_DATA)
+            kit_strings_add(p, "%s: the emitter returned HS_E_DATA, the call returned %s", name,
+                            kit_status_name(st));
+        if (em.after_stop)
+            kit_strings_add(p, "%s: %zu more callbacks after the emitter said stop", name,
+                            em.after_stop);
+    }
+    kit_emitted_clear(&em);
+}
+
+void kit_test_emitter_stop(kit *k, hs_conn *conn)
+{
+    kit_strings p = {0};
+    size_t tried = 0;
+    kit_crash_guard("emitter-stop");
+    if (k->table.capabilities & HS_CAP_DISCOVER_JOBS)
+        stop_call(k, conn, 1, &p, &tried);
+    if ((k->table.capabilities & HS_CAP_READ_CHANGES) && k->rec_cursor)
+        stop_call(k, conn, 0, &p, &tried);
+    if (!tried && !p.n)
+        kit_report(k, "emitter-stop", KIT_SKIP, "nothing was emitted to refuse");
+    else
+        kit_report_problems(k, "emitter-stop", &p, "an emitter's error stops the call and is "
+                            "returned");
+    kit_strings_clear(&p);
 }

@@ -15,26 +15,27 @@ static hs_status discover(const hs_cycle_side *side, hs_job_list *list, hs_error
 static hs_status discovery(cycle *c)
 {
     hs_job_list jobs = {0}, interviews = {0};
-    hs_error err;
+    hs_host_error err;
     hs_status st = HS_OK;
     char problems[4096];
     size_t bad;
     int have_interviews = 0;
+    hs_host_error_init(&err);
     int have_jobs = c->p->ats.table->discover_jobs != NULL &&
                     (c->p->ats.table->capabilities & HS_CAP_DISCOVER_JOBS);
     if (have_jobs) {
-        st = discover(&c->p->ats, &jobs, &err);
+        st = discover(&c->p->ats, &jobs, &err.e);
         if (st != HS_OK) {
-            hs_cycle_set_error_from(c, st, c->p->ats.name, &err);
+            hs_cycle_set_error_from(c, st, c->p->ats.name, &err.e);
             goto out;
         }
         c->r->counts.jobs = (long)jobs.n;
     }
     if (c->p->interviews.table->discover_jobs != NULL &&
         (c->p->interviews.table->capabilities & HS_CAP_DISCOVER_JOBS)) {
-        st = discover(&c->p->interviews, &interviews, &err);
+        st = discover(&c->p->interviews, &interviews, &err.e);
         if (st == HS_E_CONFIG || st == HS_E_PERMISSION || st == HS_E_CANCELLED) {
-            hs_cycle_set_error_from(c, st, c->p->interviews.name, &err);
+            hs_cycle_set_error_from(c, st, c->p->interviews.name, &err.e);
             goto out;
         }
         have_interviews = st == HS_OK;
@@ -81,6 +82,7 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     c.p = params;
     c.r = result;
     c.body = params->state->body;
+    hs_host_error_init(&c.err);
     c.dirty = json_object_new_array();
     if (c.dirty == NULL) {
         result->status = HS_E_INTERNAL;

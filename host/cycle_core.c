@@ -136,14 +136,13 @@ void hs_cycle_forget(cycle *c, const char *name, const char *key)
     json_object_object_del(sec, key);
 }
 
-hs_status hs_cycle_write_note(cycle *c, const hs_note *note, hs_write_result *res)
+hs_status hs_cycle_write_note(cycle *c, const hs_note *note, hs_host_result *res)
 {
     hs_status st;
-    init_error(&c->err);
-    memset(res, 0, sizeof *res);
-    res->struct_size = sizeof *res;
+    hs_host_error_init(&c->err);
+    hs_host_result_init(res);
     hs_crash_point("cycle: before write_note");
-    st = c->p->ats.table->write_note(c->p->ats.conn, note, res, &c->err);
+    st = c->p->ats.table->write_note(c->p->ats.conn, note, &res->r, &c->err.e);
     hs_crash_point("cycle: after write_note");
     c->err_side = c->p->ats.name;
     return st;

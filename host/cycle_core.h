@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "cycle.h"
+#include "records.h"
 
 enum read_mode {
     MODE_BASELINE,      /* first read of the pipeline: snapshot, commit cursor + baselines */
@@ -35,7 +36,10 @@ typedef struct cycle {
     enum read_mode mode;
     int64_t baseline_ms;         /* time taken before a snapshot read */
     json_object *new_pairs;      /* MODE_NEW_MAPPINGS: pairs being baselined (borrowed) */
-    hs_error err;                /* error of the write that stopped the read */
+    hs_host_error err;           /* error of the write that stopped the read (initialised
+                                  * by hs_cycle_run, so err.e.message is err.message) */
+    const hs_cycle_side *side;   /* the side being read */
+    hs_status (*on_change)(void *, const hs_stage_change *); /* its handler */
     const char *err_side;        /* connection of that error */
     int own_failure;             /* 1 when one of our callbacks stopped the read */
     json_object *dirty;          /* [section, key] pairs changed in the body outside the
@@ -83,11 +87,6 @@ static inline void put_str(json_object *obj, const char *key, const char *val)
         json_object_object_add(obj, key, json_object_new_string(val));
 }
 
-static inline void init_error(hs_error *err)
-{
-    memset(err, 0, sizeof *err);
-    err->struct_size = sizeof *err;
-}
 
 /* ---- cycle_core.c -------------------------------------------------------------------------- */
 
@@ -109,7 +108,7 @@ void hs_cycle_set_error(cycle *c, hs_status status, const char *side, const char
 void hs_cycle_set_error_from(cycle *c, hs_status status, const char *side, const hs_error *e);
 void hs_cycle_touch(cycle *c, const char *name, const char *key);
 void hs_cycle_forget(cycle *c, const char *name, const char *key);
-hs_status hs_cycle_write_note(cycle *c, const hs_note *note, hs_write_result *res);
+hs_status hs_cycle_write_note(cycle *c, const hs_note *note, hs_host_result *res);
 
 /* ---- cycle_commit.c ------------------------------------------------------------------------ */
 

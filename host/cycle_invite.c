@@ -29,7 +29,7 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
     json_object *failures = section(c->body, "failures");
     char fkey[512], nkey[600], body[1400], title[160];
     hs_note note;
-    hs_write_result res;
+    hs_host_result res;
     hs_status st;
     json_object *e;
     snprintf(fkey, sizeof fkey, "%s:%s", reason, ch->record_id);
@@ -45,14 +45,14 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
           detail ? detail : "");
     if (c->p->dry_run) {
         fprintf(c->p->dry_out, "would note on application %s: %s %s cannot be invited (%s)\n",
-                ch->record_id, s_or(ch->person.first_name, ""), s_or(ch->person.last_name, ""),
+                ch->record_id, s_or(ch->person->first_name, ""), s_or(ch->person->last_name, ""),
                 reason);
         return HS_OK;
     }
     snprintf(nkey, sizeof nkey, "fail:%s:%s:%s", reason, m->interview, ch->record_id);
     snprintf(title, sizeof title, "Video interview invitation not sent");
     snprintf(body, sizeof body, "hiresync could not invite %s %s to the video interview%s%s%s: "
-             "%s.", s_or(ch->person.first_name, "the candidate"), s_or(ch->person.last_name, ""),
+             "%s.", s_or(ch->person->first_name, "the candidate"), s_or(ch->person->last_name, ""),
              m->interview_title ? " \"" : "", m->interview_title ? m->interview_title : "",
              m->interview_title ? "\"" : "", reason_text(reason));
     memset(&note, 0, sizeof note);
@@ -60,7 +60,7 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
     note.key = nkey;
     note.record_id = ch->record_id;
     note.job_id = ch->job_id;
-    note.person_id = ch->person.id;
+    note.person_id = ch->person->id;
     note.title = title;
     note.body = body;
     if ((st = hs_cycle_outbox_intent(c, nkey, "failure-note", ch->record_id)) != HS_OK)
@@ -83,7 +83,7 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
 }
 
 static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *m,
-                                   const hs_stage_change *ch, const hs_write_result *res)
+                                   const hs_stage_change *ch, const hs_host_result *res)
 {
     /* What a later cycle needs to note the result on the right application. */
     json_object *e = hs_cycle_new_record(c);
@@ -95,7 +95,7 @@ static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *
     put_str(e, "interview", m->interview);
     put_str(e, "application", ch->record_id);
     put_str(e, "job", ch->job_id);
-    put_str(e, "person", ch->person.id);
+    put_str(e, "person", ch->person->id);
     put_str(e, "participant", res->remote_id);
     if (res->remote_id[0] != '\0')
         part = (hs_state_put){"participants", res->remote_id, link};
@@ -111,7 +111,7 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
     json_object *invs = section(c->body, "invitations");
     char key[512];
     hs_invitation inv;
-    hs_write_result res;
+    hs_host_result res;
     hs_status st;
     if (invs == NULL)
         return HS_E_INTERNAL;
@@ -124,13 +124,13 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
     }
     if (m->interview_missing)
         return note_failure(c, m, ch, "interview-gone", NULL);
-    if (ch->person.email == NULL || ch->person.email[0] == '\0')
+    if (ch->person->email == NULL || ch->person->email[0] == '\0')
         return note_failure(c, m, ch, "no-email", NULL);
     if (c->p->dry_run) {
         c->r->counts.invited++;
         fprintf(c->p->dry_out, "would invite %s %s <%s> (application %s, job %s) to interview "
-                "%s\n", s_or(ch->person.first_name, ""), s_or(ch->person.last_name, ""),
-                ch->person.email, ch->record_id, s_or(ch->job_id, "?"), m->interview);
+                "%s\n", s_or(ch->person->first_name, ""), s_or(ch->person->last_name, ""),
+                ch->person->email, ch->record_id, s_or(ch->job_id, "?"), m->interview);
         return HS_OK;
     }
     if ((st = hs_cycle_outbox_intent(c, key, "invitation", ch->record_id)) != HS_OK)
@@ -141,16 +141,16 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
     inv.interview_id = m->interview;
     inv.person = ch->person;
     inv.source_record_id = ch->record_id;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    init_error(&c->err);
+    hs_host_result_init(&res);
+    hs_host_error_init(&c->err);
     hs_crash_point("cycle: before write_invitation");
-    st = c->p->interviews.table->write_invitation(c->p->interviews.conn, &inv, &res, &c->err);
+    st = c->p->interviews.table->write_invitation(c->p->interviews.conn, &inv, &res.r,
+                                                  &c->err.e);
     hs_crash_point("cycle: after write_invitation");
     c->err_side = c->p->interviews.name;
     if (st == HS_E_DATA) {
-        const char *reason = c->err.http_status == 404 ? "interview-gone" : "email-rejected";
-        char detail[HS_ERROR_MESSAGE_MAX];
+        const char *reason = c->err.e.http_status == 404 ? "interview-gone" : "email-rejected";
+        char detail[HS_HOST_MESSAGE_SIZE];
         snprintf(detail, sizeof detail, "%s", c->err.message);
         if ((st = hs_cycle_outbox_drop(c, key)) != HS_OK)
             return st;
@@ -158,12 +158,12 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
     }
     if (st != HS_OK)
         return st;
-    if (res.applied)
+    if (res.r.applied)
         c->r->counts.invited++;
     else
         c->r->counts.adopted++;
     hs_cycle_logf(c, HS_LOG_INFO, "application %s (job %s) %s interview %s as participant %s",
-          ch->record_id, s_or(ch->job_id, "?"), res.applied ? "invited to" : "already in",
+          ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? "invited to" : "already in",
           m->interview, res.remote_id);
     return record_invitation(c, key, m, ch, &res);
 }
@@ -225,7 +225,8 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
     hs_crash_point("cycle: ATS record read");
     if (c->p->cancelled && c->p->cancelled(c->p->cancel_ctx))
         return HS_E_CANCELLED;
-    if (ch == NULL || ch->record_id == NULL || ch->job_id == NULL)
+    if (ch == NULL || ch->kind != HS_CHANGE_STAGE || ch->record_id == NULL ||
+        ch->job_id == NULL)
         return HS_OK;
     for (size_t i = 0; i < p->n_mappings; i++) {
         const hs_mapping *m = &p->mappings[i];
@@ -248,7 +249,7 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
                 remember_member(c, pk, ch);
                 hs_cycle_logf(c, HS_LOG_DEBUG, "application %s was in trigger stage \"%s\" before the "
                       "baseline; not invited (invite_existing is false)", ch->record_id,
-                      s_or(ch->stage.name, "?"));
+                      s_or(ch->stage->name, "?"));
                 continue;
             }
             if (!ch->snapshot && c->mode == MODE_CHANGES && before_baseline(c, m, pj, ch)) {

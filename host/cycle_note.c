@@ -7,12 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static int is_completion(const hs_stage_change *ch)
 {
-    return (ch->stage.name && strcasecmp(ch->stage.name, "completed") == 0) ||
-           (ch->stage.id && strcasecmp(ch->stage.id, "completed") == 0);
+    return ch->kind == HS_CHANGE_COMPLETED;
 }
 
 static const hs_mapping *mapping_of(const hs_pipeline *p, const char *interview)
@@ -29,14 +27,14 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     const hs_mapping *m = mapping_of(c->p->pipeline, get_str(inv, "interview"));
     char title[160], body[2048], when[64];
     hs_note note;
-    hs_write_result res;
+    hs_host_result res;
     hs_status st;
     json_object *e;
     snprintf(when, sizeof when, "%s", s_or(ch->changed_at, "recently"));
     snprintf(title, sizeof title, "Video interview completed");
     snprintf(body, sizeof body, "%s %s completed the video interview%s%s%s on %s.\n"
              "%s (participant %s)",
-             s_or(ch->person.first_name, "The candidate"), s_or(ch->person.last_name, ""),
+             s_or(ch->person->first_name, "The candidate"), s_or(ch->person->last_name, ""),
              m && m->interview_title ? " \"" : "", m && m->interview_title ? m->interview_title : "",
              m && m->interview_title ? "\"" : "", when,
              ch->link ? "Their answers are at the link below." : "The interview platform gave "
@@ -67,12 +65,12 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     put_str(e, "application", note.record_id);
     if (st == HS_OK) {
         put_str(e, "note", res.remote_id);
-        if (res.applied)
+        if (res.r.applied)
             c->r->counts.notes++;
         else
             c->r->counts.skipped++;
         hs_cycle_logf(c, HS_LOG_INFO, "application %s: note %s with the response of participant %s",
-              s_or(note.record_id, "?"), res.applied ? "written" : "already there",
+              s_or(note.record_id, "?"), res.r.applied ? "written" : "already there",
               ch->record_id);
     } else {
         c->r->counts.errors++;

@@ -429,24 +429,47 @@ const char *hs_registry_stray_at(const hs_registry *registry, size_t i)
     return i < registry->n_strays ? registry->strays[i] : NULL;
 }
 
-/* The manifest promises operations to the configuration checks; the module must keep them. */
-static int check_manifest_caps(hs_module *m, char *error, size_t error_size)
+static const char *cap_name(uint32_t bit)
+{
+    const char *name = hs_capability_name(bit);
+    return name ? name : "(unknown bit)";
+}
+
+/* The manifest speaks for the module to the configuration checks and to people: they must
+ * agree on the ABI and on every operation, or the load fails. */
+static int check_manifest(hs_module *m, char *error, size_t error_size)
 {
     uint32_t missing = m->manifest->capabilities & ~m->table.capabilities;
-    if (!missing)
+    uint32_t extra = m->table.capabilities & ~m->manifest->capabilities;
+    if (m->manifest->abi_version != m->table.abi_version) {
+        snprintf(error, error_size, "%s: the manifest %s says ABI %u.%u, the module was built "
+                 "for %u.%u; install matching module and manifest", m->path, m->manifest->path,
+                 (unsigned)HS_ABI_MAJOR_OF(m->manifest->abi_version),
+                 (unsigned)HS_ABI_MINOR_OF(m->manifest->abi_version),
+                 (unsigned)HS_ABI_MAJOR_OF(m->table.abi_version),
+                 (unsigned)HS_ABI_MINOR_OF(m->table.abi_version));
+        goto refuse;
+    }
+    if (!missing && !extra)
         return 0;
     for (uint32_t bit = 1; bit; bit <<= 1) {
         if (missing & bit) {
             snprintf(error, error_size, "%s: the manifest %s declares operation %s, which the "
                      "module does not offer; install matching module and manifest", m->path,
-                     m->manifest->path, hs_capability_name(bit));
+                     m->manifest->path, cap_name(bit));
+            break;
+        }
+        if (extra & bit) {
+            snprintf(error, error_size, "%s: the module offers operation %s, which its "
+                     "manifest %s does not list in \"capabilities\"; add it there or drop the "
+                     "bit", m->path, cap_name(bit), m->manifest->path);
             break;
         }
     }
+refuse:
     snprintf(m->error, sizeof(m->error), "%s", error);
     m->loaded = -1;
-    lt_dlclose((lt_dlhandle)m->handle);
-    m->handle = NULL;
+    hs_module_close(m);
     return -1;
 }
 
@@ -457,7 +480,7 @@ static hs_module *registry_load(hs_registry *r, size_t i)
     if (m->loaded == 0
         && hs_module_load(m->found_in->dir, r->stems[i], m->manifest->module,
                           m->manifest->name, m, error, sizeof(error)) == 0)
-        check_manifest_caps(m, error, sizeof(error));
+        check_manifest(m, error, sizeof(error));
     return m;
 }
 

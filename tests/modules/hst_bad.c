@@ -30,6 +30,10 @@
 #define BAD_SHAPES 10     /* a job without a title, a stage_size too small */
 #define BAD_CHECK 11      /* a failed check item with no message */
 #define BAD_CAPS 12       /* declares write_note, the manifest does not */
+#define BAD_LEAK 13       /* a refused open() keeps what it allocated */
+#define BAD_NOSTOP 14     /* goes on when the emitter says stop */
+#define BAD_EXIT 15       /* module_exit writes to stdout */
+#define BAD_GLOBAL 16     /* keeps the key of the last connection opened in a global */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
@@ -37,6 +41,8 @@
 
 #define N_RECORDS 3
 #define MAX_WRITES 16
+
+static char last_key[128];   /* BAD_GLOBAL: what a connector must not do */
 
 struct hs_conn {
     const hs_host_api *api;
@@ -64,6 +70,12 @@ static hs_status bad_open(const hs_host_api *api, hs_host *host, const char *con
         json_object_put(cfg);
         return fail(err, HS_E_CONFIG, "hst: the configuration is not a JSON object");
     }
+    if (KIT_BAD == BAD_LEAK && !json_object_object_get_ex(cfg, "api_key", NULL)) {
+        char *volatile lost = malloc(64);   /* never freed, never kept: the leak to find */
+        if (lost)
+            lost[0] = 'x';
+        // cppcheck-suppress memleak
+    }
     json_object_object_get_ex(cfg, "api_key", &key);
     if (KIT_BAD != BAD_LENIENT && !json_object_is_type(key, json_type_string)) {
         json_object_put(cfg);
@@ -79,6 +91,7 @@ static hs_status bad_open(const hs_host_api *api, hs_host *host, const char *con
     }
     c->api = api;
     c->host = host;
+    snprintf(last_key, sizeof last_key, "%s", c->key);
     *out = c;
     return HS_OK;
 }
@@ -95,7 +108,7 @@ static void bad_close(hs_conn *c)
 
 static int key_ok(const hs_conn *c)
 {
-    return strcmp(c->key, "good-key") == 0;
+    return strcmp(KIT_BAD == BAD_GLOBAL ? last_key : c->key, "good-key") == 0;
 }
 
 /* One simulated request: asks whether to stop, then "receives a response". */
@@ -152,7 +165,7 @@ static hs_status bad_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
         job.n_stages = 2;
         job.stage_size = KIT_BAD == BAD_SHAPES ? sizeof(hs_stage) - 8 : sizeof(hs_stage);
         hs_status st = em->job(em->ctx, &job);
-        if (st != HS_OK)
+        if (st != HS_OK && KIT_BAD != BAD_NOSTOP)
             return st;
     }
     return HS_OK;
@@ -211,6 +224,8 @@ static hs_status bad_read(hs_conn *c, const hs_read_request *req, const hs_emitt
         if (request(c) != 0)
             return fail(err, HS_E_CANCELLED, "hst: cancelled");
         st = emit_record(c, em, i, snapshot);
+        if (KIT_BAD == BAD_NOSTOP)
+            st = HS_OK;
         if (st == HS_OK && !snapshot)
             st = barrier(em, i);
     }
@@ -258,6 +273,21 @@ static hs_status bad_note(hs_conn *c, const hs_note *note, hs_write_result *r, h
     return bad_write(c, note->key, "note", r, err);
 }
 
+/* Nothing to set up: present so that the kit calls them as the host does. */
+static hs_status bad_module_init(const hs_host_api *api, hs_error *err)
+{
+    (void)err;
+    return api && api->struct_size ? HS_OK : HS_E_INTERNAL;
+}
+
+static void bad_module_exit(void)
+{
+    if (KIT_BAD == BAD_EXIT) {
+        printf("hst: goodbye\n");
+        fflush(stdout);
+    }
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -281,6 +311,8 @@ static const hs_connector table = {
     .read_changes = bad_read,
     .write_invitation = bad_invite,
     .write_note = bad_note,
+    .module_init = bad_module_init,
+    .module_exit = bad_module_exit,
 };
 
 #define ENTRY_(m) HS_CONNECTOR_ENTRY(m)
