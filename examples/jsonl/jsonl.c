@@ -26,6 +26,13 @@ const char *jsonl_str(json_object *obj, const char *key)
     return json_object_get_string(v);
 }
 
+hs_status jsonl_cancelled(const hs_conn *conn, hs_error *err)
+{
+    if (!conn->api->cancelled(conn->host))
+        return HS_OK;
+    return jsonl_fail(err, HS_E_CANCELLED, "jsonl: stopped, as hiresync asked");
+}
+
 long jsonl_getline(FILE *f, char **line, size_t *cap)
 {
     ssize_t n = getline(line, cap, f);

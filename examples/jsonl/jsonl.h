@@ -83,6 +83,10 @@ JSONL_INTERNAL const char *jsonl_str(json_object *obj, const char *key);
  */
 JSONL_INTERNAL long jsonl_getline(FILE *f, char **line, size_t *cap);
 
+/* HS_E_CANCELLED with its message once the host wants the call to stop (rule 4): polled
+ * before the first line and between lines, so a long import stops promptly. */
+JSONL_INTERNAL hs_status jsonl_cancelled(const hs_conn *conn, hs_error *err);
+
 /* The operations, one file each. */
 JSONL_INTERNAL hs_status jsonl_discover_jobs(hs_conn *conn, const hs_emitter *emitter,
                                              hs_error *err);

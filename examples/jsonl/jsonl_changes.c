@@ -204,9 +204,10 @@ static hs_status each_line(hs_conn *conn, FILE *f, position *pos, line_fn each, 
 {
     char *line = NULL;
     size_t cap = 0;
-    long n;
+    long n = 0;
     hs_status st = HS_OK;
-    while (st == HS_OK && (n = jsonl_getline(f, &line, &cap)) > 0) {
+    while (st == HS_OK && (st = jsonl_cancelled(conn, err)) == HS_OK
+           && (n = jsonl_getline(f, &line, &cap)) > 0) {
         int64_t at = pos->offset;
         json_object *obj = json_tokener_parse(line);
         pos->offset += n;
@@ -259,10 +260,7 @@ static hs_status on_line(void *ctx, json_object *obj, const position *pos)
         return st;
     r->since_barrier = 0;
     r->barriers++;
-    if ((st = barrier(r->emitter, pos)) != HS_OK)
-        return st;
-    /* Between barriers is where stopping loses nothing. */
-    return r->conn->api->cancelled(r->conn->host) ? HS_E_CANCELLED : HS_OK;
+    return barrier(r->emitter, pos);
 }
 
 /* ---- a snapshot: the latest line of every record ------------------------------------------- */
@@ -304,7 +302,9 @@ hs_status jsonl_read_changes(hs_conn *conn, const hs_read_request *request,
     read_ctx r = {conn, &req, emitter, err, 0, 0};
     position pos;
     FILE *f = NULL;
-    hs_status st = cursor_parse(conn, req.cursor_json, &pos, err);
+    hs_status st = jsonl_cancelled(conn, err);
+    if (st == HS_OK)
+        st = cursor_parse(conn, req.cursor_json, &pos, err);
     if (st == HS_OK)
         st = open_at(conn, &req, &pos, &f, err);
     if (st == HS_OK && f && req.snapshot)

@@ -107,11 +107,13 @@ static hs_status emit_job(hs_conn *conn, const hs_emitter *emitter, json_object 
 
 hs_status jsonl_discover_jobs(hs_conn *conn, const hs_emitter *emitter, hs_error *err)
 {
+    hs_status st = jsonl_cancelled(conn, err);
+    if (st != HS_OK)
+        return st;
     FILE *f = fopen(conn->jobs, "r");
     char *line = NULL;
     size_t cap = 0;
-    long n, line_no = 0;
-    hs_status st = HS_OK;
+    long n = 0, line_no = 0;
     if (!f && errno == ENOENT) {
         conn->api->log(conn->host, HS_LOG_WARN, "%s: absent, so there are no jobs; write one "
                        "job a line", conn->jobs);
@@ -120,7 +122,8 @@ hs_status jsonl_discover_jobs(hs_conn *conn, const hs_emitter *emitter, hs_error
     if (!f)
         return jsonl_fail(err, HS_E_PERMISSION, "%s: cannot open: %s; let hiresync's user "
                           "read it", conn->jobs, strerror(errno));
-    while (st == HS_OK && (n = jsonl_getline(f, &line, &cap)) > 0) {
+    while (st == HS_OK && (st = jsonl_cancelled(conn, err)) == HS_OK
+           && (n = jsonl_getline(f, &line, &cap)) > 0) {
         json_object *obj = json_tokener_parse(line);
         line_no++;
         if (json_object_is_type(obj, json_type_object))
