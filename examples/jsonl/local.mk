@@ -20,8 +20,8 @@ EXTRA_DIST += examples/jsonl/Makefile
 # HIRESYNC_CONNECTOR_PATH (CI's connector-sdk step runs the same script on the installed
 # programs and the out-of-tree build). And the man page's minimal connector, compiled from
 # the page's own text.
-TESTS += tests/jsonl_pipeline.sh tests/connector_doc.sh
-dist_noinst_SCRIPTS += tests/jsonl_pipeline.sh tests/connector_doc.sh
+TESTS += tests/jsonl_pipeline.sh tests/connector_doc.sh tests/jsonl_conformance.sh
+dist_noinst_SCRIPTS += tests/jsonl_pipeline.sh tests/connector_doc.sh tests/jsonl_conformance.sh
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC;
 
 # jsonl's own promises (cursor, partial lines, replaced files, snapshot, writes once per key,
