@@ -10,7 +10,8 @@
  *     appends invitations to `invitations`; read_changes reads completions from `changes`
  *     (lines with "kind": "completed" whose record_id is an invitation's "id").
  * Uses: bulk imports (a file of stage changes), dry runs (invitations written to a file
- * instead of sent) and tests. The line formats are in hiresync-connector(7), section JSONL.
+ * instead of sent) and tests. The line formats are in hiresync-connector(7), section THE
+ * JSONL CONNECTOR.
  *
  * It uses only <hiresync/connector.h>, json-c and the C library, so it builds anywhere the
  * header is installed; copy this directory to start a connector of your own.

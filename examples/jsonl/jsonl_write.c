@@ -1,11 +1,12 @@
 /*
  * jsonl: write_invitation and write_note, appended to the invitations and notes files.
  *
- *   invitations: {"key": K, "id": "inv-...", "interview_id": "I1", "person": {...},
- *                 "source_record_id": "A1", "created_at": "2026-11-30T09:00:00Z"}
- *   notes:       {"key": K, "id": "note-...", "record_id": "A1", "job_id": "J1",
- *                 "person_id": "C1", "title": "...", "body": "...", "link": "...",
- *                 "created_at": "..."}
+ *   invitations: {"key": K, "id": "inv-...", "created_at": "2026-11-30T09:00:00Z",
+ *                 "interview_id": "I1", "person": {...}, "source_record_id": "A1"}
+ *   notes:       {"key": K, "id": "note-...", "created_at": "...", "record_id": "A1",
+ *                 "job_id": "J1", "person_id": "C1", "title": "...", "body": "...",
+ *                 "link": "..."}
+ * (created_at by the host's clock, which tests set.)
  *
  * IDEMPOTENT BY KEY (rule 8): under an exclusive lock on the file (flock, so two connections
  * writing one file take turns), the file is searched for a line with the same "key". When
