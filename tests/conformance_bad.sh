@@ -4,7 +4,7 @@
 # name, with exit status 1. Usage errors exit 2.
 set -u
 kit="$HIRESYNC_BUILDDIR/hiresync-conformance"
-mods="$HIRESYNC_TEST_MODULE_DIR"
+mods="$HIRESYNC_BUILDDIR/tests/kit/.libs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "conformance_bad.sh: $*" >&2; exit 1; }
