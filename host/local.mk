@@ -38,7 +38,7 @@ HST_MODULE_SOURCES = tests/modules/hst_module.c
 check_LTLIBRARIES += tests/modules/hst_ats.la tests/modules/hst_video.la \
 	tests/modules/hst_noentry.la tests/modules/hst_null.la tests/modules/hst_major.la \
 	tests/modules/hst_minor.la tests/modules/hst_short.la tests/modules/hst_nullop.la \
-	tests/modules/hst_name.la tests/modules/hst_undef.la
+	tests/modules/hst_name.la tests/modules/hst_undef.la tests/modules/hst_initfail.la
 
 tests_modules_hst_ats_la_SOURCES = $(HST_MODULE_SOURCES)
 tests_modules_hst_ats_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=1 -DHST_MODULE=hst_ats
@@ -82,6 +82,10 @@ tests_modules_hst_undef_la_SOURCES = $(HST_MODULE_SOURCES)
 tests_modules_hst_undef_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=10 -DHST_MODULE=hst_undef
 tests_modules_hst_undef_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
 tests_modules_hst_undef_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_initfail_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_initfail_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=11 -DHST_MODULE=hst_initfail
+tests_modules_hst_initfail_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_initfail_la_LIBADD = $(JSON_C_LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
 HST_TEST_LIBS = host/libhshost.la $(CHECK_LIBS) $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread
