@@ -161,8 +161,8 @@ static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snaps
     hs_ref stage = {sizeof stage, e->stage_id, e->stage_name};
     hs_ref status = {sizeof status, e->status_id, NULL};
     hs_stage_change *ch = &cb.ch;
-    memset(&cb, 0, sizeof cb);
-    memset(&pb, 0, sizeof pb);
+    memset(cb.bytes, 0, sizeof cb.bytes);
+    memset(pb.bytes, 0, sizeof pb.bytes);
     ch->kind = e->kind;
     ch->key = e->changed_at;
     ch->record_id = e->record;
