@@ -35,7 +35,7 @@ check_LTLIBRARIES += tests/kit/hst_good.la \
 	tests/kit/hst_bad_check.la \
 	tests/kit/hst_bad_caps.la \
 	tests/kit/hst_bad_leak.la tests/kit/hst_bad_nostop.la tests/kit/hst_bad_exit.la \
-	tests/kit/hst_bad_global.la
+	tests/kit/hst_bad_global.la tests/kit/hst_bad_crash.la
 tests_kit_hst_good_la_SOURCES = tests/modules/hst_bad.c
 tests_kit_hst_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=0 -DHST_MODULE=hst_good
 tests_kit_hst_good_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
@@ -104,6 +104,10 @@ tests_kit_hst_bad_global_la_SOURCES = tests/modules/hst_bad.c
 tests_kit_hst_bad_global_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=16 -DHST_MODULE=hst_bad_global
 tests_kit_hst_bad_global_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
 tests_kit_hst_bad_global_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_crash_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_crash_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=17 -DHST_MODULE=hst_bad_crash
+tests_kit_hst_bad_crash_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_crash_la_LIBADD = $(JSON_C_LIBS)
 
 # The kit on the bundled connectors against the sandbox (with --write), under valgrind when
 # it is installed; and on every module above, each failing the test of the rule it breaks.
