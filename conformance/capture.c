@@ -166,8 +166,14 @@ static void on_crash(int sig)
             dup2(saved_fd[i], i + 1);
     }
     put("FAIL  ", 6);
-    put(running_test, strlen(running_test));
-    put(": the connector crashed the kit (signal ", 40);
+    /* The same columns as kit_report's lines. */
+    size_t len = strlen(running_test);
+    put(running_test, len);
+    for (size_t i = len; i < 21; i++)
+        put(" ", 1);
+    if (len >= 21)
+        put(" ", 1);
+    put("the connector crashed the kit (signal ", 38);
     while (n > 0)
         put(&num[--n], 1);
     put(")\n", 2);

@@ -302,6 +302,35 @@ static int load(kit *k, hs_app *app, const hs_module **module)
     return -1;
 }
 
+/* Loads, tests, unloads; returns the exit status. */
+static int run(kit *k, hs_app *app)
+{
+    const hs_module *module = NULL;
+    int rc = load(k, app, &module);
+    if (rc == KIT_EXIT_VIOLATION)
+        return kit_report_finish(k);
+    if (rc >= 0)
+        return rc;
+    if (!k->json)
+        fprintf(k->out, "hiresync-conformance %s: connector %s from %s, connection \"%s\"\n",
+                PACKAGE_VERSION, k->name, k->module_path, k->connection_name);
+    kit_test_handshake(k, module->handle, k->manifest->module);
+    kit_test_open(k);
+    connection_tests(k);
+    kit_test_canary(k);
+    /* Unloading calls module_exit: its output counts too. Nothing of the module or the
+     * configuration may be used after this. */
+    kit_crash_guard("module_exit");
+    kit_call_begin(k, "module_exit");
+    hs_app_cleanup(app);
+    kit_call_end(k);
+    k->manifest = NULL;
+    k->config_json = NULL;
+    kit_crash_guard("final");
+    final_reports(k);
+    return kit_report_finish(k);
+}
+
 int main(int argc, char **argv)
 {
     kit k;
@@ -316,7 +345,6 @@ int main(int argc, char **argv)
     k.json_tests = json_object_new_array();
     hs_app app;
     memset(&app, 0, sizeof(app));
-    const hs_module *module = NULL;
     /* The host's promise to connectors: libcurl is set up before any entry is called. */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (kit_capture_init() != 0) {
@@ -330,29 +358,7 @@ int main(int argc, char **argv)
     kit_host_init(&k.host, &k);
     kit_host_init(&k.canary_host, &k);
     kit_host_init(&k.second_host, &k);
-    rc = load(&k, &app, &module);
-    if (rc == KIT_EXIT_VIOLATION)
-        rc = kit_report_finish(&k);
-    if (rc >= 0)
-        goto out;
-    if (!k.json)
-        fprintf(k.out, "hiresync-conformance %s: connector %s from %s, connection \"%s\"\n",
-                PACKAGE_VERSION, k.name, k.module_path, k.connection_name);
-    kit_test_handshake(&k, module->handle, k.manifest->module);
-    kit_test_open(&k);
-    connection_tests(&k);
-    kit_test_canary(&k);
-    /* Unloading calls module_exit: its output counts too. Nothing of the module or the
-     * configuration may be used after this. */
-    kit_crash_guard("module_exit");
-    kit_call_begin(&k, "module_exit");
-    hs_app_cleanup(&app);
-    kit_call_end(&k);
-    k.manifest = NULL;
-    k.config_json = NULL;
-    kit_crash_guard("final");
-    final_reports(&k);
-    rc = kit_report_finish(&k);
+    rc = run(&k, &app);
 out:
     kit_capture_free();
     if (app.log)

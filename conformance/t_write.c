@@ -104,70 +104,82 @@ static void unique_key(char *out, size_t size, const char *what)
              (long)getpid());
 }
 
+/* An invitation of "Conformance Kit" to the first --jobs interview, else the first found. */
+static int invitation(write_op *w, kit *k, const kit_strings *job_ids, char *key, size_t ksize,
+                      char *email, size_t esize)
+{
+    const char *interview = k->job_ids.n ? k->job_ids.v[0] : job_ids->n ? job_ids->v[0] : NULL;
+    if (!interview)
+        return -1;
+    w->name = "write_invitation";
+    unique_key(key, ksize, "invitation");
+    snprintf(email, esize, "conformance.%ld.%ld@example.com", (long)time(NULL), (long)getpid());
+    w->person.struct_size = sizeof(w->person);
+    w->person.first_name = "Conformance";
+    w->person.last_name = "Kit";
+    w->person.email = email;
+    w->inv.struct_size = sizeof(w->inv);
+    w->inv.key = key;
+    w->inv.interview_id = interview;
+    w->inv.person = &w->person;
+    w->inv.source_record_id = "hiresync-conformance";
+    return 0;
+}
+
+/* A note on the first stage record a read emitted. */
+static int note(write_op *w, const kit_emitted *sample, char *key, size_t ksize)
+{
+    if (!sample->record_id)
+        return -1;
+    w->name = "write_note";
+    unique_key(key, ksize, "note");
+    w->note.struct_size = sizeof(w->note);
+    w->note.key = key;
+    w->note.record_id = sample->record_id;
+    w->note.job_id = sample->job_id;
+    w->note.person_id = sample->person_id;
+    w->note.title = "hiresync conformance test";
+    w->note.body = "Written by hiresync-conformance to test idempotent writes; it may be deleted.";
+    return 0;
+}
+
+static void skip_writes(kit *k, const char *why)
+{
+    kit_report(k, "write-idempotent", KIT_SKIP, "%s", why);
+    kit_report(k, "write-small-buffer", KIT_SKIP, "%s", why);
+}
+
 void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
                      const kit_emitted *sample)
 {
     uint32_t caps = k->table.capabilities & (HS_CAP_WRITE_INVITATION | HS_CAP_WRITE_NOTE);
     if (!caps || !k->write) {
-        const char *why = caps ? "needs --write (it creates objects in the remote system)"
-                               : "the connector writes nothing";
-        kit_report(k, "write-idempotent", KIT_SKIP, "%s", why);
-        kit_report(k, "write-small-buffer", KIT_SKIP, "%s", why);
+        skip_writes(k, caps ? "needs --write (it creates objects in the remote system)"
+                            : "the connector writes nothing");
         return;
     }
     kit_crash_guard("write-idempotent");
-    kit_strings idem = {0}, small = {0}, skipped = {0};
+    kit_strings idem = {0}, small = {0};
+    const char *skipped = NULL;
     char summary[1024] = "", key[128], email[160];
     write_op w;
-    if (caps & HS_CAP_WRITE_INVITATION) {
-        const char *interview = k->job_ids.n ? k->job_ids.v[0] : job_ids->n ? job_ids->v[0]
-                                                                             : NULL;
-        if (!interview) {
-            kit_strings_add(&skipped, "no interview to invite to (discover_jobs emitted none; "
-                            "give --jobs)");
-        } else {
-            memset(&w, 0, sizeof(w));
-            w.k = k;
-            w.conn = conn;
-            w.name = "write_invitation";
-            unique_key(key, sizeof key, "invitation");
-            snprintf(email, sizeof email, "conformance.%ld.%ld@example.com", (long)time(NULL),
-                     (long)getpid());
-            w.person.struct_size = sizeof(w.person);
-            w.person.first_name = "Conformance";
-            w.person.last_name = "Kit";
-            w.person.email = email;
-            w.inv.struct_size = sizeof(w.inv);
-            w.inv.key = key;
-            w.inv.interview_id = interview;
-            w.inv.person = &w.person;
-            w.inv.source_record_id = "hiresync-conformance";
-            run(&w, &idem, &small, summary, sizeof summary);
-        }
-    }
-    if (caps & HS_CAP_WRITE_NOTE) {
-        if (!sample->record_id) {
-            kit_strings_add(&skipped, "no record to annotate (no read emitted a stage change)");
-        } else {
-            memset(&w, 0, sizeof(w));
-            w.k = k;
-            w.conn = conn;
-            w.name = "write_note";
-            unique_key(key, sizeof key, "note");
-            w.note.struct_size = sizeof(w.note);
-            w.note.key = key;
-            w.note.record_id = sample->record_id;
-            w.note.job_id = sample->job_id;
-            w.note.person_id = sample->person_id;
-            w.note.title = "hiresync conformance test";
-            w.note.body = "Written by hiresync-conformance to test idempotent writes; it may be "
-                          "deleted.";
-            run(&w, &idem, &small, summary, sizeof summary);
-        }
-    }
+    memset(&w, 0, sizeof(w));
+    w.k = k;
+    w.conn = conn;
+    if ((caps & HS_CAP_WRITE_INVITATION)
+        && invitation(&w, k, job_ids, key, sizeof key, email, sizeof email) != 0)
+        skipped = "no interview to invite to (discover_jobs emitted none; give --jobs)";
+    else if (caps & HS_CAP_WRITE_INVITATION)
+        run(&w, &idem, &small, summary, sizeof summary);
+    memset(&w, 0, sizeof(w));
+    w.k = k;
+    w.conn = conn;
+    if ((caps & HS_CAP_WRITE_NOTE) && note(&w, sample, key, sizeof key) != 0)
+        skipped = "no record to annotate (no read emitted a stage change)";
+    else if (caps & HS_CAP_WRITE_NOTE)
+        run(&w, &idem, &small, summary, sizeof summary);
     if (!summary[0] && idem.n == 0) {
-        kit_report(k, "write-idempotent", KIT_SKIP, "%s", skipped.n ? skipped.v[0] : "nothing");
-        kit_report(k, "write-small-buffer", KIT_SKIP, "%s", skipped.n ? skipped.v[0] : "nothing");
+        skip_writes(k, skipped ? skipped : "nothing to write");
     } else {
         kit_report_problems(k, "write-idempotent", &idem, summary);
         kit_report_problems(k, "write-small-buffer", &small, "an id that does not fit is an "
@@ -175,5 +187,4 @@ void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
     }
     kit_strings_clear(&idem);
     kit_strings_clear(&small);
-    kit_strings_clear(&skipped);
 }

@@ -38,6 +38,7 @@ if [ -n "${VALGRIND:-}" ] || command -v valgrind >/dev/null 2>&1; then
     run="$HIRESYNC_BUILDDIR/libtool --mode=execute ${VALGRIND:-valgrind} --quiet \
         --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         --show-leak-kinds=definite"
+    echo "under valgrind: a definite leak fails the test"
 else
     echo "valgrind not found: running without the leak check"
 fi

@@ -4,7 +4,7 @@
 # name, with exit status 1. Usage errors exit 2.
 set -u
 kit="$HIRESYNC_BUILDDIR/hiresync-conformance"
-mods="$HIRESYNC_TEST_MODULE_DIR"
+mods="$HIRESYNC_BUILDDIR/tests/kit/.libs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "conformance_bad.sh: $*" >&2; exit 1; }
@@ -49,6 +49,9 @@ expect hst_bad_caps 1 handshake
 expect hst_bad_nostop 1 emitter-stop
 expect hst_bad_exit 1 stdio
 expect hst_bad_global 1 two-connections
+expect hst_bad_crash 1 close-null
+grep -q "^FAIL  close-null  *the connector crashed the kit (signal 11)" "$work/hst_bad_crash.out" \
+    || fail "hst_bad_crash: the crash is not reported"
 grep -q 'FAIL  stdio  *module_exit wrote' "$work/hst_bad_exit.out" || fail "hst_bad_exit: module_exit not named"
 
 # The module that passes every test passes them all: nothing skipped without --write but

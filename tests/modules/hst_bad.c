@@ -34,6 +34,7 @@
 #define BAD_NOSTOP 14     /* goes on when the emitter says stop */
 #define BAD_EXIT 15       /* module_exit writes to stdout */
 #define BAD_GLOBAL 16     /* keeps the key of the last connection opened in a global */
+#define BAD_CRASH 17      /* close(NULL) dereferences NULL */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
@@ -98,6 +99,10 @@ static hs_status bad_open(const hs_host_api *api, hs_host *host, const char *con
 
 static void bad_close(hs_conn *c)
 {
+    if (KIT_BAD == BAD_CRASH) {
+        hs_conn *volatile v = c;   /* read through NULL: the crash the kit must report */
+        free(v->key);
+    }
     if (!c)
         return;
     for (int i = 0; i < c->n_written; i++)
