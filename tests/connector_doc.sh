@@ -1,7 +1,7 @@
 #!/bin/sh
 # hiresync-connector(7)'s complete minimal connector is true: hello.c and hello.json, taken
 # from the page's text, compile with the command the page gives, load from a directory on
-# HIRESYNC_CONNECTOR_PATH, and list their job.
+# HIRESYNC_CONNECTOR_PATH, list their job and pass hiresync-conformance.
 set -eu
 : "${PKG_CONFIG:=pkg-config}" "${CC:=cc}"
 page=$HIRESYNC_SRCDIR/doc/hiresync-connector.7
@@ -38,4 +38,6 @@ printf '{ "state_dir": "%s/state", "connections": { "h": { "connector": "hello" 
 chmod 600 "$work/hiresync.json"
 jobs=$("$HIRESYNC_BIN" -c "$work/hiresync.json" jobs h 2>&1) || { echo "$jobs"; fail "hiresync jobs h failed"; }
 echo "$jobs" | grep -q "Hello job" || { echo "$jobs"; fail "hello's job (with the manifest's default title) is not listed"; }
-echo "connector_doc: the page's hello connector builds, loads and lists its job"
+"$HIRESYNC_BUILDDIR/hiresync-conformance" "$work/lib/hello.so" -c "$work/hiresync.json" \
+    >"$work/kit" 2>&1 || { cat "$work/kit"; fail "the page's hello fails hiresync-conformance"; }
+echo "connector_doc: the page's hello connector builds, loads, lists its job and passes the kit"
