@@ -252,7 +252,7 @@ static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
         hs_job j;
         hs_status st;
         memset(&j, 0, sizeof j);
-        j.struct_size = sizeof j;
+        j.struct_size = fake.job_size ? fake.job_size : (uint32_t)sizeof j;
         j.id = ids[i];
         j.title = i == 0 ? "Engineer" : "Designer";
         j.stages = stages;
