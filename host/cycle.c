@@ -96,12 +96,14 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
         hs_cycle_logf(&c, HS_LOG_WARN, "%s", params->state->recovered);
     outbox = section(c.body, "outbox");
     if (outbox != NULL && json_object_object_length(outbox) > 0)
-        hs_cycle_logf(&c, HS_LOG_WARN, "%d write(s) were in flight when hiresync last stopped; they "
+        hs_cycle_logf(&c, HS_LOG_WARN,
+                      "%d write(s) were in flight when hiresync last stopped; they "
               "are checked again (writes are idempotent)", json_object_object_length(outbox));
     if (params->ats.table->read_changes == NULL || params->ats.table->write_note == NULL ||
         params->interviews.table->read_changes == NULL ||
         params->interviews.table->write_invitation == NULL) {
-        hs_cycle_set_error(&c, HS_E_CONFIG, params->pipeline->name, "the ATS connection must read changes "
+        hs_cycle_set_error(&c, HS_E_CONFIG, params->pipeline->name,
+                           "the ATS connection must read changes "
                   "and write notes, the interview connection read changes and write "
                   "invitations; check the pipeline's \"ats\" and \"interviews\"");
         st = HS_E_CONFIG;

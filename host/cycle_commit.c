@@ -74,7 +74,8 @@ static void prune_section(cycle *c, const char *name, int64_t limit, const char 
         hs_cycle_forget(c, name, k);
     }
     if (n > 0)
-        hs_cycle_logf(c, HS_LOG_INFO, "%zu %s record(s) older than %d days dropped from the state", n,
+        hs_cycle_logf(c, HS_LOG_INFO,
+                      "%zu %s record(s) older than %d days dropped from the state", n,
               name, HS_CYCLE_RETENTION_DAYS);
 out:
     json_object_put(old);
@@ -247,7 +248,8 @@ static hs_status checkpoint_(cycle *c, const char *cursor)
     put_str(sec, "cursor", cursor);
     json_object_object_add(sec, "committed_ms", json_object_new_int64(now_ms(c->p)));
     if (c->mode == MODE_BASELINE)
-        hs_cycle_set_baselines(c, 0); /* with what the snapshot saw: all in the body, not the journal */
+        /* with what the snapshot saw: all in the body, not the journal */
+        hs_cycle_set_baselines(c, 0);
     hs_crash_point("cycle: barrier, before commit");
     return hs_cycle_commit(c, "checkpoint");
 }
@@ -345,8 +347,9 @@ void hs_cycle_drop_orphans(cycle *c)
     const char *key;
     while (outbox != NULL && (key = first_in_state(outbox, "intent")) != NULL) {
         json_object_object_get_ex(outbox, key, &e);
-        hs_cycle_logf(c, HS_LOG_WARN, "a %s for record %s was in flight when hiresync stopped and its "
-              "record is no longer read; check that record by hand", s_or(get_str(e, "op"), "write"),
+        hs_cycle_logf(c, HS_LOG_WARN, "a %s for record %s was in flight when hiresync stopped "
+                      "and its record is no longer read; check that record by hand",
+                      s_or(get_str(e, "op"), "write"),
               s_or(get_str(e, "record"), "?"));
         hs_cycle_forget(c, "outbox", key);
     }

@@ -101,7 +101,8 @@ void hs_cycle_set_error(cycle *c, hs_status status, const char *side, const char
         c->r->counts.errors++;
     msg = s_or(msg, "failed");
     if (strncmp(msg, side, n) == 0 && msg[n] == ':')
-        hs_cycle_bounded(c->r->error, sizeof c->r->error, "%s", msg); /* already names the connection */
+        /* already names the connection */
+        hs_cycle_bounded(c->r->error, sizeof c->r->error, "%s", msg);
     else
         hs_cycle_bounded(c->r->error, sizeof c->r->error, "%s: %s", side, msg);
 }

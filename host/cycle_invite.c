@@ -40,7 +40,8 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
         return HS_OK;
     }
     c->r->counts.not_invited++;
-    hs_cycle_logf(c, HS_LOG_WARN, "application %s (job %s) cannot be invited to interview %s: %s%s%s",
+    hs_cycle_logf(c, HS_LOG_WARN,
+                  "application %s (job %s) cannot be invited to interview %s: %s%s%s",
           ch->record_id, s_or(ch->job_id, "?"), m->interview, reason, detail ? ": " : "",
           detail ? detail : "");
     if (c->p->dry_run) {
@@ -76,7 +77,8 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
         put_str(e, "note", res.remote_id);
     else
         put_str(e, "note_error", c->err.message);
-    st = hs_cycle_record_done(c, "failures", fkey, e, nkey, st == HS_OK ? res.remote_id : NULL, NULL,
+    st = hs_cycle_record_done(c, "failures", fkey, e, nkey, st == HS_OK ? res.remote_id : NULL,
+                              NULL,
                      "failure note done");
     json_object_put(e);
     return st;
@@ -99,7 +101,8 @@ static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *
     put_str(e, "participant", res->remote_id);
     if (res->remote_id[0] != '\0')
         part = (hs_state_put){"participants", res->remote_id, link};
-    st = hs_cycle_record_done(c, "invitations", key, e, key, res->remote_id, &part, "invitation done");
+    st = hs_cycle_record_done(c, "invitations", key, e, key, res->remote_id, &part,
+                              "invitation done");
 out:
     json_object_put(e);
     json_object_put(link);
@@ -247,7 +250,8 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
             if (ch->snapshot && !m->invite_existing) {
                 c->r->counts.skipped++;
                 remember_member(c, pk, ch);
-                hs_cycle_logf(c, HS_LOG_DEBUG, "application %s was in trigger stage \"%s\" before the "
+                hs_cycle_logf(c, HS_LOG_DEBUG,
+                              "application %s was in trigger stage \"%s\" before the "
                       "baseline; not invited (invite_existing is false)", ch->record_id,
                       s_or(ch->stage->name, "?"));
                 continue;
@@ -334,7 +338,8 @@ hs_status hs_cycle_ats_stream(cycle *c)
         n = mapped_jobs(c, ids, 512, NULL);
         if (n == 0)
             goto out;
-        hs_cycle_logf(c, HS_LOG_INFO, "first cycle: reading the current position of %zu job(s) to set "
+        hs_cycle_logf(c, HS_LOG_INFO,
+                      "first cycle: reading the current position of %zu job(s) to set "
               "the baseline", n);
         c->mode = MODE_BASELINE;
         st = hs_cycle_read_side(c, &c->p->ats, NULL, ids, n, 1, ats_change);

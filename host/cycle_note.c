@@ -102,7 +102,8 @@ static hs_status interview_change_(cycle *c, const hs_stage_change *ch)
     if (!json_object_object_get_ex(parts, ch->record_id, &v) ||
         !json_object_object_get_ex(invs, json_object_get_string(v), &inv)) {
         c->r->counts.skipped++;
-        hs_cycle_logf(c, HS_LOG_INFO, "participant %s completed interview %s but was not invited by "
+        hs_cycle_logf(c, HS_LOG_INFO,
+                      "participant %s completed interview %s but was not invited by "
               "hiresync; no note", ch->record_id, s_or(ch->job_id, "?"));
         return HS_OK;
     }

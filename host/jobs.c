@@ -52,7 +52,7 @@ static json_object *stage_json(const hs_stage *stage)
 json_object *hs_job_json(const hs_job *job, char *why, size_t why_size)
 {
     hs_job_copy copy;
-    char ignored[8];
+    char ignored[8] = "";
     json_object *obj = NULL, *stages = NULL;
     if (hs_job_copy_from(&copy, job, why ? why : ignored, why ? why_size : sizeof(ignored))
         != 0)

@@ -100,8 +100,9 @@ typedef struct hs_module {
  * symbol is looked up as <stem>_LTX_hs_connector_entry, then under the target's file name
  * (a link), then as <entry_name>_LTX_hs_connector_entry (entry_name: the manifest's
  * "module", the name given to HS_CONNECTOR_ENTRY; NULL for stem alone), so renamed files
- * still load. `out` must be zeroed (or previously unloaded) by the caller. On success
- * returns 0 with out filled and out->loaded = 1. On failure returns -1, writes one line
+ * still load. `out` must be zeroed (or previously unloaded) by the caller. On success (the
+ * handshake passed and module_init, when set, succeeded) returns 0 with out filled and
+ * out->loaded = 1. On failure returns -1, writes one line
  * "<file>: <what is wrong>; <what to do>" into error (and out->error), out->loaded = -1,
  * nothing stays loaded. Either way call hs_module_unload(out) when done (it frees out->path
  * and out->target). Call hs_loader_init() first.

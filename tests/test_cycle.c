@@ -791,6 +791,28 @@ START_TEST(test_change_smaller_than_abi_2_0_is_refused_and_nothing_committed)
 }
 END_TEST
 
+/* Discovery too: a job shorter than 2.0's (an older writer's, before stage_size) fails the
+ * cycle with the connector to rebuild, before anything is read. */
+START_TEST(test_job_smaller_than_abi_2_0_fails_discovery)
+{
+    hs_cycle_result r;
+    char expected[256];
+    fake.job_size = (uint32_t)offsetof(hs_job, stage_size);
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run_with("{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{"
+                 "\"interview\":\"iv1\",\"invite_existing\":true,\"jobs\":[{\"job\":\"100\","
+                 "\"trigger_stages\":[\"Video Interview\"]}]}]}", 0);
+    ck_assert_int_eq(r.status, HS_E_DATA);
+    snprintf(expected, sizeof expected, "eploy: connector fake_ats: job refused: job record of "
+             "%zu bytes, smaller than ABI 2.0's %zu; rebuild the connector against this "
+             "hiresync's connector.h", offsetof(hs_job, stage_size),
+             offsetof(hs_job, stage_size) + sizeof(size_t));
+    ck_assert_str_eq(r.error, expected);
+    ck_assert_int_eq(r.counts.changes, 0);
+    ck_assert_int_eq(fake.invite_calls, 0);
+}
+END_TEST
+
 START_TEST(test_person_smaller_than_abi_2_0_is_refused)
 {
     hs_cycle_result r;
@@ -881,6 +903,7 @@ int main(void)
     tcase_add_test(tc, test_orphaned_intent_is_dropped_after_a_full_cycle);
     tcase_add_test(tc, test_change_smaller_than_abi_2_0_is_refused_and_nothing_committed);
     tcase_add_test(tc, test_person_smaller_than_abi_2_0_is_refused);
+    tcase_add_test(tc, test_job_smaller_than_abi_2_0_fails_discovery);
     tcase_add_test(tc, test_records_of_a_newer_minor_are_read_up_to_what_the_host_knows);
     tcase_add_test(tc, test_completions_are_known_by_kind_and_unknown_kinds_skipped);
     suite_add_tcase(s, tc);

@@ -161,8 +161,8 @@ static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snaps
     hs_ref stage = {sizeof stage, e->stage_id, e->stage_name};
     hs_ref status = {sizeof status, e->status_id, NULL};
     hs_stage_change *ch = &cb.ch;
-    memset(&cb, 0, sizeof cb);
-    memset(&pb, 0, sizeof pb);
+    memset(cb.bytes, 0, sizeof cb.bytes);
+    memset(pb.bytes, 0, sizeof pb.bytes);
     ch->kind = e->kind;
     ch->key = e->changed_at;
     ch->record_id = e->record;
@@ -252,7 +252,7 @@ static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
         hs_job j;
         hs_status st;
         memset(&j, 0, sizeof j);
-        j.struct_size = sizeof j;
+        j.struct_size = fake.job_size ? fake.job_size : (uint32_t)sizeof j;
         j.id = ids[i];
         j.title = i == 0 ? "Engineer" : "Designer";
         j.stages = stages;

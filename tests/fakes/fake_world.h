@@ -69,6 +69,7 @@ typedef struct fake_world {
      * writer's record; larger (up to FAKE_PAD more): a newer minor's, padded with junk. */
     uint32_t change_size;
     uint32_t person_size;
+    uint32_t job_size;               /* struct_size of the ATS's jobs, 0: sizeof */
 } fake_world;
 
 extern fake_world fake;
