@@ -14,7 +14,7 @@ examples_jsonl_jsonl_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
 examples_jsonl_jsonl_la_LIBADD = $(JSON_C_LIBS)
 # Installed beside its module, as every connector's manifest.
 dist_connectormanifests_DATA += examples/jsonl/jsonl.json
-EXTRA_DIST += examples/jsonl/Makefile
+EXTRA_DIST += examples/jsonl/Makefile examples/jsonl/README.md
 
 # End to end: the sandbox's Eploy to jsonl as the interviews side, found through
 # HIRESYNC_CONNECTOR_PATH (CI's connector-sdk step runs the same script on the installed
