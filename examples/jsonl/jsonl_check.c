@@ -16,9 +16,10 @@
 
 typedef struct file_rule {
     const char *path;
-    int access_mode;        /* R_OK, or R_OK | W_OK for the files jsonl appends to */
-    int personal;           /* holds candidates' data: should be private */
-    const char *if_absent;  /* what an absent file means */
+    int access_mode;           /* R_OK, or R_OK | W_OK for the files jsonl appends to */
+    int personal;              /* holds candidates' data: should be private */
+    hs_check_result absent;    /* what an absent file is worth, */
+    const char *if_absent;     /* and what it means */
 } file_rule;
 
 static hs_status item(const hs_check_report *r, const char *name, hs_check_result result,
@@ -56,8 +57,12 @@ static hs_status check_dir(const hs_conn *conn, const hs_check_report *r)
 static hs_status check_file(const file_rule *f, const hs_check_report *r)
 {
     struct stat st;
-    if (stat(f->path, &st) != 0 && errno == ENOENT)
-        return item(r, f->path, f->personal ? HS_CHECK_OK : HS_CHECK_WARN, "%s", f->if_absent);
+    if (stat(f->path, &st) != 0) {
+        if (errno == ENOENT)
+            return item(r, f->path, f->absent, "%s", f->if_absent);
+        return item(r, f->path, HS_CHECK_FAIL, "cannot be reached (%s); let hiresync's user "
+                    "into its directory", strerror(errno));
+    }
     if (access(f->path, f->access_mode) != 0 || !S_ISREG(st.st_mode))
         return item(r, f->path, HS_CHECK_FAIL, "hiresync's user cannot %s it; change its "
                     "owner or mode", f->access_mode & W_OK ? "read and append to" : "read");
@@ -105,10 +110,12 @@ hs_status jsonl_check(hs_conn *conn, const hs_check_report *report, hs_error *er
     hs_check_report r;
     JSONL_COPY_IN(r, report);
     const file_rule files[] = {
-        {conn->changes, R_OK, 1, "absent: nothing to read until it exists"},
-        {conn->jobs, R_OK, 0, "absent: no jobs are listed; write one job a line"},
-        {conn->invitations, R_OK | W_OK, 1, "absent: created on the first invitation"},
-        {conn->notes, R_OK | W_OK, 1, "absent: created on the first note"},
+        {conn->changes, R_OK, 1, HS_CHECK_OK, "absent: nothing to read until it exists"},
+        {conn->jobs, R_OK, 0, HS_CHECK_WARN,
+         "absent: no jobs are listed; write one job a line"},
+        {conn->invitations, R_OK | W_OK, 1, HS_CHECK_OK,
+         "absent: created on the first invitation"},
+        {conn->notes, R_OK | W_OK, 1, HS_CHECK_OK, "absent: created on the first note"},
     };
     hs_status st = check_dir(conn, &r);
     for (size_t i = 0; st == HS_OK && i < sizeof(files) / sizeof(files[0]); i++)
