@@ -6,3 +6,6 @@ nodist_doc_DATA = doc/sandbox.md
 CLEANFILES += doc/sandbox.md
 doc/sandbox.md: tests/sandbox/README.md
 	$(AM_V_GEN)$(MKDIR_P) doc && cp '$(srcdir)/tests/sandbox/README.md' $@
+# The connector contract for integrators: the ABI's rules, the manifest format, building and
+# installing out of tree, the conformance kit and the jsonl example.
+dist_man_MANS += doc/hiresync-connector.7

@@ -67,6 +67,7 @@ void hs_app_cleanup(hs_app *app)
     agents_free(app->agents);
     app->agents = NULL;
     hs_diag_clear(&app->manifest_diag);
+    hs_loader_set_log(NULL);   /* module_exit has run: nothing logs through it any more */
     hs_log_free(app->log);
     app->log = NULL;
     hs_shared_free(app->shared);
@@ -175,6 +176,7 @@ static int make_registry(hs_app *app, const hs_config_dirs *config_dirs)
 {
     hs_search_path path;
     app->registry = NULL;
+    hs_loader_set_log(app->log);
     if (hs_app_search_path(config_dirs, &path, &app->manifest_diag) == 0)
         app->registry = hs_registry_discover(&path, &app->manifest_diag);
     hs_search_path_clear(&path);

@@ -140,11 +140,11 @@ static void run_check(hs_connection *conn, check_tally *t, const hs_config_conne
                               job_ids ? n : 0};
     if (!job_ids || n == 0)
         report.job_ids = NULL;
-    hs_error err;
-    hs_connection_error_init(&err);
-    hs_status st = table->check(hs_connection_conn(conn), &report, &err);
+    hs_host_error err;
+    hs_host_error_init(&err);
+    hs_status st = table->check(hs_connection_conn(conn), &report, &err.e);
     if (st != HS_OK) {
-        char msg[HS_ERROR_MESSAGE_MAX + 64];
+        char msg[HS_HOST_MESSAGE_SIZE + 64];
         snprintf(msg, sizeof(msg), "could not run (%s)",
                  err.message[0] ? err.message : "no reason given");
         report_item(t, "check", HS_CHECK_FAIL, msg);
@@ -194,9 +194,9 @@ static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t
         fprintf(app->out, "%s (connector %s %s)\n", cc->name, cc->connector, version);
     }
     hs_connection *conn = NULL;
-    hs_error err;
-    hs_connection_error_init(&err);
-    hs_status st = hs_connection_open(app, cc->name, NULL, &conn, &err);
+    hs_host_error err;
+    hs_host_error_init(&err);
+    hs_status st = hs_connection_open(app, cc->name, NULL, &conn, &err.e);
     if (st != HS_OK) {
         report_item(t, "open", HS_CHECK_FAIL, err.message);
         return -1;
@@ -214,14 +214,14 @@ typedef struct discovered {
     const char *name;       /* connection name, borrowed from the config */
     hs_job_list jobs;
     int ok;                 /* 1 when listed */
-    char error[HS_ERROR_MESSAGE_MAX];
+    char error[HS_HOST_MESSAGE_SIZE];
 } discovered;
 
 static discovered *discover_once(hs_app *app, discovered *cache, size_t *n, size_t max,
                                  const char *name)
 {
     hs_connection *conn = NULL;
-    hs_error err;
+    hs_host_error err;
     discovered *d;
     for (size_t i = 0; i < *n; i++)
         if (strcmp(cache[i].name, name) == 0)
@@ -231,13 +231,13 @@ static discovered *discover_once(hs_app *app, discovered *cache, size_t *n, size
     d = &cache[(*n)++];
     memset(d, 0, sizeof *d);
     d->name = name;
-    hs_connection_error_init(&err);
-    if (hs_connection_open(app, name, NULL, &conn, &err) == HS_OK) {
+    hs_host_error_init(&err);
+    if (hs_connection_open(app, name, NULL, &conn, &err.e) == HS_OK) {
         const hs_connector *table = hs_connection_table(conn);
         if (table->discover_jobs == NULL || !(table->capabilities & HS_CAP_DISCOVER_JOBS))
             snprintf(err.message, sizeof err.message, "connector %s cannot list jobs",
                      table->name);
-        else if (hs_job_list_discover(table, hs_connection_conn(conn), &d->jobs, &err) == HS_OK)
+        else if (hs_job_list_discover(table, hs_connection_conn(conn), &d->jobs, &err.e) == HS_OK)
             d->ok = 1;
     }
     if (!d->ok)
@@ -288,7 +288,7 @@ static void check_pipeline(hs_app *app, check_tally *t, const char *name, json_o
 {
     hs_pipeline *p = NULL;
     discovered *ats, *iv;
-    char problems[8192], msg[HS_ERROR_MESSAGE_MAX + 128];
+    char problems[8192], msg[HS_HOST_MESSAGE_SIZE + 128];
     begin_section(t, name);
     if (hs_pipeline_parse(name, cfg, &p, problems, sizeof problems) != 0) {
         report_item(t, "pipeline", HS_CHECK_FAIL, problems);

@@ -88,9 +88,9 @@ static void print_text(const hs_app *app, json_object *jobs)
 static int list_jobs(hs_app *app, const char *name, int json)
 {
     hs_connection *conn = NULL;
-    hs_error err;
-    hs_connection_error_init(&err);
-    hs_status st = hs_connection_open(app, name, NULL, &conn, &err);
+    hs_host_error err;
+    hs_host_error_init(&err);
+    hs_status st = hs_connection_open(app, name, NULL, &conn, &err.e);
     if (st != HS_OK) {
         hs_log_write(app->log, HS_LOG_ERROR, name, "cannot open: %s", err.message);
         return st == HS_E_CONFIG ? HS_EXIT_USAGE : HS_EXIT_FAILURE;
@@ -109,11 +109,15 @@ static int list_jobs(hs_app *app, const char *name, int json)
         hs_connection_close(conn);
         return HS_EXIT_FAILURE;
     }
-    st = table->discover_jobs(hs_connection_conn(conn), &collector.emitter, &err);
+    st = table->discover_jobs(hs_connection_conn(conn), &collector.emitter, &err.e);
     if (st != HS_OK) {
-        char msg[HS_ERROR_MESSAGE_MAX];
-        hs_log_mask(app->log, err.message, msg, sizeof(msg));
-        hs_log_write(app->log, HS_LOG_ERROR, name, "listing jobs failed: %s", msg);
+        char msg[HS_HOST_MESSAGE_SIZE];
+        hs_log_mask(app->log, collector.error[0] ? collector.error : err.message, msg,
+                    sizeof(msg));
+        hs_log_write(app->log, HS_LOG_ERROR, name, "listing jobs failed: %s%s%s%s", msg,
+                     collector.error[0] ? " (connector " : "",
+                     collector.error[0] ? hs_connection_config(conn)->connector : "",
+                     collector.error[0] ? ")" : "");
         goto out;
     }
     hs_job_collector_sort(&collector);

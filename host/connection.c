@@ -35,12 +35,6 @@ struct hs_connection {
     json_object *store;
 };
 
-void hs_connection_error_init(hs_error *err)
-{
-    memset(err, 0, sizeof(*err));
-    err->struct_size = sizeof(*err);
-}
-
 /* ---- host services ------------------------------------------------------------------------ */
 
 static void host_log(hs_host *host, hs_log_level level, const char *fmt, ...)
@@ -242,11 +236,11 @@ static void set_err(hs_error *err, const char *fmt, ...)
 
 static void set_err(hs_error *err, const char *fmt, ...)
 {
-    if (!err)
+    if (!err || !err->message || err->message_size == 0)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    vsnprintf(err->message, err->message_size, fmt, ap);
     va_end(ap);
 }
 
@@ -329,19 +323,20 @@ hs_status hs_connection_open(hs_app *app, const char *name,
         hs_connection_close(c);
         return HS_E_INTERNAL;
     }
-    hs_error local;
-    hs_connection_error_init(&local);
-    hs_status st = module->table.open(&c->api, &c->host, config->config_json, &c->conn, &local);
+    hs_host_error local;
+    hs_status st = module->table.open(&c->api, &c->host, config->config_json, &c->conn,
+                                      hs_host_error_init(&local));
     if (st == HS_OK && !c->conn) {
         st = HS_E_INTERNAL;
-        snprintf(local.message, sizeof(local.message), "open() succeeded without a connection");
+        hs_host_error_set(&local.e, "open() succeeded without a connection");
     }
     if (st != HS_OK) {
         c->conn = NULL;   /* a failed open leaves nothing to close */
         if (err) {
-            err->http_status = local.http_status;
-            err->retry_after_s = local.retry_after_s;
-            hs_log_mask(app->log, local.message, err->message, sizeof(err->message));
+            err->http_status = local.e.http_status;
+            err->retry_after_s = local.e.retry_after_s;
+            if (err->message && err->message_size > 0)
+                hs_log_mask(app->log, local.message, err->message, err->message_size);
         }
         hs_connection_close(c);
         return st;

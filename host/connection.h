@@ -29,6 +29,7 @@
 #include <hiresync/connector.h>
 
 #include "app.h"
+#include "records.h"
 
 typedef struct hs_connection hs_connection;
 
@@ -51,7 +52,7 @@ typedef struct hs_connection_options {
 
 /* Opens the configured connection named name. options may be NULL. Returns HS_OK and *out,
  * or an error status with err filled (one line, no secret; for an unknown connection or a
- * refused module HS_E_CONFIG). */
+ * refused module HS_E_CONFIG). err is an initialised hs_error (hs_host_error_init). */
 hs_status hs_connection_open(hs_app *app, const char *name,
                              const hs_connection_options *options, hs_connection **out,
                              hs_error *err);
@@ -78,7 +79,5 @@ int hs_connection_store_load(hs_connection *connection, const char *json, char *
  * be NULL), 0 when none was measured. */
 int hs_connection_clock_skew(const hs_connection *connection, int64_t *skew_ms, int64_t *at_ms);
 
-/* A zeroed hs_error with struct_size set. */
-void hs_connection_error_init(hs_error *err);
 
 #endif /* HS_HOST_CONNECTION_H */

@@ -2,6 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "jobs.h"
 
+#include "records.h"
+
+#include <stdio.h>
 #include <string.h>
 
 #define DEFAULT_MAX_JOBS 100000
@@ -32,6 +35,7 @@ static json_object *stage_json(const hs_stage *stage)
     }
     json_object_object_add(obj, "id", str_or_null(stage->id));
     json_object_object_add(obj, "name", str_or_null(stage->name));
+    /* The host's own copy: its arrays have the host's stride. */
     for (size_t i = 0; stage->statuses && i < stage->n_statuses; i++) {
         json_object *r = ref_json(&stage->statuses[i]);
         if (!r || json_object_array_add(statuses, r) != 0) {
@@ -45,13 +49,22 @@ static json_object *stage_json(const hs_stage *stage)
     return obj;
 }
 
-json_object *hs_job_json(const hs_job *job)
+json_object *hs_job_json(const hs_job *job, char *why, size_t why_size)
 {
-    hs_job j;
-    memset(&j, 0, sizeof(j));
-    memcpy(&j, job, job->struct_size < sizeof(j) ? job->struct_size : sizeof(j));
-    json_object *obj = json_object_new_object();
-    json_object *stages = json_object_new_array();
+    hs_job_copy copy;
+    char ignored[8] = "";
+    json_object *obj = NULL, *stages = NULL;
+    if (hs_job_copy_from(&copy, job, why ? why : ignored, why ? why_size : sizeof(ignored))
+        != 0)
+        goto fail;
+    if (!copy.job.id) {
+        if (why)
+            snprintf(why, why_size, "a job without an id; a bug in the connector");
+        goto fail;
+    }
+    const hs_job j = copy.job;
+    obj = json_object_new_object();
+    stages = json_object_new_array();
     if (!obj || !stages)
         goto fail;
     json_object_object_add(obj, "id", str_or_null(j.id));
@@ -69,8 +82,10 @@ json_object *hs_job_json(const hs_job *job)
         }
     }
     json_object_object_add(obj, "stages", stages);
+    hs_job_copy_free(&copy);
     return obj;
 fail:
+    hs_job_copy_free(&copy);
     json_object_put(stages);
     json_object_put(obj);
     return NULL;
@@ -80,11 +95,18 @@ static hs_status collect_job(void *ctx, const hs_job *job)
 {
     hs_job_collector *c = ctx;
     size_t max = c->max_jobs ? c->max_jobs : DEFAULT_MAX_JOBS;
-    if (!job || job->struct_size < offsetof(hs_job, id) + sizeof(job->id) || !job->id)
+    if (!job) {
+        snprintf(c->error, sizeof(c->error), "emitted a NULL job; a bug in the connector");
         return HS_E_DATA;
-    if (json_object_array_length(c->jobs) >= max)
+    }
+    if (json_object_array_length(c->jobs) >= max) {
+        snprintf(c->error, sizeof(c->error), "emitted more than %zu jobs", max);
         return HS_E_DATA;
-    json_object *obj = hs_job_json(job);
+    }
+    c->error[0] = '\0';
+    json_object *obj = hs_job_json(job, c->error, sizeof(c->error));
+    if (!obj && c->error[0])
+        return HS_E_DATA;
     if (!obj || json_object_array_add(c->jobs, obj) != 0) {
         json_object_put(obj);
         return HS_E_INTERNAL;

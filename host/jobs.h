@@ -18,13 +18,15 @@
 
 #include <hiresync/connector.h>
 
-/* NULL when out of memory. Reads only the fields within job->struct_size. */
-json_object *hs_job_json(const hs_job *job);
+/* NULL when out of memory or when the job is refused (see records.h; why then says so, when
+ * given). Reads only what the job's struct_size and element sizes cover. */
+json_object *hs_job_json(const hs_job *job, char *why, size_t why_size);
 
 typedef struct hs_job_collector {
     hs_emitter emitter;     /* give &collector->emitter to discover_jobs */
     json_object *jobs;      /* array of job objects, in emitted order */
     size_t max_jobs;        /* emitting more fails with HS_E_DATA; 0: 100000 */
+    char error[512];        /* why a job was refused (HS_E_DATA), "" when none */
 } hs_job_collector;
 
 /* Returns 0, or -1 when out of memory. */

@@ -1,10 +1,14 @@
 /* Checking, loading and validating connector modules (libltdl). */
 #define _XOPEN_SOURCE 700
+#include <config.h>   /* autoconf: PACKAGE_VERSION */
+
 #include "loader.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,8 @@
 #include <unistd.h>
 
 #include <ltdl.h>
+
+#include "records.h"
 
 /* Shared objects on the platforms hiresync targets. */
 #define HS_MODULE_EXT ".so"
@@ -25,6 +31,148 @@ void hs_loader_exit(void)
 {
     lt_dlexit();
 }
+
+/* ---- the services of module_init and module_exit --------------------------------------- */
+
+/* Loading happens on the main thread only (libltdl is not thread-safe), so these two are
+ * only ever used there: where module log lines go, and the connector being initialised. */
+static hs_log *module_log;
+static const char *module_scope;
+
+void hs_loader_set_log(hs_log *log)
+{
+    module_log = log;
+}
+
+static void module_log_line(hs_host *host, hs_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void module_log_line(hs_host *host, hs_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    (void)host;
+    if (!module_log)
+        return;
+    if (level > HS_LOG_DEBUG)
+        level = HS_LOG_DEBUG;
+    va_start(ap, fmt);
+    hs_log_vwrite(module_log, level, module_scope, fmt, ap);
+    va_end(ap);
+}
+
+static int module_cancelled(hs_host *host)
+{
+    (void)host;
+    return 0;
+}
+
+static int64_t module_now_ms(hs_host *host)
+{
+    struct timespec ts;
+    (void)host;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int module_sleep_ms(hs_host *host, int64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    (void)host;
+    if (ms > 0)
+        nanosleep(&ts, NULL);
+    return 0;
+}
+
+static const char *module_user_agent(hs_host *host)
+{
+    (void)host;
+    return "hiresync/" PACKAGE_VERSION;
+}
+
+static hs_status module_get(hs_host *host, const char *name, char *buf, size_t buf_size)
+{
+    (void)host;
+    (void)name;
+    (void)buf;
+    (void)buf_size;
+    return HS_E_UNSUPPORTED;
+}
+
+static hs_status module_put(hs_host *host, const char *name, const char *value)
+{
+    (void)host;
+    (void)name;
+    (void)value;
+    return HS_E_UNSUPPORTED;
+}
+
+static void module_remote_time(hs_host *host, int64_t remote_ms)
+{
+    (void)host;
+    (void)remote_ms;
+}
+
+static hs_status module_swap(hs_host *host, const char *name, const char *expected,
+                             const char *value)
+{
+    (void)host;
+    (void)name;
+    (void)expected;
+    (void)value;
+    return HS_E_UNSUPPORTED;
+}
+
+static const hs_host_api module_api = {
+    .struct_size = sizeof(hs_host_api),
+    .abi_version = HS_ABI_VERSION,
+    .log = module_log_line,
+    .cancelled = module_cancelled,
+    .now_ms = module_now_ms,
+    .sleep_ms = module_sleep_ms,
+    .user_agent = module_user_agent,
+    .store_get = module_get,
+    .store_put = module_put,
+    .remote_time = module_remote_time,
+    .shared_get = module_get,
+    .shared_put = module_put,
+    .shared_swap = module_swap,
+};
+
+/* module_init once the handshake passed; its failure refuses the module. */
+static int module_init(const char *path, hs_module *out, char *error, size_t error_size)
+{
+    hs_host_error err;
+    hs_status st;
+    if (!out->table.module_init) {
+        out->initialised = 1;
+        return 0;
+    }
+    module_scope = out->table.name;
+    st = out->table.module_init(&module_api, hs_host_error_init(&err));
+    module_scope = NULL;
+    if (st != HS_OK) {
+        snprintf(error, error_size, "%s: module_init failed (status %d): %s", path, (int)st,
+                 err.message[0] ? err.message : "no reason given");
+        return -1;
+    }
+    out->initialised = 1;
+    return 0;
+}
+
+static void module_exit_due(hs_module *module)
+{
+    if (module->initialised && module->table.module_exit) {
+        module_scope = module->table.name;
+        module->table.module_exit();
+        module_scope = NULL;
+    }
+    module->initialised = 0;
+}
+
+/* ---- the handshake ------------------------------------------------------------------------ */
 
 static void fmt_abi(uint32_t v, char *out, size_t size)
 {
@@ -287,6 +435,8 @@ int hs_module_load(const char *dir, const char *stem, const char *entry_name,
     memcpy(&entry, &sym, sizeof(entry));
     if (check_table(path, expected_name, entry(HS_ABI_VERSION), out, error, error_size) != 0)
         goto out;
+    if (module_init(path, out, error, error_size) != 0)
+        goto out;
     out->handle = handle;
     handle = NULL;
     out->loaded = 1;
@@ -306,13 +456,23 @@ out:
     return rc;
 }
 
-void hs_module_unload(hs_module *module)
+void hs_module_close(hs_module *module)
 {
     if (!module)
         return;
     if (module->handle)
+        module_exit_due(module);
+    if (module->handle)
         lt_dlclose((lt_dlhandle)module->handle);
     module->handle = NULL;
+    module->initialised = 0;
+}
+
+void hs_module_unload(hs_module *module)
+{
+    if (!module)
+        return;
+    hs_module_close(module);
     free(module->path);
     module->path = NULL;
     free(module->target);

@@ -18,6 +18,15 @@
  * capabilities declare (and open/close), those operations are non-NULL, and the name equals
  * the manifest's. Each refusal is one line naming the file and what is wrong.
  *
+ * Lifecycle: after a successful handshake the loader calls the module's module_init (when
+ * set) once, on the main thread, before any connection can be opened; a failure refuses the
+ * module with the module's own message. module_exit (when set) is called once, when the
+ * module is unloaded (hs_module_unload, hs_registry_free: after the last connection is
+ * closed). During module_init the module gets a services table of its own with a NULL
+ * hs_host: log goes to the log given with hs_loader_set_log (scoped with the connector's
+ * name), now_ms and sleep_ms work, cancelled is 0, and the per-connection services (stores,
+ * shared memory, remote_time) answer HS_E_UNSUPPORTED or do nothing.
+ *
  * Threading: libltdl is not thread-safe; load every module on the main thread before any
  * worker starts (hs_registry_load_all). Lookups afterwards (hs_registry_get of an already
  * loaded module) only read and are safe from any thread.
@@ -34,6 +43,7 @@
 #include <hiresync/connector.h>
 
 #include "diag.h"
+#include "log.h"
 #include "manifest.h"
 
 /* One directory of the search path. */
@@ -80,6 +90,8 @@ typedef struct hs_module {
     hs_connector table;            /* min(struct_size, sizeof) bytes of the module's table,
                                       the rest zero */
     int loaded;                    /* 1 loaded and valid; 0 not tried; -1 refused */
+    int initialised;               /* 1 once module_init succeeded (or there is none):
+                                      module_exit is due at unload */
     char error[1024];              /* the refusal line when loaded == -1 */
 } hs_module;
 
@@ -88,8 +100,9 @@ typedef struct hs_module {
  * symbol is looked up as <stem>_LTX_hs_connector_entry, then under the target's file name
  * (a link), then as <entry_name>_LTX_hs_connector_entry (entry_name: the manifest's
  * "module", the name given to HS_CONNECTOR_ENTRY; NULL for stem alone), so renamed files
- * still load. `out` must be zeroed (or previously unloaded) by the caller. On success
- * returns 0 with out filled and out->loaded = 1. On failure returns -1, writes one line
+ * still load. `out` must be zeroed (or previously unloaded) by the caller. On success (the
+ * handshake passed and module_init, when set, succeeded) returns 0 with out filled and
+ * out->loaded = 1. On failure returns -1, writes one line
  * "<file>: <what is wrong>; <what to do>" into error (and out->error), out->loaded = -1,
  * nothing stays loaded. Either way call hs_module_unload(out) when done (it frees out->path
  * and out->target). Call hs_loader_init() first.
@@ -97,10 +110,17 @@ typedef struct hs_module {
 int hs_module_load(const char *dir, const char *stem, const char *entry_name,
                    const char *expected_name, hs_module *out, char *error, size_t error_size);
 void hs_module_unload(hs_module *module);
+/* Calls module_exit when due and closes the module, keeping path and error (a module
+ * refused after loading, say because its manifest disagrees). */
+void hs_module_close(hs_module *module);
 
 /* lt_dlinit/lt_dlexit, counted. hs_loader_init returns 0 or -1. */
 int hs_loader_init(void);
 void hs_loader_exit(void);
+
+/* Where modules' log lines go during module_init and module_exit (borrowed; NULL: nowhere).
+ * Main thread only, like loading. */
+void hs_loader_set_log(hs_log *log);
 
 typedef struct hs_registry hs_registry;
 

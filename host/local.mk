@@ -13,12 +13,14 @@ host_libhshost_la_SOURCES = \
 	host/connection.c host/connection.h \
 	host/diag.c host/diag.h \
 	host/jobs.c host/jobs.h \
+	host/records.c host/records.h \
 	host/jsonfile.c host/jsonfile.h \
 	host/loader.c host/loader.h \
 	host/registry.c \
 	host/log.c host/log.h \
 	host/manifest.c host/manifest.h \
 	host/secret.c host/secret.h \
+	host/shard.c host/shard.h \
 	host/shared.c host/shared.h
 host_libhshost_la_LIBADD = $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread
 
@@ -37,7 +39,7 @@ HST_MODULE_SOURCES = tests/modules/hst_module.c
 check_LTLIBRARIES += tests/modules/hst_ats.la tests/modules/hst_video.la \
 	tests/modules/hst_noentry.la tests/modules/hst_null.la tests/modules/hst_major.la \
 	tests/modules/hst_minor.la tests/modules/hst_short.la tests/modules/hst_nullop.la \
-	tests/modules/hst_name.la tests/modules/hst_undef.la
+	tests/modules/hst_name.la tests/modules/hst_undef.la tests/modules/hst_initfail.la
 
 tests_modules_hst_ats_la_SOURCES = $(HST_MODULE_SOURCES)
 tests_modules_hst_ats_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=1 -DHST_MODULE=hst_ats
@@ -81,6 +83,10 @@ tests_modules_hst_undef_la_SOURCES = $(HST_MODULE_SOURCES)
 tests_modules_hst_undef_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=10 -DHST_MODULE=hst_undef
 tests_modules_hst_undef_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
 tests_modules_hst_undef_la_LIBADD = $(JSON_C_LIBS)
+tests_modules_hst_initfail_la_SOURCES = $(HST_MODULE_SOURCES)
+tests_modules_hst_initfail_la_CPPFLAGS = $(AM_CPPFLAGS) -DHST_VARIANT=11 -DHST_MODULE=hst_initfail
+tests_modules_hst_initfail_la_LDFLAGS = $(HST_MODULE_LDFLAGS)
+tests_modules_hst_initfail_la_LIBADD = $(JSON_C_LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
 HST_TEST_LIBS = host/libhshost.la $(CHECK_LIBS) $(LTDL_LIBS) $(JSON_C_LIBS) -lpthread

@@ -3,6 +3,8 @@
 
 #include "pipeline.h"
 
+#include "records.h"
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -274,11 +276,11 @@ static int copy_stage(hs_stage *dst, const hs_stage *src)
     return 0;
 }
 
-int hs_job_list_add(hs_job_list *list, const hs_job *job)
+static int job_list_add(hs_job_list *list, const hs_job *job)
 {
     hs_job *j;
     hs_stage *stages = NULL;
-    if (job == NULL || job->id == NULL)
+    if (job->id == NULL)
         return 0;
     if (list->n == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 16;
@@ -309,6 +311,20 @@ int hs_job_list_add(hs_job_list *list, const hs_job *job)
             return -1;
     }
     return 0;
+}
+
+int hs_job_list_add(hs_job_list *list, const hs_job *job)
+{
+    hs_job_copy copy;
+    int rc;
+    list->error[0] = '\0';
+    if (job == NULL)
+        return 0;
+    rc = hs_job_copy_from(&copy, job, list->error, sizeof list->error);
+    if (rc == 0)
+        rc = job_list_add(list, &copy.job);
+    hs_job_copy_free(&copy);
+    return rc == -1 && list->error[0] ? -2 : rc == -2 ? -1 : rc;
 }
 
 void hs_job_list_clear(hs_job_list *list)
@@ -522,31 +538,38 @@ size_t hs_pipeline_resolve(hs_pipeline *pipeline, const hs_job_list *ats_jobs,
 
 static hs_status collect_job(void *ctx, const hs_job *job)
 {
-    return hs_job_list_add(ctx, job) == 0 ? HS_OK : HS_E_INTERNAL;
+    int rc = hs_job_list_add(ctx, job);
+    return rc == 0 ? HS_OK : rc == -2 ? HS_E_DATA : HS_E_INTERNAL;
 }
 
 hs_status hs_job_list_discover(const hs_connector *table, hs_conn *conn, hs_job_list *list,
                                hs_error *err)
 {
     hs_emitter em;
+    hs_status st;
     memset(&em, 0, sizeof em);
     em.struct_size = sizeof em;
     em.ctx = list;
     em.job = collect_job;
-    memset(err, 0, sizeof *err);
-    err->struct_size = sizeof *err;
-    return table->discover_jobs(conn, &em, err);
+    list->error[0] = '\0';
+    st = table->discover_jobs(conn, &em, err);
+    if (st != HS_OK && list->error[0] != '\0')
+        hs_host_error_set(err, "connector %s: job refused: %s", table->name, list->error);
+    return st;
 }
 
 int hs_trigger_matches(const hs_trigger *trigger, const hs_stage_change *change)
 {
     if (trigger->stage_id == NULL)
         return 0;
-    if (!same(change->stage.id, trigger->stage_id) && !same(change->stage.name, trigger->stage_id) &&
-        !(change->stage.id == NULL && same(change->stage.name, trigger->stage_name)))
+    const hs_ref *stage = change->stage, *status = change->status;
+    if (stage == NULL)
+        return 0;
+    if (!same(stage->id, trigger->stage_id) && !same(stage->name, trigger->stage_id) &&
+        !(stage->id == NULL && same(stage->name, trigger->stage_name)))
         return 0;
     if (trigger->status_id == NULL)
         return 1;
-    return same(change->status.id, trigger->status_id) ||
-           (change->status.id == NULL && same(change->status.name, trigger->status_id));
+    return status != NULL && (same(status->id, trigger->status_id) ||
+                              (status->id == NULL && same(status->name, trigger->status_id)));
 }

@@ -61,6 +61,7 @@ typedef struct hs_job_list {
     hs_job *jobs;                /* every string and array inside is owned by the list */
     size_t n;
     size_t cap;
+    char error[512];             /* why the last job was refused, "" when none */
 } hs_job_list;
 
 /* Parses one validated pipeline object (defaults filled by the configuration loader; absent
@@ -69,13 +70,16 @@ int hs_pipeline_parse(const char *name, json_object *obj, hs_pipeline **out, cha
                       size_t err_size);
 void hs_pipeline_free(hs_pipeline *pipeline);
 
-/* Copies a job into the list. Returns 0, or -1 when out of memory. */
+/* Copies a job into the list (min-copied first, see records.h). Returns 0; -1 when out of
+ * memory; -2 when the job is refused (list->error says why). A job without an id is
+ * skipped. */
 int hs_job_list_add(hs_job_list *list, const hs_job *job);
 void hs_job_list_clear(hs_job_list *list);
 const hs_job *hs_job_list_find(const hs_job_list *list, const char *id);
 
 /* Collects every job a connection discovers into list (discover_jobs must be offered).
- * err is initialised here. Returns the connector's status. */
+ * err is initialised by the caller (hs_host_error_init); a refused job's reason goes into
+ * it, naming the connector. Returns the connector's status. */
 hs_status hs_job_list_discover(const hs_connector *table, hs_conn *conn, hs_job_list *list,
                                hs_error *err);
 

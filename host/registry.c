@@ -491,9 +491,7 @@ static void refuse(hs_module *m, const char *error)
 {
     snprintf(m->error, sizeof(m->error), "%s", error);
     m->loaded = -1;
-    if (m->handle)
-        lt_dlclose((lt_dlhandle)m->handle);
-    m->handle = NULL;
+    hs_module_close(m); /* module_exit too, when module_init ran */
 }
 
 static hs_module *registry_load(hs_registry *r, size_t i)

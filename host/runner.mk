@@ -5,10 +5,10 @@ host_libhsrunner_la_SOURCES = \
 	host/state.c host/state.h \
 	host/lock.c host/lock.h \
 	host/pipeline.c host/pipeline.h \
-	host/cycle.c host/cycle.h \
+	host/cycle.c host/cycle.h host/cycle_core.c host/cycle_core.h \
+	host/cycle_commit.c host/cycle_invite.c host/cycle_note.c \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
-	host/shard.c host/shard.h \
 	host/cmd_check.c \
 	host/notify.c host/notify.h \
 	host/cmd_run.c \

@@ -190,7 +190,12 @@ static void fail(hs_cycle_result *r, hs_status st, const char *prefix, const cha
 {
     r->status = st;
     r->result = "failed";
-    snprintf(r->error, sizeof r->error, "%s%s", prefix, msg);
+    size_t n = strlen(prefix);
+    /* Cut the connector's message, never the prefix that says what failed. */
+    if (n >= sizeof r->error)
+        n = sizeof r->error - 1;
+    memcpy(r->error, prefix, n);
+    snprintf(r->error + n, sizeof r->error - n, "%.*s", (int)(sizeof r->error - n - 1), msg);
 }
 
 static int64_t ats_skew_cb(void *ctx)
@@ -261,7 +266,7 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     hs_connection *ats = NULL, *iv = NULL;
     stores st = {0};
     hs_cycle_params cp;
-    hs_error err;
+    hs_host_error err;
     char msg[HS_STATE_ERR_MAX];
     int busy = 0, lock = -1, ran = 0;
     hs_status ost;
@@ -269,7 +274,7 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     j->skipped = 0;
     j->mono_start = hs_schedule_mono_ms();
     j->wall_start = r->started_ms = hs_schedule_now_ms();
-    hs_connection_error_init(&err);
+    hs_host_error_init(&err);
     if (hs_pipeline_parse(name, j->cfg, &p, msg, sizeof msg) != 0) {
         fail(r, HS_E_CONFIG, "", msg);
         goto out;
@@ -296,12 +301,12 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
         fail(r, HS_E_CONFIG, "", msg);
         goto out;
     }
-    ost = open_side(app, name, p->ats, stored(state->body, "ats"), &ats, &err);
+    ost = open_side(app, name, p->ats, stored(state->body, "ats"), &ats, &err.e);
     if (ost == HS_OK)
-        ost = open_side(app, name, p->interviews, stored(state->body, "interviews"), &iv, &err);
+        ost = open_side(app, name, p->interviews, stored(state->body, "interviews"), &iv, &err.e);
     if (ost != HS_OK) {
         fail(r, ost, "cannot open a connection: ", err.message);
-        r->retry_after_s = err.retry_after_s > 0 ? err.retry_after_s : 0;
+        r->retry_after_s = err.e.retry_after_s > 0 ? err.e.retry_after_s : 0;
         goto out;
     }
     st.ats = ats;

@@ -74,8 +74,8 @@ installcheck-local:
 	out=`env -u HIRESYNC_CONNECTOR_PATH -u HIRESYNC_CONNECTOR_DIR -u HIRESYNC_MANIFEST_DIR \
 		'$(bindir)/hiresync' connectors 2>&1` \
 		|| { echo "$$out"; echo "installcheck: hiresync connectors failed"; exit 1; }; \
-	for c in eploy willo; do \
+	for c in eploy jsonl willo; do \
 		echo "$$out" | grep -q "^$$c .* $(pkglibdir)/$$c.so$$" \
 			|| { echo "$$out"; echo "installcheck: $$c not loaded from $(pkglibdir)"; exit 1; }; \
 	done; \
-	echo "installcheck: the installed hiresync loads eploy and willo from $(pkglibdir)"
+	echo "installcheck: the installed hiresync loads eploy, jsonl and willo from $(pkglibdir)"

@@ -4,6 +4,7 @@
  * tests.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <check.h>
 
 #include "hs_errors.h"
+#include "hs_test_host.h"
 #include "hs_http.h"
 #include "hs_json.h"
 #include "hs_num.h"
@@ -89,7 +91,7 @@ END_TEST
 
 START_TEST(json_depth_limit)
 {
-    hs_error err = {sizeof err, 0, 0, ""};
+    HS_TEST_ERROR(err);
     size_t depth = HS_JSON_MAX_DEPTH + 10;
     char *deep = malloc(2 * depth + 1);
     json_object *obj;
@@ -115,7 +117,7 @@ END_TEST
 
 START_TEST(json_exact_length)
 {
-    hs_error err = {sizeof err, 0, 0, ""};
+    HS_TEST_ERROR(err);
     const char *text = "{\"a\":1}{\"b\":2}";
     json_object *obj;
 
@@ -137,7 +139,7 @@ END_TEST
 
 START_TEST(json_tolerant_getters)
 {
-    hs_error err = {sizeof err, 0, 0, ""};
+    HS_TEST_ERROR(err);
     const char *text = "{\"Id\":\"42\",\"N\":7,\"D\":3.0,\"F\":2.5,\"Nul\":null,\"B\":true,"
                        "\"W\":{\"Stage\":{\"Id\":7,\"Description\":\"Video Interview\"},"
                        "\"Status\":null}}";
@@ -299,7 +301,7 @@ END_TEST
 
 START_TEST(json_int_hostile_numbers)
 {
-    hs_error err = {sizeof err, 0, 0, ""};
+    HS_TEST_ERROR(err);
     /* json-c reads NaN and Infinity outside strict mode, as servers may write them. */
     const char *text = "{\"max\":9223372036854775807,\"min\":-9223372036854775808,"
                        "\"u64\":18446744073709551615,\"big\":1e300,\"nbig\":-1e300,"
@@ -344,7 +346,7 @@ END_TEST
 
 START_TEST(url_base_checks)
 {
-    hs_error err = {sizeof err, 0, 0, ""};
+    HS_TEST_ERROR(err);
 
     ck_assert_int_eq(hs_url_check_base("https://acme.eploy.net/api", "base_url", &err), HS_OK);
     ck_assert_int_eq(hs_url_check_base("http://127.0.0.1:8080/api", "base_url", &err), HS_OK);
@@ -398,8 +400,8 @@ END_TEST
 
 START_TEST(error_formatting)
 {
-    hs_error err = {sizeof err, 0, 0, ""};
-    char long_text[2 * HS_ERROR_MESSAGE_MAX];
+    HS_TEST_ERROR(err);
+    char long_text[2 * HS_TEST_MESSAGE_SIZE];
 
     ck_assert_int_eq(hs_error_set(&err, HS_E_DATA, 400, "bad %s:\nline\ttwo", "thing"),
                      HS_E_DATA);
@@ -408,10 +410,142 @@ START_TEST(error_formatting)
     memset(long_text, 'x', sizeof long_text - 1);
     long_text[sizeof long_text - 1] = '\0';
     ck_assert_int_eq(hs_error_set(&err, HS_RETRY, 0, "%s", long_text), HS_RETRY);
-    ck_assert_uint_eq(strlen(err.message), HS_ERROR_MESSAGE_MAX - 1);
+    ck_assert_uint_eq(strlen(err.message), HS_TEST_MESSAGE_SIZE - 1);
     ck_assert_int_eq(hs_error_set(NULL, HS_E_CONFIG, 0, "ignored"), HS_E_CONFIG);
     ck_assert_str_eq(hs_status_name(HS_E_PERMISSION), "permission");
     ck_assert_str_eq(hs_status_name(HS_RETRY), "retry");
+}
+END_TEST
+
+/* The message goes into the caller's buffer, whatever its size: cut, terminated, nothing
+ * written past it (the guard bytes, and AddressSanitizer, see an overrun). */
+START_TEST(error_within_callers_buffer)
+{
+    static const size_t sizes[] = {1, 2, 16, 17};
+    hs_error err;
+
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char *buf = hs_test_guarded_new(sizes[i]);
+        ck_assert_ptr_nonnull(buf);
+        hs_test_error_init(&err, buf, sizes[i]);
+        ck_assert_int_eq(hs_error_set(&err, HS_E_DATA, 404, "a message of %d bytes, longer "
+                                      "than the buffer", 48), HS_E_DATA);
+        ck_assert_msg(hs_test_guarded_ok(buf, sizes[i]), "size %zu overrun", sizes[i]);
+        ck_assert_uint_eq(strlen(buf), sizes[i] - 1);
+        ck_assert_int_eq(strncmp(buf, "a message of 48 bytes, longer than the buffer", sizes[i] - 1), 0);
+        ck_assert_int_eq(err.http_status, 404);
+        hs_test_guarded_free(buf, sizes[i]);
+    }
+    /* No buffer (or a struct too short to say its size): the status fields only. */
+    hs_test_error_init(&err, NULL, 0);
+    ck_assert_int_eq(hs_error_set(&err, HS_RETRY, 503, "nowhere to go"), HS_RETRY);
+    ck_assert_int_eq(err.http_status, 503);
+    char one[8] = "unset";
+    hs_test_error_init(&err, one, sizeof one);
+    strcpy(one, "unset");
+    err.struct_size = (uint32_t)offsetof(hs_error, message_size);
+    ck_assert_int_eq(hs_error_set(&err, HS_RETRY, 0, "not here"), HS_RETRY);
+    ck_assert_str_eq(one, "unset");
+}
+END_TEST
+
+START_TEST(error_pass_bounded)
+{
+    HS_TEST_ERROR(big);
+    char *small = hs_test_guarded_new(16);
+    hs_error dst;
+
+    ck_assert_ptr_nonnull(small);
+    hs_test_error_init(&dst, small, 16);
+    hs_error_set(&big, HS_RETRY, 429, "slow down: %s", "a long explanation from the server");
+    big.retry_after_s = 30;
+    ck_assert_int_eq(hs_error_pass(&dst, &big, HS_RETRY), HS_RETRY);
+    ck_assert(hs_test_guarded_ok(small, 16));
+    ck_assert_str_eq(small, "slow down: a lo");
+    ck_assert_int_eq(dst.http_status, 429);
+    ck_assert_int_eq(dst.retry_after_s, 30);
+    ck_assert_int_eq(hs_error_pass(NULL, &big, HS_E_DATA), HS_E_DATA);
+    hs_test_guarded_free(small, 16);
+}
+END_TEST
+
+/* A remote id is copied whole or not at all: a cut id would name another object. */
+START_TEST(result_id_whole_or_refused)
+{
+    static const char id[] = "0123456789abcdef0123456789abcdef";   /* 32 bytes */
+    HS_TEST_ERROR(err);
+    hs_write_result r;
+    char *buf = hs_test_guarded_new(sizeof id);
+
+    ck_assert_ptr_nonnull(buf);
+    hs_test_result_init(&r, buf, sizeof id);
+    ck_assert_int_eq(hs_result_set_id(&r, id, "test", &err), HS_OK);
+    ck_assert_str_eq(buf, id);
+    ck_assert(hs_test_guarded_ok(buf, sizeof id));
+
+    hs_test_result_init(&r, buf, sizeof id - 1);
+    ck_assert_int_eq(hs_result_set_id(&r, id, "test", &err), HS_E_INTERNAL);
+    ck_assert_str_eq(buf, "");
+    ck_assert_msg(strstr(err.message, "does not fit") != NULL, "%s", err.message);
+    ck_assert_int_eq(strncmp(err.message, "test: ", 6), 0);
+
+    hs_test_result_init(&r, NULL, 0);
+    ck_assert(!hs_result_usable(&r));
+    ck_assert_int_eq(hs_result_set_id(&r, id, "test", &err), HS_E_INTERNAL);
+    hs_test_result_init(&r, buf, sizeof id);
+    r.struct_size = (uint32_t)offsetof(hs_write_result, remote_id_size);
+    ck_assert(!hs_result_usable(&r));
+    ck_assert(!hs_result_usable(NULL));
+    hs_test_guarded_free(buf, sizeof id);
+}
+END_TEST
+
+/* The connector suites rely on the fake host to refuse records of the wrong shape: without
+ * struct_size (on the record or a nested one), of an unknown kind, a completion with a stage,
+ * a job without its element sizes. */
+START_TEST(collector_refuses_malformed_records)
+{
+    hs_test_collector *col = hs_test_collector_new();
+    hs_emitter em = hs_test_collector_emitter(col);
+    hs_ref stage = {sizeof stage, "s1", "Stage"}, bare = {0, "s1", "Stage"};
+    hs_person person = {sizeof person, "p1", "Ann", "Lee", "ann@example.com", NULL};
+    hs_stage_change ch = {sizeof ch, HS_CHANGE_STAGE, "k1", "r1", "j1", &stage, NULL,
+                          "2026-01-01T00:00:00Z", &person, NULL, 0};
+    hs_stage st = {sizeof st, "s1", "Stage", &stage, 1, sizeof stage};
+    hs_job job = {sizeof job, "j1", "Job", NULL, NULL, NULL, NULL, NULL, &st, 1, sizeof st};
+
+    ck_assert_ptr_nonnull(col);
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_OK);
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_OK);
+    ck_assert_ptr_null(col->malformed);
+    ch.struct_size = 0;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    ch.struct_size = sizeof ch;
+    ch.stage = &bare;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    ch.stage = &stage;
+    person.struct_size = 0;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    person.struct_size = sizeof person;
+    ch.kind = HS_CHANGE_COMPLETED;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    ch.stage = NULL;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_OK);
+    ch.kind = 99;
+    ck_assert_int_eq(em.change(em.ctx, &ch), HS_E_INTERNAL);
+    job.stage_size = 0;
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_E_INTERNAL);
+    job.stage_size = sizeof st;
+    st.status_size = 0;
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_E_INTERNAL);
+    st.status_size = sizeof stage;
+    st.statuses = &bare;
+    ck_assert_int_eq(em.job(em.ctx, &job), HS_E_INTERNAL);
+    ck_assert_ptr_nonnull(col->malformed);
+    ck_assert_uint_eq(col->n_changes, 2);
+    ck_assert_uint_eq(col->changes[1].kind, HS_CHANGE_COMPLETED);
+    ck_assert_ptr_null(col->changes[1].stage_id);
+    hs_test_collector_free(col);
 }
 END_TEST
 
@@ -451,6 +585,10 @@ static Suite *common_suite(void)
     tcase_add_test(tc, url_origin);
     tcase_add_test(tc, url_escape_and_describe);
     tcase_add_test(tc, error_formatting);
+    tcase_add_test(tc, error_within_callers_buffer);
+    tcase_add_test(tc, error_pass_bounded);
+    tcase_add_test(tc, result_id_whole_or_refused);
+    tcase_add_test(tc, collector_refuses_malformed_records);
     tcase_add_test(tc, http_status_classes);
     suite_add_tcase(s, tc);
     return s;

@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE
 
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -764,6 +765,112 @@ START_TEST(test_ats_without_job_discovery_matches_stage_names)
 }
 END_TEST
 
+/* ---- ABI 2.0 records ------------------------------------------------------------------------ */
+
+START_TEST(test_change_smaller_than_abi_2_0_is_refused_and_nothing_committed)
+{
+    hs_cycle_result r;
+    char before[128];
+    run();
+    snprintf(before, sizeof before, "%s", committed_cursor("ats"));
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    /* a writer from before 2.0: its change ends where 2.0's person pointer starts */
+    fake.change_size = (uint32_t)offsetof(hs_stage_change, person);
+    r = run();
+    ck_assert_int_eq(r.status, HS_E_DATA);
+    ck_assert_str_eq(r.result, "failed");
+    ck_assert_msg(strstr(r.error, "connector fake_ats emitted a change record of") != NULL &&
+                  strstr(r.error, "smaller than ABI 2.0") != NULL, "%s", r.error);
+    ck_assert_int_eq(fake.invite_calls, 0);
+    ck_assert_str_eq(committed_cursor("ats"), before);
+    /* once rebuilt, the same change is read again and acted on */
+    fake.change_size = 0;
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+}
+END_TEST
+
+/* Discovery too: a job shorter than 2.0's (an older writer's, before stage_size) fails the
+ * cycle with the connector to rebuild, before anything is read. */
+START_TEST(test_job_smaller_than_abi_2_0_fails_discovery)
+{
+    hs_cycle_result r;
+    char expected[256];
+    fake.job_size = (uint32_t)offsetof(hs_job, stage_size);
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run_with("{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{"
+                 "\"interview\":\"iv1\",\"invite_existing\":true,\"jobs\":[{\"job\":\"100\","
+                 "\"trigger_stages\":[\"Video Interview\"]}]}]}", 0);
+    ck_assert_int_eq(r.status, HS_E_DATA);
+    snprintf(expected, sizeof expected, "eploy: connector fake_ats: job refused: job record of "
+             "%zu bytes, smaller than ABI 2.0's %zu; rebuild the connector against this "
+             "hiresync's connector.h", offsetof(hs_job, stage_size),
+             offsetof(hs_job, stage_size) + sizeof(size_t));
+    ck_assert_str_eq(r.error, expected);
+    ck_assert_int_eq(r.counts.changes, 0);
+    ck_assert_int_eq(fake.invite_calls, 0);
+}
+END_TEST
+
+START_TEST(test_person_smaller_than_abi_2_0_is_refused)
+{
+    hs_cycle_result r;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    fake.person_size = (uint32_t)offsetof(hs_person, email);
+    r = run();
+    ck_assert_int_eq(r.status, HS_E_DATA);
+    ck_assert_msg(strstr(r.error, "person record of") != NULL, "%s", r.error);
+    ck_assert_int_eq(fake.invite_calls, 0);
+}
+END_TEST
+
+START_TEST(test_records_of_a_newer_minor_are_read_up_to_what_the_host_knows)
+{
+    hs_cycle_result r;
+    run();
+    fake.change_size = (uint32_t)sizeof(hs_stage_change) + FAKE_PAD;
+    fake.person_size = (uint32_t)sizeof(hs_person) + FAKE_PAD;
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("b@x.test"), 1);
+    ck_assert_str_eq(fake.invitations[0].email, "b@x.test");
+    fake_complete("p1");
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake_notes_for("2", "result:p1:"), 1);
+}
+END_TEST
+
+START_TEST(test_completions_are_known_by_kind_and_unknown_kinds_skipped)
+{
+    hs_cycle_result r;
+    run();
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    run();
+    ck_assert_int_eq(fake.n_invitations, 1);
+    /* a kind from a later minor (an interview started, say): skipped, not a completion */
+    fake_complete("p1");
+    fake.iv_log[fake.n_iv - 1].kind = 7;
+    /* a stage change into a stage named "completed" is not a completion either */
+    fake_complete("p1");
+    fake.iv_log[fake.n_iv - 1].kind = HS_CHANGE_STAGE;
+    snprintf(fake.iv_log[fake.n_iv - 1].stage_name, sizeof fake.iv_log[0].stage_name,
+             "completed");
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.errors, 0);
+    ck_assert_int_eq(fake.n_notes, 0);
+    fake_complete("p1");
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake_notes_for("2", "result:p1:"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cycle");
@@ -794,6 +901,11 @@ int main(void)
     tcase_add_test(tc, test_adopts_existing_participant);
     tcase_add_test(tc, test_ats_without_job_discovery_matches_stage_names);
     tcase_add_test(tc, test_orphaned_intent_is_dropped_after_a_full_cycle);
+    tcase_add_test(tc, test_change_smaller_than_abi_2_0_is_refused_and_nothing_committed);
+    tcase_add_test(tc, test_person_smaller_than_abi_2_0_is_refused);
+    tcase_add_test(tc, test_job_smaller_than_abi_2_0_fails_discovery);
+    tcase_add_test(tc, test_records_of_a_newer_minor_are_read_up_to_what_the_host_knows);
+    tcase_add_test(tc, test_completions_are_known_by_kind_and_unknown_kinds_skipped);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
     suite_add_tcase(s, ts);

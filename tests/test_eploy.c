@@ -34,6 +34,7 @@ typedef struct fx {
     const hs_connector *c;
     hs_conn *conn;
     hs_error err;
+    char err_msg[HS_TEST_MESSAGE_SIZE];
     hs_test_collector *col;
     hs_emitter em;
     int64_t server_offset_ms;    /* the sandbox's clock offset (see server_time_passes) */
@@ -102,7 +103,7 @@ static hs_status open_with(const char *client, const char *secret, const char *e
              "\"note_action_type\":\"7\",\"signpost_lag_s\":5,\"overlap_s\":60%s%s}",
              F.sb.eploy_url, client, secret, extra_json != NULL ? "," : "",
              extra_json != NULL ? extra_json : "");
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return hs_test_module_open(F.m, F.h, cfg, &F.conn, &F.err);
 }
 
@@ -175,7 +176,7 @@ static hs_status read_changes(const char *cursor, const char *const *jobs, size_
 {
     hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot};
     server_time_passes();
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->read_changes(F.conn, &req, &F.em, &F.err);
 }
 
@@ -190,7 +191,7 @@ static char *read_ok(const char *cursor, int snapshot)
 
 static hs_status discover(void)
 {
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->discover_jobs(F.conn, &F.em, &F.err);
 }
 
@@ -311,6 +312,7 @@ START_TEST(moved_in_and_out_between_reads_is_reported)
     ck_assert_msg(in != NULL, "the entry into Video Interview was missed (%zu changes)",
                   F.col->n_changes);
     ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(in->kind, HS_CHANGE_STAGE);
     ck_assert_str_eq(in->job_id, vac);
     ck_assert_int_eq(in->snapshot, 0);
     ck_assert_ptr_nonnull(in->person_id);
@@ -612,6 +614,38 @@ START_TEST(fault_malformed_json)
 }
 END_TEST
 
+/* However small the caller's message buffer, a message is cut inside it and terminated:
+ * a remote failure (malformed JSON) and a configuration refused by open(). */
+START_TEST(errors_fit_a_small_message_buffer)
+{
+    char *small = hs_test_guarded_new(16);
+    hs_conn *conn = NULL;
+    hs_read_request req = {sizeof req, "{\"since\":\"2000-01-01T00:00:00Z\"}", NULL, 0, 0};
+
+    ck_assert_ptr_nonnull(small);
+    fx_start(NULL, NULL);
+    fault("{\"server\":\"eploy\",\"route\":\"/api/applications/statushistory\","
+          "\"kind\":\"malformed\",\"count\":1}");
+    server_time_passes();
+    hs_test_error_init(&F.err, small, 16);
+    ck_assert_int_eq(F.c->read_changes(F.conn, &req, &F.em, &F.err), HS_E_INTERNAL);
+    ck_assert_msg(hs_test_guarded_ok(small, 16), "wrote past message_size");
+    ck_assert_uint_eq(strlen(small), 15);
+    ck_assert_int_eq(strncmp(small, "eploy: ", 7), 0);
+    hs_test_error_init(&F.err, small, 16);
+    ck_assert_int_eq(F.c->open(hs_test_host_api(), hs_test_host_handle(F.h),
+                               "{\"subdomain\":\"acme\",\"client_id\":\"a\"}", &conn, &F.err),
+                     HS_E_CONFIG);
+    ck_assert_ptr_null(conn);
+    ck_assert(hs_test_guarded_ok(small, 16));
+    ck_assert_uint_eq(strlen(small), 15);
+    ck_assert_int_eq(strncmp(small, "eploy: ", 7), 0);
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
+    hs_test_guarded_free(small, 16);
+    fx_stop();
+}
+END_TEST
+
 START_TEST(fault_reset_and_truncated_are_retried)
 {
     fx_start(NULL, NULL);
@@ -692,7 +726,7 @@ START_TEST(key_without_actions_insert)
     hs_check_report sink = hs_test_report_sink(rep, NULL, 0);
     const hs_test_check_item *it;
     hs_note note = {sizeof note, "k-1", NULL, NULL, NULL, "Interview done", "Body", NULL};
-    hs_write_result res = {sizeof res, 0, ""};
+    HS_TEST_RESULT(res);
     char app[32], vac[32];
 
     fx_start(NULL, NULL);
@@ -708,7 +742,7 @@ START_TEST(key_without_actions_insert)
 
     first_application(app, sizeof app, vac, sizeof vac);
     note.record_id = app;
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     ck_assert_int_eq(F.c->write_note(F.conn, &note, &res, &F.err), HS_E_PERMISSION);
     ck_assert_msg(strstr(F.err.message, "Actions: Insert") != NULL, "%s", F.err.message);
     ck_assert_int_eq(F.err.http_status, 403);
@@ -753,7 +787,7 @@ END_TEST
 START_TEST(open_refuses_bad_addresses)
 {
     hs_conn *conn = NULL;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_test_host *h = hs_test_host_new();
     hs_test_module *m = hs_test_module_load("eploy");
     const hs_connector *c = hs_test_module_connector(m);
@@ -768,7 +802,7 @@ START_TEST(open_refuses_bad_addresses)
     ck_assert_ptr_nonnull(c);
     ck_assert_str_eq(c->name, "eploy");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err = (hs_error)HS_TEST_ERROR_INIT;
+        hs_test_error_clear(&err);
         ck_assert_msg(hs_test_module_open(m, h, bad[i], &conn, &err) ==
                           HS_E_CONFIG, "accepted %s", bad[i]);
         ck_assert_ptr_null(conn);
@@ -791,7 +825,8 @@ START_TEST(write_note_twice_leaves_one_action)
     char app[32], vac[32], key[64];
     hs_note note = {sizeof note, key, NULL, NULL, NULL, "Video interview completed",
                     "Ann answered 5 questions.", "https://app.willotalent.com/r/abc"};
-    hs_write_result r1 = {sizeof r1, 0, ""}, r2 = {sizeof r2, 0, ""};
+    HS_TEST_RESULT(r1);
+    HS_TEST_RESULT(r2);
     json_object *actions;
     size_t mine = 0;
 
@@ -827,6 +862,37 @@ START_TEST(write_note_twice_leaves_one_action)
 }
 END_TEST
 
+/* An action id that does not fit the caller's remote_id buffer is refused whole
+ * (HS_E_INTERNAL, the buffer left ""), never cut; the note stays one action, found again by
+ * its key once the buffer is large enough. */
+START_TEST(write_note_remote_id_never_cut)
+{
+    char app[32], vac[32];
+    hs_note note = {sizeof note, "willo:p-small:completed", NULL, NULL, NULL, "Done", "Body",
+                    NULL};
+    char *tiny = hs_test_guarded_new(2);
+    hs_write_result small;
+    HS_TEST_RESULT(r);
+
+    ck_assert_ptr_nonnull(tiny);
+    fx_start(NULL, NULL);
+    first_application(app, sizeof app, vac, sizeof vac);
+    note.record_id = app;
+    hs_test_result_init(&small, tiny, 2);
+    ck_assert_int_eq(F.c->write_note(F.conn, &note, &small, &F.err), HS_E_INTERNAL);
+    ck_assert(hs_test_guarded_ok(tiny, 2));
+    ck_assert_str_eq(tiny, "");
+    ck_assert_msg(strstr(F.err.message, "does not fit") != NULL, "%s", F.err.message);
+    hs_test_error_clear(&F.err);
+    ck_assert_msg(F.c->write_note(F.conn, &note, &r, &F.err) == HS_OK, "%s", F.err.message);
+    ck_assert_int_eq(r.applied, 0);
+    ck_assert_uint_ge(strlen(r.remote_id), 2);
+    ck_assert_int_eq(stat_count("POST /api/actions", "201") + stat_count("POST /api/actions", "200"), 1);
+    hs_test_guarded_free(tiny, 2);
+    fx_stop();
+}
+END_TEST
+
 /* The note's StartDate is Eploy's time, not this machine's: with Eploy's clock two days
  * behind, it lies two days back. */
 START_TEST(write_note_start_date_is_eploy_time)
@@ -834,7 +900,7 @@ START_TEST(write_note_start_date_is_eploy_time)
     char app[32], vac[32], want[16];
     hs_note note = {sizeof note, "willo:p-skew:completed", NULL, NULL, NULL, "Done", "Body",
                     NULL};
-    hs_write_result r = {sizeof r, 0, ""};
+    HS_TEST_RESULT(r);
     json_object *actions, *clock, *v;
     const char *start = NULL;
 
@@ -864,7 +930,7 @@ START_TEST(write_note_reset_after_create_is_not_repeated)
 {
     char app[32], vac[32];
     hs_note note = {sizeof note, "willo:p-9:completed", NULL, NULL, NULL, "Done", "Body", NULL};
-    hs_write_result r = {sizeof r, 0, ""};
+    HS_TEST_RESULT(r);
 
     fx_start(NULL, NULL);
     first_application(app, sizeof app, vac, sizeof vac);
@@ -879,7 +945,7 @@ START_TEST(write_note_reset_after_create_is_not_repeated)
     ck_assert_msg(strstr(F.err.message, "not repeated") != NULL, "%s", F.err.message);
     ck_assert_uint_eq(hs_test_host_sleep_count(F.h), 0);
     /* The caller's retry looks first, then creates exactly one action. */
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     ck_assert_int_eq(F.c->write_note(F.conn, &note, &r, &F.err), HS_OK);
     ck_assert_int_eq(r.applied, 1);
     fx_stop();
@@ -889,7 +955,7 @@ END_TEST
 START_TEST(write_note_without_action_type_is_config)
 {
     hs_note note = {sizeof note, "k", "1", NULL, NULL, "t", "b", NULL};
-    hs_write_result r = {sizeof r, 0, ""};
+    HS_TEST_RESULT(r);
     hs_conn *conn = NULL;
     char cfg[512];
 
@@ -1022,6 +1088,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(faults, fault_5xx_retried_then_succeeds);
     tcase_add_test(faults, fault_5xx_exhausts_retries);
     tcase_add_test(faults, fault_malformed_json);
+    tcase_add_test(faults, errors_fit_a_small_message_buffer);
     tcase_add_test(faults, fault_reset_and_truncated_are_retried);
     tcase_add_test(faults, cancelled_during_backoff);
     tcase_add_test(faults, min_gap_paces_requests);
@@ -1030,6 +1097,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(check, bad_credentials_and_denied_ip);
     tcase_add_test(check, open_refuses_bad_addresses);
     tcase_add_test(notes, write_note_twice_leaves_one_action);
+    tcase_add_test(notes, write_note_remote_id_never_cut);
     tcase_add_test(notes, write_note_reset_after_create_is_not_repeated);
     tcase_add_test(notes, write_note_start_date_is_eploy_time);
     tcase_add_test(notes, write_note_without_action_type_is_config);

@@ -32,6 +32,7 @@ typedef struct fx {
     const hs_connector *c;
     hs_conn *conn;
     hs_error err;
+    char err_msg[HS_TEST_MESSAGE_SIZE];
     hs_test_collector *col;
     hs_emitter em;
 } fx;
@@ -82,7 +83,7 @@ static void open_conn(void)
              "{\"base_url\":\"%s\",\"client_id\":\"%s\",\"client_secret\":\"%s\","
              "\"note_action_type\":\"7\",\"signpost_lag_s\":0,\"overlap_s\":60}",
              F.sb.eploy_url, CLIENT, SECRET);
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     ck_assert_msg(hs_test_module_open(F.m, F.h, cfg, &F.conn,
                             &F.err) == HS_OK, "open: %s", F.err.message);
 }
@@ -129,11 +130,11 @@ static char *cycle(const char *cursor)
     hs_status st;
 
     hs_test_collector_clear(F.col);
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     st = F.c->discover_jobs(F.conn, &F.em, &F.err);
     ck_assert_msg(st == HS_OK, "discover_jobs: %d %s", st, F.err.message);
     hs_test_collector_clear(F.col);
-    F.err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     st = F.c->read_changes(F.conn, &req, &F.em, &F.err);
     ck_assert_msg(st == HS_OK, "read_changes: %d %s", st, F.err.message);
     ck_assert_uint_ge(F.col->n_checkpoints, 1);

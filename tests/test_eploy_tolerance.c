@@ -176,6 +176,7 @@ typedef struct fx {
     hs_conn *conn;
     hs_test_collector *col;
     hs_error err;
+    char err_msg[HS_TEST_MESSAGE_SIZE];
 } fx;
 
 static void fx_start_at(fx *f, const canned *answers, size_t n, const char *extra,
@@ -189,7 +190,7 @@ static void fx_start_at(fx *f, const canned *answers, size_t n, const char *extr
     ck_assert_ptr_nonnull(f->m);
     f->c = hs_test_module_connector(f->m);
     f->col = hs_test_collector_new();
-    f->err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&f->err, f->err_msg, sizeof f->err_msg);
     snprintf(cfg, sizeof cfg, "{\"base_url\":\"http://127.0.0.1:%d/api\",\"client_id\":\"c\","
              "\"client_secret\":\"s\"%s%s}", f->srv.port, extra ? "," : "", extra ? extra : "");
     ck_assert_int_eq(hs_test_module_open(f->m, f->h, cfg, &f->conn,
@@ -308,7 +309,7 @@ START_TEST(unknown_host_is_a_config_error)
     const hs_connector *c = hs_test_module_connector(m);
     hs_test_report *rep = hs_test_report_new();
     hs_check_report sink = hs_test_report_sink(rep, NULL, 0);
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_conn *conn = NULL;
     const hs_test_check_item *it;
 

@@ -5,6 +5,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,19 @@ END_TEST
 
 static hs_app app;
 static char *dir;
+static char *lifecycle_file;
+
+/* The lines the test module's module_init and module_exit appended (hst_module.c). */
+static const char *lifecycle(void)
+{
+    static char text[256];
+    FILE *f = fopen(lifecycle_file, "r");
+    size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    return text;
+}
 
 static void app_setup(void)
 {
@@ -119,12 +133,20 @@ static void app_setup(void)
     snprintf(manifests, sizeof(manifests), "%s/tests/data/manifests", hs_ht_env("HIRESYNC_SRCDIR"));
     setenv("HIRESYNC_MANIFEST_DIR", manifests, 1);
     setenv("HIRESYNC_CONNECTOR_DIR", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"), 1);
+    lifecycle_file = hs_ht_join(dir, "lifecycle");
+    setenv("HST_LIFECYCLE_FILE", lifecycle_file, 1);
     ck_assert_int_eq(hs_app_init(&app, "test_host"), 0);
     free(app.config_path);
     app.config_path = hs_ht_write(dir, "hiresync.json",
                                 "{\"connections\":{\"ats\":{\"connector\":\"testats\","
                                 "\"subdomain\":\"acme\",\"client_id\":\"c\","
-                                "\"token\":\"secret-one\"}}}", 0600);
+                                "\"token\":\"secret-one\"},"
+                                "\"ats_large\":{\"connector\":\"testats\",\"subdomain\":\"acme\","
+                                "\"client_id\":\"c\",\"token\":\"secret-one\","
+                                "\"record_size\":\"large\"},"
+                                "\"ats_small\":{\"connector\":\"testats\",\"subdomain\":\"acme\","
+                                "\"client_id\":\"c\",\"token\":\"secret-one\","
+                                "\"record_size\":\"small\"}}}", 0600);
     app.config_path_given = 1;
     hs_log_set_level(app.log, HS_LOG_ERROR);   /* the module logs on open */
     app.log_level_given = 1;
@@ -135,6 +157,8 @@ static void app_setup(void)
 static void app_teardown(void)
 {
     hs_app_cleanup(&app);
+    unsetenv("HST_LIFECYCLE_FILE");
+    free(lifecycle_file);
     hs_ht_rmtree(dir);
     free(dir);
 }
@@ -162,9 +186,9 @@ START_TEST(connection_services)
     opts.now_ms = clock_ms;
     cancel_flag = 0;
     hs_connection *conn = NULL;
-    hs_error err;
-    hs_connection_error_init(&err);
-    ck_assert_int_eq(hs_connection_open(&app, "ats", &opts, &conn, &err), HS_OK);
+    hs_host_error err;
+    hs_host_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &opts, &conn, &err.e), HS_OK);
     ck_assert_str_eq(hs_connection_name(conn), "ats");
     ck_assert_str_eq(hs_connection_table(conn)->name, "testats");
     ck_assert_ptr_nonnull(hs_connection_conn(conn));
@@ -212,16 +236,16 @@ START_TEST(connection_shared_between_pipelines)
 {
     hs_connection_options a = {0}, b = {0};
     hs_connection *one = NULL, *two = NULL;
-    hs_error err;
+    hs_host_error err;
     char buf[64];
     int64_t skew = 0, at = 0;
     a.scope = "first/ats";
     a.now_ms = clock_ms;
     b.scope = "second/ats";
     b.now_ms = clock_ms;
-    hs_connection_error_init(&err);
-    ck_assert_int_eq(hs_connection_open(&app, "ats", &a, &one, &err), HS_OK);
-    ck_assert_int_eq(hs_connection_open(&app, "ats", &b, &two, &err), HS_OK);
+    hs_host_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &a, &one, &err.e), HS_OK);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &b, &two, &err.e), HS_OK);
     const hs_host_api *api = hs_connection_api(one);
     ck_assert(HS_HAS_FIELD(hs_host_api, api->struct_size, shared_put));
     ck_assert_int_eq(hs_connection_clock_skew(two, &skew, &at), 0);
@@ -263,9 +287,9 @@ END_TEST
 START_TEST(connection_unknown)
 {
     hs_connection *conn = (hs_connection *)&app;
-    hs_error err;
-    hs_connection_error_init(&err);
-    ck_assert_int_eq(hs_connection_open(&app, "nope", NULL, &conn, &err), HS_E_CONFIG);
+    hs_host_error err;
+    hs_host_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "nope", NULL, &conn, &err.e), HS_E_CONFIG);
     ck_assert_ptr_null(conn);
     char expected[8192];
     snprintf(expected, sizeof(expected), "unknown connection \"nope\"; name one from "
@@ -275,23 +299,90 @@ START_TEST(connection_unknown)
 }
 END_TEST
 
+/* Loaded once for three connections (main thread, before any open), the module is
+ * initialised once; opening and closing connections does not touch it; unloading it, when
+ * the app is cleaned up after the last close, calls its exit once. */
+START_TEST(module_init_once_exit_at_cleanup)
+{
+    hs_connection *one = NULL, *two = NULL;
+    hs_host_error err;
+    ck_assert_str_eq(lifecycle(), "init\n");
+    hs_host_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", NULL, &one, &err.e), HS_OK);
+    ck_assert_int_eq(hs_connection_open(&app, "ats_large", NULL, &two, &err.e), HS_OK);
+    hs_connection_close(one);
+    hs_connection_close(two);
+    ck_assert_str_eq(lifecycle(), "init\n");
+    hs_app_cleanup(&app);
+    ck_assert_str_eq(lifecycle(), "init\nexit\n");
+}
+END_TEST
+
+/* Lists the jobs of a configured connection into c; returns the connector's status. */
+static hs_status list_jobs(const char *name, hs_job_collector *c)
+{
+    hs_connection *conn = NULL;
+    hs_host_error err;
+    hs_host_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, name, NULL, &conn, &err.e), HS_OK);
+    ck_assert_int_eq(hs_job_collector_init(c), 0);
+    hs_status st = hs_connection_table(conn)->discover_jobs(hs_connection_conn(conn),
+                                                            &c->emitter, &err.e);
+    hs_connection_close(conn);
+    return st;
+}
+
+/* A newer minor's writer: stages and statuses longer than 2.0's, with junk in the extra
+ * bytes and element sizes to match. They read exactly as 2.0's own. */
+START_TEST(jobs_of_a_newer_minor_read_as_2_0)
+{
+    hs_job_collector natural, large;
+    ck_assert_int_eq(list_jobs("ats", &natural), HS_OK);
+    ck_assert_int_eq(list_jobs("ats_large", &large), HS_OK);
+    ck_assert_uint_eq(json_object_array_length(large.jobs), 3);
+    const char *want = json_object_to_json_string_ext(natural.jobs, JSON_C_TO_STRING_PLAIN);
+    ck_assert_ptr_nonnull(strstr(want, "{\"id\":\"10\",\"name\":\"Applied\",\"statuses\":"
+                                       "[{\"id\":\"1\",\"name\":\"New\"},{\"id\":\"2\","
+                                       "\"name\":\"Reviewed\"}]},{\"id\":\"20\""));
+    ck_assert_str_eq(json_object_to_json_string_ext(large.jobs, JSON_C_TO_STRING_PLAIN), want);
+    hs_job_collector_free(&natural);
+    hs_job_collector_free(&large);
+}
+END_TEST
+
+/* An older writer's stage, shorter than 2.0's: refused with what is wrong and what to do. */
+START_TEST(jobs_smaller_than_2_0_refused)
+{
+    hs_job_collector small;
+    char expected[256];
+    ck_assert_int_eq(list_jobs("ats_small", &small), HS_E_DATA);
+    snprintf(expected, sizeof(expected), "stage record of %zu bytes, smaller than ABI 2.0's "
+             "%zu; rebuild the connector against this hiresync's connector.h",
+             offsetof(hs_stage, statuses), offsetof(hs_stage, status_size) + sizeof(size_t));
+    ck_assert_str_eq(small.error, expected);
+    ck_assert_uint_eq(json_object_array_length(small.jobs), 0);
+    hs_job_collector_free(&small);
+}
+END_TEST
+
 /* ---- jobs ---------------------------------------------------------------------------------- */
 
 START_TEST(job_collector_sorts_newest_first)
 {
     hs_job_collector c;
     ck_assert_int_eq(hs_job_collector_init(&c), 0);
-    static const hs_ref statuses[] = {{"1", "New"}};
-    static const hs_stage stages[] = {{"10", "Applied", statuses, 1}};
+    static const hs_ref statuses[] = {{sizeof(hs_ref), "1", "New"}};
+    static const hs_stage stages[] = {
+        {sizeof(hs_stage), "10", "Applied", statuses, 1, sizeof(hs_ref)}};
     hs_job a = {sizeof(hs_job), "1", "A", NULL, NULL, NULL, "2026-01-01T00:00:00Z", NULL,
-                stages, 1};
-    hs_job b = {sizeof(hs_job), "2", "B", NULL, NULL, NULL, NULL, NULL, NULL, 0};
+                stages, 1, sizeof(hs_stage)};
+    hs_job b = {sizeof(hs_job), "2", "B", NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
     hs_job d = {sizeof(hs_job), "3", "C", "Open", NULL, NULL, "2026-02-01T00:00:00Z",
-                "https://x/3", NULL, 0};
+                "https://x/3", NULL, 0, 0};
     ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &a), HS_OK);
     ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &b), HS_OK);
     ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &d), HS_OK);
-    hs_job noid = {sizeof(hs_job), NULL, "x", NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    hs_job noid = {sizeof(hs_job), NULL, "x", NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
     ck_assert_int_eq(c.emitter.job(c.emitter.ctx, &noid), HS_E_DATA);
     ck_assert_int_eq(c.emitter.checkpoint(c.emitter.ctx, "{}"), HS_OK);
     hs_job_collector_sort(&c);
@@ -325,6 +416,9 @@ static Suite *host_suite(void)
     tcase_add_test(conn, connection_services);
     tcase_add_test(conn, connection_shared_between_pipelines);
     tcase_add_test(conn, connection_unknown);
+    tcase_add_test(conn, module_init_once_exit_at_cleanup);
+    tcase_add_test(conn, jobs_of_a_newer_minor_read_as_2_0);
+    tcase_add_test(conn, jobs_smaller_than_2_0_refused);
     suite_add_tcase(s, conn);
     TCase *jobs = tcase_create("jobs");
     tcase_add_test(jobs, job_collector_sorts_newest_first);

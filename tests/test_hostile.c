@@ -426,7 +426,7 @@ static void reset_seen(mode m)
 static void open_connector(const char *name, mode m)
 {
     char config[512];
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     reset_seen(m);
     memset(&F, 0, sizeof F);
     F.host = hs_test_host_new();
@@ -532,7 +532,7 @@ static int search_requests(void)
 
 START_TEST(test_eploy_body_over_the_limit_is_refused)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_connector("eploy", M_BIG_BODY);
     ck_assert_int_ne(eploy_read(&err), HS_OK);
     assert_clean_error(&err, NULL);
@@ -548,7 +548,7 @@ END_TEST
 
 START_TEST(test_willo_body_over_the_limit_is_refused)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_connector("willo", M_BIG_BODY);
     ck_assert_int_ne(willo_discover(&err), HS_OK);
     assert_clean_error(&err, NULL);
@@ -560,13 +560,13 @@ END_TEST
 
 START_TEST(test_json_nested_thousands_deep_is_refused)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_connector("eploy", M_DEEP);
     ck_assert_int_eq(eploy_read(&err), HS_E_INTERNAL);
     assert_clean_error(&err, NULL);
     ck_assert_uint_eq(F.col->n_checkpoints, 0);
     close_connector();
-    err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_clear(&err);
     open_connector("willo", M_DEEP);
     ck_assert_int_ne(willo_discover(&err), HS_OK);
     assert_clean_error(&err, NULL);
@@ -577,7 +577,7 @@ END_TEST
 
 START_TEST(test_multi_megabyte_strings_are_bounded)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_status st;
     open_connector("eploy", M_BIG_STRINGS);
     st = eploy_read(&err);
@@ -602,7 +602,7 @@ END_TEST
 
 START_TEST(test_invalid_utf8_does_not_break_the_read)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_status st;
     open_connector("eploy", M_BAD_UTF8);
     st = eploy_read(&err);
@@ -618,7 +618,7 @@ END_TEST
 
 START_TEST(test_negative_total_pages_ends_the_walk)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_status st;
     open_connector("eploy", M_PAGES_NEGATIVE);
     st = eploy_read(&err);
@@ -631,7 +631,7 @@ END_TEST
 
 START_TEST(test_enormous_total_pages_ends_at_the_first_empty_page)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_status st;
     open_connector("eploy", M_PAGES_HUGE);
     st = eploy_read(&err);
@@ -646,7 +646,7 @@ END_TEST
 
 START_TEST(test_willo_next_link_to_another_host_is_not_followed)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     char port[16];
     open_connector("willo", M_FOREIGN_NEXT);
     ck_assert_int_ne(willo_discover(&err), HS_OK);
@@ -660,14 +660,14 @@ END_TEST
 
 START_TEST(test_redirect_to_another_host_is_not_followed)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_connector("eploy", M_REDIRECT);
     ck_assert_int_ne(eploy_read(&err), HS_OK);
     assert_clean_error(&err, NULL);
     ck_assert_int_eq(other_requests(), 0);
     assert_nothing_leaked();
     close_connector();
-    err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_clear(&err);
     open_connector("willo", M_REDIRECT);
     ck_assert_int_ne(willo_discover(&err), HS_OK);
     assert_clean_error(&err, NULL);
@@ -679,7 +679,7 @@ END_TEST
 
 START_TEST(test_retry_after_a_year_is_capped)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_connector("eploy", M_RETRY_YEAR);
     ck_assert_int_eq(eploy_read(&err), HS_RETRY);
     assert_clean_error(&err, NULL);
@@ -695,7 +695,7 @@ END_TEST
 
 START_TEST(test_retry_after_beyond_32_bits_stays_positive)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_connector("eploy", M_RETRY_HUGE);
     ck_assert_int_eq(eploy_read(&err), HS_RETRY);
     assert_clean_error(&err, NULL);
@@ -707,7 +707,7 @@ END_TEST
 
 START_TEST(test_token_answer_without_access_token_is_refused)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_status st;
     open_connector("eploy", M_NO_ACCESS_TOKEN);
     st = eploy_read(&err);
@@ -725,7 +725,7 @@ START_TEST(test_retry_after_of_any_size_is_capped)
 {
     static const mode modes[] = {M_RETRY_DIGITS, M_RETRY_DATE_FAR};
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        hs_error err = HS_TEST_ERROR_INIT;
+        HS_TEST_ERROR(err);
         open_connector("eploy", modes[i]);
         ck_assert_int_eq(eploy_read(&err), HS_RETRY);
         assert_clean_error(&err, NULL);
@@ -750,7 +750,7 @@ START_TEST(test_token_expiry_of_any_size_is_bounded)
         "-1e300", "NaN", "Infinity", "-Infinity", "\"99999999999999999999\"", "0", "-5",
         "9.3e18", "86399999999999.5"};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        hs_error err = HS_TEST_ERROR_INIT;
+        HS_TEST_ERROR(err);
         g_expires_in = values[i];
         open_connector("eploy", M_TOKEN_EXPIRES);
         ck_assert_msg(eploy_read(&err) == HS_OK, "expires_in %s: %s", values[i], err.message);
@@ -776,7 +776,7 @@ START_TEST(test_wild_call_counts_are_bounded)
     static const char *const jobs[] = {"1001"};
     char cursor[256], day[16], stored[64], expect[64];
     hs_read_request req = {sizeof req, cursor, jobs, 1, 1};
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     hs_emitter em;
     const char *v;
     time_t now = time(NULL);
@@ -810,7 +810,7 @@ END_TEST
  * token "valid until" a number beyond int64 is not taken as valid for ever. */
 START_TEST(test_wild_shared_token_values_are_ignored)
 {
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
 
     open_connector("eploy", M_NORMAL);
     hs_test_host_store_set(F.host, "shared/token_claim", "0x1 -9223372036854775808");

@@ -239,7 +239,7 @@ static hs_status perform(const char *method, int once, hs_http_response *resp, h
 START_TEST(test_retry_after_seconds_is_honoured)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = M_RA_SECONDS;
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
     ck_assert_int_eq(resp.status, 200);
@@ -253,7 +253,7 @@ END_TEST
 START_TEST(test_retry_after_date_is_honoured_on_the_servers_clock)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = M_RA_DATE;
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
     ck_assert_int_eq(resp.status, 200);
@@ -271,7 +271,7 @@ END_TEST
 static void assert_refused_as_too_big(mode m)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = m;
     open_http(1000, 0);
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_E_INTERNAL);
@@ -297,7 +297,7 @@ END_TEST
 START_TEST(test_body_under_the_limit_is_whole)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = M_BIG_CHUNKED;
     open_http(5000, 0);
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
@@ -315,7 +315,7 @@ START_TEST(test_create_is_not_sent_again_once_it_may_have_acted)
     static const int statuses[] = {503, 0};
     for (size_t i = 0; i < 2; i++) {
         hs_http_response resp;
-        hs_error err = HS_TEST_ERROR_INIT;
+        HS_TEST_ERROR(err);
         g_mode = modes[i];
         g_requests = 0;
         ck_assert_int_eq(perform("POST", 1, &resp, &err), HS_RETRY);
@@ -332,7 +332,7 @@ START_TEST(test_create_refused_unread_is_sent_again)
     static const mode modes[] = {M_429_THEN_OK, M_408_THEN_OK};
     for (size_t i = 0; i < 2; i++) {
         hs_http_response resp;
-        hs_error err = HS_TEST_ERROR_INIT;
+        HS_TEST_ERROR(err);
         g_mode = modes[i];
         g_requests = 0;
         ck_assert_int_eq(perform("POST", 1, &resp, &err), HS_OK);
@@ -347,7 +347,7 @@ END_TEST
 START_TEST(test_other_requests_are_retried_after_a_5xx)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = M_503;
     ck_assert_int_eq(perform("POST", 0, &resp, &err), HS_RETRY);
     ck_assert_int_eq(err.http_status, 503);
@@ -360,7 +360,7 @@ END_TEST
 START_TEST(test_a_404_is_not_retried)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = M_404;
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
     ck_assert_int_eq(resp.status, 404);
@@ -374,7 +374,7 @@ END_TEST
 START_TEST(test_min_gap_paces_every_request)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_http(0, 5000);
     for (int i = 0; i < 3; i++) {
         ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
@@ -401,7 +401,7 @@ END_TEST
 START_TEST(test_retries_keep_the_gap)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     open_http(0, 60000);
     g_mode = M_RA_SECONDS;
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
@@ -417,7 +417,7 @@ END_TEST
 START_TEST(test_headers_of_the_final_response)
 {
     hs_http_response resp;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     g_mode = M_401;
     ck_assert_int_eq(perform("GET", 0, &resp, &err), HS_OK);
     ck_assert_int_eq(resp.status, 401);

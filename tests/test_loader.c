@@ -82,24 +82,24 @@ END_TEST
 START_TEST(entry_returns_null)
 {
     expect_refusal(mod_dir(), "hst_null", "testats",
-                   "the entry returned no connector table for host ABI 1.1; use a connector "
-                   "built for ABI 1.x");
+                   "the entry returned no connector table for host ABI 2.0; use a connector "
+                   "built for ABI 2.x");
 }
 END_TEST
 
 START_TEST(other_major)
 {
     expect_refusal(mod_dir(), "hst_major", "testats",
-                   "built for connector ABI 2.0, but this hiresync has ABI 1.1 (the major "
-                   "versions differ); rebuild the connector against ABI 1.x");
+                   "built for connector ABI 3.0, but this hiresync has ABI 2.0 (the major "
+                   "versions differ); rebuild the connector against ABI 2.x");
 }
 END_TEST
 
 START_TEST(newer_minor)
 {
     expect_refusal(mod_dir(), "hst_minor", "testats",
-                   "built for connector ABI 1.2, newer than this hiresync's ABI 1.1; upgrade "
-                   "hiresync or use a connector built for ABI 1.1");
+                   "built for connector ABI 2.1, newer than this hiresync's ABI 2.0; upgrade "
+                   "hiresync or use a connector built for ABI 2.0");
 }
 END_TEST
 
@@ -424,6 +424,119 @@ START_TEST(search_path_first_match_wins)
 }
 END_TEST
 
+/* ---- module lifecycle and the manifest's word ------------------------------------------- */
+
+START_TEST(module_init_failure_refuses_with_its_message)
+{
+    expect_refusal(mod_dir(), "hst_initfail", "testats",
+                   "module_init failed (status 2): the licence file /etc/hst/licence is "
+                   "missing; install it");
+}
+END_TEST
+
+/* The lines the test modules' module_init and module_exit appended (see hst_module.c). */
+static char *lifecycle_file;
+
+static const char *lifecycle(void)
+{
+    static char text[256];
+    FILE *f = fopen(lifecycle_file, "r");
+    size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    return text;
+}
+
+static void lifecycle_setup(void)
+{
+    char *tmp = hs_ht_tmpdir();
+    lifecycle_file = hs_ht_join(tmp, "lifecycle");
+    free(tmp);
+    setenv("HST_LIFECYCLE_FILE", lifecycle_file, 1);
+    setup();
+}
+
+static void lifecycle_teardown(void)
+{
+    teardown();
+    unsetenv("HST_LIFECYCLE_FILE");
+    char *slash = strrchr(lifecycle_file, '/');
+    *slash = '\0';
+    hs_ht_rmtree(lifecycle_file);
+    free(lifecycle_file);
+}
+
+START_TEST(module_init_and_exit_once_each)
+{
+    ck_assert_int_eq(hs_module_load(mod_dir(), "hst_ats", NULL, "testats", &module, error,
+                                     sizeof(error)), 0);
+    ck_assert_str_eq(lifecycle(), "init\n");
+    hs_module_unload(&module);
+    ck_assert_str_eq(lifecycle(), "init\nexit\n");
+    hs_module_unload(&module);   /* the teardown's unload again: nothing more */
+    ck_assert_str_eq(lifecycle(), "init\nexit\n");
+}
+END_TEST
+
+/* Through the registry: loaded once however often it is asked for, exit at its free; a
+ * module refused after its init (its manifest disagrees) gets its exit at once. */
+START_TEST(registry_inits_once_and_exits_at_free)
+{
+    char *tmp = hs_ht_tmpdir();
+    hs_search_path path = {0};
+    put_manifest(tmp, "testats", "testats", 0644);
+    put_module(tmp, "testats", "hst_ats");
+    ck_assert_int_eq(hs_search_path_add(&path, tmp, NULL, "connector_path", 1), 0);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_registry *reg = hs_registry_discover(&path, &diag);
+    hs_search_path_clear(&path);
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_str_eq(lifecycle(), "");
+    ck_assert_ptr_nonnull(hs_registry_get(reg, "testats", error, sizeof(error)));
+    ck_assert_ptr_nonnull(hs_registry_get(reg, "testats", error, sizeof(error)));
+    ck_assert_uint_eq(hs_registry_load_all(reg, NULL), 0);
+    ck_assert_str_eq(lifecycle(), "init\n");
+    hs_registry_free(reg);
+    ck_assert_str_eq(lifecycle(), "init\nexit\n");
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* A manifest left from another build: another ABI, or fewer operations than the module
+ * offers. Either way the two disagree and the module is refused, naming both files. */
+static void expect_manifest_refusal(const char *manifest, const char *before_file,
+                                    const char *after_file)
+{
+    char *tmp = hs_ht_tmpdir();
+    hs_search_path path = {0};
+    char *file = hs_ht_write(tmp, "testats.json", manifest, 0644);
+    put_module(tmp, "testats", "hst_ats");
+    ck_assert_int_eq(hs_search_path_add(&path, tmp, NULL, "connector_path", 1), 0);
+    hs_diag diag;
+    hs_diag_init(&diag);
+    hs_registry *reg = hs_registry_discover(&path, &diag);
+    hs_search_path_clear(&path);
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_ptr_null(hs_registry_get(reg, "testats", error, sizeof(error)));
+    char expected[10240];
+    char *so = hs_ht_join(tmp, "testats.so");
+    snprintf(expected, sizeof(expected), "%s%s%s%s", so, before_file, file, after_file);
+    ck_assert_str_eq(error, expected);
+    /* its init ran with the handshake; refused, it got its exit */
+    ck_assert_str_eq(lifecycle(), "init\nexit\n");
+    hs_registry_free(reg);
+    ck_assert_str_eq(lifecycle(), "init\nexit\n");
+    hs_diag_clear(&diag);
+    hs_ht_rmtree(tmp);
+    free(tmp);
+    free(file);
+    free(so);
+}
+
 /* A module without its manifest beside it is listed with the file to add; a manifest
  * without its module fails to load naming the module file; a manifest its group may
  * rewrite, even through a link, is left out with one line. */
@@ -609,6 +722,7 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, copied_regular_file_loads);
     tcase_add_test(tc, writable_by_others_refused);
     tcase_add_test(tc, outside_directory);
+    tcase_add_test(tc, module_init_failure_refuses_with_its_message);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registry");
     tcase_add_test(reg, registry_manifest_capabilities);
@@ -617,7 +731,12 @@ static Suite *loader_suite(void)
     tcase_add_test(reg, search_path_required_directory);
     tcase_add_test(reg, capabilities_must_agree);
     tcase_add_test(reg, manifest_abi_must_agree);
+    TCase *life = tcase_create("lifecycle");
+    tcase_add_checked_fixture(life, lifecycle_setup, lifecycle_teardown);
+    tcase_add_test(life, module_init_and_exit_once_each);
+    tcase_add_test(life, registry_inits_once_and_exits_at_free);
     suite_add_tcase(s, reg);
+    suite_add_tcase(s, life);
     return s;
 }
 

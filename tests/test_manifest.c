@@ -30,8 +30,8 @@ START_TEST(good_manifest_parses)
     ck_assert_uint_eq(hs_diag_count(&diag), 0);
     ck_assert_str_eq(m->name, "testats");
     ck_assert_str_eq(m->module, "hst_ats");
-    /* The version the manifest declares ("1.1"). */
-    ck_assert_uint_eq(m->abi_version, (1u << 16) | 1u);
+    /* The version the manifest declares ("2.0"). */
+    ck_assert_uint_eq(m->abi_version, 2u << 16);
     ck_assert_uint_eq(m->capabilities, HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS
                                            | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE);
     const hs_manifest_field *f = hs_manifest_field_find(m, "token");
@@ -301,14 +301,14 @@ START_TEST(documented_example)
     ck_assert_ptr_nonnull(end);
     *end = '\0';
     char *dir = hs_ht_tmpdir();
-    char *file = hs_ht_write(dir, "jsonl.json", start, 0644);
+    char *file = hs_ht_write(dir, "filedrop.json", start, 0644);
     hs_diag diag;
     hs_diag_init(&diag);
     hs_manifest *m = NULL;
     int rc = hs_manifest_load(file, &m, &diag);
     ck_assert_msg(rc == 0, "%s", diag.n ? diag.lines[0] : "");
     char *out = NULL;
-    rc = hs_config_connection_settings(m, "jsonl", "{\"directory\":\"/srv/jsonl\"}", &out,
+    rc = hs_config_connection_settings(m, "filedrop", "{\"directory\":\"/srv/filedrop\"}", &out,
                                        &diag);
     ck_assert_msg(rc == 0, "%s", diag.n ? diag.lines[0] : "");
     ck_assert_ptr_nonnull(strstr(out, "\"max_line_bytes\":65536"));

@@ -30,6 +30,7 @@ typedef struct fx {
     const hs_connector *c;
     hs_conn *conn;
     hs_error err;
+    char err_msg[HS_TEST_MESSAGE_SIZE];
     char base[256];
 } fx;
 
@@ -69,7 +70,7 @@ static void open_conn(fx *f, const char *key, const char *scheme, int page_size,
              "\"min_gap_ms\":0,\"retry_backoff_ms\":5,\"overlap_s\":0%s%s}",
              key, f->base, scheme, page_size, extra_json ? "," : "",
              extra_json ? extra_json : "");
-    f->err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&f->err, f->err_msg, sizeof f->err_msg);
     hs_status st = hs_test_module_open(f->m, f->h, cfg, &f->conn,
                               &f->err);
     ck_assert_msg(st == HS_OK, "open: %s", f->err.message);
@@ -103,7 +104,7 @@ static void fx_stop(fx *f)
 
 static void reset_err(fx *f)
 {
-    f->err = (hs_error)HS_TEST_ERROR_INIT;
+    hs_test_error_init(&f->err, f->err_msg, sizeof f->err_msg);
 }
 
 /* Requests the Willo server saw on a route, any status ("GET /participants/"). */
@@ -228,19 +229,15 @@ static void interview_key(fx *f, size_t i, char *out, size_t size)
 static hs_status invite(fx *f, const char *interview, const char *first, const char *email,
                         const char *phone, hs_write_result *res)
 {
+    hs_person person = {sizeof person, "3000001", first, "Tester", email, phone};
     hs_invitation inv;
     memset(&inv, 0, sizeof inv);
     inv.struct_size = sizeof inv;
     inv.key = "inv-key";
     inv.interview_id = interview;
-    inv.person.id = "3000001";
-    inv.person.first_name = first;
-    inv.person.last_name = "Tester";
-    inv.person.email = email;
-    inv.person.phone = phone;
+    inv.person = &person;
     inv.source_record_id = "200001";
-    memset(res, 0, sizeof *res);
-    res->struct_size = sizeof *res;
+    hs_test_result_clear(res);
     reset_err(f);
     return f->c->write_invitation(f->conn, &inv, res, &f->err);
 }
@@ -297,7 +294,7 @@ START_TEST(open_rejects_bad_config)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hs_conn *conn = (hs_conn *)&cases;   /* must come back NULL */
-        hs_error err = HS_TEST_ERROR_INIT;
+        HS_TEST_ERROR(err);
         hs_status st = hs_test_module_open(m, h, cases[i].cfg, &conn,
                                &err);
         ck_assert_int_eq(st, HS_E_CONFIG);
@@ -308,7 +305,7 @@ START_TEST(open_rejects_bad_config)
     }
     /* named bases */
     hs_conn *conn = NULL;
-    hs_error err = HS_TEST_ERROR_INIT;
+    HS_TEST_ERROR(err);
     ck_assert_int_eq(hs_test_module_open(m, h,
                              "{\"api_key\":\"k\",\"base_url\":\"staging\"}", &conn, &err), HS_OK);
     c->close(conn);
@@ -496,8 +493,8 @@ START_TEST(discover_follows_pages)
         ck_assert_ptr_nonnull(col->jobs[i].title);
         ck_assert_ptr_nonnull(col->jobs[i].created_at);
         ck_assert_ptr_nonnull(col->jobs[i].department);
-        ck_assert_uint_eq(col->jobs[i].n_stages, 1);
-        ck_assert_str_eq(col->jobs[i].stage_ids[0], "completed");
+        /* a completion is a kind of change, not a stage: interviews have none */
+        ck_assert_uint_eq(col->jobs[i].n_stages, 0);
         for (size_t j = 0; j < i; j++)
             ck_assert_str_ne(col->jobs[i].id, col->jobs[j].id);
     }
@@ -515,7 +512,8 @@ START_TEST(invitation_twice_one_participant)
     fx_start(&f, NULL, "bearer", 30, NULL);
     char iv[64];
     interview_key(&f, 0, iv, sizeof iv);
-    hs_write_result r1, r2;
+    HS_TEST_RESULT(r1);
+    HS_TEST_RESULT(r2);
     ck_assert_int_eq(invite(&f, iv, "Ada", "ada.twice@example.com", "+44 7700 900123", &r1),
                      HS_OK);
     ck_assert_int_eq(r1.applied, 1);
@@ -534,6 +532,40 @@ START_TEST(invitation_twice_one_participant)
 }
 END_TEST
 
+/* A participant key that does not fit the caller's remote_id buffer is refused whole
+ * (HS_E_INTERNAL, the buffer left ""), never cut, and the message is cut inside a 16-byte
+ * buffer; with room, the same invitation adopts that participant instead of inviting twice. */
+START_TEST(invitation_remote_id_never_cut)
+{
+    fx f;
+    fx_start(&f, NULL, "bearer", 30, NULL);
+    char iv[64];
+    interview_key(&f, 0, iv, sizeof iv);
+    char *tiny = hs_test_guarded_new(16), *msg = hs_test_guarded_new(16);
+    ck_assert(tiny != NULL && msg != NULL);
+    hs_person person = {sizeof person, "3000009", "Kim", "Small", "kim.small@example.com", NULL};
+    hs_invitation inv = {sizeof inv, "inv-small", iv, &person, "200009"};
+    hs_write_result small;
+    hs_error err;
+    hs_test_result_init(&small, tiny, 16);
+    hs_test_error_init(&err, msg, 16);
+    ck_assert_int_eq(f.c->write_invitation(f.conn, &inv, &small, &err), HS_E_INTERNAL);
+    ck_assert_msg(hs_test_guarded_ok(tiny, 16), "wrote past remote_id_size");
+    ck_assert_str_eq(tiny, "");
+    ck_assert_msg(hs_test_guarded_ok(msg, 16), "wrote past message_size");
+    ck_assert_uint_eq(strlen(msg), 15);
+    ck_assert_int_eq(strncmp(msg, "willo: ", 7), 0);
+    HS_TEST_RESULT(r);
+    ck_assert_int_eq(invite(&f, iv, "Kim", "kim.small@example.com", NULL, &r), HS_OK);
+    ck_assert_int_eq(r.applied, 0);
+    ck_assert_uint_eq(strlen(r.remote_id), 32);
+    ck_assert_int_eq(count_email(&f, iv, "kim.small@example.com"), 1);
+    hs_test_guarded_free(tiny, 16);
+    hs_test_guarded_free(msg, 16);
+    fx_stop(&f);
+}
+END_TEST
+
 START_TEST(invitation_adopts_hand_invited)
 {
     fx f;
@@ -547,7 +579,7 @@ START_TEST(invitation_adopts_hand_invited)
     char hand_key[64];
     snprintf(hand_key, sizeof hand_key, "%s", str_of(hand, "key"));
     json_object_put(hand);
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, iv, "Grace", "grace@example.com", NULL, &r), HS_OK);
     ck_assert_int_eq(r.applied, 0);
     ck_assert_str_eq(r.remote_id, hand_key);
@@ -569,7 +601,9 @@ START_TEST(invitation_duplicate_modes_one_participant)
     snprintf(settings, sizeof settings, "{\"duplicates\":\"%s\"}", dup_modes[_i]);
     set_settings(&f, settings);
     interview_key(&f, 2, iv, sizeof iv);
-    hs_write_result r1, r2, r3;
+    HS_TEST_RESULT(r1);
+    HS_TEST_RESULT(r2);
+    HS_TEST_RESULT(r3);
     ck_assert_int_eq(invite(&f, iv, "Alan", "alan@example.com", NULL, &r1), HS_OK);
     ck_assert_int_eq(r1.applied, 1);
     ck_assert_int_eq(invite(&f, iv, "Alan", "alan@example.com", NULL, &r2), HS_OK);
@@ -587,6 +621,7 @@ typedef struct invite_job {
     fx *f;
     const char *interview;
     hs_write_result res;
+    char res_id[HS_TEST_REMOTE_ID_SIZE];
     hs_status st;
 } invite_job;
 
@@ -608,7 +643,8 @@ START_TEST(invitation_already_invited_between_lookup_and_post)
     interview_key(&f, 0, iv, sizeof iv);
     add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\","
                   "\"kind\":\"status\",\"status\":0,\"delay_ms\":2000,\"count\":1}");
-    invite_job job = { &f, iv, { 0 }, HS_E_INTERNAL };
+    invite_job job = { &f, iv, { 0 }, "", HS_E_INTERNAL };
+    hs_test_result_init(&job.res, job.res_id, sizeof job.res_id);
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, invite_thread, &job), 0);
     while (willo_requests(&f, "GET /participants/") < 1) {
@@ -639,7 +675,8 @@ START_TEST(invitation_per_interview)
     char a[64], b[64];
     interview_key(&f, 0, a, sizeof a);
     interview_key(&f, 1, b, sizeof b);
-    hs_write_result r1, r2;
+    HS_TEST_RESULT(r1);
+    HS_TEST_RESULT(r2);
     ck_assert_int_eq(invite(&f, a, "Ada", "both@example.com", NULL, &r1), HS_OK);
     ck_assert_int_eq(invite(&f, b, "Ada", "both@example.com", NULL, &r2), HS_OK);
     ck_assert_int_eq(r1.applied, 1);
@@ -656,7 +693,7 @@ START_TEST(invitation_rejections_are_data_errors)
     char iv[64], gone[64];
     interview_key(&f, 0, iv, sizeof iv);
     interview_key(&f, 1, gone, sizeof gone);
-    hs_write_result r;
+    HS_TEST_RESULT(r);
 
     ck_assert_int_eq(invite(&f, iv, "Nomail", NULL, NULL, &r), HS_E_DATA);
     ck_assert_msg(strstr(f.err.message, "no email") != NULL, "%s", f.err.message);
@@ -696,7 +733,7 @@ START_TEST(invitation_national_phone_with_country_code)
     fx_start(&f, NULL, "bearer", 30, "\"default_country_code\":\"44\"");
     char iv[64];
     interview_key(&f, 0, iv, sizeof iv);
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, iv, "Nat", "nat@example.com", "07700 900456", &r), HS_OK);
     json_object *p = participant(&f, r.remote_id);
     ck_assert_str_eq(str_of(p, "phone"), "+447700900456");
@@ -709,7 +746,7 @@ END_TEST
 
 static int has_change(const hs_test_collector *col, const char *participant_key)
 {
-    return hs_test_collector_find(col, participant_key, "Completed") != NULL;
+    return hs_test_collector_find(col, participant_key, NULL) != NULL;
 }
 
 START_TEST(completions_across_pages_and_interviews)
@@ -735,12 +772,12 @@ START_TEST(completions_across_pages_and_interviews)
     char keys[7][128];
     for (int i = 0; i < 7; i++) {
         char email[64];
-        hs_write_result r;
+        HS_TEST_RESULT(r);
         snprintf(email, sizeof email, "done%d@example.com", i);
         ck_assert_int_eq(invite(&f, iv[i < 5 ? 0 : 1], "Done", email, NULL, &r), HS_OK);
         snprintf(keys[i], sizeof keys[i], "%s", r.remote_id);
     }
-    hs_write_result pending;
+    HS_TEST_RESULT(pending);
     ck_assert_int_eq(invite(&f, iv[0], "Pending", "pending@example.com", NULL, &pending),
                      HS_OK);
     for (int i = 0; i < 7; i++)
@@ -750,10 +787,12 @@ START_TEST(completions_across_pages_and_interviews)
     ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
     ck_assert_uint_eq(col->n_changes, 7);
     for (int i = 0; i < 7; i++) {
-        const hs_test_change *ch = hs_test_collector_find(col, keys[i], "Completed");
+        const hs_test_change *ch = hs_test_collector_find(col, keys[i], NULL);
         ck_assert_msg(ch != NULL, "completion of %s not read", keys[i]);
         ck_assert_str_eq(ch->job_id, iv[i < 5 ? 0 : 1]);
-        ck_assert_str_eq(ch->stage_id, "completed");
+        ck_assert_uint_eq(ch->kind, HS_CHANGE_COMPLETED);
+        ck_assert_ptr_null(ch->stage_id);
+        ck_assert_ptr_null(ch->stage_name);
         ck_assert_ptr_nonnull(ch->changed_at);
         char want[160];
         snprintf(want, sizeof want, "willo:%s:completed:%s", keys[i], ch->changed_at);
@@ -801,8 +840,8 @@ START_TEST(completions_across_pages_and_interviews)
     ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
     ck_assert(has_change(col, pending.remote_id));
     for (int i = 0; i < 7; i++) {
-        const hs_test_change *again = hs_test_collector_find(col, keys[i], "Completed");
-        const hs_test_change *orig = hs_test_collector_find(first, keys[i], "Completed");
+        const hs_test_change *again = hs_test_collector_find(col, keys[i], NULL);
+        const hs_test_change *orig = hs_test_collector_find(first, keys[i], NULL);
         ck_assert_ptr_nonnull(again);
         ck_assert_ptr_nonnull(orig);
         ck_assert_str_eq(again->key, orig->key);
@@ -834,7 +873,7 @@ START_TEST(first_read_reports_completions_since_first_invitation)
     char iv[64], name[80];
     interview_key(&f, 2, iv, sizeof iv);   /* holds seeded completions */
     const char *ids[] = { iv };
-    hs_write_result early;
+    HS_TEST_RESULT(early);
     ck_assert_int_eq(invite(&f, iv, "Early", "early@example.com", NULL, &early), HS_OK);
     snprintf(name, sizeof name, "since:%s", iv);
     ck_assert_ptr_nonnull(hs_test_host_store_value(f.h, name));
@@ -847,7 +886,7 @@ START_TEST(first_read_reports_completions_since_first_invitation)
     char *cursor = strdup(hs_test_collector_last_cursor(col));
     hs_test_collector_free(col);
     /* and later reads go on from there */
-    hs_write_result late;
+    HS_TEST_RESULT(late);
     ck_assert_int_eq(invite(&f, iv, "Late", "late@example.com", NULL, &late), HS_OK);
     complete(&f, late.remote_id);
     col = hs_test_collector_new();
@@ -946,7 +985,7 @@ START_TEST(read_skips_deleted_interview)
     ck_assert_int_eq(read_changes(&f, "", ids, 2, 0, col), HS_OK);
     char *cursor = strdup(hs_test_collector_last_cursor(col));
     hs_test_collector_free(col);
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, kept, "Kept", "kept@example.com", NULL, &r), HS_OK);
     complete(&f, r.remote_id);
     char path[1024];
@@ -977,7 +1016,7 @@ START_TEST(read_skips_refused_interview)
     ck_assert_int_eq(read_changes(&f, "", ids, 2, 0, col), HS_OK);
     char *cursor = strdup(hs_test_collector_last_cursor(col));
     hs_test_collector_free(col);
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, b, "Bee", "bee@example.com", NULL, &r), HS_OK);
     complete(&f, r.remote_id);
     add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"GET\","
@@ -1111,7 +1150,7 @@ START_TEST(fault_429_on_invitation_sent_again_once)
     interview_key(&f, 0, iv, sizeof iv);
     add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\","
                   "\"status\":429,\"retry_after\":2,\"count\":1}");
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, iv, "Slow", "slow@example.com", NULL, &r), HS_OK);
     ck_assert_int_eq(r.applied, 1);
     ck_assert_int_ge(hs_test_host_longest_sleep_ms(f.h), 2000);
@@ -1128,7 +1167,7 @@ START_TEST(fault_persistent_429_on_invitation_is_retry)
     interview_key(&f, 0, iv, sizeof iv);
     add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\","
                   "\"status\":429,\"retry_after\":7,\"count\":-1}");
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, iv, "Held", "held@example.com", NULL, &r), HS_RETRY);
     ck_assert_int_eq(f.err.http_status, 429);
     ck_assert_int_eq(f.err.retry_after_s, 7);
@@ -1147,7 +1186,7 @@ START_TEST(fault_5xx_on_invitation_looks_before_retrying)
     set_settings(&f, "{\"duplicates\":\"create\"}");
     add_fault(&f, "{\"server\":\"willo\",\"route\":\"/participants/\",\"method\":\"POST\","
                   "\"status\":503,\"count\":1}");
-    hs_write_result r;
+    HS_TEST_RESULT(r);
     ck_assert_int_eq(invite(&f, iv, "Busy", "busy@example.com", NULL, &r), HS_RETRY);
     ck_assert_int_eq(f.err.http_status, 503);
     ck_assert_int_eq(willo_requests(&f, "POST /participants/"), 1);   /* not sent again */
@@ -1262,6 +1301,7 @@ int main(void)
     tcase_add_test(tc, check_reports_refused_participants);
     tcase_add_test(tc, discover_follows_pages);
     tcase_add_test(tc, invitation_twice_one_participant);
+    tcase_add_test(tc, invitation_remote_id_never_cut);
     tcase_add_test(tc, invitation_adopts_hand_invited);
     tcase_add_loop_test(tc, invitation_duplicate_modes_one_participant, 0, 3);
     tcase_add_test(tc, invitation_already_invited_between_lookup_and_post);

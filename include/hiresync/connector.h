@@ -1,30 +1,49 @@
 /*
- * hiresync connector ABI.
+ * hiresync connector ABI, version 2.
  *
  * A connector is a shared object (a libtool module) that lets the hiresync host talk to one
  * remote system: an applicant tracking system (the "ATS" side of a pipeline, such as Eploy) or
- * an interview platform (the "interviews" side, such as Willo). This header is everything a
- * connector author needs; the rules below are the contract.
+ * an interview platform (the "interviews" side, such as Willo). This header and the manual
+ * page hiresync-connector(7) are everything a connector author needs; the rules below are the
+ * contract, and `hiresync-conformance` tests a module against them.
  *
- * 1. ENTRY AND HANDSHAKE
+ * 1. ENTRY, HANDSHAKE AND MANIFEST
  *    A module exports exactly one symbol, declared with HS_CONNECTOR_ENTRY(module), which
  *    expands to `<module>_LTX_hs_connector_entry` (libltdl's prefix, so modules can also be
  *    preloaded into a static test binary). Link with
  *      -module -avoid-version -export-symbols-regex '_LTX_hs_connector_entry$'
- *    The host calls the entry once, with HS_ABI_VERSION as it was compiled. The entry returns
- *    a pointer to a static, constant hs_connector, or NULL when it cannot serve that host ABI.
- *    The host refuses a connector whose ABI major differs from its own or whose minor is newer
- *    than its own, whose struct_size does not cover an operation its capabilities declare,
- *    whose declared operations are NULL, or whose name differs from its manifest
- *    (manifests/connectors/<name>.json).
+ *    The host calls the entry once, on its main thread, with HS_ABI_VERSION as it was
+ *    compiled. The entry returns a pointer to a static, constant hs_connector, or NULL when it
+ *    cannot serve that host ABI. Beside the module lies its manifest, NAME.json next to
+ *    NAME.so (or NAME.la): its name, the ABI it was built for, the configuration schema with
+ *    defaults and the operations it provides ("capabilities"). The host refuses to load a
+ *    connector
+ *    - whose ABI major differs from the host's, or whose minor is newer than the host's;
+ *    - whose manifest is missing, malformed, names another connector or another ABI;
+ *    - whose capability bits differ from the manifest's "capabilities";
+ *    - whose struct_size does not cover an operation it declares, or whose declared
+ *      operations are NULL.
+ *    After a successful handshake the host calls module_init (when set) once, on the main
+ *    thread, before any connection is opened and before any worker thread starts; it calls
+ *    module_exit (when set) once, on the main thread, after the last connection is closed.
+ *    The host has called curl_global_init(CURL_GLOBAL_DEFAULT) before any entry: a connector
+ *    using libcurl must not call curl_global_init or curl_global_cleanup itself.
  *
- * 2. COMPATIBILITY
- *    Every struct that crosses the boundary starts with `uint32_t struct_size` set to the
- *    sizeof the writer compiled with. Structs only grow at the end; a minor version adds
- *    fields, a major version may change anything. A reader never touches a field that lies
- *    beyond struct_size (use HS_HAS_FIELD). The host copies min(struct_size, sizeof) bytes of
- *    the connector table into a zero-filled struct, so fields a connector does not know read
- *    as zero/NULL.
+ * 2. COMPATIBILITY: EVERY STRUCTURE GROWS AT ITS END
+ *    Every struct that crosses the boundary starts with `uint32_t struct_size`, set by its
+ *    writer to the sizeof it compiled with. A minor version only appends fields; a major
+ *    version may change anything. A reader never touches a field beyond struct_size (use
+ *    HS_HAS_FIELD) and reads a missing field as zero/NULL. Records nest by pointer, never by
+ *    value, so each one grows on its own. Arrays of records carry their element size next to
+ *    their length, and a reader steps through them with HS_ELEMENT, never with `[i]`, so that
+ *    a newer writer's longer elements are read correctly. Results are written into buffers
+ *    the caller gives with their sizes (hs_error.message, hs_write_result.remote_id), never
+ *    into fixed-size arrays. The host min-copies everything it receives into its own
+ *    zero-filled structs before it reads it.
+ *    New kinds of change (hs_change_kind) and new operations are added in minor versions: a
+ *    host skips, with a debug log line, a change whose kind it does not know, and a connector
+ *    emits a kind or calls a service only when the host's minor (hs_host_api.abi_version)
+ *    is at least the one that introduced it.
  *
  * 3. OWNERSHIP AND LIFETIMES
  *    - Everything the host passes in (config, requests, records, strings) is borrowed for the
@@ -32,18 +51,19 @@
  *    - Records given to an emitter or report callback are copied by the host before the
  *      callback returns, so the connector may reuse or free its buffers right after.
  *    - Strings in hs_connector (name, version) are static for the module's lifetime.
- *    - hs_error and hs_write_result are owned by the caller; the connector fills them and never
- *      allocates inside them.
+ *    - hs_error and hs_write_result, and the buffers they point to, are owned by the caller;
+ *      the connector writes into the buffers within their sizes and never allocates inside
+ *      them.
  *    - A connection (hs_conn) is created by open() and freed by close(); close(NULL) is a
  *      no-op; a failed open() frees everything it allocated and leaves *out NULL.
  *    - The host services table and the hs_host handle outlive every connection.
  *
  * 4. THREADING
- *    All per-connection state lives in the hs_conn: no mutable globals, so two connections of
- *    one connector (two Eploy tenants, say) work side by side. The host calls one hs_conn from
- *    one thread at a time; different connections may be called from different threads at once.
- *    A connector starts no thread that outlives the call that started it. Modules are loaded
- *    and their entries called on the host's main thread before any worker starts.
+ *    All per-connection state lives in the hs_conn: no mutable globals (module_init may set up
+ *    read-only tables), so two connections of one connector (two Eploy tenants, say) work
+ *    side by side. The host calls one hs_conn from one thread at a time; different connections
+ *    may be called from different threads at once. A connector starts no thread that outlives
+ *    the call that started it.
  *
  * 5. WHAT A CONNECTOR MUST NEVER DO
  *    - write to stdout or stderr (use hs_host_api.log);
@@ -52,7 +72,9 @@
  *    - call exit(), abort() or longjmp() across the boundary, or install signal handlers;
  *    - follow a redirect or a pagination link to another origin with credentials attached;
  *    - disable TLS certificate verification (plain http is acceptable only to loopback);
- *    - keep a pointer to anything borrowed after the call returns.
+ *    - keep a pointer to anything borrowed after the call returns;
+ *    - keep a second copy of its configuration schema: open() receives the configuration
+ *      validated against the manifest, with its defaults filled.
  *
  * 6. STATUS CODES AND ERRORS
  *    Every operation returns an hs_status. On anything but HS_OK it fills the hs_error with a
@@ -67,9 +89,11 @@
  *      stay the same or move forward, never backwards and never to an empty value);
  *    - emit no barrier after a failure, and return the failure;
  *    - reads are at least once: a record may be emitted again in a later call (overlap
- *      windows), and each record carries a stable key so the host can recognise it;
+ *      windows), and each record carries a stable key so the host can recognise it; a re-read
+ *      from a committed cursor emits the same keys again;
  *    - the cursor is opaque JSON owned by the connector's format; write its format down in the
  *      connector source and accept every format the connector ever wrote;
+ *    - times that land in a cursor come from the remote system's clock, never the host's;
  *    - when an emitter callback returns anything but HS_OK, stop and return that status.
  *
  * 8. WRITES ARE IDEMPOTENT BY THE CALLER'S KEY
@@ -78,6 +102,20 @@
  *    remote id. Where the remote API has no idempotency key of its own, the connector looks for
  *    an existing object carrying the key (or its natural equivalent, such as the same email in
  *    the same interview) before it creates one.
+ *
+ * 9. THE TWO SIDES OF A PIPELINE
+ *    A pipeline maps ATS jobs and stages to interviews. The host uses the operations so:
+ *    - ATS side: discover_jobs emits the jobs with their stages and statuses; `check` and each
+ *      cycle resolve every mapping against it (a closed or missing job, an unknown trigger
+ *      stage or status is an error a person must fix). read_changes emits HS_CHANGE_STAGE
+ *      records: an application (record_id) of a job (job_id) that entered a stage, with the
+ *      person. write_note annotates such a record.
+ *    - Interviews side: discover_jobs emits the interviews; a mapped interview it does not
+ *      emit is an error. write_invitation invites a person and returns the participant's id
+ *      in remote_id. read_changes emits HS_CHANGE_COMPLETED records whose record_id is exactly
+ *      that remote_id and whose job_id is the interview: that equality is how the host finds
+ *      the application to annotate. A completion whose record_id hiresync never received from
+ *      write_invitation is logged and skipped.
  */
 #ifndef HIRESYNC_CONNECTOR_H
 #define HIRESYNC_CONNECTOR_H
@@ -91,8 +129,8 @@ extern "C" {
 
 /* ---- version ----------------------------------------------------------------------------- */
 
-#define HS_ABI_MAJOR 1u
-#define HS_ABI_MINOR 1u
+#define HS_ABI_MAJOR 2u
+#define HS_ABI_MINOR 0u
 #define HS_ABI_VERSION ((HS_ABI_MAJOR << 16) | HS_ABI_MINOR)
 #define HS_ABI_MAJOR_OF(v) (((uint32_t)(v)) >> 16)
 #define HS_ABI_MINOR_OF(v) (((uint32_t)(v)) & 0xffffu)
@@ -100,6 +138,10 @@ extern "C" {
 /* True when a struct of the given struct_size contains the whole of `field`. */
 #define HS_HAS_FIELD(type, size, field) \
     ((size_t)(size) >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Element i of an array whose elements are elem_size bytes apart (rule 2). */
+#define HS_ELEMENT(type, base, elem_size, i) \
+    ((const type *)(const void *)((const char *)(base) + (size_t)(i) * (size_t)(elem_size)))
 
 /* ---- status codes ------------------------------------------------------------------------- */
 
@@ -121,15 +163,18 @@ typedef enum hs_status {
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
-#define HS_ERROR_MESSAGE_MAX 512
+/* The smallest message buffer a caller gives; the host gives 1024 bytes. */
+#define HS_ERROR_MESSAGE_MIN 256
 
-/* Owned by the caller, which sets struct_size and zeroes the rest. The connector fills it on
- * failure. `message` is one line, NUL-terminated, without secrets. */
+/* Owned by the caller, which sets struct_size, points message at a buffer of message_size
+ * bytes holding "" and zeroes the rest. The connector fills it on failure: `message` is one
+ * line, NUL-terminated within message_size (truncated if need be), without secrets. */
 typedef struct hs_error {
     uint32_t struct_size;
     int32_t http_status;      /* last HTTP status involved, 0 when none */
     int32_t retry_after_s;    /* delay the remote system asked for, 0 when none */
-    char message[HS_ERROR_MESSAGE_MAX];
+    char *message;            /* the caller's buffer, never NULL */
+    size_t message_size;      /* its size in bytes, at least HS_ERROR_MESSAGE_MIN */
 } hs_error;
 
 /* ---- host services ------------------------------------------------------------------------ */
@@ -184,8 +229,6 @@ typedef struct hs_host_api {
     hs_status (*store_get)(hs_host *host, const char *name, char *buf, size_t buf_size);
     hs_status (*store_put)(hs_host *host, const char *name, const char *value);
 
-    /* ---- added in 1.1 ---- */
-
     /* Tells the host the remote system's own time, in ms since the epoch, as a response gave
      * it (its Date header). The host keeps the skew between its clock and the remote one for
      * `status` and `check`, and warns when it exceeds a minute. Call it for every response
@@ -213,10 +256,11 @@ typedef struct hs_host_api {
 /* ---- records ------------------------------------------------------------------------------ */
 
 /* Times are ISO-8601 UTC strings, "YYYY-MM-DDTHH:MM:SSZ" with optional fractions. Any string
- * field may be NULL when unknown; every pointer is borrowed (see rule 3). */
+ * or record pointer may be NULL when unknown; every pointer is borrowed (rule 3). */
 
 /* A reference to an entity of the remote system: an id and its human name. */
 typedef struct hs_ref {
+    uint32_t struct_size;
     const char *id;
     const char *name;
 } hs_ref;
@@ -224,10 +268,12 @@ typedef struct hs_ref {
 /* A stage a candidate can be moved to, with the statuses inside it (Eploy's workflow pairs a
  * stage with a status; systems without statuses leave n_statuses 0). */
 typedef struct hs_stage {
+    uint32_t struct_size;
     const char *id;
     const char *name;
-    const hs_ref *statuses;
+    const hs_ref *statuses;   /* n_statuses elements, status_size bytes apart (HS_ELEMENT) */
     size_t n_statuses;
+    size_t status_size;       /* sizeof(hs_ref) as the writer compiled it */
 } hs_stage;
 
 /* A job: an ATS vacancy, or an interview on an interview platform. */
@@ -240,12 +286,14 @@ typedef struct hs_job {
     const char *created_at;
     const char *updated_at;
     const char *url;          /* where a person opens it, NULL when unknown */
-    const hs_stage *stages;
+    const hs_stage *stages;   /* n_stages elements, stage_size bytes apart (HS_ELEMENT) */
     size_t n_stages;
+    size_t stage_size;        /* sizeof(hs_stage) as the writer compiled it */
 } hs_job;
 
 /* The person a record is about. */
 typedef struct hs_person {
+    uint32_t struct_size;
     const char *id;           /* e.g. Eploy CandidateId */
     const char *first_name;
     const char *last_name;
@@ -253,17 +301,25 @@ typedef struct hs_person {
     const char *phone;        /* as stored remotely; E.164 when the connector can normalise */
 } hs_person;
 
-/* One change read from a source: a record that entered a stage (ATS), or an interview that
- * was completed (interview platform). */
+/* What a change record says happened (rule 9). Later minor versions add kinds (an interview
+ * started, expired, declined...); a host skips kinds it does not know. */
+typedef enum hs_change_kind {
+    HS_CHANGE_STAGE = 0,      /* ATS: a record entered a stage (or, with snapshot, is in it) */
+    HS_CHANGE_COMPLETED = 1   /* interviews: a participant completed an interview */
+} hs_change_kind;
+
+/* One change read from a source. */
 typedef struct hs_stage_change {
     uint32_t struct_size;
+    uint32_t kind;            /* hs_change_kind */
     const char *key;          /* stable: the same change read twice has the same key */
-    const char *record_id;    /* Eploy ApplicationId, Willo participant key, ... */
+    const char *record_id;    /* Eploy ApplicationId; for HS_CHANGE_COMPLETED the remote_id
+                                 write_invitation returned for this participant */
     const char *job_id;       /* vacancy id / interview key */
-    hs_ref stage;             /* the stage entered ("completed" for a finished interview) */
-    hs_ref status;            /* status within the stage, {NULL, NULL} when none */
-    const char *changed_at;   /* when the record entered the stage */
-    hs_person person;
+    const hs_ref *stage;      /* the stage entered; NULL for HS_CHANGE_COMPLETED */
+    const hs_ref *status;     /* status within the stage, NULL when none */
+    const char *changed_at;   /* when it happened, by the remote system's clock */
+    const hs_person *person;  /* NULL when unknown */
     const char *link;         /* e.g. the recruiter's link to a Willo response, or NULL */
     int32_t snapshot;         /* 1: the record's current position read for a baseline
                                  (hs_read_request.snapshot), not an observed transition */
@@ -286,7 +342,7 @@ typedef struct hs_invitation {
     uint32_t struct_size;
     const char *key;                /* idempotency key (see rule 8) */
     const char *interview_id;       /* interview key on the interview platform */
-    hs_person person;
+    const hs_person *person;        /* never NULL; email is set */
     const char *source_record_id;   /* the ATS record that caused it, for logs and metadata */
 } hs_invitation;
 
@@ -302,11 +358,18 @@ typedef struct hs_note {
     const char *link;               /* URL, or NULL */
 } hs_note;
 
-/* Filled by a write; owned by the caller, which sets struct_size. */
+/* The smallest remote_id buffer a caller gives; the host gives 256 bytes. */
+#define HS_REMOTE_ID_MIN 128
+
+/* Filled by a write; owned by the caller, which sets struct_size, points remote_id at a
+ * buffer of remote_id_size bytes holding "" and zeroes the rest. An id that does not fit is
+ * an error (HS_E_INTERNAL), never truncated. */
 typedef struct hs_write_result {
     uint32_t struct_size;
     int32_t applied;                /* 1 created now; 0 already existed under this key */
-    char remote_id[128];            /* id of the created or existing remote object */
+    char *remote_id;                /* the caller's buffer: id of the created or existing
+                                       remote object, NUL-terminated */
+    size_t remote_id_size;          /* its size in bytes, at least HS_REMOTE_ID_MIN */
 } hs_write_result;
 
 /* ---- emitter and check report -------------------------------------------------------------- */
@@ -362,8 +425,9 @@ typedef struct hs_connector {
     uint32_t capabilities;     /* HS_CAP_* bits; each bit requires its operation */
 
     /* Required. config_json is the connection's configuration as a JSON object, already
-     * validated against the manifest's schema, with defaults filled and secrets resolved
-     * (never log it). On success *out is a new connection. Makes no remote call. */
+     * validated against the manifest's schema (types, required keys, ranges, enums), with
+     * every default the schema gives filled and secrets resolved (never log it). On success
+     * *out is a new connection. Makes no remote call. */
     hs_status (*open)(const hs_host_api *api, hs_host *host, const char *config_json,
                       hs_conn **out, hs_error *err);
     /* Required. Frees the connection; NULL is a no-op. */
@@ -388,6 +452,15 @@ typedef struct hs_connector {
     /* Idempotent by note->key (rule 8). On HS_OK, result says whether it was created. */
     hs_status (*write_note)(hs_conn *conn, const hs_note *note, hs_write_result *result,
                             hs_error *err);
+
+    /* Optional (NULL when not needed). Called once on the host's main thread after the
+     * handshake, before any open(); a failure refuses the module with err's message. */
+    hs_status (*module_init)(const hs_host_api *api, hs_error *err);
+    /* Optional. Called once on the main thread after the last close(). */
+    void (*module_exit)(void);
+
+    /* Later minor versions append operations here (moving a record to another stage,
+     * richer interview results), each with its own HS_CAP_* bit. */
 } hs_connector;
 
 /* ---- the entry symbol ---------------------------------------------------------------------- */

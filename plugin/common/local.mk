@@ -26,8 +26,10 @@ tests_support_libhstesthost_la_LIBADD = host/libhshost.la $(CURL_LIBS) $(LTDL_LI
 check_PROGRAMS += tests/test_common
 TESTS += tests/test_common
 tests_test_common_SOURCES = tests/test_common.c
+tests_test_common_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
 tests_test_common_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_common_LDADD = plugin/common/libhscommon.la $(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS)
+tests_test_common_LDADD = plugin/common/libhscommon.la tests/support/libhstesthost.la \
+	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
 
 # hs_http against a scripted loopback server (libmicrohttpd), on the test host's fake clock.
 check_PROGRAMS += tests/test_http

@@ -73,6 +73,8 @@ static const hs_connector eploy_table = {
     hs_eploy_read_changes,
     NULL,
     hs_eploy_write_note,
+    NULL,
+    NULL,
 };
 
 HS_CONNECTOR_ENTRY(eploy);

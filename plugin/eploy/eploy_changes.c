@@ -123,26 +123,32 @@ static int take_row(reader *r, json_object *rec, row *w)
 static hs_status emit_row(reader *r, const row *w, const hs_eploy_people *people)
 {
     const hs_eploy_person *p = hs_eploy_people_find(people, w->app_id);
+    hs_ref stage = {sizeof stage, w->stage_id, w->stage_name};
+    hs_ref status = {sizeof status, w->status_id, w->status_name};
+    hs_person person;
     hs_stage_change ch;
 
     memset(&ch, 0, sizeof ch);
     ch.struct_size = sizeof ch;
+    ch.kind = HS_CHANGE_STAGE;
     ch.key = w->key;
     ch.record_id = w->app_id;
     ch.job_id = w->vacancy_id != NULL ? w->vacancy_id
                                       : (p != NULL && p->vacancy_id[0] ? p->vacancy_id : NULL);
-    ch.stage.id = w->stage_id;
-    ch.stage.name = w->stage_name;
-    ch.status.id = w->status_id;
-    ch.status.name = w->status_name;
+    ch.stage = &stage;
+    if (w->status_id != NULL || w->status_name != NULL)
+        ch.status = &status;
     ch.changed_at = w->date;
     ch.snapshot = r->snapshot;
     if (p != NULL) {
-        ch.person.id = p->cand_id[0] ? p->cand_id : NULL;
-        ch.person.first_name = p->first_name;
-        ch.person.last_name = p->last_name;
-        ch.person.email = p->email;
-        ch.person.phone = p->phone;
+        memset(&person, 0, sizeof person);
+        person.struct_size = sizeof person;
+        person.id = p->cand_id[0] ? p->cand_id : NULL;
+        person.first_name = p->first_name;
+        person.last_name = p->last_name;
+        person.email = p->email;
+        person.phone = p->phone;
+        ch.person = &person;
     }
     r->emitted++;
     return r->em->change(r->em->ctx, &ch);

@@ -61,22 +61,20 @@ static hs_status run_probe(hs_conn *conn, const hs_check_report *rep, const prob
 {
     const char *blocks[] = {p->block, NULL};
     hs_eploy_search s = {p->resource, NULL, 0, blocks, p->permission, 1, 1};
-    hs_error e = {sizeof e, 0, 0, ""};
-    char msg[HS_ERROR_MESSAGE_MAX + 128];
-    hs_status st = hs_eploy_search_pages(conn, &s, noop_page, NULL, &e);
+    hs_error_local le;
+    hs_error *e = hs_error_local_init(&le);
+    char msg[HS_ERROR_LOCAL_SIZE + 128];
+    hs_status st = hs_eploy_search_pages(conn, &s, noop_page, NULL, e);
 
     if (st == HS_OK)
         return item(rep, p->permission, HS_CHECK_OK, "granted", err);
-    if (fatal(st)) {
-        if (err != NULL)
-            *err = e;
-        return st;
-    }
+    if (fatal(st))
+        return hs_error_pass(err, e, st);
     if (st == HS_E_PERMISSION)
         (void)snprintf(msg, sizeof msg, "missing (scope %s), needed for %s: add \"%s\" to the "
                        "API key (%s)", p->scope, p->used_for, p->permission, HS_EPLOY_WHERE);
     else
-        (void)snprintf(msg, sizeof msg, "could not be verified: %s", e.message);
+        (void)snprintf(msg, sizeof msg, "could not be verified: %s", e->message);
     return item(rep, p->permission, HS_CHECK_FAIL, msg, err);
 }
 
@@ -89,8 +87,9 @@ static hs_status check_history(hs_conn *conn, const hs_check_report *rep, hs_err
     static const char *const name = "Applications: View (status history)";
     hs_eploy_search s = {"applications/statushistory", NULL, 0, blocks,
                          HS_EPLOY_PERM_APPLICATIONS, 1, 1};
-    hs_error e = {sizeof e, 0, 0, ""};
-    char msg[HS_ERROR_MESSAGE_MAX + 128];
+    hs_error_local le;
+    hs_error *e = hs_error_local_init(&le);
+    char msg[HS_ERROR_LOCAL_SIZE + 128];
     hs_status st;
     long refused;
 
@@ -99,21 +98,18 @@ static hs_status check_history(hs_conn *conn, const hs_check_report *rep, hs_err
                     "status_history is false: stage changes are read from modified "
                     "applications, so a candidate moved through a stage between two cycles is "
                     "missed", err);
-    st = hs_eploy_search_pages(conn, &s, noop_page, NULL, &e);
+    st = hs_eploy_search_pages(conn, &s, noop_page, NULL, e);
     if (st == HS_OK) {
         hs_eploy_history_answered(conn);
         return item(rep, name, HS_CHECK_OK, "granted: every stage change is read", err);
     }
-    if ((refused = hs_eploy_history_refusal(st, &e)) != 0) {
+    if ((refused = hs_eploy_history_refusal(st, e)) != 0) {
         hs_eploy_history_describe(refused, msg, sizeof msg);
         return item(rep, name, HS_CHECK_WARN, msg, err);
     }
-    if (fatal(st)) {
-        if (err != NULL)
-            *err = e;
-        return st;
-    }
-    (void)snprintf(msg, sizeof msg, "could not be verified: %s", e.message);
+    if (fatal(st))
+        return hs_error_pass(err, e, st);
+    (void)snprintf(msg, sizeof msg, "could not be verified: %s", e->message);
     return item(rep, name, HS_CHECK_WARN, msg, err);
 }
 
@@ -166,19 +162,17 @@ static hs_status check_jobs(hs_conn *conn, const hs_check_report *rep, hs_error 
     for (size_t i = 0; rep->job_ids != NULL && i < rep->n_job_ids; i++) {
         hs_eploy_filter f = {"Vacancy.VacancyId", "Equals", rep->job_ids[i]};
         hs_eploy_search s = {"vacancies", &f, 1, blocks, HS_EPLOY_PERM_VACANCIES, 1, 1};
-        hs_error e = {sizeof e, 0, 0, ""};
+        hs_error_local le;
+        hs_error *e = hs_error_local_init(&le);
         int found = 0;
-        char name[96], msg[HS_ERROR_MESSAGE_MAX + 64];
+        char name[96], msg[HS_ERROR_LOCAL_SIZE + 64];
         hs_status st;
 
         if (rep->job_ids[i] == NULL)
             continue;
-        st = hs_eploy_search_pages(conn, &s, job_page, &found, &e);
-        if (fatal(st)) {
-            if (err != NULL)
-                *err = e;
-            return st;
-        }
+        st = hs_eploy_search_pages(conn, &s, job_page, &found, e);
+        if (fatal(st))
+            return hs_error_pass(err, e, st);
         (void)snprintf(name, sizeof name, "Vacancy %s", rep->job_ids[i]);
         if (st == HS_OK && found)
             st = item(rep, name, HS_CHECK_OK, "visible to the API key", err);
@@ -186,7 +180,7 @@ static hs_status check_jobs(hs_conn *conn, const hs_check_report *rep, hs_error 
             st = item(rep, name, HS_CHECK_FAIL, "not found: check the job id in the pipeline's "
                       "mapping (hiresync jobs lists the ids)", err);
         else {
-            (void)snprintf(msg, sizeof msg, "could not be read: %s", e.message);
+            (void)snprintf(msg, sizeof msg, "could not be read: %s", e->message);
             st = item(rep, name, HS_CHECK_FAIL, msg, err);
         }
         if (st != HS_OK)
@@ -199,15 +193,13 @@ static hs_status check_statuses(hs_conn *conn, const hs_check_report *rep, hs_er
 {
     char **ids = NULL;
     size_t n = 0;
-    hs_error e = {sizeof e, 0, 0, ""};
-    char msg[HS_ERROR_MESSAGE_MAX + 64];
-    hs_status st = hs_eploy_open_status_ids(conn, &ids, &n, &e);
+    hs_error_local le;
+    hs_error *e = hs_error_local_init(&le);
+    char msg[HS_ERROR_LOCAL_SIZE + 64];
+    hs_status st = hs_eploy_open_status_ids(conn, &ids, &n, e);
 
-    if (fatal(st)) {
-        if (err != NULL)
-            *err = e;
-        return st;
-    }
+    if (fatal(st))
+        return hs_error_pass(err, e, st);
     hs_eploy_strv_free(ids, n);
     if (st == HS_OK) {
         (void)snprintf(msg, sizeof msg, "%zu of %zu configured open statuses found", n,
@@ -216,7 +208,7 @@ static hs_status check_statuses(hs_conn *conn, const hs_check_report *rep, hs_er
                                                                                  : HS_CHECK_WARN,
                     msg, err);
     }
-    (void)snprintf(msg, sizeof msg, "%s", e.message);
+    (void)snprintf(msg, sizeof msg, "%s", e->message);
     return item(rep, "Open vacancy statuses", HS_CHECK_FAIL, msg, err);
 }
 
@@ -243,21 +235,19 @@ static hs_status check_quota(hs_conn *conn, const hs_check_report *rep, hs_error
 
 hs_status hs_eploy_check(hs_conn *conn, const hs_check_report *rep, hs_error *err)
 {
-    hs_error e = {sizeof e, 0, 0, ""};
+    hs_error_local le;
+    hs_error *e = hs_error_local_init(&le);
     hs_status st;
 
     if (rep == NULL || rep->item == NULL)
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: check without a report");
-    st = hs_eploy_token(conn, 1, &e);
+    st = hs_eploy_token(conn, 1, e);
     if (st == HS_E_CONFIG) {
         /* Bad subdomain, credentials or IP: the one item that matters, then stop. */
-        return item(rep, "Credentials", HS_CHECK_FAIL, e.message, err);
+        return item(rep, "Credentials", HS_CHECK_FAIL, e->message, err);
     }
-    if (st != HS_OK) {
-        if (err != NULL)
-            *err = e;
-        return st;
-    }
+    if (st != HS_OK)
+        return hs_error_pass(err, e, st);
     if ((st = item(rep, "Credentials", HS_CHECK_OK, "a token was issued", err)) != HS_OK)
         return st;
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "eploy.h"
+#include "hs_errors.h"
 #include "hs_time.h"
 
 #define STORE_NAME "history_off"
@@ -136,7 +137,7 @@ long hs_eploy_history_refusal(hs_status st, const hs_error *err)
 
 void hs_eploy_history_fallback(hs_conn *conn)
 {
-    char said[16], buf[16], msg[HS_ERROR_MESSAGE_MAX], when[HS_TIME_BUF];
+    char said[16], buf[16], msg[HS_ERROR_LOCAL_SIZE], when[HS_TIME_BUF];
 
     load(conn);
     if (conn->history_off == 0 || conn->history_said == conn->history_off)

@@ -193,14 +193,17 @@ static int build_stages(json_object *wf, hs_stage **out, size_t *n_out)
             free_stages(stages, i);
             return -1;
         }
+        stages[i].struct_size = sizeof stages[i];
         stages[i].id = hs_json_str(st, "Id");
         stages[i].name = hs_json_str(st, "Description");
         for (size_t j = 0; j < m; j++) {
+            refs[j].struct_size = sizeof refs[j];
             refs[j].id = hs_json_str(json_object_array_get_idx(sa, j), "Id");
             refs[j].name = hs_json_str(json_object_array_get_idx(sa, j), "Description");
         }
         stages[i].statuses = refs;
         stages[i].n_statuses = m;
+        stages[i].status_size = sizeof *refs;
     }
     *out = stages;
     *n_out = n;
@@ -233,6 +236,7 @@ static hs_status emit_vacancy(job_walk *w, json_object *v, hs_error *err)
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
     job.stages = stages;
     job.n_stages = n_stages;
+    job.stage_size = sizeof *stages;
     st = w->em->job(w->em->ctx, &job);
     free_stages(stages, n_stages);
     if (st != HS_OK)

@@ -29,13 +29,17 @@ static hs_status find_page(void *ctx, json_object *records, int page, hs_error *
     size_t n = json_object_array_length(records);
 
     (void)page;
-    (void)err;
     for (size_t i = 0; i < n && !f->found; i++) {
         json_object *a = json_object_array_get_idx(records, i);
         const char *text = hs_json_str(a, f->field);
         if (text != NULL && strstr(text, f->marker) != NULL) {
             const char *id = hs_json_str(a, "ActionId");
-            (void)snprintf(f->id, sizeof f->id, "%s", id != NULL ? id : "");
+            int w = snprintf(f->id, sizeof f->id, "%s", id != NULL ? id : "");
+            /* A cut id would name another action: refuse it rather than report it. */
+            if (w < 0 || (size_t)w >= sizeof f->id)
+                return hs_error_set(err, HS_E_INTERNAL, 0,
+                                    "eploy: an action id of over %zu bytes (malformed response)",
+                                    sizeof f->id - 1);
             f->found = 1;
         }
     }
@@ -150,10 +154,11 @@ static hs_status create_action(hs_conn *conn, const hs_note *note, const app_ref
     if (st != HS_OK)
         return st;
     id = hs_json_str(resp, "ActionId");
-    (void)snprintf(result->remote_id, sizeof result->remote_id, "%s", id != NULL ? id : "");
-    result->applied = 1;
+    st = hs_result_set_id(result, id != NULL ? id : "", "eploy", err);
+    if (st == HS_OK)
+        result->applied = 1;
     json_object_put(resp);
-    return HS_OK;
+    return st;
 }
 
 /* The create is sent once (hs_http_request.once). A 5xx may come after Eploy made the action,
@@ -163,22 +168,19 @@ static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_re
                                 hs_error *err)
 {
     hs_status st = create_action(conn, note, refs, text, result, err);
-    hs_error lerr;
+    hs_error_local lerr;
 
     if (st != HS_RETRY || err == NULL || err->http_status < 500)
         return st;
     conn->api->log(conn->host, HS_LOG_INFO, "eploy: the note on application %s got HTTP %d; "
                    "looking for it before creating it again", note->record_id,
                    err->http_status);
-    memset(&lerr, 0, sizeof lerr);
-    lerr.struct_size = sizeof lerr;
     f->found = 0;
-    if (find_existing(conn, note->record_id, f, &lerr) != HS_OK)
+    if (find_existing(conn, note->record_id, f, hs_error_local_init(&lerr)) != HS_OK)
         return st;
     if (!f->found)
         return create_action(conn, note, refs, text, result, err);
-    (void)snprintf(result->remote_id, sizeof result->remote_id, "%s", f->id);
-    return HS_OK;
+    return hs_result_set_id(result, f->id, "eploy", err);
 }
 
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
@@ -190,7 +192,7 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
     app_refs refs;
     hs_status st;
 
-    if (note == NULL || result == NULL)
+    if (note == NULL || !hs_result_usable(result))
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: write_note without a note or result");
     if (note->key == NULL || *note->key == '\0' || note->record_id == NULL ||
         *note->record_id == '\0')
@@ -212,7 +214,8 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
     if ((st = find_existing(conn, note->record_id, &f, err)) != HS_OK)
         return st;
     if (f.found) {
-        (void)snprintf(result->remote_id, sizeof result->remote_id, "%s", f.id);
+        if ((st = hs_result_set_id(result, f.id, "eploy", err)) != HS_OK)
+            return st;
         conn->api->log(conn->host, HS_LOG_INFO,
                        "eploy: note already on application %s (action %s)", note->record_id,
                        f.id);

@@ -113,7 +113,7 @@ hs_status hs_willo_no_list(long status, json_object *body, hs_error *err);
 /* The recruiter link of a participant per cfg.link_fields (borrowed from p), or NULL. */
 const char *hs_willo_participant_link(const hs_conn *c, json_object *p);
 
-/* Fills person with strings borrowed from p. */
+/* Fills person (struct_size set) with strings borrowed from p. */
 void hs_willo_participant_person(json_object *p, hs_person *person);
 
 /* 1 unless the participant names another interview than `interview` (as a key or as a

@@ -294,16 +294,18 @@ static hs_status report(walk_ctx *w, json_object *p, int64_t t, hs_error *err)
     int n = snprintf(key, sizeof key, "willo:%s:completed:%s", pkey, when);
     if (n < 0 || (size_t)n >= sizeof key)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: participant key too long");
+    hs_person person;
+    hs_willo_participant_person(p, &person);
     hs_stage_change ch;
     memset(&ch, 0, sizeof ch);
     ch.struct_size = sizeof ch;
+    ch.kind = HS_CHANGE_COMPLETED;
     ch.key = key;
+    /* the participant key write_invitation returned: how the host finds the application */
     ch.record_id = pkey;
     ch.job_id = w->interview;
-    ch.stage.id = "completed";
-    ch.stage.name = "Completed";
     ch.changed_at = when;
-    hs_willo_participant_person(p, &ch.person);
+    ch.person = &person;
     ch.link = hs_willo_participant_link(w->c, p);
     ch.snapshot = w->snapshot;
     hs_status st = w->em->change(w->em->ctx, &ch);

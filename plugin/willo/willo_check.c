@@ -32,25 +32,19 @@ static hs_status probe(hs_conn *c, const char *path, const char *query, const ch
     if (!url)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
     json_object *body = NULL;
-    hs_error perr;
-    perr.struct_size = sizeof perr;
-    perr.http_status = 0;
-    perr.retry_after_s = 0;
-    perr.message[0] = '\0';
-    hs_status st = hs_willo_request(c, "GET", url, what, NULL, 0, code, &body, &perr);
+    hs_error_local perr;
+    hs_status st = hs_willo_request(c, "GET", url, what, NULL, 0, code, &body,
+                                    hs_error_local_init(&perr));
     free(url);
     msg[0] = '\0';
     *verdict = st;
     if (st == HS_E_CONFIG || st == HS_E_PERMISSION) {
-        snprintf(msg, msg_size, "%s", perr.message);
+        snprintf(msg, msg_size, "%s", perr.buf);
         json_object_put(body);
         return HS_OK;
     }
-    if (st != HS_OK) {
-        if (err)
-            *err = perr;
-        return st;
-    }
+    if (st != HS_OK)
+        return hs_error_pass(err, &perr.err, st);
     if (*code != 200) {
         *verdict = HS_E_DATA;
         hs_willo_error_text(body, msg, msg_size);
@@ -102,7 +96,7 @@ hs_status hs_willo_check(hs_conn *c, const hs_check_report *r, hs_error *err)
 {
     if (!r || !r->item)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: check without a report");
-    char msg[HS_ERROR_MESSAGE_MAX], text[HS_ERROR_MESSAGE_MAX + 128];
+    char msg[HS_ERROR_LOCAL_SIZE], text[HS_ERROR_LOCAL_SIZE + 128];
     long code = 0;
     hs_status verdict = HS_OK;
     hs_status st = probe(c, "/interviews/", "page_size=1", "GET /interviews/", &code, &verdict,

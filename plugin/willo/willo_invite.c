@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +118,10 @@ static hs_status no_interview(const hs_invitation *inv, const char *detail, hs_e
 static hs_status set_result(hs_write_result *result, int applied, const char *key,
                             hs_error *err)
 {
-    result->applied = applied;
-    int w = snprintf(result->remote_id, sizeof result->remote_id, "%s", key);
-    if (w < 0 || (size_t)w >= sizeof result->remote_id)
-        return hs_error_set(err, HS_E_INTERNAL, 0, "willo: participant key too long");
-    return HS_OK;
+    hs_status st = hs_result_set_id(result, key, "willo", err);
+    if (st == HS_OK)
+        result->applied = applied;
+    return st;
 }
 
 static int add_str(json_object *obj, const char *name, const char *value)
@@ -140,10 +140,10 @@ static json_object *invite_body(hs_conn *c, const hs_invitation *inv, int with_p
     if (!body)
         return NULL;
     int rc = add_str(body, "interview", inv->interview_id);
-    rc |= add_str(body, "first_name", inv->person.first_name);
-    rc |= add_str(body, "last_name", inv->person.last_name);
-    rc |= add_str(body, "email", inv->person.email);
-    const char *phone = inv->person.phone;
+    rc |= add_str(body, "first_name", inv->person->first_name);
+    rc |= add_str(body, "last_name", inv->person->last_name);
+    rc |= add_str(body, "email", inv->person->email);
+    const char *phone = inv->person->phone;
     if (with_phone && phone && *phone) {
         char e164[24];
         if (hs_willo_phone_e164(phone, c->cfg.default_country_code, e164, sizeof e164) == 0)
@@ -195,7 +195,7 @@ static hs_status adopt(hs_conn *c, const hs_invitation *inv, const char *why,
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
-    hs_status st = lookup(c, inv->interview_id, inv->person.email, &fc, &outcome, err);
+    hs_status st = lookup(c, inv->interview_id, inv->person->email, &fc, &outcome, err);
     if (st != HS_OK)
         return st;
     if (outcome == NO_INTERVIEW)
@@ -244,13 +244,12 @@ static hs_status rejected(hs_conn *c, const hs_invitation *inv, json_object *rep
 static hs_status look_after_unclear(hs_conn *c, const hs_invitation *inv,
                                     hs_write_result *result, hs_status st, hs_error *err)
 {
-    hs_error lerr;
-    memset(&lerr, 0, sizeof lerr);
-    lerr.struct_size = sizeof lerr;
+    hs_error_local lerr;
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
-    if (lookup(c, inv->interview_id, inv->person.email, &fc, &outcome, &lerr) != HS_OK ||
+    if (lookup(c, inv->interview_id, inv->person->email, &fc, &outcome,
+               hs_error_local_init(&lerr)) != HS_OK ||
         outcome != FOUND)
         return st;
     hs_willo_note_invited(c, inv->interview_id, fc.created);
@@ -311,25 +310,44 @@ static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *r
     }
 }
 
-hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *inv,
+/* The invitation and its person min-copied into zero-filled structs of this build (rule 2). */
+static int copy_in(const hs_invitation *in, hs_invitation *inv, hs_person *person)
+{
+    memset(inv, 0, sizeof *inv);
+    memset(person, 0, sizeof *person);
+    if (in == NULL || in->struct_size < offsetof(hs_invitation, person) + sizeof in->person)
+        return -1;
+    memcpy(inv, in, in->struct_size < sizeof *inv ? in->struct_size : sizeof *inv);
+    inv->struct_size = sizeof *inv;
+    if (inv->person != NULL)
+        memcpy(person, inv->person, inv->person->struct_size < sizeof *person
+                                        ? inv->person->struct_size : sizeof *person);
+    person->struct_size = sizeof *person;
+    inv->person = person;
+    return 0;
+}
+
+hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *given,
                                     hs_write_result *result, hs_error *err)
 {
-    if (!inv || !result || !HS_HAS_FIELD(hs_write_result, result->struct_size, remote_id) ||
-        !HS_HAS_FIELD(hs_invitation, inv->struct_size, source_record_id))
+    hs_invitation copy;
+    hs_person person;
+    if (copy_in(given, &copy, &person) != 0 || !hs_result_usable(result))
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: write_invitation with short structs");
+    const hs_invitation *inv = &copy;
     result->applied = 0;
     result->remote_id[0] = '\0';
     const char *src = inv->source_record_id ? inv->source_record_id : "(unknown)";
     if (!inv->interview_id || !*inv->interview_id)
         return hs_error_set(err, HS_E_DATA, 0,
                             "willo: invitation for record %s names no interview", src);
-    if (!inv->person.email || !*inv->person.email)
+    if (!person.email || !*person.email)
         return hs_error_set(err, HS_E_DATA, 0,
                             "willo: record %s has no email address, and Willo invites by email: "
                             "add one to the candidate", src);
     /* ATS fields often carry stray blanks; Willo would refuse them, and search would miss */
     char email[320];
-    const char *e = inv->person.email;
+    const char *e = person.email;
     while (*e == ' ' || *e == '\t')
         e++;
     size_t n = strlen(e);
@@ -340,13 +358,11 @@ hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *inv,
                             src, n == 0 ? "blank" : "too long");
     memcpy(email, e, n);
     email[n] = '\0';
-    hs_invitation trimmed = *inv;
-    trimmed.person.email = email;
-    inv = &trimmed;
+    person.email = email;    /* inv->person is &person */
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
-    hs_status st = lookup(c, inv->interview_id, inv->person.email, &fc, &outcome, err);
+    hs_status st = lookup(c, inv->interview_id, inv->person->email, &fc, &outcome, err);
     if (st != HS_OK)
         return st;
     if (outcome == NO_INTERVIEW)

@@ -1,6 +1,6 @@
 /*
- * discover_jobs: Willo interviews are the jobs of the interview side. Each carries one stage,
- * "completed", the only change read_changes reports for it.
+ * discover_jobs: Willo interviews are the jobs of the interview side. They have no stages: a
+ * completion is its own kind of change (HS_CHANGE_COMPLETED), not a stage entered.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +8,6 @@
 #include "hs_errors.h"
 #include "hs_json.h"
 #include "willo.h"
-
-static const hs_stage completed_stage = { "completed", "Completed", NULL, 0 };
 
 typedef struct jobs_ctx {
     const hs_emitter *emitter;
@@ -46,8 +44,9 @@ static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *e
             .department = department_of(iv),
             .created_at = hs_json_str(iv, "created"),
             .updated_at = hs_json_str(iv, "updated"),
-            .stages = &completed_stage,
-            .n_stages = 1,
+            .stages = NULL,
+            .n_stages = 0,
+            .stage_size = sizeof(hs_stage),
         };
         hs_status st = jc->emitter->job(jc->emitter->ctx, &job);
         if (st != HS_OK)

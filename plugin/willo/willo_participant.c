@@ -58,6 +58,7 @@ const char *hs_willo_participant_link(const hs_conn *c, json_object *p)
 void hs_willo_participant_person(json_object *p, hs_person *person)
 {
     memset(person, 0, sizeof *person);
+    person->struct_size = sizeof *person;
     person->first_name = hs_json_str(p, "first_name");
     person->last_name = hs_json_str(p, "last_name");
     if (!person->first_name && !person->last_name)

@@ -54,6 +54,7 @@ void fake_move(const char *app, const char *job, const char *person, const char 
     cpy(e->stage_id, sizeof e->stage_id, stage_id);
     cpy(e->stage_name, sizeof e->stage_name, stage_name);
     cpy(e->status_id, sizeof e->status_id, status_id);
+    e->kind = HS_CHANGE_STAGE;
 }
 
 void fake_complete(const char *participant)
@@ -68,8 +69,7 @@ void fake_complete(const char *participant)
         stamp(e);
         cpy(e->record, sizeof e->record, participant);
         cpy(e->job, sizeof e->job, w->target);
-        cpy(e->stage_id, sizeof e->stage_id, "completed");
-        cpy(e->stage_name, sizeof e->stage_name, "completed");
+        e->kind = HS_CHANGE_COMPLETED;
         cpy(e->email, sizeof e->email, w->email);
         snprintf(e->link, sizeof e->link, "https://interviews.example/r/%s", participant);
         return;
@@ -83,8 +83,7 @@ void fake_foreign_completion(const char *interview, const char *participant)
     stamp(e);
     cpy(e->record, sizeof e->record, participant);
     cpy(e->job, sizeof e->job, interview);
-    cpy(e->stage_id, sizeof e->stage_id, "completed");
-    cpy(e->stage_name, sizeof e->stage_name, "completed");
+    e->kind = HS_CHANGE_COMPLETED;
     snprintf(e->link, sizeof e->link, "https://interviews.example/r/%s", participant);
 }
 
@@ -139,25 +138,48 @@ static int wanted(const hs_read_request *rq, const char *job)
     return 0;
 }
 
+/* A record of `size` bytes (0: natural) in buf: truncated when smaller, padded with junk a
+ * reader must not take for fields when larger. */
+static void sized(void *buf, size_t natural, uint32_t size)
+{
+    uint32_t n = size ? size : (uint32_t)natural;
+    if (n > natural)
+        memset((char *)buf + natural, 0xa5, n - natural);
+    memcpy(buf, &n, sizeof n);
+}
+
 static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snapshot)
 {
-    hs_stage_change ch;
-    memset(&ch, 0, sizeof ch);
-    ch.struct_size = sizeof ch;
-    ch.key = e->changed_at;
-    ch.record_id = e->record;
-    ch.job_id = e->job;
-    ch.stage.id = e->stage_id;
-    ch.stage.name = e->stage_name;
-    ch.status.id = e->status_id[0] ? e->status_id : NULL;
-    ch.changed_at = e->changed_at;
-    ch.person.id = e->person_id[0] ? e->person_id : NULL;
-    ch.person.first_name = e->first[0] ? e->first : NULL;
-    ch.person.last_name = e->last[0] ? e->last : NULL;
-    ch.person.email = e->email[0] ? e->email : NULL;
-    ch.link = e->link[0] ? e->link : NULL;
-    ch.snapshot = snapshot;
-    return em->change(em->ctx, &ch);
+    union {
+        hs_stage_change ch;
+        unsigned char bytes[sizeof(hs_stage_change) + FAKE_PAD];
+    } cb;
+    union {
+        hs_person p;
+        unsigned char bytes[sizeof(hs_person) + FAKE_PAD];
+    } pb;
+    hs_ref stage = {sizeof stage, e->stage_id, e->stage_name};
+    hs_ref status = {sizeof status, e->status_id, NULL};
+    hs_stage_change *ch = &cb.ch;
+    memset(cb.bytes, 0, sizeof cb.bytes);
+    memset(pb.bytes, 0, sizeof pb.bytes);
+    ch->kind = e->kind;
+    ch->key = e->changed_at;
+    ch->record_id = e->record;
+    ch->job_id = e->job;
+    ch->stage = e->kind == HS_CHANGE_STAGE ? &stage : NULL;
+    ch->status = e->status_id[0] ? &status : NULL;
+    ch->changed_at = e->changed_at;
+    pb.p.id = e->person_id[0] ? e->person_id : NULL;
+    pb.p.first_name = e->first[0] ? e->first : NULL;
+    pb.p.last_name = e->last[0] ? e->last : NULL;
+    pb.p.email = e->email[0] ? e->email : NULL;
+    ch->person = pb.p.id || pb.p.email ? &pb.p : NULL;
+    ch->link = e->link[0] ? e->link : NULL;
+    ch->snapshot = snapshot;
+    sized(&cb, sizeof cb.ch, fake.change_size);
+    sized(&pb, sizeof pb.p, fake.person_size);
+    return em->change(em->ctx, ch);
 }
 
 static hs_status read_log(const fake_event *log, int n, const hs_read_request *rq,
@@ -186,7 +208,7 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
         if (is_ats && fake.fail_read_status != HS_OK && emitted == fake.fail_read_after) {
             hs_status f = fake.fail_read_status;
             fake.fail_read_status = HS_OK;
-            snprintf(err->message, sizeof err->message, "fake read failure");
+            snprintf(err->message, err->message_size, "fake read failure");
             return f;
         }
         if ((st = emit_event(em, &log[i], 0)) != HS_OK)
@@ -204,7 +226,7 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
     if (is_ats && fake.fail_read_status != HS_OK) {
         hs_status f = fake.fail_read_status;
         fake.fail_read_status = HS_OK;
-        snprintf(err->message, sizeof err->message, "fake read failure");
+        snprintf(err->message, err->message_size, "fake read failure");
         return f;
     }
     snprintf(cur, sizeof cur, "{\"seq\":%d}", last > from ? last : (from ? from : fake.seq));
@@ -217,10 +239,12 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
 
 static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
 {
-    static const hs_ref statuses[] = {{"s1", "Invite sent"}, {"s2", "Awaiting"}};
-    static const hs_stage stages[] = {{"10", "Applied", NULL, 0},
-                                      {"20", "Video Interview", statuses, 2},
-                                      {"30", "Offer", NULL, 0}};
+    static const hs_ref statuses[] = {{sizeof(hs_ref), "s1", "Invite sent"},
+                                      {sizeof(hs_ref), "s2", "Awaiting"}};
+    static const hs_stage stages[] = {
+        {sizeof(hs_stage), "10", "Applied", NULL, 0, sizeof(hs_ref)},
+        {sizeof(hs_stage), "20", "Video Interview", statuses, 2, sizeof(hs_ref)},
+        {sizeof(hs_stage), "30", "Offer", NULL, 0, sizeof(hs_ref)}};
     static const char *const ids[] = {"100", "200"};
     (void)c;
     (void)err;
@@ -228,11 +252,12 @@ static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
         hs_job j;
         hs_status st;
         memset(&j, 0, sizeof j);
-        j.struct_size = sizeof j;
+        j.struct_size = fake.job_size ? fake.job_size : (uint32_t)sizeof j;
         j.id = ids[i];
         j.title = i == 0 ? "Engineer" : "Designer";
         j.stages = stages;
         j.n_stages = 3;
+        j.stage_size = sizeof(hs_stage);
         if ((st = em->job(em->ctx, &j)) != HS_OK)
             return st;
     }
@@ -254,13 +279,13 @@ static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs
     if (fake.fail_note_status != HS_OK) {
         hs_status st = fake.fail_note_status;
         fake.fail_note_status = HS_OK;
-        snprintf(err->message, sizeof err->message, "fake note failure");
+        snprintf(err->message, err->message_size, "fake note failure");
         return st;
     }
     for (int i = 0; i < fake.n_notes; i++)
         if (strcmp(fake.notes[i].key, n->key) == 0) {
             res->applied = 0;
-            cpy(res->remote_id, sizeof res->remote_id, fake.notes[i].remote_id);
+            cpy(res->remote_id, res->remote_id_size, fake.notes[i].remote_id);
             return HS_OK;
         }
     w = &fake.notes[fake.n_notes++];
@@ -271,14 +296,14 @@ static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs
     cpy(w->body, sizeof w->body, n->body);
     cpy(w->link, sizeof w->link, n->link);
     res->applied = 1;
-    cpy(res->remote_id, sizeof res->remote_id, w->remote_id);
+    cpy(res->remote_id, res->remote_id_size, w->remote_id);
     return HS_OK;
 }
 
 const hs_connector fake_ats_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE,
-    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note};
+    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL};
 
 /* ---- interviews ---------------------------------------------------------------------------- */
 
@@ -316,33 +341,33 @@ static hs_status iv_invite(hs_conn *c, const hs_invitation *inv, hs_write_result
         hs_status st = fake.fail_invite_status;
         fake.fail_invite_status = HS_OK;
         err->http_status = fake.fail_invite_http;
-        snprintf(err->message, sizeof err->message, "fake invitation failure");
+        snprintf(err->message, err->message_size, "fake invitation failure");
         return st;
     }
-    if (inv->person.email && strncmp(inv->person.email, "bad", 3) == 0) {
+    if (inv->person->email && strncmp(inv->person->email, "bad", 3) == 0) {
         err->http_status = 400;
-        snprintf(err->message, sizeof err->message, "email is not valid");
+        snprintf(err->message, err->message_size, "email is not valid");
         return HS_E_DATA;
     }
     for (int i = 0; i < fake.n_invitations; i++)
         if (strcmp(fake.invitations[i].key, inv->key) == 0 ||
             (strcmp(fake.invitations[i].target, inv->interview_id) == 0 &&
-             strcmp(fake.invitations[i].email, inv->person.email) == 0)) {
+             strcmp(fake.invitations[i].email, inv->person->email) == 0)) {
             res->applied = 0;
-            cpy(res->remote_id, sizeof res->remote_id, fake.invitations[i].remote_id);
+            cpy(res->remote_id, res->remote_id_size, fake.invitations[i].remote_id);
             return HS_OK;
         }
     w = &fake.invitations[fake.n_invitations++];
     cpy(w->key, sizeof w->key, inv->key);
     cpy(w->target, sizeof w->target, inv->interview_id);
-    cpy(w->email, sizeof w->email, inv->person.email);
+    cpy(w->email, sizeof w->email, inv->person->email);
     snprintf(w->remote_id, sizeof w->remote_id, "p%d", fake.n_invitations);
     res->applied = 1;
-    cpy(res->remote_id, sizeof res->remote_id, w->remote_id);
+    cpy(res->remote_id, res->remote_id_size, w->remote_id);
     return HS_OK;
 }
 
 const hs_connector fake_iv_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_iv", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION,
-    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL};
+    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL, NULL, NULL};

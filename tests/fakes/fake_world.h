@@ -12,9 +12,11 @@
 #include <hiresync/connector.h>
 
 #define FAKE_MAX 64
+#define FAKE_PAD 64
 
 typedef struct fake_event {
     int seq;
+    uint32_t kind;        /* hs_change_kind (or one this host does not know) */
     char record[32];      /* application id / participant key */
     char job[32];         /* job id / interview key */
     char stage_id[32];
@@ -31,7 +33,7 @@ typedef struct fake_event {
 typedef struct fake_write {
     char key[256];
     char target[64];      /* interview key or application id */
-    char remote_id[32];
+    char remote_id[HS_REMOTE_ID_MIN];
     char title[128];
     char body[2048];
     char link[128];
@@ -63,6 +65,11 @@ typedef struct fake_world {
     int overlap;                     /* reads start this many sequence numbers early */
     int empty_cursor;                /* the ATS emits "" as its final barrier */
     int clock_s;                     /* seconds added to the fake time base per event */
+    /* struct_size of the change and person records emitted, 0: sizeof. Smaller: an older
+     * writer's record; larger (up to FAKE_PAD more): a newer minor's, padded with junk. */
+    uint32_t change_size;
+    uint32_t person_size;
+    uint32_t job_size;               /* struct_size of the ATS's jobs, 0: sizeof */
 } fake_world;
 
 extern fake_world fake;

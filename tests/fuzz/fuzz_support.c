@@ -384,9 +384,14 @@ static void touch(const char *s)
         sink_sum += strlen(s);
 }
 
+/* A record without its struct_size (or a nested one without its own) breaks the ABI. */
+#define SIZED(p, type) ((p) == NULL || (p)->struct_size >= sizeof(type))
+
 static hs_status on_job(void *ctx, const hs_job *job)
 {
     (void)ctx;
+    if (job->struct_size < sizeof(hs_job) || job->stage_size < sizeof(hs_stage))
+        abort();
     touch(job->id);
     touch(job->title);
     touch(job->status);
@@ -395,32 +400,53 @@ static hs_status on_job(void *ctx, const hs_job *job)
     touch(job->updated_at);
     touch(job->url);
     for (size_t i = 0; i < job->n_stages; i++) {
-        touch(job->stages[i].id);
-        touch(job->stages[i].name);
-        for (size_t k = 0; k < job->stages[i].n_statuses; k++) {
-            touch(job->stages[i].statuses[k].id);
-            touch(job->stages[i].statuses[k].name);
+        const hs_stage *st = HS_ELEMENT(hs_stage, job->stages, job->stage_size, i);
+        if (st->struct_size < sizeof(hs_stage) || st->status_size < sizeof(hs_ref))
+            abort();
+        touch(st->id);
+        touch(st->name);
+        for (size_t k = 0; k < st->n_statuses; k++) {
+            const hs_ref *r = HS_ELEMENT(hs_ref, st->statuses, st->status_size, k);
+            if (r->struct_size < sizeof(hs_ref))
+                abort();
+            touch(r->id);
+            touch(r->name);
         }
     }
     return HS_OK;
 }
 
+static void touch_ref(const hs_ref *r)
+{
+    if (r == NULL)
+        return;
+    touch(r->id);
+    touch(r->name);
+}
+
 static hs_status on_change(void *ctx, const hs_stage_change *ch)
 {
     (void)ctx;
+    if (ch->struct_size < sizeof(hs_stage_change) || !SIZED(ch->stage, hs_ref) || !SIZED(ch->status, hs_ref) ||
+        !SIZED(ch->person, hs_person))
+        abort();
+    if (ch->kind != HS_CHANGE_STAGE && ch->kind != HS_CHANGE_COMPLETED)
+        abort();
+    if ((ch->kind == HS_CHANGE_COMPLETED) != (ch->stage == NULL))
+        abort(); /* a stage change names its stage, a completion none */
     touch(ch->key);
     touch(ch->record_id);
     touch(ch->job_id);
-    touch(ch->stage.id);
-    touch(ch->stage.name);
-    touch(ch->status.id);
-    touch(ch->status.name);
+    touch_ref(ch->stage);
+    touch_ref(ch->status);
     touch(ch->changed_at);
-    touch(ch->person.id);
-    touch(ch->person.first_name);
-    touch(ch->person.last_name);
-    touch(ch->person.email);
-    touch(ch->person.phone);
+    if (ch->person != NULL) {
+        touch(ch->person->id);
+        touch(ch->person->first_name);
+        touch(ch->person->last_name);
+        touch(ch->person->email);
+        touch(ch->person->phone);
+    }
     touch(ch->link);
     return HS_OK;
 }
@@ -474,7 +500,7 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
 
 static void check_error(const hs_error *err, const char *secret)
 {
-    if (memchr(err->message, '\0', sizeof err->message) == NULL)
+    if (memchr(err->message, '\0', err->message_size) == NULL)
         abort(); /* an unterminated error message */
     if (strchr(err->message, '\n') != NULL) {
         fprintf(stderr, "fuzz: error message of more than one line: %s\n", err->message);
@@ -490,20 +516,23 @@ static void check_error(const hs_error *err, const char *secret)
 static void write_ops(const hs_connector *c, hs_conn *conn, const char *const *job_ids,
                       size_t n_jobs, int note, hs_error *err)
 {
-    hs_write_result res = {sizeof(hs_write_result), 0, ""};
+    /* the smallest buffer a host may give */
+    char id[HS_REMOTE_ID_MIN] = "";
+    hs_write_result res = {sizeof(hs_write_result), 0, id, sizeof id};
     if (note && c->write_note) {
         hs_note n = {sizeof(hs_note), "result:p1:2026-01-01T00:00:00Z", "200001",
                      n_jobs ? job_ids[0] : "1001", "3000001", "Video interview completed",
                      "Ann Lee completed the video interview.", "https://example.com/r/1"};
         c->write_note(conn, &n, &res, err);
     } else if (!note && c->write_invitation) {
+        hs_person p = {sizeof(hs_person), "3000001", "Ann", "Lee", "ann.lee@example.com",
+                       "+447700900123"};
         hs_invitation inv = {sizeof(hs_invitation), "k:200001",
-                             n_jobs ? job_ids[0] : "00000000000000000000000000000001",
-                             {"3000001", "Ann", "Lee", "ann.lee@example.com", "+447700900123"},
+                             n_jobs ? job_ids[0] : "00000000000000000000000000000001", &p,
                              "200001"};
         c->write_invitation(conn, &inv, &res, err);
     }
-    if (memchr(res.remote_id, '\0', sizeof res.remote_id) == NULL)
+    if (memchr(id, '\0', sizeof id) == NULL)
         abort();
 }
 
@@ -511,7 +540,8 @@ void fuzz_connector_run(const hs_connector *c, const char *config_json,
                         const char *const *job_ids, size_t n_jobs, const char *secret,
                         const uint8_t *data, size_t size)
 {
-    hs_error err = {sizeof(hs_error), 0, 0, ""};
+    char msg[HS_ERROR_MESSAGE_MIN] = "";
+    hs_error err = {sizeof(hs_error), 0, 0, msg, sizeof msg};
     hs_conn *conn = NULL;
     hs_emitter em = fuzz_emitter();
     hs_check_report rep = fuzz_report();

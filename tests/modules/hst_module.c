@@ -9,9 +9,15 @@
  *   "check_warn"   name of a check item to report as a warning
  *   "jobs"         number of jobs discover_jobs emits (default 3)
  *   "open_fail"    true: open() fails with HS_E_CONFIG
+ *   "record_size"  "large": jobs whose stages and statuses are longer than 2.0's, as a newer
+ *                  minor writes them (junk in the extra bytes, element sizes to match);
+ *                  "small": stages shorter than 2.0's, as an older writer's
+ * The good variants also have module_init and module_exit, which append "init" and "exit"
+ * lines to the file HST_LIFECYCLE_FILE names (when set), so tests can count the calls.
  * Variants: good ATS and interview connectors; no entry symbol; entry returning NULL;
  * another ABI major; a newer minor; a table too short for a declared operation; a NULL
- * declared operation; a name that differs from the manifest; an unresolved symbol.
+ * declared operation; a name that differs from the manifest; an unresolved symbol;
+ * module_init failing.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -32,6 +38,10 @@
 #define HST_NULLOP 8
 #define HST_NAME 9
 #define HST_UNDEF 10
+#define HST_INITFAIL 11
+
+/* How many bytes a "large" record has beyond 2.0's. */
+#define HST_PAD 24
 
 #ifndef HST_VARIANT
 #error "HST_VARIANT must be defined"
@@ -47,6 +57,7 @@ struct hs_conn {
     char *check_fail;
     char *check_warn;
     int jobs;
+    char *record_size;
 };
 
 static char *dup_member(json_object *obj, const char *key)
@@ -63,13 +74,14 @@ static void hst_close(hs_conn *conn)
         return;
     free(conn->check_fail);
     free(conn->check_warn);
+    free(conn->record_size);
     free(conn);
 }
 
 static hs_status fail(hs_error *err, hs_status status, const char *message)
 {
-    if (err && err->struct_size >= sizeof(*err))
-        snprintf(err->message, sizeof(err->message), "%s", message);
+    if (err && err->struct_size >= sizeof(*err) && err->message && err->message_size > 0)
+        snprintf(err->message, err->message_size, "%s", message);
     return status;
 }
 
@@ -94,6 +106,7 @@ static hs_status hst_open(const hs_host_api *api, hs_host *host, const char *con
     conn->host = host;
     conn->check_fail = dup_member(cfg, "check_fail");
     conn->check_warn = dup_member(cfg, "check_warn");
+    conn->record_size = dup_member(cfg, "record_size");
     conn->jobs = json_object_object_get_ex(cfg, "jobs", &v) ? json_object_get_int(v) : 3;
 #if HST_VARIANT == HST_UNDEF
     /* Defined nowhere: the module must be refused when loaded, not crash when opened. */
@@ -143,19 +156,49 @@ static hs_status hst_check(hs_conn *conn, const hs_check_report *report, hs_erro
     return HS_OK;
 }
 
+/* Two stages, the first with two statuses, laid out as record_size says: elements of
+ * elem bytes (2.0's size, or HST_PAD more filled with junk), stages of stage_struct bytes. */
+typedef struct hst_layout {
+    unsigned char statuses[2][sizeof(hs_ref) + HST_PAD];
+    unsigned char stages[2][sizeof(hs_stage) + HST_PAD];
+    size_t status_size;
+    size_t stage_size;
+} hst_layout;
+
+static void hst_lay_out(hst_layout *l, const char *record_size)
+{
+    int large = record_size && strcmp(record_size, "large") == 0;
+    int small = record_size && strcmp(record_size, "small") == 0;
+    static const char *const status_names[][2] = {{"1", "New"}, {"2", "Reviewed"}};
+    static const char *const stage_names[][2] = {{"10", "Applied"}, {"20", "Video Interview"}};
+    memset(l, 0x5a, sizeof(*l));
+    l->status_size = large ? sizeof(hs_ref) + HST_PAD : sizeof(hs_ref);
+    l->stage_size = large ? sizeof(hs_stage) + HST_PAD : sizeof(hs_stage);
+    for (int i = 0; i < 2; i++) {
+        hs_ref r = {(uint32_t)l->status_size, status_names[i][0], status_names[i][1]};
+        memcpy((unsigned char *)l->statuses + i * l->status_size, &r, sizeof(r));
+    }
+    for (int i = 0; i < 2; i++) {
+        hs_stage st = {(uint32_t)l->stage_size, stage_names[i][0], stage_names[i][1],
+                       i == 0 ? (const hs_ref *)(const void *)l->statuses : NULL,
+                       i == 0 ? 2 : 0, l->status_size};
+        /* an older writer's stage ended before its statuses */
+        if (small)
+            st.struct_size = (uint32_t)offsetof(hs_stage, statuses);
+        memcpy((unsigned char *)l->stages + i * l->stage_size, &st, sizeof(st));
+    }
+}
+
 static hs_status hst_discover_jobs(hs_conn *conn, const hs_emitter *emitter, hs_error *err)
 {
-    static const hs_ref applied_statuses[] = {{"1", "New"}, {"2", "Reviewed"}};
-    static const hs_stage stages[] = {
-        {"10", "Applied", applied_statuses, 2},
-        {"20", "Video Interview", NULL, 0},
-    };
+    hst_layout layout;
     char calls[32] = "0";
     if (conn->api->store_get(conn->host, "calls", calls, sizeof(calls)) == HS_E_INTERNAL)
         return fail(err, HS_E_INTERNAL, "store_get failed");
     snprintf(calls, sizeof(calls), "%d", atoi(calls) + 1);
     if (conn->api->store_put(conn->host, "calls", calls) != HS_OK)
         return fail(err, HS_E_INTERNAL, "store_put failed");
+    hst_lay_out(&layout, conn->record_size);
     /* Emitted oldest first; `hiresync jobs` shows the most recently updated first. */
     for (int i = 0; i < conn->jobs; i++) {
         char id[16], title[32], updated[32];
@@ -163,7 +206,8 @@ static hs_status hst_discover_jobs(hs_conn *conn, const hs_emitter *emitter, hs_
         snprintf(title, sizeof(title), "Job %d", i + 1);
         snprintf(updated, sizeof(updated), "2026-11-%02dT10:00:00Z", 1 + i % 28);
         hs_job job = {sizeof(job), id, title, "Open", NULL, "2026-01-01T00:00:00Z", updated,
-                      NULL, stages, 2};
+                      NULL, (const hs_stage *)(const void *)layout.stages, 2,
+                      layout.stage_size};
         hs_status st = emitter->job(emitter->ctx, &job);
         if (st != HS_OK)
             return st;
@@ -183,8 +227,10 @@ static hs_status hst_read_changes(hs_conn *conn, const hs_read_request *request,
 static hs_status hst_write(hs_conn *conn, const char *key, hs_write_result *result)
 {
     (void)conn;
+    if (!result->remote_id || strlen(key) >= result->remote_id_size)
+        return HS_E_INTERNAL;
     result->applied = 1;
-    snprintf(result->remote_id, sizeof(result->remote_id), "%s", key);
+    snprintf(result->remote_id, result->remote_id_size, "%s", key);
     return HS_OK;
 }
 
@@ -230,6 +276,34 @@ static hs_status hst_write_note(hs_conn *conn, const hs_note *note, hs_write_res
 #define HST_SIZE sizeof(hs_connector)
 #endif
 
+/* Appends what to the file HST_LIFECYCLE_FILE names: the tests count the lines. */
+static void hst_record(const char *what)
+{
+    const char *path = getenv("HST_LIFECYCLE_FILE");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (!f)
+        return;
+    fprintf(f, "%s\n", what);
+    fclose(f);
+}
+
+static hs_status hst_module_init(const hs_host_api *api, hs_error *err)
+{
+    api->log(NULL, HS_LOG_DEBUG, "module_init at %lld", (long long)api->now_ms(NULL));
+#if HST_VARIANT == HST_INITFAIL
+    return fail(err, HS_E_CONFIG, "the licence file /etc/hst/licence is missing; install it");
+#else
+    (void)err;
+    hst_record("init");
+    return HS_OK;
+#endif
+}
+
+static void hst_module_exit(void)
+{
+    hst_record("exit");
+}
+
 static const hs_connector table = {
     .struct_size = HST_SIZE,
     .abi_version = HST_ABI,
@@ -247,6 +321,8 @@ static const hs_connector table = {
 #else
     .write_note = hst_write_note,
 #endif
+    .module_init = hst_module_init,
+    .module_exit = hst_module_exit,
 };
 
 #define HST_ENTRY_(m) HS_CONNECTOR_ENTRY(m)

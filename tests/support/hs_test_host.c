@@ -12,6 +12,13 @@
 #include <curl/curl.h>
 #include <ltdl.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#endif
+
 #include "hs_test_host.h"
 
 typedef struct store_entry {
@@ -396,6 +403,74 @@ void hs_test_module_unload(hs_test_module *m)
     free(m);
 }
 
+/* ---- the caller's buffers ------------------------------------------------------------------ */
+
+hs_error *hs_test_error_init(hs_error *e, char *buf, size_t size)
+{
+    memset(e, 0, sizeof *e);
+    e->struct_size = sizeof *e;
+    e->message = buf;
+    e->message_size = size;
+    if (buf != NULL && size > 0)
+        buf[0] = '\0';
+    return e;
+}
+
+hs_error *hs_test_error_clear(hs_error *e)
+{
+    return hs_test_error_init(e, e->message, e->message_size);
+}
+
+hs_write_result *hs_test_result_init(hs_write_result *r, char *buf, size_t size)
+{
+    memset(r, 0, sizeof *r);
+    r->struct_size = sizeof *r;
+    r->remote_id = buf;
+    r->remote_id_size = size;
+    if (buf != NULL && size > 0)
+        buf[0] = '\0';
+    return r;
+}
+
+hs_write_result *hs_test_result_clear(hs_write_result *r)
+{
+    return hs_test_result_init(r, r->remote_id, r->remote_id_size);
+}
+
+#define GUARD_SIZE 64
+#define GUARD_BYTE 0x5a
+
+char *hs_test_guarded_new(size_t size)
+{
+    char *b = malloc(size + GUARD_SIZE);
+
+    if (b == NULL)
+        return NULL;
+    memset(b, 'x', size);
+    memset(b + size, GUARD_BYTE, GUARD_SIZE);
+    ASAN_POISON_MEMORY_REGION(b + size, GUARD_SIZE);
+    return b;
+}
+
+int hs_test_guarded_ok(const char *buf, size_t size)
+{
+    int ok = memchr(buf, '\0', size) != NULL;
+
+    ASAN_UNPOISON_MEMORY_REGION(buf + size, GUARD_SIZE);
+    for (size_t i = 0; i < GUARD_SIZE; i++)
+        ok = ok && (unsigned char)buf[size + i] == GUARD_BYTE;
+    ASAN_POISON_MEMORY_REGION(buf + size, GUARD_SIZE);
+    return ok;
+}
+
+void hs_test_guarded_free(char *buf, size_t size)
+{
+    if (buf == NULL)
+        return;
+    ASAN_UNPOISON_MEMORY_REGION(buf + size, GUARD_SIZE);
+    free(buf);
+}
+
 /* ---- collectors --------------------------------------------------------------------------- */
 
 typedef struct collector_state {
@@ -426,12 +501,67 @@ static int grow(void **p, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+/* Keeps the first shape problem; always returns HS_E_INTERNAL. */
+static hs_status malformed(hs_test_collector *c, const char *what)
+{
+    if (c->malformed == NULL)
+        c->malformed = strdup(what);
+    if (getenv("HS_TEST_VERBOSE") != NULL)
+        fprintf(stderr, "malformed record: %s\n", what);
+    return HS_E_INTERNAL;
+}
+
+#define SIZED(p, type) ((p) == NULL || (p)->struct_size >= sizeof(type))
+
+static const char *change_shape(const hs_stage_change *ch)
+{
+    if (ch->struct_size < sizeof *ch)
+        return "hs_stage_change without its struct_size";
+    if (ch->kind != HS_CHANGE_STAGE && ch->kind != HS_CHANGE_COMPLETED)
+        return "hs_stage_change of an unknown kind";
+    if (ch->key == NULL || *ch->key == '\0' || ch->record_id == NULL || *ch->record_id == '\0')
+        return "hs_stage_change without a key or a record_id";
+    if (ch->kind == HS_CHANGE_STAGE && ch->stage == NULL)
+        return "HS_CHANGE_STAGE without a stage";
+    if (ch->kind == HS_CHANGE_COMPLETED && (ch->stage != NULL || ch->status != NULL))
+        return "HS_CHANGE_COMPLETED with a stage or status";
+    if (!SIZED(ch->stage, hs_ref) || !SIZED(ch->status, hs_ref))
+        return "a stage or status hs_ref without its struct_size";
+    if (!SIZED(ch->person, hs_person))
+        return "an hs_person without its struct_size";
+    return NULL;
+}
+
+static const char *job_shape(const hs_job *job)
+{
+    if (job->struct_size < sizeof *job)
+        return "hs_job without its struct_size";
+    if (job->stage_size < sizeof(hs_stage) || (job->n_stages > 0 && job->stages == NULL))
+        return "hs_job without its stage_size or stages";
+    for (size_t i = 0; i < job->n_stages; i++) {
+        const hs_stage *st = HS_ELEMENT(hs_stage, job->stages, job->stage_size, i);
+        if (st->struct_size < sizeof *st)
+            return "hs_stage without its struct_size";
+        if (st->status_size < sizeof(hs_ref) || (st->n_statuses > 0 && st->statuses == NULL))
+            return "hs_stage without its status_size or statuses";
+        for (size_t j = 0; j < st->n_statuses; j++) {
+            if (HS_ELEMENT(hs_ref, st->statuses, st->status_size, j)->struct_size <
+                sizeof(hs_ref))
+                return "a status hs_ref without its struct_size";
+        }
+    }
+    return NULL;
+}
+
 static hs_status c_change(void *ctx, const hs_stage_change *ch)
 {
     collector_box *b = ctx;
     hs_test_collector *c = &b->pub;
     hs_test_change *t;
+    const char *bad = change_shape(ch);
 
+    if (bad != NULL)
+        return malformed(c, bad);
     b->st.total_changes++;
     b->st.since_barrier++;
     if (b->st.since_barrier > c->max_changes_between_barriers)
@@ -446,19 +576,26 @@ static hs_status c_change(void *ctx, const hs_stage_change *ch)
         return HS_E_INTERNAL;
     t = &c->changes[c->n_changes++];
     memset(t, 0, sizeof *t);
+    t->kind = ch->kind;
     t->key = dup_or_null(ch->key);
     t->record_id = dup_or_null(ch->record_id);
     t->job_id = dup_or_null(ch->job_id);
-    t->stage_id = dup_or_null(ch->stage.id);
-    t->stage_name = dup_or_null(ch->stage.name);
-    t->status_id = dup_or_null(ch->status.id);
-    t->status_name = dup_or_null(ch->status.name);
+    if (ch->stage != NULL) {
+        t->stage_id = dup_or_null(ch->stage->id);
+        t->stage_name = dup_or_null(ch->stage->name);
+    }
+    if (ch->status != NULL) {
+        t->status_id = dup_or_null(ch->status->id);
+        t->status_name = dup_or_null(ch->status->name);
+    }
     t->changed_at = dup_or_null(ch->changed_at);
-    t->person_id = dup_or_null(ch->person.id);
-    t->first_name = dup_or_null(ch->person.first_name);
-    t->last_name = dup_or_null(ch->person.last_name);
-    t->email = dup_or_null(ch->person.email);
-    t->phone = dup_or_null(ch->person.phone);
+    if (ch->person != NULL) {
+        t->person_id = dup_or_null(ch->person->id);
+        t->first_name = dup_or_null(ch->person->first_name);
+        t->last_name = dup_or_null(ch->person->last_name);
+        t->email = dup_or_null(ch->person->email);
+        t->phone = dup_or_null(ch->person->phone);
+    }
     t->link = dup_or_null(ch->link);
     t->snapshot = ch->snapshot;
     t->barrier = c->n_checkpoints;
@@ -470,7 +607,10 @@ static hs_status c_job(void *ctx, const hs_job *job)
     collector_box *b = ctx;
     hs_test_collector *c = &b->pub;
     hs_test_job *t;
+    const char *bad = job_shape(job);
 
+    if (bad != NULL)
+        return malformed(c, bad);
     if (grow((void **)&c->jobs, &b->cap_jobs, c->n_jobs, sizeof *c->jobs) != 0)
         return HS_E_INTERNAL;
     t = &c->jobs[c->n_jobs++];
@@ -488,9 +628,10 @@ static hs_status c_job(void *ctx, const hs_job *job)
         return HS_E_INTERNAL;
     t->n_stages = job->n_stages;
     for (size_t i = 0; i < job->n_stages; i++) {
-        t->stage_names[i] = dup_or_null(job->stages[i].name);
-        t->stage_ids[i] = dup_or_null(job->stages[i].id);
-        t->n_statuses += job->stages[i].n_statuses;
+        const hs_stage *st = HS_ELEMENT(hs_stage, job->stages, job->stage_size, i);
+        t->stage_names[i] = dup_or_null(st->name);
+        t->stage_ids[i] = dup_or_null(st->id);
+        t->n_statuses += st->n_statuses;
     }
     return HS_OK;
 }
@@ -561,6 +702,8 @@ void hs_test_collector_clear(hs_test_collector *c)
         free(c->checkpoints[i]);
     c->n_changes = c->n_jobs = c->n_checkpoints = 0;
     c->max_changes_between_barriers = 0;
+    free(c->malformed);
+    c->malformed = NULL;
     memset(&b->st, 0, sizeof b->st);
 }
 

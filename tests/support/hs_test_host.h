@@ -7,12 +7,15 @@
  *     hs_test_host *h = hs_test_host_new();            // fake clock at 2026-01-01, instant sleep
  *     hs_test_module *m = hs_test_module_load("eploy"); // from $HIRESYNC_CONNECTOR_DIR
  *     const hs_connector *c = hs_test_module_connector(m);
- *     hs_conn *conn = NULL; hs_error err = HS_TEST_ERROR_INIT;
+ *     hs_conn *conn = NULL; HS_TEST_ERROR(err);          // hs_error with a 1024-byte buffer
  *     c->open(hs_test_host_api(h), hs_test_host_handle(h), config_json, &conn, &err);
+ *     hs_test_error_clear(&err);                        // before the next call
  *     hs_test_collector *col = hs_test_collector_new();
  *     hs_emitter em = hs_test_collector_emitter(col);
  *     c->read_changes(conn, &req, &em, &err);
- *     ... col->changes[i].key, col->checkpoints[j] ...
+ *     ... col->changes[i].key, col->checkpoints[j] ...   // records checked for their shape
+ *     HS_TEST_RESULT(res);                              // hs_write_result, 256-byte buffer
+ *     c->write_note(conn, &note, &res, &err); ... res.remote_id ...
  *     ck_assert(!hs_test_host_log_contains(h, "the-secret"));
  *     c->close(conn); hs_test_collector_free(col); hs_test_module_unload(m); hs_test_host_free(h);
  *
@@ -27,7 +30,36 @@
 
 #include <hiresync/connector.h>
 
-#define HS_TEST_ERROR_INIT { sizeof(hs_error), 0, 0, "" }
+/* ---- the caller's buffers (hs_error.message, hs_write_result.remote_id) ------------------ */
+
+/* What the host gives: 1024 bytes of message, 256 of remote id. */
+#define HS_TEST_MESSAGE_SIZE 1024
+#define HS_TEST_REMOTE_ID_SIZE 256
+
+/* Declare `hs_error name` (`hs_write_result name`) ready for a call, with a buffer of its own
+ * in the same scope (name_msg, name_id). */
+#define HS_TEST_ERROR(name) \
+    char name##_msg[HS_TEST_MESSAGE_SIZE] = ""; \
+    hs_error name = {sizeof(hs_error), 0, 0, name##_msg, sizeof name##_msg}
+#define HS_TEST_RESULT(name) \
+    char name##_id[HS_TEST_REMOTE_ID_SIZE] = ""; \
+    hs_write_result name = {sizeof(hs_write_result), 0, name##_id, sizeof name##_id}
+
+/* Points e (r) at buf of size bytes holding "", every other field zero; returns it. For
+ * structs that live in fixtures, with the buffer beside them. */
+hs_error *hs_test_error_init(hs_error *e, char *buf, size_t size);
+hs_write_result *hs_test_result_init(hs_write_result *r, char *buf, size_t size);
+/* Empties e (r) for the next call, keeping its buffer; returns it. */
+hs_error *hs_test_error_clear(hs_error *e);
+hs_write_result *hs_test_result_clear(hs_write_result *r);
+
+/* A buffer of exactly size bytes (filled with 'x', so that a missing terminator shows),
+ * followed by guard bytes a writer must not touch (poisoned under AddressSanitizer, which then
+ * reports the overrun itself). hs_test_guarded_ok: the guard is intact and a NUL lies within
+ * the size. Free with hs_test_guarded_free. */
+char *hs_test_guarded_new(size_t size);
+int hs_test_guarded_ok(const char *buf, size_t size);
+void hs_test_guarded_free(char *buf, size_t size);
 
 /* 2026-01-01T00:00:00Z, where a new host's fake clock starts. */
 #define HS_TEST_EPOCH_MS 1767225600000LL
@@ -94,8 +126,9 @@ void hs_test_module_unload(hs_test_module *m);
 /* ---- collectors ---------------------------------------------------------------------------- */
 
 /* Owned copies of an emitted hs_stage_change (every string NULL where the connector gave
- * NULL). */
+ * NULL; stage_*, status_* and the person's fields NULL also when that record was NULL). */
 typedef struct hs_test_change {
+    uint32_t kind;        /* hs_change_kind */
     char *key, *record_id, *job_id, *stage_id, *stage_name, *status_id, *status_name;
     char *changed_at, *person_id, *first_name, *last_name, *email, *phone, *link;
     int snapshot;
@@ -110,7 +143,13 @@ typedef struct hs_test_job {
     size_t n_statuses;    /* statuses over all stages */
 } hs_test_job;
 
+/* The collector checks the shape of every record it receives: struct_size set on the record
+ * and on each nested hs_ref / hs_person / hs_stage, element sizes set, a known kind, a stage
+ * for HS_CHANGE_STAGE and none for HS_CHANGE_COMPLETED, a key and a record id. A record that
+ * fails is refused with HS_E_INTERNAL (so the connector's call fails) and the first such
+ * problem is kept in `malformed` (NULL while every record was well formed). */
 typedef struct hs_test_collector {
+    char *malformed;
     hs_test_change *changes;
     size_t n_changes;
     hs_test_job *jobs;

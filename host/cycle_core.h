@@ -1,0 +1,138 @@
+/*
+ * The parts of one cycle (see cycle.h for what a cycle does and its commit protocol), and the
+ * small core they share. Private to host/: nothing outside the cycle includes it.
+ *   cycle.c         hs_cycle_run: discovery, both streams in turn, the result;
+ *   cycle_commit.c  the commit protocol: outbox intents and dones, journal records and
+ *                   snapshots, checkpoint barriers, the end of a cycle, retention;
+ *   cycle_invite.c  the invitation side: the ATS stream, baselines, invitations, failure notes;
+ *   cycle_note.c    the note side: the interview stream, completions noted on applications;
+ *   cycle_core.c    logging, time, errors and the state body, used by all of them.
+ *
+ * Ownership: a `cycle` lives on hs_cycle_run's stack for one run; it borrows the params, the
+ * result and the state's body (modified in place). Strings returned by get_str are borrowed
+ * from the body and valid until that entry changes. json_object arguments are borrowed unless
+ * a comment says otherwise; functions returning json_object * return a new reference.
+ */
+#ifndef HS_HOST_CYCLE_CORE_H
+#define HS_HOST_CYCLE_CORE_H
+
+#include <string.h>
+#include <time.h>
+
+#include "cycle.h"
+#include "records.h"
+
+enum read_mode {
+    MODE_BASELINE,      /* first read of the pipeline: snapshot, commit cursor + baselines */
+    MODE_NEW_MAPPINGS,  /* snapshot of newly mapped jobs: cursor not kept */
+    MODE_CHANGES        /* incremental read from the committed cursor */
+};
+
+typedef struct cycle {
+    const hs_cycle_params *p;
+    hs_cycle_result *r;
+    json_object *body;
+    const char *stream;          /* "ats" or "interviews" */
+    enum read_mode mode;
+    int64_t baseline_ms;         /* time taken before a snapshot read */
+    json_object *new_pairs;      /* MODE_NEW_MAPPINGS: pairs being baselined (borrowed) */
+    hs_host_error err;           /* error of the write that stopped the read (initialised
+                                  * by hs_cycle_run, so err.e.message is err.message) */
+    const hs_cycle_side *side;   /* the side being read */
+    hs_status (*on_change)(void *, const hs_stage_change *); /* its handler */
+    const char *err_side;        /* connection of that error */
+    int own_failure;             /* 1 when one of our callbacks stopped the read */
+    json_object *dirty;          /* [section, key] pairs changed in the body outside the
+                                  * journal this cycle, made durable by finish() */
+    size_t dead_mappings;        /* mapped jobs, triggers or interviews not found */
+} cycle;
+
+static inline int64_t now_ms(const hs_cycle_params *p)
+{
+    struct timespec ts;
+    if (p->now_ms)
+        return p->now_ms(p->clock_ctx);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline const char *s_or(const char *s, const char *dflt)
+{
+    return (s && *s) ? s : dflt;
+}
+
+static inline json_object *section(json_object *body, const char *name)
+{
+    json_object *v;
+    if (json_object_object_get_ex(body, name, &v) && json_object_is_type(v, json_type_object))
+        return v;
+    v = json_object_new_object();
+    if (v == NULL || json_object_object_add(body, name, v) != 0)
+        return NULL;
+    return v;
+}
+
+static inline const char *get_str(json_object *obj, const char *key)
+{
+    json_object *v;
+    if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+static inline void put_str(json_object *obj, const char *key, const char *val)
+{
+    if (val != NULL)
+        json_object_object_add(obj, key, json_object_new_string(val));
+}
+
+
+/* ---- cycle_core.c -------------------------------------------------------------------------- */
+
+void hs_cycle_logf(const cycle *c, hs_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* snprintf whose truncation is intended (messages are cut, never overflow). */
+void hs_cycle_bounded(char *dst, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int64_t hs_cycle_parse_time(const char *s);
+void hs_cycle_format_time(int64_t ms, char *out, size_t size);
+json_object *hs_cycle_new_record(const cycle *c);
+void hs_cycle_set_error(cycle *c, hs_status status, const char *side, const char *msg);
+void hs_cycle_set_error_from(cycle *c, hs_status status, const char *side, const hs_error *e);
+void hs_cycle_touch(cycle *c, const char *name, const char *key);
+void hs_cycle_forget(cycle *c, const char *name, const char *key);
+hs_status hs_cycle_write_note(cycle *c, const hs_note *note, hs_host_result *res);
+
+/* ---- cycle_commit.c ------------------------------------------------------------------------ */
+
+hs_status hs_cycle_commit(cycle *c, const char *why);
+hs_status hs_cycle_journal(cycle *c, const hs_state_put *puts, size_t n, const char *why);
+hs_status hs_cycle_outbox_intent(cycle *c, const char *key, const char *op, const char *record);
+hs_status hs_cycle_record_done(cycle *c, const char *sec, const char *key, json_object *rec,
+                               const char *outbox_key, const char *remote_id,
+                               const hs_state_put *extra, const char *why);
+hs_status hs_cycle_outbox_drop(cycle *c, const char *key);
+hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cursor,
+                             const char **ids, size_t n_ids, int snapshot,
+                             hs_status (*on_change)(void *, const hs_stage_change *));
+void hs_cycle_prune_old(cycle *c);
+void hs_cycle_drop_orphans(cycle *c);
+hs_status hs_cycle_finish(cycle *c);
+
+/* ---- cycle_invite.c ------------------------------------------------------------------------ */
+
+void hs_cycle_set_baselines(cycle *c, int only_new);
+hs_status hs_cycle_ats_stream(cycle *c);
+
+/* ---- cycle_note.c -------------------------------------------------------------------------- */
+
+hs_status hs_cycle_interview_stream(cycle *c);
+
+#endif /* HS_HOST_CYCLE_CORE_H */

@@ -1,0 +1,371 @@
+/* The invitation side of a cycle: the ATS stream, baselines, invitations, and the notes
+ * that say why a candidate could not be invited (see cycle.h). */
+#define _DEFAULT_SOURCE
+
+#include "cycle_core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+
+static const char *reason_text(const char *reason)
+{
+    if (strcmp(reason, "no-email") == 0)
+        return "the candidate has no email address in the ATS. Add an email address to the "
+               "candidate, then move the application out of the stage and back to invite them";
+    if (strcmp(reason, "interview-gone") == 0)
+        return "the video interview mapped to this job no longer exists (or the interview "
+               "platform's key cannot see it). Fix the mapping in the hiresync configuration";
+    return "the interview platform rejected the candidate's email address. Correct the "
+           "address, then move the application out of the stage and back to invite them";
+}
+
+/* A candidate could not be invited for a reason a recruiter can fix: say so on the
+ * application, once per application and reason. */
+static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_change *ch,
+                              const char *reason, const char *detail)
+{
+    json_object *failures = section(c->body, "failures");
+    char fkey[512], nkey[600], body[1400], title[160];
+    hs_note note;
+    hs_host_result res;
+    hs_status st;
+    json_object *e;
+    snprintf(fkey, sizeof fkey, "%s:%s", reason, ch->record_id);
+    if (failures == NULL)
+        return HS_E_INTERNAL;
+    if (json_object_object_get_ex(failures, fkey, &e)) {
+        c->r->counts.skipped++;
+        return HS_OK;
+    }
+    c->r->counts.not_invited++;
+    hs_cycle_logf(c, HS_LOG_WARN,
+                  "application %s (job %s) cannot be invited to interview %s: %s%s%s",
+          ch->record_id, s_or(ch->job_id, "?"), m->interview, reason, detail ? ": " : "",
+          detail ? detail : "");
+    if (c->p->dry_run) {
+        fprintf(c->p->dry_out, "would note on application %s: %s %s cannot be invited (%s)\n",
+                ch->record_id, s_or(ch->person->first_name, ""), s_or(ch->person->last_name, ""),
+                reason);
+        return HS_OK;
+    }
+    snprintf(nkey, sizeof nkey, "fail:%s:%s:%s", reason, m->interview, ch->record_id);
+    snprintf(title, sizeof title, "Video interview invitation not sent");
+    snprintf(body, sizeof body, "hiresync could not invite %s %s to the video interview%s%s%s: "
+             "%s.", s_or(ch->person->first_name, "the candidate"), s_or(ch->person->last_name, ""),
+             m->interview_title ? " \"" : "", m->interview_title ? m->interview_title : "",
+             m->interview_title ? "\"" : "", reason_text(reason));
+    memset(&note, 0, sizeof note);
+    note.struct_size = sizeof note;
+    note.key = nkey;
+    note.record_id = ch->record_id;
+    note.job_id = ch->job_id;
+    note.person_id = ch->person->id;
+    note.title = title;
+    note.body = body;
+    if ((st = hs_cycle_outbox_intent(c, nkey, "failure-note", ch->record_id)) != HS_OK)
+        return st;
+    st = hs_cycle_write_note(c, &note, &res);
+    if (st != HS_OK && st != HS_E_DATA)
+        return st;
+    /* The key names the reason and the application: the record keeps when and what. */
+    e = hs_cycle_new_record(c);
+    if (e == NULL)
+        return HS_E_INTERNAL;
+    if (st == HS_OK)
+        put_str(e, "note", res.remote_id);
+    else
+        put_str(e, "note_error", c->err.message);
+    st = hs_cycle_record_done(c, "failures", fkey, e, nkey, st == HS_OK ? res.remote_id : NULL,
+                              NULL,
+                     "failure note done");
+    json_object_put(e);
+    return st;
+}
+
+static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *m,
+                                   const hs_stage_change *ch, const hs_host_result *res)
+{
+    /* What a later cycle needs to note the result on the right application. */
+    json_object *e = hs_cycle_new_record(c);
+    json_object *link = json_object_new_string(key);
+    hs_state_put part = {NULL, NULL, NULL};
+    hs_status st = HS_E_INTERNAL;
+    if (e == NULL || link == NULL)
+        goto out;
+    put_str(e, "interview", m->interview);
+    put_str(e, "application", ch->record_id);
+    put_str(e, "job", ch->job_id);
+    put_str(e, "person", ch->person->id);
+    put_str(e, "participant", res->remote_id);
+    if (res->remote_id[0] != '\0')
+        part = (hs_state_put){"participants", res->remote_id, link};
+    st = hs_cycle_record_done(c, "invitations", key, e, key, res->remote_id, &part,
+                              "invitation done");
+out:
+    json_object_put(e);
+    json_object_put(link);
+    return st;
+}
+
+static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch)
+{
+    json_object *invs = section(c->body, "invitations");
+    char key[512];
+    hs_invitation inv;
+    hs_host_result res;
+    hs_status st;
+    if (invs == NULL)
+        return HS_E_INTERNAL;
+    snprintf(key, sizeof key, "%s:%s", m->interview, ch->record_id);
+    if (json_object_object_get_ex(invs, key, NULL)) {
+        c->r->counts.skipped++;
+        hs_cycle_logf(c, HS_LOG_DEBUG, "application %s is already invited to interview %s; not "
+              "invited again", ch->record_id, m->interview);
+        return HS_OK;
+    }
+    if (m->interview_missing)
+        return note_failure(c, m, ch, "interview-gone", NULL);
+    if (ch->person->email == NULL || ch->person->email[0] == '\0')
+        return note_failure(c, m, ch, "no-email", NULL);
+    if (c->p->dry_run) {
+        c->r->counts.invited++;
+        fprintf(c->p->dry_out, "would invite %s %s <%s> (application %s, job %s) to interview "
+                "%s\n", s_or(ch->person->first_name, ""), s_or(ch->person->last_name, ""),
+                ch->person->email, ch->record_id, s_or(ch->job_id, "?"), m->interview);
+        return HS_OK;
+    }
+    if ((st = hs_cycle_outbox_intent(c, key, "invitation", ch->record_id)) != HS_OK)
+        return st;
+    memset(&inv, 0, sizeof inv);
+    inv.struct_size = sizeof inv;
+    inv.key = key;
+    inv.interview_id = m->interview;
+    inv.person = ch->person;
+    inv.source_record_id = ch->record_id;
+    hs_host_result_init(&res);
+    hs_host_error_init(&c->err);
+    hs_crash_point("cycle: before write_invitation");
+    st = c->p->interviews.table->write_invitation(c->p->interviews.conn, &inv, &res.r,
+                                                  &c->err.e);
+    hs_crash_point("cycle: after write_invitation");
+    c->err_side = c->p->interviews.name;
+    if (st == HS_E_DATA) {
+        const char *reason = c->err.e.http_status == 404 ? "interview-gone" : "email-rejected";
+        char detail[HS_HOST_MESSAGE_SIZE];
+        snprintf(detail, sizeof detail, "%s", c->err.message);
+        if ((st = hs_cycle_outbox_drop(c, key)) != HS_OK)
+            return st;
+        return note_failure(c, m, ch, reason, detail);
+    }
+    if (st != HS_OK)
+        return st;
+    if (res.r.applied)
+        c->r->counts.invited++;
+    else
+        c->r->counts.adopted++;
+    hs_cycle_logf(c, HS_LOG_INFO, "application %s (job %s) %s interview %s as participant %s",
+          ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? "invited to" : "already in",
+          m->interview, res.remote_id);
+    return record_invitation(c, key, m, ch, &res);
+}
+
+static void pair_key(char *out, size_t size, const hs_mapping *m, const hs_pipeline_job *pj)
+{
+    snprintf(out, size, "%s|%s", m->interview, pj->job);
+}
+
+/* How far before the baseline a change may be stamped and still count as after it: the ATS's
+ * clock and zone are not ours, and a missed invitation is worse than an extra one. */
+#define BASELINE_SKEW_MS (2 * 3600 * 1000)
+
+/* Remembers a record that sat in a trigger stage when the baseline was taken, with the time
+ * it entered the stage by the ATS's own clock. Only entries that before_baseline() cannot
+ * place by their time alone are kept (those within BASELINE_SKEW_MS of the baseline, or
+ * without a readable time): the rest are skipped by time, so remembering them would only
+ * make the state grow with the tenant. */
+static void remember_member(cycle *c, const char *pk, const hs_stage_change *ch)
+{
+    json_object *all = section(c->body, "baseline_members"), *set;
+    int64_t at = hs_cycle_parse_time(ch->changed_at);
+    if (all == NULL || (at >= 0 && at < c->baseline_ms - BASELINE_SKEW_MS))
+        return;
+    if (!json_object_object_get_ex(all, pk, &set)) {
+        set = json_object_new_object();
+        if (set == NULL || json_object_object_add(all, pk, set) != 0)
+            return;
+    }
+    json_object_object_add(set, ch->record_id, json_object_new_string(s_or(ch->changed_at, "")));
+}
+
+/* 1 when a change read after the baseline is really from before it: the same stage entry a
+ * snapshot saw (compared on the ATS's clock), or stamped well before the baseline. */
+static int before_baseline(cycle *c, const hs_mapping *m, const hs_pipeline_job *pj,
+                           const hs_stage_change *ch)
+{
+    json_object *bl = section(c->body, "baselines"), *all, *set, *v;
+    char pk[512];
+    int64_t at = hs_cycle_parse_time(ch->changed_at);
+    pair_key(pk, sizeof pk, m, pj);
+    if (bl == NULL || !json_object_object_get_ex(bl, pk, &v))
+        return 1; /* not baselined yet: its snapshot decides */
+    if (at >= 0 && at < json_object_get_int64(v) - BASELINE_SKEW_MS)
+        return 1;
+    all = section(c->body, "baseline_members");
+    if (all != NULL && json_object_object_get_ex(all, pk, &set) &&
+        json_object_object_get_ex(set, ch->record_id, &v)) {
+        int64_t seen = hs_cycle_parse_time(json_object_get_string(v));
+        return at < 0 || seen < 0 || at <= seen;
+    }
+    return 0;
+}
+
+static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
+{
+    hs_pipeline *p = c->p->pipeline;
+    c->r->counts.changes++;
+    hs_crash_point("cycle: ATS record read");
+    if (c->p->cancelled && c->p->cancelled(c->p->cancel_ctx))
+        return HS_E_CANCELLED;
+    if (ch == NULL || ch->kind != HS_CHANGE_STAGE || ch->record_id == NULL ||
+        ch->job_id == NULL)
+        return HS_OK;
+    for (size_t i = 0; i < p->n_mappings; i++) {
+        const hs_mapping *m = &p->mappings[i];
+        for (size_t j = 0; j < m->n_jobs; j++) {
+            const hs_pipeline_job *pj = &m->jobs[j];
+            char pk[512];
+            int hit = 0;
+            hs_status st;
+            if (!pj->valid || strcmp(pj->job, ch->job_id) != 0)
+                continue;
+            for (size_t k = 0; k < pj->n_triggers && !hit; k++)
+                hit = hs_trigger_matches(&pj->triggers[k], ch);
+            if (!hit)
+                continue;
+            pair_key(pk, sizeof pk, m, pj);
+            if (c->mode == MODE_NEW_MAPPINGS && !json_object_object_get_ex(c->new_pairs, pk, NULL))
+                continue;
+            if (ch->snapshot && !m->invite_existing) {
+                c->r->counts.skipped++;
+                remember_member(c, pk, ch);
+                hs_cycle_logf(c, HS_LOG_DEBUG,
+                              "application %s was in trigger stage \"%s\" before the "
+                      "baseline; not invited (invite_existing is false)", ch->record_id,
+                      s_or(ch->stage->name, "?"));
+                continue;
+            }
+            if (!ch->snapshot && c->mode == MODE_CHANGES && before_baseline(c, m, pj, ch)) {
+                c->r->counts.skipped++;
+                continue;
+            }
+            if ((st = invite(c, m, ch)) != HS_OK)
+                return st;
+        }
+    }
+    return HS_OK;
+}
+
+static hs_status ats_change(void *ctx, const hs_stage_change *ch)
+{
+    cycle *c = ctx;
+    hs_status st = ats_change_(c, ch);
+    if (st != HS_OK)
+        c->own_failure = 1;
+    return st;
+}
+
+void hs_cycle_set_baselines(cycle *c, int only_new)
+{
+    json_object *bl = section(c->body, "baselines");
+    hs_pipeline *p = c->p->pipeline;
+    for (size_t i = 0; bl != NULL && i < p->n_mappings; i++)
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            char pk[512];
+            if (!p->mappings[i].jobs[j].valid)
+                continue;
+            pair_key(pk, sizeof pk, &p->mappings[i], &p->mappings[i].jobs[j]);
+            if (only_new && !json_object_object_get_ex(c->new_pairs, pk, NULL))
+                continue;
+            json_object_object_add(bl, pk, json_object_new_int64(c->baseline_ms));
+        }
+}
+
+/* Job ids of valid mappings (only_new: pairs not baselined yet). Returns the count; ids are
+ * borrowed from the pipeline. new_pairs collects the pair keys when non-NULL. */
+static size_t mapped_jobs(cycle *c, const char **ids, size_t max, json_object *new_pairs)
+{
+    hs_pipeline *p = c->p->pipeline;
+    json_object *bl = section(c->body, "baselines");
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_mappings; i++)
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
+            char pk[512];
+            size_t k;
+            if (!pj->valid)
+                continue;
+            pair_key(pk, sizeof pk, &p->mappings[i], pj);
+            if (new_pairs != NULL) {
+                if (bl != NULL && json_object_object_get_ex(bl, pk, NULL))
+                    continue;
+                json_object_object_add(new_pairs, pk, json_object_new_boolean(1));
+            }
+            for (k = 0; k < n && strcmp(ids[k], pj->job) != 0; k++)
+                ;
+            if (k == n && n < max)
+                ids[n++] = pj->job;
+        }
+    return n;
+}
+
+hs_status hs_cycle_ats_stream(cycle *c)
+{
+    const char *ids[512];
+    json_object *ats = section(c->body, "ats");
+    const char *cursor = get_str(ats, "cursor");
+    json_object *new_pairs = json_object_new_object();
+    size_t n;
+    hs_status st = HS_OK;
+    if (new_pairs == NULL)
+        return HS_E_INTERNAL;
+    c->stream = "ats";
+    c->new_pairs = new_pairs;
+    /* On the ATS's clock: changes are compared with it by the times the ATS stamped. */
+    c->baseline_ms = now_ms(c->p) - (c->p->ats_skew_ms ? c->p->ats_skew_ms(c->p->skew_ctx) : 0);
+    if (cursor == NULL) {
+        n = mapped_jobs(c, ids, 512, NULL);
+        if (n == 0)
+            goto out;
+        hs_cycle_logf(c, HS_LOG_INFO,
+                      "first cycle: reading the current position of %zu job(s) to set "
+              "the baseline", n);
+        c->mode = MODE_BASELINE;
+        st = hs_cycle_read_side(c, &c->p->ats, NULL, ids, n, 1, ats_change);
+        goto out;
+    }
+    n = mapped_jobs(c, ids, 512, new_pairs);
+    if (n > 0) {
+        hs_cycle_logf(c, HS_LOG_INFO, "%zu newly mapped job(s): setting their baseline", n);
+        c->mode = MODE_NEW_MAPPINGS;
+        st = hs_cycle_read_side(c, &c->p->ats, cursor, ids, n, 1, ats_change);
+        if (st != HS_OK)
+            goto out;
+        hs_cycle_set_baselines(c, 1);
+        if ((st = hs_cycle_commit(c, "new mappings baselined")) != HS_OK) {
+            hs_cycle_set_error(c, st, "state", c->err.message);
+            goto out;
+        }
+    }
+    n = mapped_jobs(c, ids, 512, NULL);
+    if (n == 0)
+        goto out;
+    c->mode = MODE_CHANGES;
+    cursor = get_str(section(c->body, "ats"), "cursor");
+    st = hs_cycle_read_side(c, &c->p->ats, cursor, ids, n, 0, ats_change);
+out:
+    c->new_pairs = NULL;
+    json_object_put(new_pairs);
+    return st;
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# hiresync-conformance on test modules (tests/modules/hst_bad.c): the one that keeps the
+# contract passes; each one that breaks a rule makes the kit fail the test of that rule, by
+# name, with exit status 1. Usage errors exit 2.
+set -u
+kit="$HIRESYNC_BUILDDIR/hiresync-conformance"
+mods="$HIRESYNC_BUILDDIR/tests/kit/.libs"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "conformance_bad.sh: $*" >&2; exit 1; }
+umask 022
+mkdir "$work/mods"
+
+# A module with its manifest beside it, in a directory of our own (the kit's MODULE form).
+install_module() {
+    cp "$mods/$1.so" "$work/mods/$1.so" || fail "$1.so is not built"
+    sed "s/@NAME@/$1/g" "$HIRESYNC_SRCDIR/tests/data/hst_kit.json" >"$work/mods/$1.json"
+    (umask 077 && printf '{ "state_dir": "%s", "connections": { "c": { "connector": "%s", "api_key": "good-key" } } }\n' \
+        "$work/state" "$1" >"$work/$1.conf")
+}
+
+# expect MODULE STATUS [TEST]: the kit's exit status, and the test that must fail.
+expect() {
+    install_module "$1"
+    "$kit" "$work/mods/$1.so" -c "$work/$1.conf" --write >"$work/$1.out" 2>"$work/$1.err"
+    rc=$?
+    sed "s/^/$1: /" "$work/$1.out" "$work/$1.err"
+    [ $rc -eq "$2" ] || fail "$1: exit status $rc, $2 expected"
+    if [ $# -ge 3 ]; then
+        grep -q "^FAIL  $3 " "$work/$1.out" || fail "$1: test $3 did not fail"
+    else
+        ! grep -q "^FAIL" "$work/$1.out" || fail "$1: a test failed"
+    fi
+}
+
+expect hst_good 0
+expect hst_bad_stderr 1 stdio
+expect hst_bad_canary 1 canary
+expect hst_bad_barrier 1 read-first
+expect hst_bad_cancel 1 cancel-start
+expect hst_bad_dupwrite 1 write-idempotent
+expect hst_bad_overrun 1 write-small-buffer
+expect hst_bad_lenient 1 open-missing
+expect hst_bad_cursor 1 read-first
+expect hst_bad_rekey 1 read-reread
+expect hst_bad_shapes 1 jobs
+expect hst_bad_check 1 check
+expect hst_bad_caps 1 handshake
+expect hst_bad_nostop 1 emitter-stop
+expect hst_bad_exit 1 stdio
+expect hst_bad_global 1 two-connections
+expect hst_bad_crash 1 close-null
+grep -q "^FAIL  close-null  *the connector crashed the kit (signal 11)" "$work/hst_bad_crash.out" \
+    || fail "hst_bad_crash: the crash is not reported"
+grep -q 'FAIL  stdio  *module_exit wrote' "$work/hst_bad_exit.out" || fail "hst_bad_exit: module_exit not named"
+
+# The module that passes every test passes them all: nothing skipped without --write but
+# the writes.
+"$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" >"$work/nowrite.out" 2>&1 \
+    || fail "hst_good without --write: $(cat "$work/nowrite.out")"
+grep -q "^SKIP  write-idempotent .*--write" "$work/nowrite.out" \
+    || fail "without --write the writes are not skipped"
+[ "$(grep -c '^SKIP' "$work/nowrite.out")" -eq 2 ] || fail "more than the writes skipped"
+
+# --json: one document with every test.
+"$kit" "$work/mods/hst_bad_stderr.so" -c "$work/hst_bad_stderr.conf" --json \
+    >"$work/json.out" 2>&1
+grep -q '"test":"stdio","result":"FAIL"' "$work/json.out" || fail "--json: $(cat "$work/json.out")"
+
+# A leak on a refused configuration is for valgrind to see.
+if command -v valgrind >/dev/null 2>&1; then
+    install_module hst_bad_leak
+    "$HIRESYNC_BUILDDIR/libtool" --mode=execute valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$kit" "$work/mods/hst_bad_leak.so" -c "$work/hst_bad_leak.conf" >/dev/null 2>&1
+    rc=$?
+    [ $rc -eq 99 ] || fail "hst_bad_leak under valgrind: exit status $rc, 99 expected"
+    echo "hst_bad_leak: valgrind found the leak"
+fi
+
+# Usage and configuration errors.
+"$kit" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no CONNECTOR: not exit status 2"
+"$kit" "$work/mods/hst_good.so" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no -c: not exit status 2"
+"$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" --connection nope >/dev/null 2>&1
+[ $? -eq 2 ] || fail "an unknown connection: not exit status 2"
+"$kit" --help | grep -q -- "--write" || fail "--help does not describe --write"
+echo "every broken rule was named"
