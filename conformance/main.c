@@ -346,7 +346,11 @@ int main(int argc, char **argv)
     hs_app app;
     memset(&app, 0, sizeof(app));
     /* The host's promise to connectors: libcurl is set up before any entry is called. */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "hiresync-conformance: libcurl cannot be initialised (out of memory?)\n");
+        rc = KIT_EXIT_USAGE;
+        goto out;
+    }
     if (kit_capture_init() != 0) {
         fprintf(stderr, "hiresync-conformance: cannot create temporary files: %s\n",
                 strerror(errno));

@@ -537,6 +537,18 @@ static void expect_manifest_refusal(const char *manifest, const char *before_fil
     free(so);
 }
 
+/* A refusal after the handshake still pairs module_init with module_exit. */
+START_TEST(manifest_missing_an_operation_refused)
+{
+    expect_manifest_refusal(
+        "{\"name\":\"testats\",\"version\":\"0.0.1\",\"abi\":\"2.0\",\"module\":\"hst_ats\","
+        "\"capabilities\":[\"check\",\"discover_jobs\",\"read_changes\"],\"config\":{}}",
+        ": the module offers [check,discover_jobs,read_changes,write_note] but its manifest ",
+        " declares \"capabilities\": [check,discover_jobs,read_changes] (the manifest lacks "
+        "write_note); make the manifest list exactly the operations the module offers");
+}
+END_TEST
+
 /* A module without its manifest beside it is listed with the file to add; a manifest
  * without its module fails to load naming the module file; a manifest its group may
  * rewrite, even through a link, is left out with one line. */
@@ -735,6 +747,7 @@ static Suite *loader_suite(void)
     tcase_add_checked_fixture(life, lifecycle_setup, lifecycle_teardown);
     tcase_add_test(life, module_init_and_exit_once_each);
     tcase_add_test(life, registry_inits_once_and_exits_at_free);
+    tcase_add_test(life, manifest_missing_an_operation_refused);
     suite_add_tcase(s, reg);
     suite_add_tcase(s, life);
     return s;

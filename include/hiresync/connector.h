@@ -31,8 +31,9 @@
  *
  * 2. COMPATIBILITY: EVERY STRUCTURE GROWS AT ITS END
  *    Every struct that crosses the boundary starts with `uint32_t struct_size`, set by its
- *    writer to the sizeof it compiled with. A minor version only appends fields; a major
- *    version may change anything. A reader never touches a field beyond struct_size (use
+ *    writer to the sizeof it compiled with. A minor version only appends fields, each group
+ *    under a comment naming the version that added it ("added in 2.1"); a major version may
+ *    change anything. A reader never touches a field beyond struct_size (use
  *    HS_HAS_FIELD) and reads a missing field as zero/NULL. Records nest by pointer, never by
  *    value, so each one grows on its own. Arrays of records carry their element size next to
  *    their length, and a reader steps through them with HS_ELEMENT, never with `[i]`, so that

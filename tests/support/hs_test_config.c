@@ -11,9 +11,10 @@
 
 static void set_error(hs_error *err, const char *message)
 {
-    if (err == NULL || err->struct_size < sizeof(*err))
+    if (err == NULL || err->struct_size < sizeof(*err) || err->message == NULL ||
+        err->message_size == 0)
         return;
-    snprintf(err->message, sizeof(err->message), "%s", message);
+    snprintf(err->message, err->message_size, "%s", message);
 }
 
 char *hs_test_config_complete(const char *connector, const char *settings_json, hs_error *err)
