@@ -63,7 +63,7 @@ static const bad_case bad_cases[] = {
      "unknown key; did you mean \"workers\"?"},
     {CONF("\"colour\":1,", ATS "," VIDEO, PIPE), "$.colour",
      "unknown key \"colour\"; remove it or use one of: state_dir, connector_dir, connector_path, "
-     "workers"},
+     "shard, workers"},
     {CONF("\"connector_path\":\"/opt/c\",", ATS "," VIDEO, PIPE), "$.connector_path",
      "must be an array of directory paths, not a string; write [\"/opt/hiresync/connectors\"]"},
     {CONF("\"connector_path\":[\"/opt/c\",\"lib/c\"],", ATS "," VIDEO, PIPE),
