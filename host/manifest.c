@@ -139,7 +139,7 @@ typedef struct parse_ctx {
 
 #define PERR(ctx, ...)                                                                     \
     do {                                                                                   \
-        char msg_[512];                                                                    \
+        char msg_[1024];                                                                   \
         snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                          \
         hs_diag_add((ctx)->diag, "%s: %s", (ctx)->path, msg_);                             \
         (ctx)->errors++;                                                                   \

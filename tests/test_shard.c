@@ -90,7 +90,7 @@ static void setup(void)
     e2e_start(&E, NULL);
     pipes[0] = 0;
     for (int i = 0; i < 6; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "p%d", i);
         e2e_pipeline(one, sizeof one, name, "eploy", E.interview, JOB);
         if (i > 0)
@@ -116,7 +116,7 @@ static const char *ran_set(char *out, size_t size)
 {
     out[0] = 0;
     for (int i = 0; i < 6; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "p%d", i);
         if (ran(name) && strlen(out) + 4 < size)
             strcat(strcat(out, name), " ");
