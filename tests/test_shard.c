@@ -127,7 +127,7 @@ static const char *ran_set(char *out, size_t size)
 START_TEST(test_run_once_runs_its_shard_only)
 {
     static const char *const want[3] = {"p0 p3 ", "p0 p2 p3 p5 ", "p0 p1 p2 p3 p4 p5 "};
-    char spec[8], got[64];
+    char spec[16], got[64];
     e2e_config(&E, "", pipes);
     for (int k = 0; k < 3; k++) {
         snprintf(spec, sizeof spec, "%d/3", k);
