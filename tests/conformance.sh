@@ -34,7 +34,11 @@ cat >"$work/hiresync.json" <<EOF2
 EOF2
 
 run=
-if [ -n "${VALGRIND:-}" ] || command -v valgrind >/dev/null 2>&1; then
+# A sanitizer build checks leaks itself, and valgrind cannot run it.
+if ldd "$HIRESYNC_BUILDDIR/.libs/hiresync-conformance" "$HIRESYNC_BUILDDIR/hiresync-conformance" 2>/dev/null | grep -q libasan; then
+    run=
+    echo "sanitizer build: AddressSanitizer checks for leaks instead of valgrind"
+elif [ -n "${VALGRIND:-}" ] || command -v valgrind >/dev/null 2>&1; then
     run="$HIRESYNC_BUILDDIR/libtool --mode=execute ${VALGRIND:-valgrind} --quiet \
         --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         --show-leak-kinds=definite"

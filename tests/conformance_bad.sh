@@ -49,9 +49,14 @@ expect hst_bad_caps 1 handshake
 expect hst_bad_nostop 1 emitter-stop
 expect hst_bad_exit 1 stdio
 expect hst_bad_global 1 two-connections
-expect hst_bad_crash 1 close-null
-grep -q "^FAIL  close-null  *the connector crashed the kit (signal 11)" "$work/hst_bad_crash.out" \
-    || fail "hst_bad_crash: the crash is not reported"
+# AddressSanitizer takes the SIGSEGV before the kit can report it: checked in plain builds.
+if ldd "$HIRESYNC_BUILDDIR/.libs/hiresync-conformance" "$HIRESYNC_BUILDDIR/hiresync-conformance" 2>/dev/null | grep -q libasan; then
+    echo "sanitizer build: the crash report is checked in the plain build"
+else
+    expect hst_bad_crash 1 close-null
+    grep -q "^FAIL  close-null  *the connector crashed the kit (signal 11)" "$work/hst_bad_crash.out" \
+        || fail "hst_bad_crash: the crash is not reported"
+fi
 grep -q 'FAIL  stdio  *module_exit wrote' "$work/hst_bad_exit.out" || fail "hst_bad_exit: module_exit not named"
 
 # The module that passes every test passes them all: nothing skipped without --write but
@@ -68,7 +73,9 @@ grep -q "^SKIP  write-idempotent .*--write" "$work/nowrite.out" \
 grep -q '"test":"stdio","result":"FAIL"' "$work/json.out" || fail "--json: $(cat "$work/json.out")"
 
 # A leak on a refused configuration is for valgrind to see.
-if command -v valgrind >/dev/null 2>&1; then
+if ldd "$HIRESYNC_BUILDDIR/.libs/hiresync-conformance" "$HIRESYNC_BUILDDIR/hiresync-conformance" 2>/dev/null | grep -q libasan; then
+    echo "sanitizer build: valgrind cannot run it; the leak is AddressSanitizer's to report"
+elif command -v valgrind >/dev/null 2>&1; then
     install_module hst_bad_leak
     "$HIRESYNC_BUILDDIR/libtool" --mode=execute valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         "$kit" "$work/mods/hst_bad_leak.so" -c "$work/hst_bad_leak.conf" >/dev/null 2>&1
