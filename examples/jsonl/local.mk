@@ -1,6 +1,6 @@
 # The jsonl connector (examples/jsonl), the worked example of hiresync-connector(7). It uses
 # only what an integrator has: the public header and json-c, not plugin/common; its plain
-# Makefile builds the same sources outside the tree (CI's connector-sdk step does).
+# GNUmakefile builds the same sources outside the tree (CI's connector-sdk step does).
 pkglib_LTLIBRARIES += examples/jsonl/jsonl.la
 examples_jsonl_jsonl_la_SOURCES = \
 	examples/jsonl/jsonl.c examples/jsonl/jsonl.h \
@@ -14,7 +14,7 @@ examples_jsonl_jsonl_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
 examples_jsonl_jsonl_la_LIBADD = $(JSON_C_LIBS)
 # Installed beside its module, as every connector's manifest.
 dist_connectormanifests_DATA += examples/jsonl/jsonl.json
-EXTRA_DIST += examples/jsonl/Makefile examples/jsonl/README.md
+EXTRA_DIST += examples/jsonl/GNUmakefile examples/jsonl/README.md
 
 # End to end: the sandbox's Eploy to jsonl as the interviews side, found through
 # HIRESYNC_CONNECTOR_PATH (CI's connector-sdk step runs the same script on the installed
