@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host_testutil.h"
 #include "hs_test_host.h"
 
 typedef struct fx {
@@ -60,8 +61,10 @@ static void setup(void)
 {
     const char *build = getenv("HIRESYNC_BUILDDIR");
     char modules[512];
-    snprintf(f.dir, sizeof f.dir, "%s/hs-jsonl-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(f.dir));
+    char *dir = hs_ht_tmpdir();
+    ck_assert_uint_lt(strlen(dir), sizeof f.dir);
+    snprintf(f.dir, sizeof f.dir, "%s", dir);
+    free(dir);
     snprintf(modules, sizeof modules, "%s/examples/jsonl/.libs", build ? build : ".");
     setenv("HIRESYNC_CONNECTOR_DIR", modules, 1);
     f.h = hs_test_host_new();
@@ -81,13 +84,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[600];
     f.c->close(f.conn);
     hs_test_collector_free(f.col);
     hs_test_module_unload(f.m);
     hs_test_host_free(f.h);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f.dir);
-    ck_assert_int_eq(system(cmd), 0);
+    hs_ht_rmtree(f.dir);
 }
 
 /* Reads from cursor (snapshot when asked) into a cleared collector; returns the status. */

@@ -28,7 +28,8 @@ AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC;
 # check) through the test host.
 check_PROGRAMS += tests/test_jsonl
 TESTS += tests/test_jsonl
-tests_test_jsonl_SOURCES = tests/test_jsonl.c
-tests_test_jsonl_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/tests/support
+tests_test_jsonl_SOURCES = tests/test_jsonl.c tests/host_testutil.c tests/host_testutil.h
+tests_test_jsonl_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/tests/support \
+	-I$(top_srcdir)/tests
 tests_test_jsonl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_jsonl_LDADD = tests/support/libhstesthost.la $(CHECK_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
