@@ -24,6 +24,8 @@ static void check_operations(const kit *k, kit_strings *p)
          (const void *)(uintptr_t)t->write_invitation, KIT_END(hs_connector, write_invitation)},
         {HS_CAP_WRITE_NOTE, "write_note", (const void *)(uintptr_t)t->write_note,
          KIT_END(hs_connector, write_note)},
+        {HS_CAP_MOVE_RECORD, "move_record", (const void *)(uintptr_t)t->move_record,
+         KIT_END(hs_connector, move_record)},
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         if (!(t->capabilities & ops[i].bit))

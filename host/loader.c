@@ -233,6 +233,7 @@ static const struct {
     {HS_CAP_READ_CHANGES, "read_changes", offsetof(hs_connector, read_changes)},
     {HS_CAP_WRITE_INVITATION, "write_invitation", offsetof(hs_connector, write_invitation)},
     {HS_CAP_WRITE_NOTE, "write_note", offsetof(hs_connector, write_note)},
+    {HS_CAP_MOVE_RECORD, "move_record", offsetof(hs_connector, move_record)},
 };
 #define N_OPERATIONS (sizeof(operations) / sizeof(operations[0]))
 

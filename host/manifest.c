@@ -20,6 +20,7 @@ static const struct {
     {"read_changes", HS_CAP_READ_CHANGES},
     {"write_invitation", HS_CAP_WRITE_INVITATION},
     {"write_note", HS_CAP_WRITE_NOTE},
+    {"move_record", HS_CAP_MOVE_RECORD},
 };
 #define N_CAPABILITIES (sizeof(capability_names) / sizeof(capability_names[0]))
 
@@ -195,7 +196,7 @@ static int caps_parse(parse_ctx *ctx, json_object *arr, const char *where, uint3
         if (!json_object_is_type(v, json_type_string)
             || hs_capability_parse(json_object_get_string(v), &bit) != 0) {
             PERR(ctx, "%s[%zu]: unknown operation; use check, discover_jobs, read_changes, "
-                 "write_invitation or write_note", where, i);
+                 "write_invitation, write_note or move_record", where, i);
             return -1;
         }
         *out |= bit;

@@ -85,7 +85,7 @@ START_TEST(version_names_abi)
     RUN(&r, manifest_env, NULL, "--version", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_int_eq(strncmp(r.out, "hiresync ", 9), 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "(connector ABI 2.0)\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "(connector ABI 2.1)\n"));
     hs_ht_run_result_free(&r);
 }
 END_TEST
@@ -132,7 +132,7 @@ START_TEST(connectors_lists_modules)
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
     char line[4096];
     snprintf(line, sizeof(line), "%-16s %-10s %-5s %-50s %s/hst_ats.so\n", "testats", "0.0.1",
-             "2.0", "check,discover_jobs,read_changes,write_note",
+             "2.1", "check,discover_jobs,read_changes,write_note",
              hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "testvideo"));
@@ -153,7 +153,7 @@ START_TEST(connectors_reports_failures)
     ck_assert_int_eq(r.status, 1);
     char line[4096];
     snprintf(line, sizeof(line), "  testmajor: %s/hst_major.so: built for connector ABI 3.0, "
-             "but this hiresync has ABI 2.0 (the major versions differ); rebuild the "
+             "but this hiresync has ABI 2.1 (the major versions differ); rebuild the "
              "connector against ABI 2.x\n", hs_ht_env("HIRESYNC_TEST_MODULE_DIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no line \"%s\" in:\n%s", line, r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "broken.json: $.abi: must be a string"));
@@ -265,7 +265,7 @@ START_TEST(connector_path_env_shadows)
     snprintf(line, sizeof(line), "%-16s %-10s %-5s %-50s %s/testats.so\n"
              "    from %s (HIRESYNC_CONNECTOR_PATH), manifest %s/testats.json\n"
              "    shadows %s/hst_ats.so (HIRESYNC_CONNECTOR_DIR), manifest "
-             "%s/tests/data/manifests/testats.json\n", "testats", "0.0.1", "2.0",
+             "%s/tests/data/manifests/testats.json\n", "testats", "0.0.1", "2.1",
              "check,discover_jobs,read_changes,write_note", path, path, path, mods,
              hs_ht_env("HIRESYNC_SRCDIR"));
     ck_assert_msg(strstr(r.out, line) != NULL, "no lines \"%s\" in:\n%s", line, r.out);

@@ -510,7 +510,7 @@ START_TEST(collector_refuses_malformed_records)
     hs_ref stage = {sizeof stage, "s1", "Stage"}, bare = {0, "s1", "Stage"};
     hs_person person = {sizeof person, "p1", "Ann", "Lee", "ann@example.com", NULL};
     hs_stage_change ch = {sizeof ch, HS_CHANGE_STAGE, "k1", "r1", "j1", &stage, NULL,
-                          "2026-01-01T00:00:00Z", &person, NULL, 0};
+                          "2026-01-01T00:00:00Z", &person, NULL, 0, NULL, 0, 0, NULL};
     hs_stage st = {sizeof st, "s1", "Stage", &stage, 1, sizeof stage};
     hs_job job = {sizeof job, "j1", "Job", NULL, NULL, NULL, NULL, NULL, &st, 1, sizeof st};
 

@@ -222,7 +222,7 @@ END_TEST
 START_TEST(completions_name_the_invitation)
 {
     hs_person p = {sizeof p, "C1", "Ada", "Lovelace", "ada@example.com", NULL};
-    hs_invitation inv = {sizeof inv, "try|A1|video-1", "video-1", &p, "A1"};
+    hs_invitation inv = {sizeof inv, "try|A1|video-1", "video-1", &p, "A1", NULL};
     HS_TEST_RESULT(res);
     HS_TEST_ERROR(err);
     ck_assert_int_eq(f.c->write_invitation(f.conn, &inv, &res, &err), HS_OK);
@@ -241,7 +241,7 @@ END_TEST
 START_TEST(writes_once_per_key)
 {
     hs_person p = {sizeof p, "C1", "Ada", "Lovelace", "ada@example.com", NULL};
-    hs_invitation inv = {sizeof inv, "k1", "video-1", &p, "A1"};
+    hs_invitation inv = {sizeof inv, "k1", "video-1", &p, "A1", NULL};
     HS_TEST_RESULT(res);
     HS_TEST_ERROR(err);
     ck_assert_int_eq(f.c->write_invitation(f.conn, &inv, &res, &err), HS_OK);
@@ -272,7 +272,7 @@ START_TEST(writes_once_per_key)
     ck_assert_str_eq(res.remote_id, id);
 
     hs_note note = {sizeof note, "n1", "A1", "J1", "C1", "Video interview completed",
-                    "Ada completed it", "https://answers.example/1"};
+                    "Ada completed it", "https://answers.example/1", NULL, 0};
     for (int i = 0; i < 2; i++) {
         hs_test_result_clear(&res);
         ck_assert_int_eq(f.c->write_note(f.conn, &note, &res, &err), HS_OK);

@@ -82,7 +82,7 @@ END_TEST
 START_TEST(entry_returns_null)
 {
     expect_refusal(mod_dir(), "hst_null", "testats",
-                   "the entry returned no connector table for host ABI 2.0; use a connector "
+                   "the entry returned no connector table for host ABI 2.1; use a connector "
                    "built for ABI 2.x");
 }
 END_TEST
@@ -90,7 +90,7 @@ END_TEST
 START_TEST(other_major)
 {
     expect_refusal(mod_dir(), "hst_major", "testats",
-                   "built for connector ABI 3.0, but this hiresync has ABI 2.0 (the major "
+                   "built for connector ABI 3.0, but this hiresync has ABI 2.1 (the major "
                    "versions differ); rebuild the connector against ABI 2.x");
 }
 END_TEST
@@ -98,8 +98,8 @@ END_TEST
 START_TEST(newer_minor)
 {
     expect_refusal(mod_dir(), "hst_minor", "testats",
-                   "built for connector ABI 2.1, newer than this hiresync's ABI 2.0; upgrade "
-                   "hiresync or use a connector built for ABI 2.0");
+                   "built for connector ABI 2.2, newer than this hiresync's ABI 2.1; upgrade "
+                   "hiresync or use a connector built for ABI 2.1");
 }
 END_TEST
 
@@ -541,7 +541,7 @@ static void expect_manifest_refusal(const char *manifest, const char *before_fil
 START_TEST(manifest_missing_an_operation_refused)
 {
     expect_manifest_refusal(
-        "{\"name\":\"testats\",\"version\":\"0.0.1\",\"abi\":\"2.0\",\"module\":\"hst_ats\","
+        "{\"name\":\"testats\",\"version\":\"0.0.1\",\"abi\":\"2.1\",\"module\":\"hst_ats\","
         "\"capabilities\":[\"check\",\"discover_jobs\",\"read_changes\"],\"config\":{}}",
         ": the module offers [check,discover_jobs,read_changes,write_note] but its manifest ",
         " declares \"capabilities\": [check,discover_jobs,read_changes] (the manifest lacks "

@@ -30,8 +30,8 @@ START_TEST(good_manifest_parses)
     ck_assert_uint_eq(hs_diag_count(&diag), 0);
     ck_assert_str_eq(m->name, "testats");
     ck_assert_str_eq(m->module, "hst_ats");
-    /* The version the manifest declares ("2.0"). */
-    ck_assert_uint_eq(m->abi_version, 2u << 16);
+    /* The version the manifest declares ("2.1"). */
+    ck_assert_uint_eq(m->abi_version, (2u << 16) | 1u);
     ck_assert_uint_eq(m->capabilities, HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS
                                            | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE);
     const hs_manifest_field *f = hs_manifest_field_find(m, "token");
@@ -79,7 +79,7 @@ START_TEST(bad_manifest_every_error)
              "\"%u.%u\"", path, (unsigned)HS_ABI_MAJOR, (unsigned)HS_ABI_MINOR);
     ck_assert_str_eq(diag.lines[0], expected);
     snprintf(expected, sizeof(expected), "%s: $.capabilities[1]: unknown operation; use check, "
-             "discover_jobs, read_changes, write_invitation or write_note", path);
+             "discover_jobs, read_changes, write_invitation, write_note or move_record", path);
     ck_assert_str_eq(diag.lines[1], expected);
     snprintf(expected, sizeof(expected), "%s: $.config.x.type: must be string, integer, "
              "number, boolean, array or object", path);

@@ -544,7 +544,7 @@ START_TEST(invitation_remote_id_never_cut)
     char *tiny = hs_test_guarded_new(16), *msg = hs_test_guarded_new(16);
     ck_assert(tiny != NULL && msg != NULL);
     hs_person person = {sizeof person, "3000009", "Kim", "Small", "kim.small@example.com", NULL};
-    hs_invitation inv = {sizeof inv, "inv-small", iv, &person, "200009"};
+    hs_invitation inv = {sizeof inv, "inv-small", iv, &person, "200009", NULL};
     hs_write_result small;
     hs_error err;
     hs_test_result_init(&small, tiny, 16);

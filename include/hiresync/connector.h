@@ -1,5 +1,5 @@
 /*
- * hiresync connector ABI, version 2.
+ * hiresync connector ABI, version 2.1.
  *
  * A connector is a shared object (a libtool module) that lets the hiresync host talk to one
  * remote system: an applicant tracking system (the "ATS" side of a pipeline, such as Eploy) or
@@ -117,6 +117,27 @@
  *      that remote_id and whose job_id is the interview: that equality is how the host finds
  *      the application to annotate. A completion whose record_id hiresync never received from
  *      write_invitation is logged and skipped.
+ *
+ * 10. THE INTERVIEW'S LIFE (added in 2.1)
+ *    - Interviews side: besides completions, read_changes may emit HS_CHANGE_INVITED,
+ *      HS_CHANGE_STARTED, HS_CHANGE_EXPIRED and HS_CHANGE_DECLINED for a participant (record_id
+ *      = the remote_id write_invitation returned), each with the time it happened on the remote
+ *      clock in changed_at and a key stable across re-reads (the participant and the event).
+ *      Emit each only when the remote system shows it; never infer an expiry from the host's
+ *      clock. A completion may carry the answers (one hs_answer per question, with its own link
+ *      where the platform gives one) and an overall score.
+ *    - A re-invitation (hs_invitation.previous_id set) asks for a new invitation of the same
+ *      person to the same interview after an earlier one (previous_id) expired or grew old.
+ *      When the platform cannot issue a new one and would only return previous_id, answer
+ *      HS_E_DATA with a message saying so; never report previous_id as a new invitation.
+ *    - ATS side: write_note may carry an outcome (hs_note.outcome, an id or a name the ATS
+ *      knows) to record with the note, so that the ATS's own workflow rules, e-mails and
+ *      reports follow it; hs_note.final marks the last note hiresync writes for that record
+ *      and interview (a connector configured to mark processed records does so then).
+ *      move_record moves a record to another stage/status, but only while the record is in
+ *      one of the positions in hs_move.from: anywhere else it changes nothing and returns
+ *      HS_E_CONFLICT naming where the record is. A record already at the target is
+ *      applied = 0. It is idempotent by key like every write (rule 8).
  */
 #ifndef HIRESYNC_CONNECTOR_H
 #define HIRESYNC_CONNECTOR_H
@@ -131,7 +152,7 @@ extern "C" {
 /* ---- version ----------------------------------------------------------------------------- */
 
 #define HS_ABI_MAJOR 2u
-#define HS_ABI_MINOR 0u
+#define HS_ABI_MINOR 1u
 #define HS_ABI_VERSION ((HS_ABI_MAJOR << 16) | HS_ABI_MINOR)
 #define HS_ABI_MAJOR_OF(v) (((uint32_t)(v)) >> 16)
 #define HS_ABI_MINOR_OF(v) (((uint32_t)(v)) & 0xffffu)
@@ -158,8 +179,11 @@ typedef enum hs_status {
     HS_E_UNSUPPORTED = 5,  /* operation or option not provided by this connector */
     HS_E_INTERNAL = 6,     /* a bug or a broken invariant, including a malformed remote
                               response the connector cannot interpret */
-    HS_E_CANCELLED = 7     /* the host asked to stop (hs_host_api.cancelled); nothing after the
+    HS_E_CANCELLED = 7,    /* the host asked to stop (hs_host_api.cancelled); nothing after the
                               last barrier counts */
+    /* added in 2.1 */
+    HS_E_CONFLICT = 8      /* the record is not where the operation expects it (move_record:
+                            * a person moved it meanwhile); nothing was changed */
 } hs_status;
 
 /* ---- errors ------------------------------------------------------------------------------- */
@@ -306,8 +330,21 @@ typedef struct hs_person {
  * started, expired, declined...); a host skips kinds it does not know. */
 typedef enum hs_change_kind {
     HS_CHANGE_STAGE = 0,      /* ATS: a record entered a stage (or, with snapshot, is in it) */
-    HS_CHANGE_COMPLETED = 1   /* interviews: a participant completed an interview */
+    HS_CHANGE_COMPLETED = 1,  /* interviews: a participant completed an interview */
+    /* added in 2.1 (rule 10); emitted only to a host whose minor is at least 1 */
+    HS_CHANGE_INVITED = 2,    /* interviews: a participant was invited */
+    HS_CHANGE_STARTED = 3,    /* interviews: a participant began answering */
+    HS_CHANGE_EXPIRED = 4,    /* interviews: the deadline passed before completion */
+    HS_CHANGE_DECLINED = 5    /* interviews: the participant declined or withdrew */
 } hs_change_kind;
+
+/* One answer of a completed interview (added in 2.1). */
+typedef struct hs_answer {
+    uint32_t struct_size;
+    const char *question;     /* the question's text (or key when no text), never NULL */
+    const char *link;         /* where a recruiter watches/reads this answer, NULL when none */
+    const char *score;        /* the platform's score or rating as text, NULL when none */
+} hs_answer;
 
 /* One change read from a source. */
 typedef struct hs_stage_change {
@@ -324,6 +361,11 @@ typedef struct hs_stage_change {
     const char *link;         /* e.g. the recruiter's link to a Willo response, or NULL */
     int32_t snapshot;         /* 1: the record's current position read for a baseline
                                  (hs_read_request.snapshot), not an observed transition */
+    /* added in 2.1 (rule 10): what a completion carries about the answers */
+    const hs_answer *answers; /* n_answers elements, answer_size bytes apart (HS_ELEMENT) */
+    size_t n_answers;
+    size_t answer_size;       /* sizeof(hs_answer) as the writer compiled it */
+    const char *score;        /* overall score or rating as text, NULL when none */
 } hs_stage_change;
 
 /* What read_changes is asked for. */
@@ -345,6 +387,10 @@ typedef struct hs_invitation {
     const char *interview_id;       /* interview key on the interview platform */
     const hs_person *person;        /* never NULL; email is set */
     const char *source_record_id;   /* the ATS record that caused it, for logs and metadata */
+    /* added in 2.1 (rule 10) */
+    const char *previous_id;        /* a re-invitation: the earlier invitation's remote id,
+                                       which must not be returned as this one; NULL on a
+                                       first invitation */
 } hs_invitation;
 
 /* Attach a note to a record (e.g. an Eploy application). */
@@ -357,7 +403,26 @@ typedef struct hs_note {
     const char *title;              /* short, one line */
     const char *body;               /* plain text, may span lines */
     const char *link;               /* URL, or NULL */
+    /* added in 2.1 (rule 10) */
+    const char *outcome;            /* outcome to record with the note (id or name as the
+                                       ATS knows it), NULL for none */
+    int32_t final;                  /* 1: the last note for this record and interview */
 } hs_note;
+
+/* Move a record to another stage (added in 2.1, rule 10). */
+typedef struct hs_move {
+    uint32_t struct_size;
+    const char *key;                /* idempotency key (rule 8) */
+    const char *record_id;          /* the record to move (Eploy ApplicationId) */
+    const char *job_id;             /* its job, NULL when unknown */
+    const hs_ref *to_stage;         /* target stage: id, name, or both */
+    const hs_ref *to_status;        /* target status within it, NULL for the stage's default */
+    const hs_stage *from;           /* move only while the record is in one of these: a stage
+                                       and, when its statuses are given, one of them; n_from
+                                       elements, from_size bytes apart (HS_ELEMENT) */
+    size_t n_from;
+    size_t from_size;               /* sizeof(hs_stage) as the writer compiled it */
+} hs_move;
 
 /* The smallest remote_id buffer a caller gives; the host gives 256 bytes. */
 #define HS_REMOTE_ID_MIN 128
@@ -415,7 +480,8 @@ enum {
     HS_CAP_DISCOVER_JOBS = 1u << 1,     /* discover_jobs */
     HS_CAP_READ_CHANGES = 1u << 2,      /* read_changes */
     HS_CAP_WRITE_INVITATION = 1u << 3,  /* write_invitation */
-    HS_CAP_WRITE_NOTE = 1u << 4         /* write_note */
+    HS_CAP_WRITE_NOTE = 1u << 4,        /* write_note */
+    HS_CAP_MOVE_RECORD = 1u << 5        /* move_record (added in 2.1) */
 };
 
 typedef struct hs_connector {
@@ -460,8 +526,14 @@ typedef struct hs_connector {
     /* Optional. Called once on the main thread after the last close(). */
     void (*module_exit)(void);
 
-    /* Later minor versions append operations here (moving a record to another stage,
-     * richer interview results), each with its own HS_CAP_* bit. */
+    /* added in 2.1 */
+    /* Moves move->record_id to move->to_stage/to_status, only from a position in move->from
+     * (otherwise HS_E_CONFLICT, nothing changed). Idempotent by move->key; applied = 0 when
+     * the record was already there. remote_id: the record's id. */
+    hs_status (*move_record)(hs_conn *conn, const hs_move *move, hs_write_result *result,
+                             hs_error *err);
+
+    /* Later minor versions append operations here, each with its own HS_CAP_* bit. */
 } hs_connector;
 
 /* ---- the entry symbol ---------------------------------------------------------------------- */

@@ -98,6 +98,7 @@ const char *hs_status_name(hs_status status)
     case HS_E_UNSUPPORTED: return "unsupported";
     case HS_E_INTERNAL: return "internal";
     case HS_E_CANCELLED: return "cancelled";
+    case HS_E_CONFLICT: return "conflict";
     }
     return "unknown";
 }

@@ -75,6 +75,7 @@ static const hs_connector eploy_table = {
     hs_eploy_write_note,
     NULL,
     NULL,
+    NULL,
 };
 
 HS_CONNECTOR_ENTRY(eploy);

@@ -80,6 +80,7 @@ static const hs_connector willo_table = {
     .read_changes = hs_willo_read_changes,
     .write_invitation = hs_willo_write_invitation,
     .write_note = NULL,
+    NULL,
 };
 
 /* declared first so that the definition has a prototype (-Wmissing-prototypes) */

@@ -303,7 +303,7 @@ static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs
 const hs_connector fake_ats_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE,
-    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL};
+    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, NULL};
 
 /* ---- interviews ---------------------------------------------------------------------------- */
 
@@ -370,4 +370,4 @@ static hs_status iv_invite(hs_conn *c, const hs_invitation *inv, hs_write_result
 const hs_connector fake_iv_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_iv", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION,
-    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL, NULL, NULL};
+    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL, NULL, NULL, NULL};

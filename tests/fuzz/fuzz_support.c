@@ -522,14 +522,14 @@ static void write_ops(const hs_connector *c, hs_conn *conn, const char *const *j
     if (note && c->write_note) {
         hs_note n = {sizeof(hs_note), "result:p1:2026-01-01T00:00:00Z", "200001",
                      n_jobs ? job_ids[0] : "1001", "3000001", "Video interview completed",
-                     "Ann Lee completed the video interview.", "https://example.com/r/1"};
+                     "Ann Lee completed the video interview.", "https://example.com/r/1", NULL, 0};
         c->write_note(conn, &n, &res, err);
     } else if (!note && c->write_invitation) {
         hs_person p = {sizeof(hs_person), "3000001", "Ann", "Lee", "ann.lee@example.com",
                        "+447700900123"};
         hs_invitation inv = {sizeof(hs_invitation), "k:200001",
                              n_jobs ? job_ids[0] : "00000000000000000000000000000001", &p,
-                             "200001"};
+                             "200001", NULL};
         c->write_invitation(conn, &inv, &res, err);
     }
     if (memchr(id, '\0', sizeof id) == NULL)
