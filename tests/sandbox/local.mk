@@ -18,6 +18,7 @@ hiresync_sandbox_SOURCES = \
 	tests/sandbox/sandbox_eploy_auth.c \
 	tests/sandbox/sandbox_eploy_search.c \
 	tests/sandbox/sandbox_eploy_records.c \
+	tests/sandbox/sandbox_eploy_workflow.c \
 	tests/sandbox/sandbox_willo.c \
 	tests/sandbox/sandbox_willo_participants.c \
 	tests/sandbox/sandbox_willo_webhooks.c \

@@ -116,6 +116,18 @@ typedef struct hs_sb_action {
     char *text;                                   /* owned */
 } hs_sb_action;
 
+/* A tenant workflow rule: an action with this outcome moves its application (admin). */
+typedef struct hs_sb_outcome_rule {
+    char outcome[24];                             /* outcome id (dropdown 95) */
+    char stage[64], status[64];                   /* name or id; status "" = the stage's first */
+} hs_sb_outcome_rule;
+
+/* An application marked with an export package. */
+typedef struct hs_sb_export {
+    int64_t application, date_ms;
+    long package;                                 /* dropdown 86 id */
+} hs_sb_export;
+
 typedef struct hs_sb_cand_override {
     uint32_t cand;
     char *email, *first, *last, *phone, *mobile;  /* owned; NULL keeps the generated value */
@@ -223,6 +235,10 @@ typedef struct hs_sb_world {
     size_t n_hist, cap_hist;
     hs_sb_action *act;
     size_t n_act, cap_act;
+    hs_sb_outcome_rule *rules;
+    size_t n_rules;
+    hs_sb_export *exports;
+    size_t n_exports, cap_exports;
     hs_sb_token *tok;
     size_t n_tok, cap_tok;
     hs_sb_eploy_key keys[HS_SB_MAX_KEYS];
@@ -369,6 +385,21 @@ void hs_sb_eploy_token(const hs_sb_req *r, hs_sb_resp *resp);
 int hs_sb_eploy_authorize(const hs_sb_req *r, hs_sb_resp *resp, const char *scope);
 int hs_sb_eploy_quota(hs_sb_resp *resp);
 void hs_sb_tokens_expire(void);
+
+/* ---- sandbox_eploy_workflow.c ---- */
+const char *hs_sb_outcome_values(void);         /* dropdown 95 as "id:name|..." */
+const char *hs_sb_outcome_name(const char *id); /* NULL when not an outcome id */
+/* The ActionOutcome of an action body ({"Id"} or {"Description"}) as an id in id ("" when
+ * absent); -1 with err filled when unknown. */
+int hs_sb_eploy_outcome(json_object *body, char *id, size_t size, char *err, size_t esz);
+/* Applies the first outcome rule for outcome to the application (an API id; 0: none). */
+void hs_sb_eploy_outcome_apply(int64_t application, const char *outcome);
+/* PATCH /api/applications/{id} and POST .../exports: 1 when handled (resp filled). */
+int hs_sb_eploy_application_write(const hs_sb_req *r, hs_sb_resp *resp, int64_t id,
+                                  const char *tail);
+/* Admin /eploy/outcome-rules and /eploy/exports (p after "/eploy/"): 1 when handled. */
+int hs_sb_eploy_admin_workflow(const hs_sb_req *r, hs_sb_resp *resp, const char *p);
+void hs_sb_eploy_workflow_free(void);
 
 /* ---- sandbox_willo_*.c ---- */
 json_object *hs_sb_participant_json(const hs_sb_participant *p);

@@ -283,6 +283,8 @@ static void eploy(const hs_sb_req *r, hs_sb_resp *resp, const char *p)
         eploy_key(r, resp, p + 5);
     } else if (strcmp(p, "settings") == 0 && is(r, "POST")) {
         eploy_settings(r, resp);
+    } else if (hs_sb_eploy_admin_workflow(r, resp, p)) {
+        /* outcome rules and exports: sandbox_eploy_workflow.c */
     } else {
         fail(resp, 404, "unknown admin route");
     }

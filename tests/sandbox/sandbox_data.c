@@ -274,6 +274,7 @@ void hs_sb_data_free(void)
     for (size_t i = 0; i < hs_sb_w.n_act; i++)
         free(hs_sb_w.act[i].text);
     free(hs_sb_w.act);
+    hs_sb_eploy_workflow_free();
     free(hs_sb_w.tok);
     free(hs_sb_w.iv);
     for (size_t i = 0; i < hs_sb_w.n_pt; i++)

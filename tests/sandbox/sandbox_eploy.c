@@ -35,11 +35,12 @@ static int64_t path_id(const char *p, const char **rest)
 
 static void dropdown(int64_t list, hs_sb_resp *resp)
 {
-    static const struct { int list; const char *values; } lists[] = {
+    struct { int list; const char *values; } lists[] = {
         { 50, "1:Open|2:Approved|3:Closed|4:On Hold|5:Filled" },
         { 91, "4:Started|6:Cancelled|7:Pending Checks|8:Completed" },
         { 86, "1:Payroll Export|2:HR System Export|3:Video Interview Sync" },
         { 193, "1:Other|2:CV|3:Cover Letter|4:Identity Document" },
+        { 95, hs_sb_outcome_values() },
     };
     const char *values = NULL;
     for (size_t i = 0; i < sizeof lists / sizeof lists[0] && !values; i++)
@@ -182,7 +183,11 @@ static void create_action(const hs_sb_req *r, hs_sb_resp *resp)
         error(resp, 400, "ActionType.Id is required");
         goto out;
     }
-    obj_id(body, "ActionOutcome", a.outcome_id, sizeof a.outcome_id);
+    char why[200];
+    if (hs_sb_eploy_outcome(body, a.outcome_id, sizeof a.outcome_id, why, sizeof why)) {
+        error(resp, 400, why);
+        goto out;
+    }
     if (ref_id(body, "Application", hs_sb_app_index, &a.application, resp) ||
         ref_id(body, "Candidate", hs_sb_cand_index, &a.candidate, resp) ||
         ref_id(body, "Vacancy", hs_sb_vac_index, &a.vacancy, resp))
@@ -215,6 +220,8 @@ static void create_action(const hs_sb_req *r, hs_sb_resp *resp)
     if (o)
         json_object_object_add(o, "ActionId", json_object_new_int64(HS_SB_ACT_BASE + (int64_t)hs_sb_w.n_act));
     hs_sb_w.n_act++;
+    /* The tenant's workflow configuration reacts to the outcome (an admin outcome rule). */
+    hs_sb_eploy_outcome_apply(a.application, a.outcome_id);
     hs_sb_reply_json(resp, 201, o);
 out:
     json_object_put(body);
@@ -308,6 +315,12 @@ void hs_sb_eploy_handle(const hs_sb_req *r, hs_sb_resp *resp)
         else if (!hs_sb_eploy_authorize(r, resp, NULL))
             dropdown(list, resp);
         return;
+    }
+    if (strncmp(p, "applications/", 13) == 0) {
+        const char *tail = "";
+        int64_t id = path_id(p + 13, &tail);
+        if (id >= 0 && hs_sb_eploy_application_write(r, resp, id, tail))
+            return;
     }
     for (size_t i = 0; i < 3; i++) {
         size_t n = strlen(records[i]);

@@ -10,6 +10,7 @@
 
 static const char *const scopes[] = {
     "actions.insert", "actions.read", "actions.update", "applications.read",
+    "applications.update",
     "candidates.read", "candidates.update", "candidates.insert", "companies.read",
     "contacts.read", "export.insert", "export.read", "files.read", "payrates.read",
     "paysalaries.read", "placements.read", "users.read", "vacancies.read",

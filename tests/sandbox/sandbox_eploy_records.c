@@ -184,8 +184,11 @@ json_object *hs_sb_eploy_action_json(size_t i, json_object *blocks)
         json_object_object_add(type, "Id", json_object_new_string(a->type_id));
     add(o, blocks, "ActionType", type);
     json_object *outcome = NULL;
-    if (a->outcome_id[0] && (outcome = json_object_new_object()))
+    if (a->outcome_id[0] && (outcome = json_object_new_object())) {
+        const char *name = hs_sb_outcome_name(a->outcome_id);
         json_object_object_add(outcome, "Id", json_object_new_string(a->outcome_id));
+        json_object_object_add(outcome, "Description", name ? json_object_new_string(name) : NULL);
+    }
     add(o, blocks, "ActionOutcome", outcome);
     add(o, blocks, "Application", ref(a->application));
     add(o, blocks, "Candidate", ref(a->candidate));

@@ -445,7 +445,7 @@ START_TEST(actions_create_and_search)
     const char *token = hs_tu_token();
     hs_tu_resp r;
     hs_tu_eploy("POST", "/actions", token,
-             "{\"ActionType\":{\"Id\":\"12\"},\"ActionOutcome\":{\"Id\":\"3\"},\"Application\":{\"Id\":200007},"
+             "{\"ActionType\":{\"Id\":\"12\"},\"ActionOutcome\":{\"Id\":\"9503\"},\"Application\":{\"Id\":200007},"
              "\"Candidate\":{\"Id\":3000007},\"Vacancy\":{\"Id\":1001},\"StartDate\":\"2026-01-01T09:00:00\","
              "\"Description\":\"Video interview completed: https://app.willotalent.com/share/x\"}", &r);
     ck_assert_int_eq(r.http.status, 201);
@@ -468,7 +468,7 @@ START_TEST(actions_create_and_search)
     ck_assert_uint_eq(hs_tu_len(o, "Records"), 1);
     ck_assert_int_eq(hs_tu_int(o, "Records.0.ActionId"), id);
     ck_assert_str_eq(hs_tu_str(o, "Records.0.ActionType.Id"), "12");
-    ck_assert_str_eq(hs_tu_str(o, "Records.0.ActionOutcome.Id"), "3");
+    ck_assert_str_eq(hs_tu_str(o, "Records.0.ActionOutcome.Id"), "9503");
     ck_assert_int_eq(hs_tu_int(o, "Records.0.Candidate.Id"), 3000007);
     ck_assert_ptr_nonnull(strstr(hs_tu_str(o, "Records.0.Description"), "willotalent"));
     json_object_put(o);
@@ -532,6 +532,211 @@ START_TEST(unknown_routes)
 }
 END_TEST
 
+/* The id of an application whose vacancy uses workflow 1 (which has an "Interview" stage). */
+static long long app_in_workflow1(void)
+{
+    hs_tu_resp r;
+    long long id = -1;
+    hs_tu_admin("GET", "/eploy/applications?limit=50", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    for (size_t i = 0; id < 0 && i < json_object_array_length(r.json); i++) {
+        json_object *a = json_object_array_get_idx(r.json, i);
+        if (hs_tu_int(a, "WorkflowId") == 1)
+            id = hs_tu_int(a, "ApplicationId");
+    }
+    hs_tu_resp_clear(&r);
+    ck_assert_int_gt(id, 0);
+    return id;
+}
+
+static void admin_move(long long app, const char *stage)
+{
+    char path[96], body[96];
+    hs_tu_resp r;
+    snprintf(path, sizeof path, "/eploy/applications/%lld/move", app);
+    snprintf(body, sizeof body, "{\"stage\":\"%s\"}", stage);
+    hs_tu_admin("POST", path, body, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    hs_tu_resp_clear(&r);
+}
+
+static long action_with_outcome(long long app, const char *outcome)
+{
+    char body[256];
+    hs_tu_resp r;
+    snprintf(body, sizeof body, "{\"ActionType\":{\"Id\":\"12\"},\"ActionOutcome\":%s,"
+             "\"Application\":{\"Id\":%lld},\"Description\":\"progress\"}", outcome, app);
+    hs_tu_eploy("POST", "/actions", hs_tu_token(), body, &r);
+    long status = r.http.status;
+    if (status == 400)
+        ck_assert_ptr_nonnull(hs_tu_str(r.json, "error_message"));
+    hs_tu_resp_clear(&r);
+    return status;
+}
+
+static void expect_position(long long app, const char *stage, const char *status)
+{
+    char path[64];
+    hs_tu_resp r;
+    snprintf(path, sizeof path, "/applications/%lld", app);
+    hs_tu_eploy("GET", path, hs_tu_token(), NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(hs_tu_str(r.json, "Workflow.Stage.Description"), stage);
+    ck_assert_str_eq(hs_tu_str(r.json, "Workflow.Status.Description"), status);
+    hs_tu_resp_clear(&r);
+}
+
+START_TEST(action_outcomes_by_id_or_name)
+{
+    hs_tu_resp r;
+    hs_tu_eploy("GET", "/options/dropdown/95", hs_tu_token(), NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_uint_eq(hs_tu_len(r.json, "Values"), 6);
+    ck_assert_str_eq(hs_tu_str(r.json, "Values.2.Id"), "9503");
+    ck_assert_str_eq(hs_tu_str(r.json, "Values.2.Description"), "Completed");
+    ck_assert_str_eq(hs_tu_str(r.json, "Values.5.Description"), "Not invited");
+    hs_tu_resp_clear(&r);
+    ck_assert_int_eq(action_with_outcome(200011, "{\"Id\":\"9503\"}"), 201);
+    ck_assert_int_eq(action_with_outcome(200011, "{\"Id\":9501}"), 201);
+    ck_assert_int_eq(action_with_outcome(200011, "{\"Description\":\"eXpired\"}"), 201);
+    hs_tu_eploy("POST", "/actions", hs_tu_token(),
+                "{\"ActionType\":{\"Id\":\"12\"},\"ActionOutcome\":{\"Description\":\"Hired\"},"
+                "\"Application\":{\"Id\":200011}}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "\"Hired\""));
+    hs_tu_resp_clear(&r);
+    ck_assert_int_eq(action_with_outcome(200011, "{\"Id\":\"3\"}"), 400);
+    ck_assert_int_eq(action_with_outcome(200011, "{\"Id\":\"Completed\"}"), 400);
+    ck_assert_int_eq(action_with_outcome(200011, "{}"), 400);
+    hs_tu_admin("GET", "/eploy/actions", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 3);
+    ck_assert_str_eq(hs_tu_str(r.json, "0.ActionOutcome.Id"), "9503");
+    ck_assert_str_eq(hs_tu_str(r.json, "0.ActionOutcome.Description"), "Completed");
+    ck_assert_str_eq(hs_tu_str(r.json, "1.ActionOutcome.Description"), "Invited");
+    ck_assert_str_eq(hs_tu_str(r.json, "2.ActionOutcome.Id"), "9504");
+    hs_tu_resp_clear(&r);
+}
+END_TEST
+
+START_TEST(outcome_rules_move_the_application)
+{
+    long long app = app_in_workflow1();
+    char filter[256];
+    hs_tu_resp r;
+    admin_move(app, "Video Interview");
+    hs_tu_admin("POST", "/eploy/outcome-rules",
+                "[{\"outcome\":\"Completed\",\"stage\":\"Interview\",\"status\":null},"
+                "{\"outcome\":\"9504\",\"stage\":\"Rejected\",\"status\":\"Withdrawn\"}]", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_uint_eq(json_object_array_length(r.json), 2);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/eploy/outcome-rules", NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "1.outcome"), "Expired");
+    ck_assert_str_eq(hs_tu_str(r.json, "1.status"), "Withdrawn");
+    ck_assert_ptr_null(hs_tu_str(r.json, "0.status"));
+    hs_tu_resp_clear(&r);
+    snprintf(filter, sizeof filter, "{\"Filters\":[{\"Route\":\"StatusHistory.Application\","
+             "\"Operation\":\"Equals\",\"Value\":\"%lld\"}]}", app);
+    json_object *o = search("applications/statushistory", hs_tu_token(), filter, 200);
+    size_t rows = hs_tu_len(o, "Records");
+    json_object_put(o);
+
+    /* An outcome without a rule leaves it where it is. */
+    ck_assert_int_eq(action_with_outcome(app, "{\"Description\":\"Invited\"}"), 201);
+    expect_position(app, "Video Interview", "Invite Pending");
+    ck_assert_int_eq(action_with_outcome(app, "{\"Description\":\"Completed\"}"), 201);
+    expect_position(app, "Interview", "Interview Booked");
+    o = search("applications/statushistory", hs_tu_token(), filter, 200);
+    ck_assert_uint_eq(hs_tu_len(o, "Records"), rows + 1);
+    json_object_put(o);
+    ck_assert_int_eq(action_with_outcome(app, "{\"Id\":\"9504\"}"), 201);
+    expect_position(app, "Rejected", "Withdrawn");
+
+    hs_tu_admin("POST", "/eploy/outcome-rules", "[{\"outcome\":\"Hired\",\"stage\":\"New\"}]", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("DELETE", "/eploy/outcome-rules", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_uint_eq(json_object_array_length(r.json), 0);
+    hs_tu_resp_clear(&r);
+    admin_move(app, "Video Interview");
+    ck_assert_int_eq(action_with_outcome(app, "{\"Description\":\"Completed\"}"), 201);
+    expect_position(app, "Video Interview", "Invite Pending");
+}
+END_TEST
+
+START_TEST(patch_moves_the_application)
+{
+    long long app = app_in_workflow1();
+    char path[64], token[128];
+    hs_tu_resp r;
+    admin_move(app, "Video Interview");
+    snprintf(path, sizeof path, "/applications/%lld", app);
+    hs_tu_eploy("PATCH", path, hs_tu_token(), "{\"Workflow\":{\"Stage\":{\"Id\":\"104\"}}}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(hs_tu_str(r.json, "Workflow.Stage.Description"), "Interview");
+    ck_assert_str_eq(hs_tu_str(r.json, "Workflow.Status.Description"), "Interview Booked");
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("PATCH", path, hs_tu_token(),
+                "{\"Workflow\":{\"Stage\":{\"Id\":104},\"Status\":{\"Id\":\"1009\"}}}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_str_eq(hs_tu_str(r.json, "Workflow.Status.Description"), "Interview Attended");
+    hs_tu_resp_clear(&r);
+    /* a stage of another workflow, a name instead of an id */
+    hs_tu_eploy("PATCH", path, hs_tu_token(), "{\"Workflow\":{\"Stage\":{\"Id\":\"204\"}}}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "204"));
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("PATCH", path, hs_tu_token(), "{\"Workflow\":{\"Stage\":{\"Id\":\"New\"}}}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    hs_tu_resp_clear(&r);
+    expect_position(app, "Interview", "Interview Attended");
+    hs_tu_eploy("PATCH", "/applications/1", hs_tu_token(), "{}", &r);
+    ck_assert_int_eq(r.http.status, 404);
+    hs_tu_resp_clear(&r);
+    /* a key whose scope list leaves applications.update out */
+    ck_assert_int_eq(hs_test_eploy_token(&hs_tu_sb, "limited", "limited-secret", token, sizeof token), 0);
+    hs_tu_eploy("PATCH", path, token, "{\"Workflow\":{\"Stage\":{\"Id\":\"101\"}}}", &r);
+    ck_assert_int_eq(r.http.status, 403);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "applications.update"));
+    hs_tu_resp_clear(&r);
+    expect_position(app, "Interview", "Interview Attended");
+}
+END_TEST
+
+START_TEST(export_packages)
+{
+    char token[128];
+    hs_tu_resp r;
+    for (int i = 0; i < 2; i++) {
+        hs_tu_eploy("POST", "/applications/200012/exports", hs_tu_token(),
+                    "{\"ExportPackage\":{\"Id\":\"3\"}}", &r);
+        ck_assert_int_eq(r.http.status, 200);
+        ck_assert_int_eq(hs_tu_int(r.json, "ApplicationId"), 200012);
+        hs_tu_resp_clear(&r);
+    }
+    hs_tu_eploy("POST", "/applications/200012/exports", hs_tu_token(),
+                "{\"ExportPackage\":{\"Id\":\"9\"}}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    hs_tu_resp_clear(&r);
+    hs_tu_eploy("GET", "/applications/200012/exports", hs_tu_token(), NULL, &r);
+    ck_assert_int_eq(r.http.status, 405);
+    hs_tu_resp_clear(&r);
+    ck_assert_int_eq(hs_test_eploy_token(&hs_tu_sb, "limited", "limited-secret", token, sizeof token), 0);
+    hs_tu_eploy("POST", "/applications/200013/exports", token, "{\"ExportPackage\":{\"Id\":\"3\"}}", &r);
+    ck_assert_int_eq(r.http.status, 403);
+    ck_assert_ptr_nonnull(strstr(hs_tu_str(r.json, "error_message"), "export.insert"));
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("GET", "/eploy/exports", NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_uint_eq(json_object_array_length(r.json), 1);
+    ck_assert_int_eq(hs_tu_int(r.json, "0.ApplicationId"), 200012);
+    ck_assert_str_eq(hs_tu_str(r.json, "0.ExportPackageId"), "3");
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "0.Date"));
+    hs_tu_resp_clear(&r);
+}
+END_TEST
+
 int main(void)
 {
     hs_tu_args = args;
@@ -554,6 +759,10 @@ int main(void)
     tcase_add_test(tc, actions_create_and_search);
     tcase_add_test(tc, daily_quota);
     tcase_add_test(tc, unknown_routes);
+    tcase_add_test(tc, action_outcomes_by_id_or_name);
+    tcase_add_test(tc, outcome_rules_move_the_application);
+    tcase_add_test(tc, patch_moves_the_application);
+    tcase_add_test(tc, export_packages);
     suite_add_tcase(s, tc);
     return hs_tu_run(s);
 }
