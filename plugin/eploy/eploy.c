@@ -65,7 +65,8 @@ static const hs_connector eploy_table = {
     HS_ABI_VERSION,
     "eploy",
     HS_EPLOY_VERSION,
-    HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE,
+    HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE |
+        HS_CAP_MOVE_RECORD,
     eploy_open,
     eploy_close,
     hs_eploy_check,
@@ -75,7 +76,7 @@ static const hs_connector eploy_table = {
     hs_eploy_write_note,
     NULL,
     NULL,
-    NULL,
+    hs_eploy_move_record,
 };
 
 HS_CONNECTOR_ENTRY(eploy);

@@ -28,6 +28,8 @@
 #define HS_EPLOY_PERM_WORKFLOWS "Workflows: View"
 #define HS_EPLOY_PERM_ACTIONS_VIEW "Actions: View"
 #define HS_EPLOY_PERM_ACTIONS_INSERT "Actions: Insert"
+#define HS_EPLOY_PERM_APPLICATIONS_UPDATE "Applications: Update"
+#define HS_EPLOY_PERM_EXPORT_INSERT "Export: Insert"
 
 typedef struct hs_eploy_config {
     char *base_url;               /* ".../api", no trailing slash */
@@ -43,6 +45,7 @@ typedef struct hs_eploy_config {
     char *note_action_type;       /* NULL when not configured */
     char *note_action_outcome;    /* NULL when not configured */
     char *note_text_field;
+    char *export_package;         /* Export Package id marking finished applications, or NULL */
     long request_timeout_ms;
     int max_attempts;
     int64_t daily_call_budget;    /* 0: no budget, calls are only counted */
@@ -90,6 +93,10 @@ void hs_eploy_token_forget(hs_conn *conn);
 hs_status hs_eploy_call(hs_conn *conn, const char *method, const char *path,
                         json_object *body, const char *permission, json_object **out,
                         long *http_status, hs_error *err);
+
+/* {"Id": n} for a record reference, n a number when id is one (Eploy's record ids are
+ * integers); a new object, NULL when out of memory. */
+json_object *hs_eploy_ref(const char *id);
 
 /* eploy_search.c: the search envelope and its paging. */
 typedef struct hs_eploy_filter {
@@ -204,6 +211,12 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *request,
                                 const hs_emitter *emitter, hs_error *err);
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
                               hs_error *err);
+hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_result *result,
+                               hs_error *err);
+
+/* eploy_export.c: marks the application with the configured export package (idempotent on
+ * Eploy's side). Never fails the caller: a failure is logged and 0 returned; 1 when marked. */
+int hs_eploy_export_mark(hs_conn *conn, const char *app_id);
 
 /* eploy_jobs.c: the ids of the vacancy statuses that count as open (resolved from the status
  * dropdown); a malloc'd array of malloc'd strings. */

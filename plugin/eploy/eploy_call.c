@@ -10,6 +10,7 @@
 #include "eploy.h"
 #include "hs_errors.h"
 #include "hs_json.h"
+#include "hs_num.h"
 #include "hs_url.h"
 
 static hs_status classify(hs_conn *conn, const char *method, const char *where,
@@ -144,4 +145,19 @@ out:
     }
     hs_http_response_clear(&resp);
     return st;
+}
+
+json_object *hs_eploy_ref(const char *id)
+{
+    json_object *o = json_object_new_object();
+    int64_t v;
+
+    if (o == NULL)
+        return NULL;
+    /* Digits beyond int64 stay a string rather than becoming another record's id. */
+    if (hs_num_parse(id, NULL, &v) == 0)
+        json_object_object_add(o, "Id", json_object_new_int64(v));
+    else
+        json_object_object_add(o, "Id", json_object_new_string(id));
+    return o;
 }

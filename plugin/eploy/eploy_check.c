@@ -1,7 +1,7 @@
 /*
  * check: a token, then one small read per permission the operations need, each reported by
- * the name Eploy's API Permissions screen shows. Nothing is written: Actions: Insert is judged
- * from the scopes the token was granted.
+ * the name Eploy's API Permissions screen shows. Nothing is written: Actions: Insert,
+ * Applications: Update and Export: Insert are judged from the scopes the token was granted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -143,6 +143,43 @@ static hs_status check_insert(hs_conn *conn, const hs_check_report *rep, hs_erro
     return item(rep, HS_EPLOY_PERM_ACTIONS_INSERT, HS_CHECK_FAIL, msg, err);
 }
 
+/* Applications: Update is needed only by moves (on_completed/on_expired): a WARN when missing,
+ * since the rest works without it. */
+static hs_status check_update(hs_conn *conn, const hs_check_report *rep, hs_error *err)
+{
+    char msg[512];
+
+    if (conn->token_scope == NULL)
+        return item(rep, HS_EPLOY_PERM_APPLICATIONS_UPDATE, HS_CHECK_WARN,
+                    "cannot be verified without writing (the token lists no scopes); needed "
+                    "only for on_completed/on_expired moves", err);
+    if (scope_granted(conn->token_scope, "applications.update"))
+        return item(rep, HS_EPLOY_PERM_APPLICATIONS_UPDATE, HS_CHECK_OK, "granted", err);
+    (void)snprintf(msg, sizeof msg, "missing (scope applications.update), needed only for "
+                   "on_completed/on_expired moves: add \"%s\" to the API key (%s)",
+                   HS_EPLOY_PERM_APPLICATIONS_UPDATE, HS_EPLOY_WHERE);
+    return item(rep, HS_EPLOY_PERM_APPLICATIONS_UPDATE, HS_CHECK_WARN, msg, err);
+}
+
+/* Export: Insert matters only when export_package is set; then a missing one FAILs. */
+static hs_status check_export(hs_conn *conn, const hs_check_report *rep, hs_error *err)
+{
+    char msg[512];
+
+    if (conn->cfg.export_package == NULL)
+        return HS_OK;
+    if (conn->token_scope == NULL)
+        return item(rep, HS_EPLOY_PERM_EXPORT_INSERT, HS_CHECK_WARN,
+                    "cannot be verified without writing (the token lists no scopes); "
+                    "export_package marks fail if it is missing", err);
+    if (scope_granted(conn->token_scope, "export.insert"))
+        return item(rep, HS_EPLOY_PERM_EXPORT_INSERT, HS_CHECK_OK, "granted", err);
+    (void)snprintf(msg, sizeof msg, "missing (scope export.insert), needed because "
+                   "export_package is set: add \"%s\" to the API key (%s), or remove "
+                   "export_package", HS_EPLOY_PERM_EXPORT_INSERT, HS_EPLOY_WHERE);
+    return item(rep, HS_EPLOY_PERM_EXPORT_INSERT, HS_CHECK_FAIL, msg, err);
+}
+
 static hs_status job_page(void *ctx, json_object *records, int page, hs_error *err)
 {
     int *found = ctx;
@@ -256,7 +293,8 @@ hs_status hs_eploy_check(hs_conn *conn, const hs_check_report *rep, hs_error *er
         if (i == 1 && (st = check_history(conn, rep, err)) != HS_OK)
             return st;
     }
-    if ((st = check_insert(conn, rep, err)) != HS_OK)
+    if ((st = check_insert(conn, rep, err)) != HS_OK ||
+        (st = check_update(conn, rep, err)) != HS_OK || (st = check_export(conn, rep, err)) != HS_OK)
         return st;
     if (conn->cfg.note_action_type == NULL &&
         (st = item(rep, "Note action type", HS_CHECK_WARN,

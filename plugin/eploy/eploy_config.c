@@ -115,6 +115,7 @@ static hs_status parse_strings(json_object *cfg, hs_eploy_config *c, hs_error *e
         {"note_text_field", 1, offsetof(hs_eploy_config, note_text_field)},
         {"note_action_type", 0, offsetof(hs_eploy_config, note_action_type)},
         {"note_action_outcome", 0, offsetof(hs_eploy_config, note_action_outcome)},
+        {"export_package", 0, offsetof(hs_eploy_config, export_package)},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         char **field = (char **)(void *)((char *)c + strings[i].offset);
@@ -165,5 +166,6 @@ void hs_eploy_config_free(hs_eploy_config *c)
     free(c->note_action_type);
     free(c->note_action_outcome);
     free(c->note_text_field);
+    free(c->export_package);
     memset(c, 0, sizeof *c);
 }

@@ -86,19 +86,33 @@ static hs_status application_refs(hs_conn *conn, const char *app_id, app_refs *r
     return st;
 }
 
-/* {"Id": n} with n a number when it is one (Eploy's record ids are integers). */
-static json_object *ref(const char *id)
+/* The outcome to record: the note's own (ABI 2.1), else the configured note_action_outcome. */
+static const char *note_outcome(const hs_conn *conn, const hs_note *note)
 {
-    json_object *o = json_object_new_object();
-    int64_t v;
+    if (HS_HAS_FIELD(hs_note, note->struct_size, outcome) && note->outcome != NULL &&
+        *note->outcome != '\0')
+        return note->outcome;
+    return conn->cfg.note_action_outcome;
+}
 
-    if (o == NULL)
-        return NULL;
-    /* Digits beyond int64 stay a string rather than becoming another record's id. */
-    if (hs_num_parse(id, NULL, &v) == 0)
-        json_object_object_add(o, "Id", json_object_new_int64(v));
-    else
-        json_object_object_add(o, "Id", json_object_new_string(id));
+static int all_digits(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+    }
+    return 1;
+}
+
+/* {"Id": n} for an id, {"Description": name} for a name, which Eploy matches itself. */
+static json_object *outcome_ref(const char *outcome)
+{
+    json_object *o;
+
+    if (all_digits(outcome))
+        return hs_eploy_ref(outcome);
+    if ((o = json_object_new_object()) != NULL)
+        json_object_object_add(o, "Description", json_object_new_string(outcome));
     return o;
 }
 
@@ -116,6 +130,20 @@ static char *note_text(const hs_note *note, const char *marker)
     return text;
 }
 
+/* A 400 on a note with an outcome is most likely the outcome: say which and where to look,
+ * keeping Eploy's own words. */
+static hs_status outcome_refused(const hs_note *note, const char *outcome, hs_error *err)
+{
+    char was[HS_ERROR_LOCAL_SIZE];
+
+    (void)snprintf(was, sizeof was, "%s", err->message);
+    return hs_error_set(err, HS_E_DATA, 400,
+                        "eploy: the note on application %s was refused with outcome \"%.64s\": "
+                        "give an Action Outcome id or name the tenant has (Eploy: Admin > "
+                        "Workflow > Action Outcomes) in the mapping's \"outcomes\" (%.200s)",
+                        note->record_id, outcome, was);
+}
+
 static hs_status create_action(hs_conn *conn, const hs_note *note, const app_refs *refs,
                                const char *text, hs_write_result *result, hs_error *err)
 {
@@ -128,18 +156,18 @@ static hs_status create_action(hs_conn *conn, const hs_note *note, const app_ref
     int bad = body == NULL ||
               hs_time_format(hs_http_server_now(conn->http, conn->api->now_ms(conn->host)),
                              start, sizeof start) != 0;
+    const char *outcome = note_outcome(conn, note);
     hs_status st;
 
     if (!bad) {
-        bad |= json_object_object_add(body, "ActionType", ref(conn->cfg.note_action_type));
-        if (conn->cfg.note_action_outcome != NULL)
-            bad |= json_object_object_add(body, "ActionOutcome",
-                                          ref(conn->cfg.note_action_outcome));
-        bad |= json_object_object_add(body, "Application", ref(note->record_id));
+        bad |= json_object_object_add(body, "ActionType", hs_eploy_ref(conn->cfg.note_action_type));
+        if (outcome != NULL)
+            bad |= json_object_object_add(body, "ActionOutcome", outcome_ref(outcome));
+        bad |= json_object_object_add(body, "Application", hs_eploy_ref(note->record_id));
         if (refs->cand[0])
-            bad |= json_object_object_add(body, "Candidate", ref(refs->cand));
+            bad |= json_object_object_add(body, "Candidate", hs_eploy_ref(refs->cand));
         if (refs->vacancy[0])
-            bad |= json_object_object_add(body, "Vacancy", ref(refs->vacancy));
+            bad |= json_object_object_add(body, "Vacancy", hs_eploy_ref(refs->vacancy));
         bad |= json_object_object_add(body, "StartDate", json_object_new_string(start));
         bad |= json_object_object_add(body, conn->cfg.note_text_field,
                                       json_object_new_string(text));
@@ -151,6 +179,8 @@ static hs_status create_action(hs_conn *conn, const hs_note *note, const app_ref
     st = hs_eploy_call(conn, "POST", "actions", body, HS_EPLOY_PERM_ACTIONS_INSERT, &resp, NULL,
                        err);
     json_object_put(body);
+    if (st == HS_E_DATA && outcome != NULL && err != NULL && err->http_status == 400)
+        return outcome_refused(note, outcome, err);
     if (st != HS_OK)
         return st;
     id = hs_json_str(resp, "ActionId");
@@ -181,6 +211,14 @@ static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_re
     if (!f->found)
         return create_action(conn, note, refs, text, result, err);
     return hs_result_set_id(result, f->id, "eploy", err);
+}
+
+/* The last note of an interview marks the application exported when export_package is set. */
+static void mark_if_final(hs_conn *conn, const hs_note *note)
+{
+    if (conn->cfg.export_package != NULL && HS_HAS_FIELD(hs_note, note->struct_size, final) &&
+        note->final)
+        (void)hs_eploy_export_mark(conn, note->record_id);
 }
 
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
@@ -219,6 +257,8 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
         conn->api->log(conn->host, HS_LOG_INFO,
                        "eploy: note already on application %s (action %s)", note->record_id,
                        f.id);
+        /* A crash may have come between the note and its mark. */
+        mark_if_final(conn, note);
         return HS_OK;
     }
     memset(&refs, 0, sizeof refs);
@@ -232,8 +272,10 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
     st = create_checked(conn, note, &refs, text, &f, result, err);
     free(text);
-    if (st == HS_OK)
-        conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",
-                       note->record_id, result->remote_id);
-    return st;
+    if (st != HS_OK)
+        return st;
+    conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",
+                   note->record_id, result->remote_id);
+    mark_if_final(conn, note);
+    return HS_OK;
 }

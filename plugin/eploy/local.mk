@@ -12,8 +12,10 @@ plugin_eploy_la_SOURCES = \
 	plugin/eploy/eploy_config.c \
 	plugin/eploy/eploy_cursor.c \
 	plugin/eploy/eploy_date.c \
+	plugin/eploy/eploy_export.c \
 	plugin/eploy/eploy_history.c \
 	plugin/eploy/eploy_jobs.c \
+	plugin/eploy/eploy_move.c \
 	plugin/eploy/eploy_notes.c \
 	plugin/eploy/eploy_people.c \
 	plugin/eploy/eploy_quota.c \
@@ -50,3 +52,13 @@ tests_test_eploy_tolerance_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_test_eploy_tolerance_LDADD = tests/support/libhstesthost.la $(CHECK_LIBS) $(CURL_LIBS) \
 	$(JSON_C_LIBS) $(LTDL_LIBS)
 EXTRA_tests_test_eploy_tolerance_DEPENDENCIES = plugin/eploy.la
+
+# The workflow writes against the sandbox: outcomes, moves, export packages.
+check_PROGRAMS += tests/test_eploy_workflow
+TESTS += tests/test_eploy_workflow
+tests_test_eploy_workflow_SOURCES = tests/test_eploy_workflow.c
+tests_test_eploy_workflow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_eploy_workflow_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_eploy_workflow_LDADD = tests/support/libhstesthost.la tests/support/libhstestsandbox.la \
+	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
+EXTRA_tests_test_eploy_workflow_DEPENDENCIES = plugin/eploy.la hiresync-sandbox
