@@ -400,24 +400,28 @@ START_TEST(move_after_a_recruiter_moved_it_is_conflict)
 }
 END_TEST
 
+/* The from position's statuses: the first n of m->from_statuses. */
+static hs_move *from_statuses(move_spec *m, size_t n)
+{
+    m->from[0].statuses = m->from_statuses;
+    m->from[0].n_statuses = n;
+    return &m->move;
+}
+
 START_TEST(move_from_listed_statuses_only)
 {
     char app[32];
     move_spec m;
-    hs_move *mv;
     HS_TEST_RESULT(res);
 
     fx_start(NULL);
     app_in_workflow1(app, sizeof app, "Video Interview");   /* status Invite Pending */
-    mv = move_of(&m, app, "104", NULL, NULL, NULL, "103", NULL);
+    (void)move_of(&m, app, "104", NULL, NULL, NULL, "103", NULL);
     m.from_statuses[0] = (hs_ref){sizeof(hs_ref), "1007", "Completed"};
-    m.from[0].statuses = m.from_statuses;
-    m.from[0].n_statuses = 1;
-    ck_assert_int_eq(do_move(mv, &res), HS_E_CONFLICT);
-    ck_assert_msg(strstr(F.err.message, "Invite Pending") != NULL, "%s", F.err.message);
     m.from_statuses[1] = (hs_ref){sizeof(hs_ref), NULL, "invite pending"};
-    m.from[0].n_statuses = 2;
-    ck_assert_msg(do_move(mv, &res) == HS_OK, "%s", F.err.message);
+    ck_assert_int_eq(do_move(from_statuses(&m, 1), &res), HS_E_CONFLICT);
+    ck_assert_msg(strstr(F.err.message, "Invite Pending") != NULL, "%s", F.err.message);
+    ck_assert_msg(do_move(from_statuses(&m, 2), &res) == HS_OK, "%s", F.err.message);
     ck_assert_int_eq(res.applied, 1);
     assert_position(app, "Interview / Interview Booked");
     fx_stop();

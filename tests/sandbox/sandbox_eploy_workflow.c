@@ -217,7 +217,7 @@ static void patch_application(uint32_t a, json_object *in, hs_sb_resp *resp)
 static void export_application(uint32_t a, json_object *in, hs_sb_resp *resp)
 {
     const char *pkg = nested_id(in, "ExportPackage", NULL);
-    long v = digits(pkg) ? strtol(pkg, NULL, 10) : 0;
+    long v = pkg != NULL && digits(pkg) ? strtol(pkg, NULL, 10) : 0;
     int64_t app_id = HS_SB_APP_BASE + (int64_t)a;
     if (v < 1 || v > EXPORT_PACKAGES) {
         char msg[160];
