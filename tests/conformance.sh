@@ -67,5 +67,5 @@ check_one() {
     done
 }
 
-check_one eploy --cursor "$eploy_cursor"
+check_one eploy --cursor "$eploy_cursor" --outcome Completed
 check_one willo
