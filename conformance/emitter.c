@@ -210,7 +210,8 @@ static void check_lifecycle(kit *k, kit_emitted *e, const char *key, const hs_st
     if (empty(c->record_id))
         kit_strings_add(&e->life_problems, "record %s (%s): an empty record_id (the remote id "
                         "write_invitation returned)", key, kind_name(c->kind));
-    if (!time_ok(c->changed_at))
+    /* A 2.0 completion may leave its time unknown; 2.1's kinds always carry one. */
+    if ((c->changed_at || c->kind > HS_CHANGE_COMPLETED) && !time_ok(c->changed_at))
         kit_strings_add(&e->life_problems, "record %s (%s): changed_at \"%s\" is not an ISO-8601 "
                         "time such as 2026-01-31T09:30:00Z", key, kind_name(c->kind),
                         c->changed_at ? c->changed_at : "(null)");

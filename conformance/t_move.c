@@ -141,8 +141,8 @@ static int test_idempotent(mover *m)
 {
     kit *k = m->k;
     kit_strings p = {0};
-    char key[128], id1[512], id2[512];
-    int32_t a1 = 0, a2 = 0;
+    char key[128], id1[512];
+    int32_t a1 = 0;
     const char *msg;
     move_key(key, sizeof key, "to");
     kit_crash_guard("move-idempotent");
@@ -158,6 +158,8 @@ static int test_idempotent(mover *m)
     if (st != HS_OK)
         kit_strings_add(&p, "move_record (first): %s: %s", kit_status_name(st), msg);
     if (st == HS_OK) {
+        char id2[512];
+        int32_t a2 = 0;
         st = move_call(m, key, &m->to, m->from, m->n_from, id2, HS_REMOTE_ID_MIN * 2, &a2, &p,
                        "move_record (same key)", &msg);
         if (st != HS_OK)
