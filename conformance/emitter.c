@@ -1,7 +1,9 @@
 /* The emitter the kit hands to discover_jobs and read_changes: it checks the shape of every
- * job and record against ABI 2.0 and keeps what later tests need (keys per unit, cursors). */
+ * job and record against ABI 2.0 (and 2.1's lifecycle records and answers) and keeps what
+ * later tests need (keys per unit, cursors). */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,13 +129,102 @@ static void check_person(kit *k, kit_emitted *e, const char *key, const hs_perso
         scan_str(k, "a record", fields[i]);
 }
 
+/* An ISO-8601 time as the header writes them: "YYYY-MM-DDTHH:MM:SS", optional fraction,
+ * then "Z" or an offset "+HH:MM". */
+static int time_ok(const char *s)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
+        || n != 19)
+        return 0;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return 0;
+    s += n;
+    if (*s == '.') {
+        const char *digits = ++s;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        if (s == digits)
+            return 0;
+    }
+    if (s[0] == 'Z')
+        return s[1] == '\0';
+    int oh, om;
+    n = 0;
+    return (s[0] == '+' || s[0] == '-') && sscanf(s + 1, "%2d:%2d%n", &oh, &om, &n) == 2
+           && n == 5 && s[6] == '\0' && oh < 24 && om < 60;
+}
+
+static const char *kind_name(uint32_t kind)
+{
+    static const char *names[] = {"stage", "completed", "invited", "started", "expired",
+                                  "declined"};
+    return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
+}
+
+/* A completion's answers (2.1), each read at answer_size steps (rule 2). */
+static void check_answers(kit *k, kit_emitted *e, const char *key, const hs_stage_change *c)
+{
+    if (!HS_HAS_FIELD(hs_stage_change, c->struct_size, score))
+        return;
+    scan_str(k, "a record", c->score);
+    if (!c->n_answers)
+        return;
+    if (!c->answers || c->answer_size < KIT_ANSWER_SIZE_2_1) {
+        kit_strings_add(&e->life_problems, "record %s: %zu answers with answer_size %zu (at "
+                        "least %zu)", key, c->n_answers, c->answer_size,
+                        (size_t)KIT_ANSWER_SIZE_2_1);
+        return;
+    }
+    for (size_t i = 0; i < c->n_answers; i++) {
+        const hs_answer *a = HS_ELEMENT(hs_answer, c->answers, c->answer_size, i);
+        e->answers++;
+        if (a->struct_size < KIT_ANSWER_SIZE_2_1 || a->struct_size > c->answer_size) {
+            kit_strings_add(&e->life_problems, "record %s: answer %zu: struct_size %u, "
+                            "expected %zu..%zu (answer_size)", key, i, (unsigned)a->struct_size,
+                            (size_t)KIT_ANSWER_SIZE_2_1, c->answer_size);
+            continue;
+        }
+        if (empty(a->question))
+            kit_strings_add(&e->life_problems, "record %s: answer %zu has no question", key, i);
+        scan_str(k, "a record's answer", a->question);
+        scan_str(k, "a record's answer", a->link);
+        scan_str(k, "a record's answer", a->score);
+    }
+}
+
+/* What the lifecycle tests look at: interview-side records (completions and 2.1's kinds). */
+static void check_lifecycle(kit *k, kit_emitted *e, const char *key, const hs_stage_change *c)
+{
+    if (c->kind == HS_CHANGE_STAGE || c->kind > HS_CHANGE_DECLINED)
+        return;
+    if (e->host_2_0 && c->kind > HS_CHANGE_COMPLETED)
+        kit_strings_add(&e->old_kinds, "record %s: kind %u (%s) emitted to a host of ABI %u.0, "
+                        "which does not know it; emit 2.1 kinds only when the minor of "
+                        "hs_host_api.abi_version is at least 1", key, (unsigned)c->kind,
+                        kind_name(c->kind), (unsigned)HS_ABI_MAJOR);
+    if (c->kind > HS_CHANGE_COMPLETED)
+        e->lifecycle++;
+    if (!empty(c->key))
+        kit_strings_add(&e->life_keys, "%s", c->key);
+    if (empty(c->record_id))
+        kit_strings_add(&e->life_problems, "record %s (%s): an empty record_id (the remote id "
+                        "write_invitation returned)", key, kind_name(c->kind));
+    /* A 2.0 completion may leave its time unknown; 2.1's kinds always carry one. */
+    if ((c->changed_at || c->kind > HS_CHANGE_COMPLETED) && !time_ok(c->changed_at))
+        kit_strings_add(&e->life_problems, "record %s (%s): changed_at \"%s\" is not an ISO-8601 "
+                        "time such as 2026-01-31T09:30:00Z", key, kind_name(c->kind),
+                        c->changed_at ? c->changed_at : "(null)");
+    check_answers(k, e, key, c);
+}
+
 static void check_change(kit *k, kit_emitted *e, const hs_stage_change *c)
 {
     const char *key = empty(c->key) ? "(no key)" : c->key;
     if (empty(c->key) || empty(c->record_id) || empty(c->job_id))
         kit_strings_add(&e->problems, "record %s: empty key, record_id or job_id", key);
-    if (c->kind > HS_CHANGE_COMPLETED)
-        kit_strings_add(&e->problems, "record %s: kind %u is newer than the host's ABI %u.%u; "
+    if (c->kind > HS_CHANGE_DECLINED)
+        kit_strings_add(&e->problems, "record %s: kind %u is newer than the kit's ABI %u.%u; "
                         "emit it only when hs_host_api.abi_version allows", key,
                         (unsigned)c->kind, (unsigned)HS_ABI_MAJOR, (unsigned)HS_ABI_MINOR);
     if (c->kind == HS_CHANGE_STAGE && !c->stage)
@@ -154,6 +245,7 @@ static void check_change(kit *k, kit_emitted *e, const hs_stage_change *c)
     const char *strs[] = {c->key, c->record_id, c->job_id, c->changed_at, c->link};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         scan_str(k, "a record", strs[i]);
+    check_lifecycle(k, e, key, c);
 }
 
 static hs_status on_change(void *ctx, const hs_stage_change *c)

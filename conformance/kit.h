@@ -38,6 +38,11 @@
 #define KIT_CHANGE_SIZE_2_0 KIT_END(hs_stage_change, snapshot)
 #define KIT_PERSON_SIZE_2_0 KIT_END(hs_person, phone)
 #define KIT_CONNECTOR_SIZE_2_0 KIT_END(hs_connector, module_exit)
+/* ... and of the records 2.1 added. */
+#define KIT_ANSWER_SIZE_2_1 KIT_END(hs_answer, score)
+
+/* The services table the kit lends when it plays a host of ABI 2.0 (lifecycle-host-2.0). */
+#define KIT_HOST_ABI_2_0 (HS_ABI_MAJOR << 16)
 
 /* After it has seen cancelled() return 1, a connector may still do this many things (emit
  * a record, receive a response, sleep) before it returns: work already in hand. */
@@ -75,6 +80,11 @@ typedef struct kit_emitted {
     char *record_id, *job_id, *person_id;   /* the first stage record, for write_note */
     size_t records, snapshots;
     int want_snapshot;        /* the read asked for a snapshot */
+    int host_2_0;             /* the connection was opened with the kit's 2.0 services */
+    kit_strings old_kinds;    /* host_2_0: records of kinds that host does not know */
+    kit_strings life_keys;    /* keys of lifecycle records (2.1 kinds and completions) */
+    kit_strings life_problems;/* their shape: record id, time, answers */
+    size_t lifecycle, answers;/* lifecycle records of 2.1 kinds; answers read */
     hs_status stop_with;      /* not HS_OK: the first job or record callback returns it */
     int stopped;              /* it did */
     size_t after_stop;        /* callbacks the connector made after that */
@@ -102,6 +112,10 @@ struct kit {
     kit_strings job_ids;      /* --jobs */
     const char *start_cursor; /* --cursor, or "" */
     int write;                /* --write */
+    const char *move_to;      /* --move-to STAGE[/STATUS], or NULL */
+    const char *move_from;    /* --move-from STAGE[/STATUS],..., or NULL */
+    const char *move_record;  /* --move-record ID, or NULL: the first record read */
+    const char *outcome;      /* --outcome OUTCOME, or NULL */
     int json;                 /* --json */
     int verbose;              /* --verbose: every captured log line on stderr */
 
@@ -116,9 +130,11 @@ struct kit {
     char canary[64];
 
     hs_host_api api;
+    hs_host_api api_2_0;      /* the same services, claiming ABI 2.0 */
     hs_host host;             /* the configured connection's */
     hs_host canary_host;      /* the canary connection's */
     hs_host second_host;      /* a second connection's, open beside the first */
+    hs_host old_host;         /* the connection opened with api_2_0 */
 
     /* the call in progress */
     const char *call;         /* "open", "read_changes"... for messages */
@@ -200,6 +216,9 @@ const char *kit_error_check(kit *k, kit_error *e, hs_status st, const char *what
 void kit_test_handshake(kit *k, void *module_handle, const char *entry_name);
 void kit_test_open(kit *k);
 hs_conn *kit_open(kit *k, hs_host *host, const char *config_json, kit_strings *problems);
+/* The same with another services table (api_2_0). */
+hs_conn *kit_open_api(kit *k, const hs_host_api *api, hs_host *host, const char *config_json,
+                      kit_strings *problems);
 void kit_close(kit *k, hs_conn *conn);
 void kit_test_canary(kit *k);
 /* The configuration with the canary in every secret key (malloc'd), or NULL when the manifest
@@ -211,6 +230,17 @@ void kit_test_check(kit *k, hs_conn *conn);
 hs_status kit_check_call(kit *k, hs_conn *conn, kit_strings *problems, size_t *items);
 void kit_test_jobs(kit *k, hs_conn *conn, kit_strings *job_ids);
 void kit_test_reads(kit *k, hs_conn *conn, kit_emitted *sample);
+/* One read_changes call into em (which may carry host_2_0); problems go to em->problems. */
+hs_status kit_read_once(kit *k, hs_conn *conn, const char *cursor, int snapshot,
+                        kit_emitted *em, const char *what);
+/* t_life.c: 2.1 lifecycle records, and a read by a host of ABI 2.0. */
+void kit_test_lifecycle(kit *k, hs_conn *conn);
+/* t_move.c: move_record (with --write, --move-to and --move-from). */
+void kit_test_moves(kit *k, hs_conn *conn, const kit_emitted *sample);
+/* --move-to and --move-from parse (each STAGE or STAGE/STATUS, up to 8 froms). */
+int kit_move_options_valid(const kit *k);
+/* t_write.c: a note with an outcome and final set, twice with one key. */
+void kit_test_outcome(kit *k, hs_conn *conn, const kit_emitted *sample);
 void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
                      const kit_emitted *sample);
 void kit_test_cancel(kit *k, hs_conn *conn);

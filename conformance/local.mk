@@ -12,6 +12,8 @@ hiresync_conformance_SOURCES = \
 	conformance/t_open.c \
 	conformance/t_ops.c \
 	conformance/t_write.c \
+	conformance/t_move.c \
+	conformance/t_life.c \
 	conformance/t_cancel.c \
 	conformance/t_two.c
 hiresync_conformance_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
@@ -35,7 +37,9 @@ check_LTLIBRARIES += tests/kit/hst_good.la \
 	tests/kit/hst_bad_check.la \
 	tests/kit/hst_bad_caps.la \
 	tests/kit/hst_bad_leak.la tests/kit/hst_bad_nostop.la tests/kit/hst_bad_exit.la \
-	tests/kit/hst_bad_global.la tests/kit/hst_bad_crash.la
+	tests/kit/hst_bad_global.la tests/kit/hst_bad_crash.la \
+	tests/kit/hst_bad_movefrom.la tests/kit/hst_bad_movedup.la tests/kit/hst_bad_lifeold.la \
+	tests/kit/hst_bad_lifekey.la tests/kit/hst_bad_outcome.la
 tests_kit_hst_good_la_SOURCES = tests/modules/hst_bad.c
 tests_kit_hst_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=0 -DHST_MODULE=hst_good
 tests_kit_hst_good_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
@@ -108,6 +112,26 @@ tests_kit_hst_bad_crash_la_SOURCES = tests/modules/hst_bad.c
 tests_kit_hst_bad_crash_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=17 -DHST_MODULE=hst_bad_crash
 tests_kit_hst_bad_crash_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
 tests_kit_hst_bad_crash_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_movefrom_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_movefrom_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=18 -DHST_MODULE=hst_bad_movefrom
+tests_kit_hst_bad_movefrom_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_movefrom_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_movedup_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_movedup_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=19 -DHST_MODULE=hst_bad_movedup
+tests_kit_hst_bad_movedup_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_movedup_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_lifeold_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_lifeold_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=20 -DHST_MODULE=hst_bad_lifeold
+tests_kit_hst_bad_lifeold_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_lifeold_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_lifekey_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_lifekey_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=21 -DHST_MODULE=hst_bad_lifekey
+tests_kit_hst_bad_lifekey_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_lifekey_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_outcome_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_outcome_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=22 -DHST_MODULE=hst_bad_outcome
+tests_kit_hst_bad_outcome_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_outcome_la_LIBADD = $(JSON_C_LIBS)
 
 # The kit on the bundled connectors against the sandbox (with --write), under valgrind when
 # it is installed; and on every module above, each failing the test of the rule it breaks.

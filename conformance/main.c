@@ -36,6 +36,13 @@ static const char usage_text[] =
     "      --cursor JSON     start the reads from this cursor instead of \"\" (a first run)\n"
     "      --write           also test idempotent writes: this creates an invitation or a\n"
     "                        note in the remote system, so use a test account\n"
+    "      --outcome OUTCOME with --write, also write a final note with this outcome\n"
+    "                        (an id or a name the remote system knows)\n"
+    "      --move-to STAGE[/STATUS]\n"
+    "                        with --write, test move_record: move a record there...\n"
+    "      --move-from STAGE[/STATUS],...\n"
+    "                        ...only from one of these (the record must be in one)\n"
+    "      --move-record ID  the record to move (default: the first one a read emitted)\n"
     "      --json            print one JSON document instead of lines\n"
     "  -v, --verbose         also print every log line the connector writes\n"
     "  -h, --help            print this help and exit\n"
@@ -44,7 +51,10 @@ static const char usage_text[] =
     "Exit status: 0 every test passed or was skipped, 1 a violation, 2 a usage or\n"
     "configuration error. See hiresync-conformance(1) and hiresync-connector(7).\n";
 
-enum { OPT_CONNECTION = 256, OPT_JOBS, OPT_CURSOR, OPT_WRITE, OPT_JSON, OPT_VERSION };
+enum {
+    OPT_CONNECTION = 256, OPT_JOBS, OPT_CURSOR, OPT_WRITE, OPT_JSON, OPT_VERSION, OPT_OUTCOME,
+    OPT_MOVE_TO, OPT_MOVE_FROM, OPT_MOVE_RECORD
+};
 
 static int usage_error(const char *what)
 {
@@ -72,6 +82,10 @@ static int parse_args(kit *k, int argc, char **argv)
         {"jobs", required_argument, NULL, OPT_JOBS},
         {"cursor", required_argument, NULL, OPT_CURSOR},
         {"write", no_argument, NULL, OPT_WRITE},
+        {"outcome", required_argument, NULL, OPT_OUTCOME},
+        {"move-to", required_argument, NULL, OPT_MOVE_TO},
+        {"move-from", required_argument, NULL, OPT_MOVE_FROM},
+        {"move-record", required_argument, NULL, OPT_MOVE_RECORD},
         {"json", no_argument, NULL, OPT_JSON},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -85,6 +99,10 @@ static int parse_args(kit *k, int argc, char **argv)
         case OPT_JOBS: split_jobs(k, optarg); break;
         case OPT_CURSOR: k->start_cursor = optarg; break;
         case OPT_WRITE: k->write = 1; break;
+        case OPT_OUTCOME: k->outcome = optarg; break;
+        case OPT_MOVE_TO: k->move_to = optarg; break;
+        case OPT_MOVE_FROM: k->move_from = optarg; break;
+        case OPT_MOVE_RECORD: k->move_record = optarg; break;
         case OPT_JSON: k->json = 1; break;
         case 'v': k->verbose = 1; break;
         case 'h':
@@ -104,6 +122,11 @@ static int parse_args(kit *k, int argc, char **argv)
     k->target = argv[optind];
     if (!k->config_path)
         return usage_error("no configuration given (-c CONFIG)");
+    if (!k->move_to != !k->move_from)
+        return usage_error("--move-to and --move-from go together");
+    if (!kit_move_options_valid(k))
+        return usage_error("--move-to takes STAGE or STAGE/STATUS, --move-from up to 8 of "
+                           "them separated by commas");
     return -1;
 }
 
@@ -214,6 +237,9 @@ static void connection_tests(kit *k)
     kit_test_jobs(k, conn, &jobs);
     kit_test_reads(k, conn, &sample);
     kit_test_writes(k, conn, &jobs, &sample);
+    kit_test_outcome(k, conn, &sample);
+    kit_test_moves(k, conn, &sample);
+    kit_test_lifecycle(k, conn);
     kit_test_emitter_stop(k, conn);
     kit_test_cancel(k, conn);
     kit_test_two(k, conn);
@@ -252,6 +278,7 @@ static void kit_free(kit *k)
     kit_host_clear(&k->host);
     kit_host_clear(&k->canary_host);
     kit_host_clear(&k->second_host);
+    kit_host_clear(&k->old_host);
     free(k->ref_cursor);
     free(k->rec_cursor);
     json_object_put(k->json_tests);
@@ -362,6 +389,7 @@ int main(int argc, char **argv)
     kit_host_init(&k.host, &k);
     kit_host_init(&k.canary_host, &k);
     kit_host_init(&k.second_host, &k);
+    kit_host_init(&k.old_host, &k);
     rc = run(&k, &app);
 out:
     kit_capture_free();

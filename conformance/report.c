@@ -76,6 +76,6 @@ const char *kit_status_name(hs_status st)
 {
     static const char *names[] = {"HS_OK", "HS_RETRY", "HS_E_CONFIG", "HS_E_PERMISSION",
                                   "HS_E_DATA", "HS_E_UNSUPPORTED", "HS_E_INTERNAL",
-                                  "HS_E_CANCELLED"};
+                                  "HS_E_CANCELLED", "HS_E_CONFLICT"};
     return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "an unknown status";
 }

@@ -57,6 +57,9 @@ void kit_emitted_clear(kit_emitted *e)
     kit_strings_clear(&e->pending);
     kit_strings_clear(&e->jobs);
     kit_strings_clear(&e->problems);
+    kit_strings_clear(&e->old_kinds);
+    kit_strings_clear(&e->life_keys);
+    kit_strings_clear(&e->life_problems);
     free(e->record_id);
     free(e->job_id);
     free(e->person_id);
@@ -242,6 +245,9 @@ void kit_api_init(kit *k)
     k->api.shared_get = svc_shared_get;
     k->api.shared_put = svc_shared_put;
     k->api.shared_swap = svc_shared_swap;
+    /* A 2.0 host's table has the same fields: only the version it claims differs. */
+    k->api_2_0 = k->api;
+    k->api_2_0.abi_version = KIT_HOST_ABI_2_0;
 }
 
 void kit_host_init(hs_host *host, kit *k)

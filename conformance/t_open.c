@@ -118,12 +118,18 @@ void kit_test_handshake(kit *k, void *module_handle, const char *entry_name)
 
 hs_conn *kit_open(kit *k, hs_host *host, const char *config_json, kit_strings *problems)
 {
+    return kit_open_api(k, &k->api, host, config_json, problems);
+}
+
+hs_conn *kit_open_api(kit *k, const hs_host_api *api, hs_host *host, const char *config_json,
+                      kit_strings *problems)
+{
     kit_error e;
     hs_conn *conn = NULL;
     kit_error_init(&e);
     kit_call_reset(k, 0);
     kit_call_begin(k, "open");
-    hs_status st = k->table.open(&k->api, host, config_json, &conn, &e.err);
+    hs_status st = k->table.open(api, host, config_json, &conn, &e.err);
     kit_call_end(k);
     kit_error_check(k, &e, st, "open", problems);
     if (k->responses)

@@ -98,9 +98,8 @@ void kit_test_jobs(kit *k, hs_conn *conn, kit_strings *job_ids)
     kit_emitted_clear(&em);
 }
 
-/* One read_changes call into em; problems of the call itself go to em->problems. */
-static hs_status read_once(kit *k, hs_conn *conn, const char *cursor, int snapshot,
-                           kit_emitted *em, const char *what)
+hs_status kit_read_once(kit *k, hs_conn *conn, const char *cursor, int snapshot,
+                        kit_emitted *em, const char *what)
 {
     hs_read_request req;
     memset(&req, 0, sizeof(req));
@@ -171,7 +170,7 @@ static void test_reread(kit *k, hs_conn *conn, const kit_emitted *src, const cha
     const kit_unit *u = &src->units[last - 1];
     const char *from = last >= 2 ? src->units[last - 2].cursor : start;
     kit_emitted again = {0};
-    hs_status st = read_once(k, conn, from, snapshot, &again, "re-read");
+    hs_status st = kit_read_once(k, conn, from, snapshot, &again, "re-read");
     kit_strings all = {0};
     for (size_t i = 0; i < again.n_units; i++) {
         for (size_t j = 0; j < again.units[i].keys.n; j++)
@@ -199,19 +198,19 @@ void kit_test_reads(kit *k, hs_conn *conn, kit_emitted *sample)
     }
     kit_emitted first = {0}, again = {0}, snap = {0};
     kit_crash_guard("read-first");
-    hs_status st = read_once(k, conn, k->start_cursor, 0, &first, "read_changes");
+    hs_status st = kit_read_once(k, conn, k->start_cursor, 0, &first, "read_changes");
     report_read(k, "read-first", &first, k->start_cursor[0] ? "--cursor" : "\"\" (first run)");
     const char *c1 = kit_emitted_cursor(&first);
     kit_crash_guard("read-again");
     if (st == HS_OK && c1) {
-        read_once(k, conn, c1, 0, &again, "read_changes");
+        kit_read_once(k, conn, c1, 0, &again, "read_changes");
         report_read(k, "read-again", &again, "the returned cursor");
     } else {
         kit_report(k, "read-again", KIT_SKIP, "the first read gave no cursor");
     }
     const char *c2 = kit_emitted_cursor(&again) ? kit_emitted_cursor(&again) : c1;
     kit_crash_guard("read-snapshot");
-    st = read_once(k, conn, c2 ? c2 : k->start_cursor, 1, &snap, "snapshot read");
+    st = kit_read_once(k, conn, c2 ? c2 : k->start_cursor, 1, &snap, "snapshot read");
     if (st == HS_E_UNSUPPORTED)
         kit_report(k, "read-snapshot", KIT_SKIP, "snapshot reads are unsupported");
     else

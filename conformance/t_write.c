@@ -188,3 +188,49 @@ void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
     kit_strings_clear(&idem);
     kit_strings_clear(&small);
 }
+
+/* A note with an outcome and final set (2.1): its key still makes it once. */
+void kit_test_outcome(kit *k, hs_conn *conn, const kit_emitted *sample)
+{
+    const char *skip = !(k->table.capabilities & HS_CAP_WRITE_NOTE)
+                           ? "the connector does not offer write_note"
+                       : !k->write ? "needs --write (it creates a note in the remote system)"
+                       : !k->outcome ? "needs --outcome OUTCOME, one the remote system knows"
+                       : !sample->record_id ? "no record to annotate (no read emitted a stage "
+                                              "change)"
+                                            : NULL;
+    if (skip) {
+        kit_report(k, "write-outcome", KIT_SKIP, "%s", skip);
+        return;
+    }
+    kit_crash_guard("write-outcome");
+    write_op w;
+    memset(&w, 0, sizeof(w));
+    w.k = k;
+    w.conn = conn;
+    char key[128], id1[512], id2[512];
+    note(&w, sample, key, sizeof key);
+    unique_key(key, sizeof key, "outcome");
+    w.note.outcome = k->outcome;
+    w.note.final = 1;
+    kit_strings p = {0};
+    int32_t a1 = 0, a2 = 0;
+    hs_status st = write_call(&w, id1, HS_REMOTE_ID_MIN * 2, &a1, &p, "write_note (outcome)");
+    if (st != HS_OK)
+        kit_strings_add(&p, "write_note with outcome \"%s\" and final 1: %s", k->outcome,
+                        kit_status_name(st));
+    else if ((st = write_call(&w, id2, HS_REMOTE_ID_MIN * 2, &a2, &p,
+                              "write_note (outcome, same key)")) != HS_OK)
+        kit_strings_add(&p, "write_note (outcome, same key): %s", kit_status_name(st));
+    else if (a2 != 0)
+        kit_strings_add(&p, "write_note (outcome, same key): applied %d, 0 expected (it wrote "
+                        "a second note or outcome)", (int)a2);
+    else if (strcmp(id1, id2) != 0)
+        kit_strings_add(&p, "write_note (outcome, same key): remote id \"%s\", the first call "
+                        "gave \"%s\"", id2, id1);
+    char d[1024];
+    snprintf(d, sizeof d, "a final note with outcome \"%s\" twice with one key: %s (applied %d, "
+             "then 0)", k->outcome, id1, (int)a1);
+    kit_report_problems(k, "write-outcome", &p, d);
+    kit_strings_clear(&p);
+}

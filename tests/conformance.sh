@@ -62,10 +62,12 @@ check_one() {
     # The tests that must have run rather than been skipped.
     for t in handshake entry-other-major close-null open-missing open-bad open check jobs \
         read-first read-again read-snapshot read-reread write-idempotent write-small-buffer \
-        emitter-stop cancel-start cancel-midway two-connections stdio canary secrets; do
+        emitter-stop cancel-start cancel-midway two-connections stdio canary secrets \
+        lifecycle-host-2.0; do
         grep -q "^PASS  $t " "$work/$name.out" || fail "$name: test $t did not pass"
     done
 }
 
-check_one eploy --cursor "$eploy_cursor"
+check_one eploy --cursor "$eploy_cursor" --outcome Completed
+grep -q "^PASS  write-outcome " "$work/eploy.out" || fail "eploy: test write-outcome did not pass"
 check_one willo

@@ -19,10 +19,12 @@ install_module() {
         "$work/state" "$1" >"$work/$1.conf")
 }
 
-# expect MODULE STATUS [TEST]: the kit's exit status, and the test that must fail.
+# expect MODULE STATUS [TEST]: the kit's exit status, and the test that must fail. The 2.1
+# tests are told the workflow the module's records move in, and an outcome for a note.
 expect() {
     install_module "$1"
-    "$kit" "$work/mods/$1.so" -c "$work/$1.conf" --write >"$work/$1.out" 2>"$work/$1.err"
+    "$kit" "$work/mods/$1.so" -c "$work/$1.conf" --write --move-from "Video Interview" \
+        --move-to "Shortlist/Passed" --outcome Completed >"$work/$1.out" 2>"$work/$1.err"
     rc=$?
     sed "s/^/$1: /" "$work/$1.out" "$work/$1.err"
     [ $rc -eq "$2" ] || fail "$1: exit status $rc, $2 expected"
@@ -49,6 +51,16 @@ expect hst_bad_caps 1 handshake
 expect hst_bad_nostop 1 emitter-stop
 expect hst_bad_exit 1 stdio
 expect hst_bad_global 1 two-connections
+# ABI 2.1: each of these fails its test and no other.
+expect_only() {
+    expect "$1" 1 "$2"
+    [ "$(grep -c '^FAIL  ' "$work/$1.out")" -eq 1 ] || fail "$1: more than $2 failed"
+}
+expect_only hst_bad_movefrom move-conflict
+expect_only hst_bad_movedup move-idempotent
+expect_only hst_bad_lifeold lifecycle-host-2.0
+expect_only hst_bad_lifekey lifecycle
+expect_only hst_bad_outcome write-outcome
 # AddressSanitizer takes the SIGSEGV before the kit can report it: checked in plain builds.
 if ldd "$HIRESYNC_BUILDDIR/.libs/hiresync-conformance" "$HIRESYNC_BUILDDIR/hiresync-conformance" 2>/dev/null | grep -q libasan; then
     echo "sanitizer build: the crash report is checked in the plain build"
@@ -59,13 +71,27 @@ else
 fi
 grep -q 'FAIL  stdio  *module_exit wrote' "$work/hst_bad_exit.out" || fail "hst_bad_exit: module_exit not named"
 
-# The module that passes every test passes them all: nothing skipped without --write but
-# the writes.
+# The module that passes every test runs them all when told what it needs: nothing skipped.
+! grep -q '^SKIP' "$work/hst_good.out" || fail "hst_good: a test was skipped"
+grep -q '^PASS  lifecycle .*7 interview changes (6 of 2.1 kinds, 3 answers' "$work/hst_good.out" \
+    || fail "hst_good: the lifecycle records were not all read"
+grep -q '^PASS  lifecycle-host-2.0 .*received 4 records' "$work/hst_good.out" \
+    || fail "hst_good: a 2.0 host did not get the 2.0 records alone"
+# Without --write, the writes and moves are skipped, and only they.
 "$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" >"$work/nowrite.out" 2>&1 \
     || fail "hst_good without --write: $(cat "$work/nowrite.out")"
 grep -q "^SKIP  write-idempotent .*--write" "$work/nowrite.out" \
     || fail "without --write the writes are not skipped"
-[ "$(grep -c '^SKIP' "$work/nowrite.out")" -eq 2 ] || fail "more than the writes skipped"
+grep -q "^SKIP  move-conflict .*--write" "$work/nowrite.out" \
+    || fail "without --write the moves are not skipped"
+[ "$(grep -c '^SKIP' "$work/nowrite.out")" -eq 5 ] || fail "more than the writes skipped"
+# With --write but not told the workflow: the moves say what to give.
+"$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" --write >"$work/nomove.out" 2>&1 \
+    || fail "hst_good without --move-to: $(cat "$work/nomove.out")"
+grep -q "^SKIP  move-idempotent .*--move-to STAGE and --move-from STAGE" "$work/nomove.out" \
+    || fail "without --move-to the moves do not say what they need"
+grep -q "^SKIP  write-outcome .*--outcome" "$work/nomove.out" \
+    || fail "without --outcome write-outcome does not say what it needs"
 
 # --json: one document with every test.
 "$kit" "$work/mods/hst_bad_stderr.so" -c "$work/hst_bad_stderr.conf" --json \
@@ -89,5 +115,10 @@ fi
 "$kit" "$work/mods/hst_good.so" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no -c: not exit status 2"
 "$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" --connection nope >/dev/null 2>&1
 [ $? -eq 2 ] || fail "an unknown connection: not exit status 2"
+"$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" --move-to Shortlist >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--move-to without --move-from: not exit status 2"
+"$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" --move-to Shortlist --move-from "a,,b" \
+    >/dev/null 2>&1
+[ $? -eq 2 ] || fail "an empty --move-from entry: not exit status 2"
 "$kit" --help | grep -q -- "--write" || fail "--help does not describe --write"
 echo "every broken rule was named"

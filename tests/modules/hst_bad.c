@@ -3,8 +3,13 @@
  * every rule of the contract; each KIT_BAD value breaks exactly one, and the test
  * (tests/conformance_bad.sh) expects the kit to fail that rule's test by name.
  *
- * It talks to no remote system: "the remote system" is three records (rec-1..rec-3), two
- * jobs, and the writes it remembers per connection. Configuration: api_key (secret, required;
+ * It talks to no remote system: "the remote system" is three records (applications 101..103,
+ * keys rec-1..rec-3, all in stage "Video Interview" of job-1 until moved), two jobs with the
+ * stages New, Video Interview (statuses Pending, Passed) and Shortlist, three interview
+ * participants (inv-1 invited, started and completed with answers; inv-2 invited and
+ * declined; inv-3 invited and expired), and the writes it remembers per connection.
+ * The participants' changes (ABI 2.1) are emitted with rec-1, to a host of minor 1 or later;
+ * a host of minor 0 gets only the completion. Configuration: api_key (secret, required;
  * "good-key" is the one accepted). Cursor format: {"pos":N}, the last record emitted.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -35,13 +40,22 @@
 #define BAD_EXIT 15       /* module_exit writes to stdout */
 #define BAD_GLOBAL 16     /* keeps the key of the last connection opened in a global */
 #define BAD_CRASH 17      /* close(NULL) dereferences NULL */
+/* ABI 2.1 */
+#define BAD_MOVEFROM 18   /* move_record moves a record from wherever it is */
+#define BAD_MOVEDUP 19    /* move_record moves a record already at the target again */
+#define BAD_LIFEOLD 20    /* emits 2.1's change kinds to a host of ABI 2.0 */
+#define BAD_LIFEKEY 21    /* lifecycle keys change from one read to the next */
+#define BAD_OUTCOME 22    /* a note with an outcome is written again under the same key */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
 #endif
 
 #define N_RECORDS 3
+#define N_STAGES 3
 #define MAX_WRITES 16
+/* Answers are laid out as a newer minor writes them: longer than 2.1's, junk at the end. */
+#define ANSWER_PAD 24
 
 static char last_key[128];   /* BAD_GLOBAL: what a connector must not do */
 
@@ -52,7 +66,13 @@ struct hs_conn {
     char *written[MAX_WRITES];   /* keys written, index + 1 is the object's number */
     int n_written;
     int reads;
+    int stage[N_RECORDS];        /* where each application is: a stage index, */
+    int status[N_RECORDS];       /* and a status index within it, -1 for none */
 };
+
+static const char *const stage_ids[N_STAGES] = {"st1", "st2", "st3"};
+static const char *const stage_names[N_STAGES] = {"New", "Video Interview", "Shortlist"};
+#define STAGE_START 1
 
 static hs_status fail(hs_error *err, hs_status st, const char *msg)
 {
@@ -92,6 +112,10 @@ static hs_status bad_open(const hs_host_api *api, hs_host *host, const char *con
     }
     c->api = api;
     c->host = host;
+    for (int i = 0; i < N_RECORDS; i++) {
+        c->stage[i] = STAGE_START;
+        c->status[i] = -1;
+    }
     snprintf(last_key, sizeof last_key, "%s", c->key);
     *out = c;
     return HS_OK;
@@ -150,12 +174,12 @@ static hs_status bad_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
     if (!key_ok(c))
         return fail(err, HS_E_CONFIG, "hst: the API key is not accepted; set api_key");
     hs_ref statuses[2] = {{sizeof(hs_ref), "s1", "Pending"}, {sizeof(hs_ref), "s2", "Passed"}};
-    hs_stage stages[2];
+    hs_stage stages[N_STAGES];
     memset(stages, 0, sizeof stages);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < N_STAGES; i++) {
         stages[i].struct_size = sizeof(hs_stage);
-        stages[i].id = i ? "st2" : "st1";
-        stages[i].name = i ? "Video Interview" : "New";
+        stages[i].id = stage_ids[i];
+        stages[i].name = stage_names[i];
     }
     stages[1].statuses = statuses;
     stages[1].n_statuses = 2;
@@ -167,7 +191,7 @@ static hs_status bad_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
         job.id = j ? "job-2" : "job-1";
         job.title = KIT_BAD == BAD_SHAPES && j ? NULL : "Conformance Engineer";
         job.stages = stages;
-        job.n_stages = 2;
+        job.n_stages = N_STAGES;
         job.stage_size = KIT_BAD == BAD_SHAPES ? sizeof(hs_stage) - 8 : sizeof(hs_stage);
         hs_status st = em->job(em->ctx, &job);
         if (st != HS_OK && KIT_BAD != BAD_NOSTOP)
@@ -206,6 +230,68 @@ static hs_status emit_record(hs_conn *c, const hs_emitter *em, int i, int snapsh
     return em->change(em->ctx, &ch);
 }
 
+/* A completion's answers: elements ANSWER_PAD bytes longer than hs_answer, junk in the
+ * extra bytes, so that a reader stepping with [i] instead of answer_size reads garbage. */
+typedef struct answers {
+    unsigned char bytes[3][sizeof(hs_answer) + ANSWER_PAD];
+} answers;
+
+static void lay_out_answers(answers *a)
+{
+    static const char *const q[3][3] = {
+        {"Why this role?", "https://hst.example/r/inv-1/1", "4"},
+        {"A project you are proud of", "https://hst.example/r/inv-1/2", NULL},
+        {"Anything else?", NULL, NULL}};
+    memset(a, 0x5a, sizeof(*a));
+    for (int i = 0; i < 3; i++) {
+        hs_answer one = {sizeof(hs_answer) + ANSWER_PAD, q[i][0], q[i][1], q[i][2]};
+        memcpy(a->bytes[i], &one, sizeof one);
+    }
+}
+
+/* The participants' changes (rule 10): kind, participant, event, time. */
+static hs_status emit_lifecycle(hs_conn *c, const hs_emitter *em)
+{
+    static const struct { uint32_t kind; const char *who, *event, *at; } events[] = {
+        {HS_CHANGE_INVITED, "inv-1", "invited", "2026-01-02T09:00:00Z"},
+        {HS_CHANGE_STARTED, "inv-1", "started", "2026-01-02T09:30:00.250Z"},
+        {HS_CHANGE_COMPLETED, "inv-1", "completed:2026-01-02T10:00:00Z", "2026-01-02T10:00:00Z"},
+        {HS_CHANGE_INVITED, "inv-2", "invited", "2026-01-03T09:00:00Z"},
+        {HS_CHANGE_DECLINED, "inv-2", "declined", "2026-01-03T11:00:00+00:00"},
+        {HS_CHANGE_INVITED, "inv-3", "invited", "2026-01-04T09:00:00Z"},
+        {HS_CHANGE_EXPIRED, "inv-3", "expired", "2026-01-11T09:00:00Z"}};
+    int minor = (int)HS_ABI_MINOR_OF(c->api->abi_version);
+    answers a;
+    lay_out_answers(&a);
+    for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+        if (events[i].kind > HS_CHANGE_COMPLETED && minor < 1 && KIT_BAD != BAD_LIFEOLD)
+            continue;
+        char key[96];
+        snprintf(key, sizeof key, "%s:%s", events[i].who, events[i].event);
+        if (KIT_BAD == BAD_LIFEKEY)
+            snprintf(key + strlen(key), sizeof key - strlen(key), ":read%d", c->reads);
+        hs_stage_change ch;
+        memset(&ch, 0, sizeof ch);
+        ch.struct_size = sizeof ch;
+        ch.kind = events[i].kind;
+        ch.key = key;
+        ch.record_id = events[i].who;
+        ch.job_id = "interview-1";
+        ch.changed_at = events[i].at;
+        if (events[i].kind == HS_CHANGE_COMPLETED) {
+            ch.link = "https://hst.example/r/inv-1";
+            ch.answers = (const hs_answer *)(const void *)a.bytes;
+            ch.n_answers = 3;
+            ch.answer_size = sizeof a.bytes[0];
+            ch.score = "8.5";
+        }
+        hs_status st = em->change(em->ctx, &ch);
+        if (st != HS_OK)
+            return st;
+    }
+    return HS_OK;
+}
+
 static hs_status barrier(const hs_emitter *em, int pos)
 {
     char cursor[32] = "";
@@ -229,6 +315,8 @@ static hs_status bad_read(hs_conn *c, const hs_read_request *req, const hs_emitt
         if (request(c) != 0)
             return fail(err, HS_E_CANCELLED, "hst: cancelled");
         st = emit_record(c, em, i, snapshot);
+        if (st == HS_OK && i == 1 && !snapshot)
+            st = emit_lifecycle(c, em);
         if (KIT_BAD == BAD_NOSTOP)
             st = HS_OK;
         if (st == HS_OK && !snapshot)
@@ -275,7 +363,85 @@ static hs_status bad_invite(hs_conn *c, const hs_invitation *inv, hs_write_resul
 
 static hs_status bad_note(hs_conn *c, const hs_note *note, hs_write_result *r, hs_error *err)
 {
-    return bad_write(c, note->key, "note", r, err);
+    const char *outcome = HS_HAS_FIELD(hs_note, note->struct_size, outcome) ? note->outcome
+                                                                            : NULL;
+    char key[160];
+    if (KIT_BAD != BAD_OUTCOME || !outcome || !note->key)
+        return bad_write(c, note->key, "note", r, err);
+    /* a key of its own per call once an outcome rides along */
+    snprintf(key, sizeof key, "%s#%d", note->key, c->n_written);
+    return bad_write(c, key, "note", r, err);
+}
+
+static int stage_index(const hs_ref *ref)
+{
+    for (int i = 0; ref && i < N_STAGES; i++) {
+        if ((ref->id && strcmp(ref->id, stage_ids[i]) == 0)
+            || (ref->name && strcmp(ref->name, stage_names[i]) == 0))
+            return i;
+    }
+    return -1;
+}
+
+static int status_index(const hs_ref *ref)
+{
+    static const char *const ids[] = {"s1", "s2"}, *const names[] = {"Pending", "Passed"};
+    for (int i = 0; ref && i < 2; i++) {
+        if ((ref->id && strcmp(ref->id, ids[i]) == 0)
+            || (ref->name && strcmp(ref->name, names[i]) == 0))
+            return i;
+    }
+    return -1;
+}
+
+/* Whether application r is in one of move->from: a stage and, when listed, a status. */
+static int in_from(const hs_conn *c, int r, const hs_move *move)
+{
+    for (size_t i = 0; i < move->n_from; i++) {
+        const hs_stage *s = HS_ELEMENT(hs_stage, move->from, move->from_size, i);
+        hs_ref as_ref = {sizeof(hs_ref), s->id, s->name};
+        if (stage_index(&as_ref) != c->stage[r])
+            continue;
+        if (s->n_statuses == 0)
+            return 1;
+        for (size_t j = 0; j < s->n_statuses; j++) {
+            if (status_index(HS_ELEMENT(hs_ref, s->statuses, s->status_size, j)) == c->status[r])
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static hs_status bad_move(hs_conn *c, const hs_move *move, hs_write_result *res, hs_error *err)
+{
+    if (!key_ok(c))
+        return fail(err, HS_E_CONFIG, "hst: the API key is not accepted; set api_key");
+    if (request(c) != 0)
+        return fail(err, HS_E_CANCELLED, "hst: cancelled");
+    int r = move->record_id ? atoi(move->record_id) - 101 : -1;
+    int to = stage_index(move->to_stage), status = move->to_status ? status_index(move->to_status)
+                                                                   : -1;
+    if (r < 0 || r >= N_RECORDS)
+        return fail(err, HS_E_DATA, "hst: no such application; give one of 101..103");
+    if (to < 0 || (move->to_status && status < 0))
+        return fail(err, HS_E_DATA, "hst: the target stage or status is not in the workflow");
+    if (strlen(move->record_id) >= res->remote_id_size)
+        return fail(err, HS_E_INTERNAL, "hst: the remote id does not fit the caller's buffer");
+    int there = c->stage[r] == to && (!move->to_status || c->status[r] == status);
+    if (there && KIT_BAD != BAD_MOVEDUP) {
+        res->applied = 0;
+    } else if (there || KIT_BAD == BAD_MOVEFROM || in_from(c, r, move)) {
+        c->stage[r] = to;
+        c->status[r] = status;
+        res->applied = 1;
+    } else {
+        char msg[160];
+        snprintf(msg, sizeof msg, "hst: application %d is in \"%s\", not in a stage it may be "
+                 "moved from; left there", 101 + r, stage_names[c->stage[r]]);
+        return fail(err, HS_E_CONFLICT, msg);
+    }
+    snprintf(res->remote_id, res->remote_id_size, "%s", move->record_id);
+    return HS_OK;
 }
 
 /* Nothing to set up: present so that the kit calls them as the host does. */
@@ -296,11 +462,12 @@ static void bad_module_exit(void)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+#define CAPS_2_0 (HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES \
+                  | HS_CAP_WRITE_INVITATION | HS_CAP_WRITE_NOTE)
 #if KIT_BAD == BAD_CAPS
-#define CAPS (HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION \
-              | HS_CAP_WRITE_NOTE)
+#define CAPS CAPS_2_0   /* the manifest also says move_record */
 #else
-#define CAPS (HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION)
+#define CAPS (CAPS_2_0 | HS_CAP_MOVE_RECORD)
 #endif
 
 static const hs_connector table = {
@@ -318,6 +485,7 @@ static const hs_connector table = {
     .write_note = bad_note,
     .module_init = bad_module_init,
     .module_exit = bad_module_exit,
+    .move_record = bad_move,
 };
 
 #define ENTRY_(m) HS_CONNECTOR_ENTRY(m)
