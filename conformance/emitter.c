@@ -132,7 +132,7 @@ static void check_change(kit *k, kit_emitted *e, const hs_stage_change *c)
     const char *key = empty(c->key) ? "(no key)" : c->key;
     if (empty(c->key) || empty(c->record_id) || empty(c->job_id))
         kit_strings_add(&e->problems, "record %s: empty key, record_id or job_id", key);
-    if (c->kind > HS_CHANGE_COMPLETED)
+    if (c->kind > HS_CHANGE_DECLINED)
         kit_strings_add(&e->problems, "record %s: kind %u is newer than the host's ABI %u.%u; "
                         "emit it only when hs_host_api.abi_version allows", key,
                         (unsigned)c->kind, (unsigned)HS_ABI_MAJOR, (unsigned)HS_ABI_MINOR);

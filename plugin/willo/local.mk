@@ -34,3 +34,11 @@ tests_test_willo_LDADD = tests/support/libhstesthost.la tests/support/libhstests
 	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
 
 EXTRA_DIST += plugin/willo/README.md
+
+# The lifecycle reads and re-invitations, for hosts of ABI 2.1 and 2.0.
+check_PROGRAMS += tests/test_willo_lifecycle
+TESTS += tests/test_willo_lifecycle
+tests_test_willo_lifecycle_SOURCES = tests/test_willo_lifecycle.c
+tests_test_willo_lifecycle_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_willo_lifecycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_willo_lifecycle_LDADD = $(tests_test_willo_LDADD)
