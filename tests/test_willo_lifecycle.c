@@ -147,11 +147,11 @@ static void open_conn(fx *f, unsigned minor, const char *extra)
     hs_test_error_init(&f->err, f->err_msg, sizeof f->err_msg);
     f->api = *hs_test_host_api();
     f->api.abi_version = (HS_ABI_MAJOR << 16) | minor;
-    char *complete = hs_test_config_complete("willo", cfg, &f->err);
-    ck_assert_msg(complete != NULL, "config: %s", f->err.message);
-    hs_status st = f->c->open(&f->api, hs_test_host_handle(f->h), complete, &f->conn, &f->err);
-    memset(complete, 0, strlen(complete));
-    free(complete);
+    char *settings = hs_test_config_complete("willo", cfg, &f->err);
+    ck_assert_msg(settings != NULL, "config: %s", f->err.message);
+    hs_status st = f->c->open(&f->api, hs_test_host_handle(f->h), settings, &f->conn, &f->err);
+    memset(settings, 0, strlen(settings));
+    free(settings);
     ck_assert_msg(st == HS_OK, "open: %s", f->err.message);
 }
 
