@@ -162,17 +162,23 @@ static void reopen(fx *f, unsigned minor, const char *extra)
     open_conn(f, minor, extra);
 }
 
-static void fx_start(fx *f, unsigned minor)
+static void fx_start_with(fx *f, unsigned minor, const char *deadline_days)
 {
     memset(f, 0, sizeof *f);
     const char *args[] = { "--willo-key", KEY_A, "--interviews", "2", "--participants", "9",
-                           "--vacancies", "1", "--applications", "1", NULL };
+                           "--vacancies", "1", "--applications", "1", "--willo-deadline-days",
+                           deadline_days, NULL };
     ck_assert_msg(hs_test_sandbox_start(&f->sb, args) == 0, "the sandbox did not start");
     f->h = hs_test_host_new();
     f->m = hs_test_module_load("willo");
     ck_assert_msg(f->m != NULL, "willo module did not load");
     f->c = hs_test_module_connector(f->m);
     open_conn(f, minor, NULL);
+}
+
+static void fx_start(fx *f, unsigned minor)
+{
+    fx_start_with(f, minor, "0");
 }
 
 static void fx_stop(fx *f)
@@ -398,10 +404,9 @@ END_TEST
 START_TEST(expiry_through_the_sandbox_clock)
 {
     fx f;
-    fx_start(&f, 1);
+    fx_start_with(&f, 1, "1");
     char iv[64];
     interview_key(&f, 1, iv, sizeof iv);
-    json_object_put(admin(&f, "POST", "/willo/settings", "{\"deadline_s\":3600}", 200));
     sink s = { 0 };
     read_into(&f, "", iv, &s);
     char cursor[8192];
@@ -416,8 +421,8 @@ START_TEST(expiry_through_the_sandbox_clock)
     ck_assert_uint_eq(count_kind(&s, e.remote_id, HS_CHANGE_EXPIRED), 0);
     copy(cursor, sizeof cursor, s.cursor);
 
-    /* two hours on: the deadline has passed for the one who did not answer */
-    json_object_put(admin(&f, "POST", "/clock", "{\"offset_ms\":7200000}", 200));
+    /* 25 hours on: the deadline has passed for the one who did not answer */
+    json_object_put(admin(&f, "POST", "/clock", "{\"offset_ms\":90000000}", 200));
     read_into(&f, cursor, iv, &s);
     json_object *pe = participant(&f, e.remote_id);
     ck_assert_str_eq(str_of(pe, "status"), "expired");

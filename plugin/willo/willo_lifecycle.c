@@ -119,8 +119,9 @@ int hs_willo_answers(json_object *p, hs_answer **answers, size_t *n)
         if (!json_object_is_type(r, json_type_object))
             continue;
         hs_answer *out = &a[*n];
+        const char *question = question_of(r);
         out->struct_size = sizeof *out;
-        out->question = question_of(r) ? question_of(r) : unnamed;
+        out->question = question ? question : unnamed;
         out->link = nonempty(r, "media_url");
         out->score = nonempty(r, "score");
         (*n)++;
