@@ -11,6 +11,8 @@ plugin_willo_la_SOURCES = \
 	plugin/willo/willo_jobs.c \
 	plugin/willo/willo_invite.c \
 	plugin/willo/willo_changes.c \
+	plugin/willo/willo_cursor.c \
+	plugin/willo/willo_lifecycle.c \
 	plugin/willo/willo_check.c
 plugin_willo_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
 plugin_willo_la_LIBADD = plugin/common/libhscommon.la $(CURL_LIBS) $(JSON_C_LIBS)
@@ -32,3 +34,11 @@ tests_test_willo_LDADD = tests/support/libhstesthost.la tests/support/libhstests
 	$(CHECK_LIBS) $(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS)
 
 EXTRA_DIST += plugin/willo/README.md
+
+# The lifecycle reads and re-invitations, for hosts of ABI 2.1 and 2.0.
+check_PROGRAMS += tests/test_willo_lifecycle
+TESTS += tests/test_willo_lifecycle
+tests_test_willo_lifecycle_SOURCES = tests/test_willo_lifecycle.c
+tests_test_willo_lifecycle_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_test_willo_lifecycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_willo_lifecycle_LDADD = $(tests_test_willo_LDADD)

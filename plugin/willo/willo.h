@@ -45,6 +45,8 @@ typedef struct hs_willo_config {
     int max_attempts;
     int64_t backoff_ms;
     char default_country_code[8]; /* digits, "" when none: for national phone numbers */
+    /* participant fields of the lifecycle times (Willo's names are not documented) */
+    char *started_field, *expired_field, *declined_field, *updated_field;
 } hs_willo_config;
 
 struct hs_conn {
@@ -130,6 +132,51 @@ int hs_willo_email_equal(const char *a, const char *b);
  * "00" are international; a national number (leading 0) needs default_cc (digits, may be "").
  * Returns 0, or -1 when the number cannot be made E.164. */
 int hs_willo_phone_e164(const char *phone, const char *default_cc, char *out, size_t out_size);
+
+/* ---- willo_lifecycle.c ---- */
+
+/* One event of a participant's life, in the order it happens. */
+typedef struct hs_willo_event {
+    uint32_t kind;            /* hs_change_kind */
+    int64_t at;               /* Willo's time of it */
+} hs_willo_event;
+
+#define HS_WILLO_MAX_EVENTS 5
+
+/* The completion time of p; -1 when it is not completed. */
+int hs_willo_completion(json_object *p, int64_t *t);
+
+/* The events p shows (invited, started, completed, expired, declined; each when its time or
+ * status is there), into ev[HS_WILLO_MAX_EVENTS]; returns how many. *updated is the
+ * participant's `updated` time (or its newest event when Willo gives none); 0 when unknown. */
+size_t hs_willo_events(const hs_conn *c, json_object *p, hs_willo_event *ev, int64_t *updated);
+
+/* p's responses as answers: a new array (*answers, freed by the caller with free()) whose
+ * strings are borrowed from p; *n may be 0 (then *answers is NULL). -1 on allocation failure. */
+int hs_willo_answers(json_object *p, hs_answer **answers, size_t *n);
+
+/* ---- willo_cursor.c (its format is described there) ---- */
+
+typedef struct hs_willo_mark {
+    char *interview;          /* owned inside a cursor; borrowed in a mark passed to set */
+    int has_wm, has_floor, has_uwm, has_lfloor;
+    int64_t wm, floor, uwm, lfloor;
+    int lc;                   /* 1 when the lifecycle marks (uwm, lfloor) exist */
+} hs_willo_mark;
+
+typedef struct hs_willo_cursor {
+    hs_willo_mark *marks;     /* owned */
+    size_t n, cap;
+} hs_willo_cursor;
+
+void hs_willo_cursor_free(hs_willo_cursor *cur);
+hs_willo_mark *hs_willo_cursor_find(hs_willo_cursor *cur, const char *interview);
+/* Adds or replaces the mark of m->interview (the name is copied). 0 or -1. */
+int hs_willo_cursor_set(hs_willo_cursor *cur, const hs_willo_mark *m);
+/* "" or NULL is an empty cursor. */
+hs_status hs_willo_cursor_parse(const char *text, hs_willo_cursor *cur, hs_error *err);
+/* A new string the caller frees; NULL on allocation failure. */
+char *hs_willo_cursor_json(const hs_willo_cursor *cur);
 
 /* ---- willo_changes.c ---- */
 

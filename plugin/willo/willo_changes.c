@@ -1,32 +1,26 @@
 /*
- * read_changes: completed interviews. Willo has no "completed since" filter, so each
- * interview's completed participants are listed newest first (ordering=-completed, where Willo
- * accepts it) and the walk stops at the interview's watermark minus the overlap window.
- *
- * Cursor format, version 1 (every version ever written stays readable):
- *
- *   {"v":1,"interviews":{"<interview key>":{"wm":"<time>","floor":"<time>"}, ...}}
- *
- *   wm     the newest completion time seen in that interview (Willo's clock), or "" when none
- *          was seen yet. A later read reports completions at or after wm - overlap_s, so a
- *          participant that shows up completed a little late is still reported (reads are at
- *          least once; the change key tells repeats apart).
- *   floor  completions at or before this time were already there when the interview's baseline
- *          was taken and are never reported; "" when the interview had none.
- *   Times are "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC).
+ * read_changes: each participant's life, or only its completions for a host of ABI minor 0.
+ * Willo has no "changed since" filter, so each interview's participants are listed newest
+ * first and the walk stops at the interview's watermark minus the overlap window:
+ *   - completions only (a 2.0 host): status=completed, ordering=-completed, by completion time;
+ *   - lifecycle (a host of minor >= 1): every status, ordering=-<updated_field>, by the time
+ *     the participant last changed, reporting its invitation, start, completion (with answers
+ *     and score), expiry and decline. With nothing new this costs what the completions-only
+ *     read costs: the first page of each interview.
+ * The cursor's format is described in willo_cursor.c.
  *
  * An interview missing from the cursor gets a baseline: unless a snapshot was asked for, its
- * current completions are not reported and wm and floor become the newest of them. The
- * baseline is taken in Willo's clock rather than the host's, so that a participant invited
- * after it and completed later is always reported, whatever the skew between the two clocks,
- * and an interview without completions reports every later one.
+ * current events are not reported and the marks become the newest of them. The baseline is
+ * taken in Willo's clock rather than the host's, so that a participant invited after it is
+ * always reported, whatever the skew between the two clocks, and an interview without
+ * participants reports every later event.
  *
  * One exception: hiresync may invite to an interview before its first successful read (the
  * read of that cycle failed, say), and the invited may complete before the next one. So
  * write_invitation records in the host's store ("since:<interview>") the Willo creation time
  * of the earliest participant it invited or adopted there, and a baseline reports the
- * completions from that time on (the floor sits just before it). Reporting others' completions
- * too is harmless: the runner notes only its own invitations, once per key.
+ * events from that time on (the floors sit just before it). Reporting others' events too is
+ * harmless: the runner acts only on its own invitations, once per key.
  *
  * Interviews in the cursor but not in the request keep their marks.
  */
@@ -42,158 +36,12 @@
 #include "hs_url.h"
 #include "willo.h"
 
-#define CURSOR_VERSION 1
-
-typedef struct mark {
-    char *interview;
-    int has_wm;
-    int64_t wm;
-    int has_floor;
-    int64_t floor;
-} mark;
-
-typedef struct cursor {
-    mark *marks;
-    size_t n;
-    size_t cap;
-} cursor;
-
-static void cursor_free(cursor *cur)
-{
-    for (size_t i = 0; i < cur->n; i++)
-        free(cur->marks[i].interview);
-    free(cur->marks);
-    memset(cur, 0, sizeof *cur);
-}
-
-static mark *cursor_find(cursor *cur, const char *interview)
-{
-    for (size_t i = 0; i < cur->n; i++)
-        if (strcmp(cur->marks[i].interview, interview) == 0)
-            return &cur->marks[i];
-    return NULL;
-}
-
-/* Sets (adds or replaces) the mark of m.interview, copying the name. Returns 0 or -1. */
-static int cursor_set(cursor *cur, const mark *m)
-{
-    mark *old = cursor_find(cur, m->interview);
-    if (old) {
-        old->has_wm = m->has_wm;
-        old->wm = m->wm;
-        old->has_floor = m->has_floor;
-        old->floor = m->floor;
-        return 0;
-    }
-    if (cur->n == cur->cap) {
-        size_t cap = cur->cap ? cur->cap * 2 : 8;
-        mark *grown = realloc(cur->marks, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        cur->marks = grown;
-        cur->cap = cap;
-    }
-    mark copy = *m;
-    copy.interview = strdup(m->interview);
-    if (!copy.interview)
-        return -1;
-    cur->marks[cur->n++] = copy;
-    return 0;
-}
-
-/* Reads a time member: absent or "" leaves *has 0; returns -1 when it does not parse. */
-static int read_time(json_object *obj, const char *name, int *has, int64_t *out)
-{
-    const char *s = hs_json_str(obj, name);
-    *has = 0;
-    if (!s || !*s)
-        return 0;
-    if (hs_time_parse(s, 0, out) != 0)
-        return -1;
-    *has = 1;
-    return 0;
-}
-
-static hs_status cursor_parse(const char *text, cursor *cur, hs_error *err)
-{
-    if (!text || !*text)
-        return HS_OK;
-    json_object *root = hs_json_parse(text, strlen(text), "willo cursor", err);
-    if (!root)
-        return hs_error_set(err, HS_E_INTERNAL, 0, "willo: the cursor is not JSON");
-    hs_status st = HS_OK;
-    int64_t v = 0;
-    json_object *ivs = hs_json_get(root, "interviews");
-    if (hs_json_int(root, "v", &v) != 0 || v != CURSOR_VERSION ||
-        !json_object_is_type(ivs, json_type_object)) {
-        st = hs_error_set(err, HS_E_INTERNAL, 0,
-                          "willo: the cursor is not in a format this connector wrote "
-                          "(expected {\"v\":1,\"interviews\":{...}})");
-        goto out;
-    }
-    json_object_object_foreach(ivs, key, val) {
-        mark m = { .interview = key };
-        if (!json_object_is_type(val, json_type_object) ||
-            read_time(val, "wm", &m.has_wm, &m.wm) != 0 ||
-            read_time(val, "floor", &m.has_floor, &m.floor) != 0) {
-            st = hs_error_set(err, HS_E_INTERNAL, 0,
-                              "willo: the cursor's mark of interview %s is damaged", key);
-            goto out;
-        }
-        if (cursor_set(cur, &m) != 0) {
-            st = hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
-            goto out;
-        }
-    }
-out:
-    json_object_put(root);
-    return st;
-}
-
-static int add_time(json_object *obj, const char *name, int has, int64_t ms)
-{
-    char buf[HS_TIME_BUF] = "";
-    if (has && hs_time_format(ms, buf, sizeof buf) != 0)
-        return -1;
-    json_object *s = json_object_new_string(buf);
-    return s ? json_object_object_add(obj, name, s) : -1;
-}
-
-/* The cursor as JSON, a new string the caller frees; NULL on allocation failure. */
-static char *cursor_json(const cursor *cur)
-{
-    char *out = NULL;
-    json_object *root = json_object_new_object();
-    json_object *ivs = json_object_new_object();
-    if (!root || !ivs) {
-        json_object_put(ivs);
-        goto out;
-    }
-    if (json_object_object_add(root, "v", json_object_new_int(CURSOR_VERSION)) != 0 ||
-        json_object_object_add(root, "interviews", ivs) != 0) {
-        json_object_put(ivs);
-        goto out;
-    }
-    for (size_t i = 0; i < cur->n; i++) {
-        const mark *m = &cur->marks[i];
-        json_object *o = json_object_new_object();
-        if (!o || json_object_object_add(ivs, m->interview, o) != 0) {
-            json_object_put(o);
-            goto out;
-        }
-        if (add_time(o, "wm", m->has_wm, m->wm) != 0 ||
-            add_time(o, "floor", m->has_floor, m->floor) != 0)
-            goto out;
-    }
-    out = hs_json_dup_string(root);
-out:
-    json_object_put(root);
-    return out;
-}
+typedef hs_willo_cursor cursor;
+typedef hs_willo_mark mark;
 
 static hs_status barrier(const hs_emitter *em, const cursor *cur, hs_error *err)
 {
-    char *json = cursor_json(cur);
+    char *json = hs_willo_cursor_json(cur);
     if (!json)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
     hs_status st = em->checkpoint(em->ctx, json);
@@ -252,46 +100,41 @@ typedef struct walk_ctx {
     const hs_emitter *em;
     const cursor *committed;   /* what a barrier inside this walk may commit */
     const char *interview;
+    int lifecycle;             /* every event, walked by `updated`; else completions only */
     int snapshot;              /* report everything, marked as snapshot */
     int baseline;              /* report nothing, only find the newest */
-    int sorted;                /* trusting ordering=-completed for an early stop */
+    int others;                /* report events other than completions (lifecycle) */
+    int sorted;                /* trusting the ordering for an early stop */
     int has_lo;
-    int64_t lo;                /* report t >= lo (wm - overlap) */
+    int64_t lo;                /* walk (and report) t >= lo (watermark - overlap) */
     int has_floor;
-    int64_t floor;             /* report t > floor */
+    int64_t floor;             /* report completions t > floor */
+    int has_lfloor;
+    int64_t lfloor;            /* report other events t > lfloor */
     int have_prev;
     int64_t prev;
     int has_newest;
-    int64_t newest;
+    int64_t newest;            /* newest walk time (completion, or `updated`) */
+    int has_done;
+    int64_t done;              /* newest completion (lifecycle walks) */
     size_t reported;
 } walk_ctx;
 
-/* Completion time of a participant; -1 when it has none (not completed). */
-static int completion(json_object *p, int64_t *t)
-{
-    const char *status = hs_json_str(p, "status");
-    if (status && (strcmp(status, "invited") == 0 || strcmp(status, "started") == 0))
-        return -1;
-    static const char *const names[] = { "completed", "completed_at", "submitted",
-                                         "submitted_at" };
-    const char *s = NULL;
-    for (size_t i = 0; !s && i < sizeof names / sizeof names[0]; i++)
-        s = hs_json_str(p, names[i]);
-    if (!s || hs_time_parse(s, 0, t) != 0)
-        return -1;
-    return 0;
-}
+static const char *const kind_names[] = { "stage", "completed", "invited", "started",
+                                          "expired", "declined" };
 
-static hs_status report(walk_ctx *w, json_object *p, int64_t t, hs_error *err)
+static hs_status emit(walk_ctx *w, json_object *p, const hs_willo_event *ev, hs_error *err)
 {
     const char *pkey = hs_json_str(p, "key");
     if (!pkey || !*pkey)
         return HS_OK;
-    char when[HS_TIME_BUF];
-    char key[256];
-    if (hs_time_format(t, when, sizeof when) != 0)
-        return hs_error_set(err, HS_E_INTERNAL, 0, "willo: completion time out of range");
-    int n = snprintf(key, sizeof key, "willo:%s:completed:%s", pkey, when);
+    char when[HS_TIME_BUF], key[256];
+    if (hs_time_format(ev->at, when, sizeof when) != 0)
+        return hs_error_set(err, HS_E_INTERNAL, 0, "willo: event time out of range");
+    /* a completion's key names its time (a participant may complete again); others happen once */
+    int n = ev->kind == HS_CHANGE_COMPLETED
+                ? snprintf(key, sizeof key, "willo:%s:completed:%s", pkey, when)
+                : snprintf(key, sizeof key, "willo:%s:%s", pkey, kind_names[ev->kind]);
     if (n < 0 || (size_t)n >= sizeof key)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: participant key too long");
     hs_person person;
@@ -299,16 +142,28 @@ static hs_status report(walk_ctx *w, json_object *p, int64_t t, hs_error *err)
     hs_stage_change ch;
     memset(&ch, 0, sizeof ch);
     ch.struct_size = sizeof ch;
-    ch.kind = HS_CHANGE_COMPLETED;
+    ch.kind = ev->kind;
     ch.key = key;
     /* the participant key write_invitation returned: how the host finds the application */
     ch.record_id = pkey;
     ch.job_id = w->interview;
     ch.changed_at = when;
     ch.person = &person;
-    ch.link = hs_willo_participant_link(w->c, p);
     ch.snapshot = w->snapshot;
+    hs_answer *answers = NULL;
+    if (ev->kind == HS_CHANGE_COMPLETED) {
+        ch.link = hs_willo_participant_link(w->c, p);
+        if (w->lifecycle) {
+            if (hs_willo_answers(p, &answers, &ch.n_answers) != 0)
+                return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
+            ch.answers = answers;
+            ch.answer_size = sizeof(hs_answer);
+            const char *score = hs_json_str(p, "score");
+            ch.score = score && *score ? score : NULL;
+        }
+    }
     hs_status st = w->em->change(w->em->ctx, &ch);
+    free(answers);
     if (st != HS_OK)
         return hs_error_set(err, st, 0, "willo: the host stopped the read (%s)",
                             hs_status_name(st));
@@ -316,55 +171,119 @@ static hs_status report(walk_ctx *w, json_object *p, int64_t t, hs_error *err)
     return HS_OK;
 }
 
+static int wanted(const walk_ctx *w, const hs_willo_event *ev)
+{
+    if (w->snapshot)
+        return 1;
+    if (w->baseline || (w->has_lo && ev->at < w->lo))
+        return 0;
+    if (ev->kind == HS_CHANGE_COMPLETED)
+        return !w->has_floor || ev->at > w->floor;
+    return w->others && (!w->has_lfloor || ev->at > w->lfloor);
+}
+
+/* The participant's walk time and events (completions only: its completion alone). -1 when
+ * it has nothing this walk looks at. */
+static int events_of(const walk_ctx *w, json_object *p, hs_willo_event *ev, size_t *n,
+                     int64_t *t)
+{
+    if (!w->lifecycle) {
+        if (hs_willo_completion(p, t) != 0)
+            return -1;
+        ev[0].kind = HS_CHANGE_COMPLETED;
+        ev[0].at = *t;
+        *n = 1;
+        return 0;
+    }
+    *n = hs_willo_events(w->c, p, ev, t);
+    return *n ? 0 : -1;
+}
+
+/* Whether every participant from here on (in walk order) is too old to report anything. */
+static int past_the_end(const walk_ctx *w, int64_t t)
+{
+    if (w->has_lo && t < w->lo)
+        return 1;
+    int completions_done = w->has_floor && t <= w->floor;
+    int others_done = !w->lifecycle || !w->others || (w->has_lfloor && t <= w->lfloor);
+    return completions_done && others_done;
+}
+
+static void note_order(walk_ctx *w, int64_t t)
+{
+    if (w->sorted && w->have_prev && t > w->prev) {
+        /* Willo ignored the ordering: no early stop from here on, for this connection */
+        w->sorted = 0;
+        w->c->ordering_ignored = 1;
+        w->c->api->log(w->c->host, HS_LOG_WARN,
+                       "willo: participants are not ordered as asked; reading whole lists "
+                       "from now on");
+    }
+    w->have_prev = 1;
+    w->prev = t;
+    if (!w->has_newest || t > w->newest) {
+        w->has_newest = 1;
+        w->newest = t;
+    }
+}
+
+static hs_status on_participant(walk_ctx *w, json_object *p, int *stop, hs_error *err)
+{
+    hs_willo_event ev[HS_WILLO_MAX_EVENTS];
+    size_t n = 0;
+    int64_t t = 0;
+    if (!hs_willo_participant_in(p, w->interview) || events_of(w, p, ev, &n, &t) != 0)
+        return HS_OK;
+    note_order(w, t);
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].kind == HS_CHANGE_COMPLETED && (!w->has_done || ev[i].at > w->done)) {
+            w->has_done = 1;
+            w->done = ev[i].at;
+        }
+    if (w->baseline)
+        return HS_OK;
+    if (!w->snapshot && past_the_end(w, t)) {
+        *stop = w->sorted;
+        return HS_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!wanted(w, &ev[i]))
+            continue;
+        hs_status st = emit(w, p, &ev[i], err);
+        if (st != HS_OK)
+            return st;
+    }
+    return HS_OK;
+}
+
 static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *err)
 {
     walk_ctx *w = ctx;
     for (size_t i = 0; i < json_object_array_length(results) && !*stop; i++) {
-        json_object *p = json_object_array_get_idx(results, i);
-        int64_t t = 0;
-        if (!hs_willo_participant_in(p, w->interview) || completion(p, &t) != 0)
-            continue;
-        if (w->sorted && w->have_prev && t > w->prev) {
-            /* Willo ignored the ordering: no early stop from here on, for this connection */
-            w->sorted = 0;
-            w->c->ordering_ignored = 1;
-            w->c->api->log(w->c->host, HS_LOG_WARN,
-                           "willo: participants are not ordered by completion; reading whole "
-                           "lists from now on");
-        }
-        w->have_prev = 1;
-        w->prev = t;
-        if (!w->has_newest || t > w->newest) {
-            w->has_newest = 1;
-            w->newest = t;
-        }
-        if (w->baseline)
-            continue;
-        int before = (w->has_lo && t < w->lo) || (w->has_floor && t <= w->floor);
-        if (before) {
-            if (w->sorted)
-                *stop = 1;
-            continue;
-        }
-        hs_status st = report(w, p, t, err);
+        hs_status st = on_participant(w, json_object_array_get_idx(results, i), stop, err);
         if (st != HS_OK)
             return st;
     }
     if (w->baseline && w->sorted && w->has_newest)
-        *stop = 1;   /* newest first: the first completion seen is the newest */
+        *stop = 1;   /* newest first: the first one seen is the newest */
     return barrier(w->em, w->committed, err);
 }
 
 static hs_status walk_interview(hs_conn *c, walk_ctx *w, long *status, json_object **body,
                                 hs_error *err)
 {
-    char esc[512], query[700];
+    char esc[512], query[900];
     if (hs_url_escape(w->interview, esc, sizeof esc) != 0)
         return hs_error_set(err, HS_E_DATA, 0, "willo: interview key too long");
     w->sorted = !c->ordering_ignored;
-    snprintf(query, sizeof query, "interview=%s%s%s&page_size=%d", esc,
-             c->status_filter_off ? "" : "&status=completed",
-             w->sorted ? "&ordering=-completed" : "", c->cfg.page_size);
+    if (w->lifecycle)
+        snprintf(query, sizeof query, "interview=%s%s%s&page_size=%d", esc,
+                 w->sorted ? "&ordering=-" : "", w->sorted ? c->cfg.updated_field : "",
+                 c->cfg.page_size);
+    else
+        snprintf(query, sizeof query, "interview=%s%s%s&page_size=%d", esc,
+                 c->status_filter_off ? "" : "&status=completed",
+                 w->sorted ? "&ordering=-completed" : "", c->cfg.page_size);
     char *url = hs_willo_url(c, "/participants/", query);
     if (!url)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
@@ -385,7 +304,7 @@ static hs_status walk_with_fallbacks(hs_conn *c, walk_ctx *w, long *status, hs_e
         hs_willo_error_text(body, text, sizeof text);
         if (strstr(text, "ordering") && !c->ordering_ignored)
             c->ordering_ignored = 1;
-        else if (strstr(text, "status") && !c->status_filter_off)
+        else if (!w->lifecycle && strstr(text, "status") && !c->status_filter_off)
             c->status_filter_off = 1;
         else
             break;
@@ -406,18 +325,26 @@ static hs_status walk_with_fallbacks(hs_conn *c, walk_ctx *w, long *status, hs_e
     return st;
 }
 
-/* The interview's mark after a complete walk. */
-static mark next_mark(const mark *old, const walk_ctx *w, int has_since)
+static void raise_to(int *has, int64_t *v, int has_new, int64_t t)
+{
+    if (has_new && (!*has || t > *v)) {
+        *has = 1;
+        *v = t;
+    }
+}
+
+/* The interview's mark after a complete completions-only walk. */
+static mark next_mark_completions(const mark *old, const walk_ctx *w, int has_since)
 {
     mark m = { .interview = (char *)w->interview };
     if (old && !w->snapshot) {
         m = *old;
-        if (w->has_newest && (!m.has_wm || w->newest > m.wm)) {
-            m.has_wm = 1;
-            m.wm = w->newest;
-        }
+        raise_to(&m.has_wm, &m.wm, w->has_newest, w->newest);
         return m;
     }
+    if (old)
+        m = *old;   /* a snapshot keeps the lifecycle marks */
+    m.interview = (char *)w->interview;
     m.has_wm = m.has_floor = w->has_newest;
     m.wm = m.floor = w->newest;
     if (has_since && (!w->has_newest || w->floor < w->newest)) {
@@ -427,10 +354,69 @@ static mark next_mark(const mark *old, const walk_ctx *w, int has_since)
     return m;
 }
 
-static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *committed,
-                                const char *interview, int snapshot, hs_error *err)
+/* The interview's mark after a complete lifecycle walk. Every event of a participant lies at
+ * or before its `updated` time, so a baseline at the newest `updated` covers them all. */
+static mark next_mark_lifecycle(const mark *old, const walk_ctx *w, int has_since)
 {
-    mark *old = cursor_find(committed, interview);
+    mark m = { .interview = (char *)w->interview, .lc = 1 };
+    if (old && old->lc && !w->snapshot) {
+        m = *old;
+        raise_to(&m.has_uwm, &m.uwm, w->has_newest, w->newest);
+        raise_to(&m.has_wm, &m.wm, w->has_done, w->done);
+        return m;
+    }
+    if (old && !w->snapshot) {
+        /* a completions-only mark: completions go on from it, the rest gets a baseline */
+        m = *old;
+        m.lc = 1;
+        raise_to(&m.has_wm, &m.wm, w->has_done, w->done);
+        m.has_uwm = m.has_lfloor = w->has_newest;
+        m.uwm = m.lfloor = w->newest;
+        return m;
+    }
+    m.has_uwm = m.has_lfloor = m.has_wm = m.has_floor = w->has_newest;
+    m.uwm = m.lfloor = m.wm = m.floor = w->newest;
+    if (has_since) {
+        m.has_floor = m.has_lfloor = 1;
+        m.floor = m.lfloor = w->floor;
+        m.has_wm = w->has_done;
+        m.wm = w->done;
+    }
+    return m;
+}
+
+/* Sets up w from the interview's committed mark (NULL: none). */
+static void walk_from(walk_ctx *w, const mark *old, int has_since, int64_t since,
+                      int64_t overlap_ms)
+{
+    w->baseline = !w->snapshot && old == NULL && !has_since;
+    w->others = w->lifecycle && !w->baseline;
+    if (has_since && !old) {
+        /* hiresync invited here before this first read: report what happened since then */
+        w->has_floor = w->has_lfloor = 1;
+        w->floor = w->lfloor = since - 1;
+    }
+    if (!old || w->snapshot)
+        return;
+    w->has_floor = old->has_floor;
+    w->floor = old->floor;
+    if (w->lifecycle && old->lc) {
+        w->has_lo = old->has_uwm;
+        w->lo = old->uwm - overlap_ms;
+        w->has_lfloor = old->has_lfloor;
+        w->lfloor = old->lfloor;
+        return;
+    }
+    w->has_lo = old->has_wm;
+    w->lo = old->wm - overlap_ms;
+    w->others = 0;   /* the first lifecycle read of a completions-only mark: a baseline */
+}
+
+static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *committed,
+                                const char *interview, int snapshot, int lifecycle,
+                                hs_error *err)
+{
+    mark *old = hs_willo_cursor_find(committed, interview);
     walk_ctx w;
     memset(&w, 0, sizeof w);
     w.c = c;
@@ -438,31 +424,21 @@ static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *commit
     w.committed = committed;
     w.interview = interview;
     w.snapshot = snapshot;
-    w.baseline = !snapshot && old == NULL;
+    w.lifecycle = lifecycle;
     int64_t since = 0;
-    int has_since = w.baseline && since_get(c, interview, &since);
-    if (has_since) {
-        /* hiresync invited here before this first read: report what completed since then */
-        w.baseline = 0;
-        w.has_floor = 1;
-        w.floor = since - 1;
-    }
-    if (old && !snapshot) {
-        w.has_lo = old->has_wm;
-        w.lo = old->wm - c->cfg.overlap_ms;
-        w.has_floor = old->has_floor;
-        w.floor = old->floor;
-    }
+    int has_since = !snapshot && old == NULL && since_get(c, interview, &since);
+    walk_from(&w, old, has_since, since, c->cfg.overlap_ms);
     long status = 0;
     hs_status st = walk_with_fallbacks(c, &w, &status, err);
     if (st != HS_OK || status != 200)
         return st;
-    mark m = next_mark(old, &w, has_since);
-    if (cursor_set(committed, &m) != 0)
+    mark m = lifecycle ? next_mark_lifecycle(old, &w, has_since)
+                       : next_mark_completions(old, &w, has_since);
+    if (hs_willo_cursor_set(committed, &m) != 0)
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
-    c->api->log(c->host, HS_LOG_DEBUG, "willo: interview %s: %zu completions%s", interview,
-                w.reported, w.baseline ? " (baseline)" : has_since ? " (first read after "
-                "invitations)" : "");
+    c->api->log(c->host, HS_LOG_DEBUG, "willo: interview %s: %zu %s%s", interview, w.reported,
+                lifecycle ? "events" : "completions",
+                w.baseline ? " (baseline)" : has_since ? " (first read after invitations)" : "");
     return HS_OK;
 }
 
@@ -528,7 +504,9 @@ hs_status hs_willo_read_changes(hs_conn *c, const hs_read_request *request,
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: read_changes with short structs");
     cursor committed = { 0 };
     keys all = { 0 };
-    hs_status st = cursor_parse(request->cursor_json, &committed, err);
+    /* new kinds only to a host that knows them (rule 2) */
+    int lifecycle = HS_ABI_MINOR_OF(c->api->abi_version) >= 1;
+    hs_status st = hs_willo_cursor_parse(request->cursor_json, &committed, err);
     if (st != HS_OK)
         goto out;
     const char *const *ids = request->job_ids;
@@ -547,13 +525,13 @@ hs_status hs_willo_read_changes(hs_conn *c, const hs_read_request *request,
             st = hs_error_set(err, HS_E_CANCELLED, 0, "willo: cancelled");
             goto out;
         }
-        st = read_interview(c, em, &committed, ids[i], request->snapshot != 0, err);
+        st = read_interview(c, em, &committed, ids[i], request->snapshot != 0, lifecycle, err);
         if (st != HS_OK)
             goto out;
     }
     st = barrier(em, &committed, err);
 out:
     keys_free(&all);
-    cursor_free(&committed);
+    hs_willo_cursor_free(&committed);
     return st;
 }

@@ -40,6 +40,10 @@ void hs_willo_config_clear(hs_willo_config *cfg)
     for (size_t i = 0; i < cfg->n_link_fields; i++)
         free(cfg->link_fields[i]);
     free(cfg->link_fields);
+    free(cfg->started_field);
+    free(cfg->expired_field);
+    free(cfg->declined_field);
+    free(cfg->updated_field);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -125,6 +129,29 @@ static hs_status parse_numbers(json_object *root, hs_willo_config *cfg, hs_error
     return HS_OK;
 }
 
+/* A lifecycle time's field name; the manifest gives the default and the pattern. */
+static hs_status parse_field(json_object *root, const char *key, char **out, hs_error *err)
+{
+    const char *s = NULL;
+    hs_status st = hs_json_cfg_str(root, key, 1, &s, WHO, err);
+    if (st != HS_OK)
+        return st;
+    *out = strdup(s);
+    return *out ? HS_OK : hs_error_set(err, HS_E_INTERNAL, 0, "willo config: out of memory");
+}
+
+static hs_status parse_fields(json_object *root, hs_willo_config *cfg, hs_error *err)
+{
+    hs_status st = parse_field(root, "started_field", &cfg->started_field, err);
+    if (st == HS_OK)
+        st = parse_field(root, "expired_field", &cfg->expired_field, err);
+    if (st == HS_OK)
+        st = parse_field(root, "declined_field", &cfg->declined_field, err);
+    if (st == HS_OK)
+        st = parse_field(root, "updated_field", &cfg->updated_field, err);
+    return st;
+}
+
 static hs_status parse_root(json_object *root, hs_willo_config *cfg, hs_error *err)
 {
     if (!json_object_is_type(root, json_type_object))
@@ -146,6 +173,8 @@ static hs_status parse_root(json_object *root, hs_willo_config *cfg, hs_error *e
         st = parse_country_code(root, cfg, err);
     if (st == HS_OK)
         st = parse_numbers(root, cfg, err);
+    if (st == HS_OK)
+        st = parse_fields(root, cfg, err);
     return st;
 }
 

@@ -22,11 +22,25 @@
 typedef struct find_ctx {
     const char *interview;
     const char *email;
+    const char *previous;   /* a re-invitation's earlier participant: never adopted */
     char key[128];
     char created[64];
     int found;
+    int email_seen;         /* a participant with the email was listed (adoptable or not) */
+    int previous_seen;
     size_t seen;
 } find_ctx;
+
+/* On a re-invitation, the earlier participant and any that expired or declined are history,
+ * not an invitation to adopt. */
+static int adoptable(const find_ctx *fc, json_object *p, const char *key)
+{
+    if (!fc->previous)
+        return 1;
+    const char *status = hs_json_str(p, "status");
+    return strcmp(key, fc->previous) != 0 && !(status && (strcmp(status, "expired") == 0 ||
+                                                          strcmp(status, "declined") == 0));
+}
 
 typedef enum lookup_outcome { FOUND, NOT_FOUND, NO_INTERVIEW } lookup_outcome;
 
@@ -41,6 +55,11 @@ static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *e
             continue;
         const char *key = hs_json_str(p, "key");
         if (!key || !*key)
+            continue;
+        fc->email_seen = 1;
+        if (fc->previous && strcmp(key, fc->previous) == 0)
+            fc->previous_seen = 1;
+        if (!adoptable(fc, p, key))
             continue;
         int w = snprintf(fc->key, sizeof fc->key, "%s", key);
         if (w < 0 || (size_t)w >= sizeof fc->key)
@@ -72,6 +91,8 @@ static hs_status list_once(hs_conn *c, const char *interview, const char *email,
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: out of memory");
     fc->found = 0;
     fc->seen = 0;
+    fc->email_seen = 0;
+    fc->previous_seen = 0;
     hs_status st = hs_willo_pages(c, url, "GET /participants/", on_page, fc, status, NULL, err);
     free(url);
     return st;
@@ -83,16 +104,19 @@ static hs_status list_once(hs_conn *c, const char *interview, const char *email,
  * Willo refuses the filter, or answers with participants none of which match (so the filter
  * does not select by email), the interview's participants are paged through instead.
  */
-static hs_status lookup(hs_conn *c, const char *interview, const char *email, find_ctx *fc,
-                        lookup_outcome *outcome, hs_error *err)
+static hs_status lookup(hs_conn *c, const hs_invitation *inv, find_ctx *fc,
+                       lookup_outcome *outcome, hs_error *err)
 {
     long status = 0;
+    const char *interview = inv->interview_id, *email = inv->person->email;
     fc->interview = interview;
     fc->email = email;
+    fc->previous = inv->previous_id && *inv->previous_id ? inv->previous_id : NULL;
     hs_status st = list_once(c, interview, email, 1, fc, &status, err);
     if (st != HS_OK)
         return st;
-    if (status == 200 && (fc->found || fc->seen == 0)) {
+    /* a listed participant with the email shows the search works: the answer is final */
+    if (status == 200 && (fc->found || fc->seen == 0 || fc->email_seen)) {
         *outcome = fc->found ? FOUND : NOT_FOUND;
         return HS_OK;
     }
@@ -113,6 +137,18 @@ static hs_status no_interview(const hs_invitation *inv, const char *detail, hs_e
                         " map the pipeline to an existing interview", inv->interview_id,
                         detail && *detail ? " (Willo: " : "", detail ? detail : "",
                         detail && *detail ? ")" : "");
+}
+
+/* A re-invitation Willo will not make: it keeps the earlier participant for the email. */
+static hs_status still_held(const hs_invitation *inv, hs_error *err)
+{
+    return hs_error_set(err, HS_E_DATA, 400,
+                        "willo: Willo still holds the earlier invitation %s for this email and "
+                        "interview; it invites an email once while its participant is open: "
+                        "expire or delete participant %s in Willo to re-invite record %s, or "
+                        "set the mapping's reinvite to \"never\"", inv->previous_id,
+                        inv->previous_id,
+                        inv->source_record_id ? inv->source_record_id : "(unknown)");
 }
 
 static hs_status set_result(hs_write_result *result, int applied, const char *key,
@@ -195,11 +231,13 @@ static hs_status adopt(hs_conn *c, const hs_invitation *inv, const char *why,
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
-    hs_status st = lookup(c, inv->interview_id, inv->person->email, &fc, &outcome, err);
+    hs_status st = lookup(c, inv, &fc, &outcome, err);
     if (st != HS_OK)
         return st;
     if (outcome == NO_INTERVIEW)
         return no_interview(inv, NULL, err);
+    if (outcome == NOT_FOUND && fc.previous_seen)
+        return still_held(inv, err);
     if (outcome == NOT_FOUND)
         return hs_error_set(err, HS_E_DATA, 400,
                             "willo: %s, but record %s's email is not among the participants of "
@@ -248,8 +286,7 @@ static hs_status look_after_unclear(hs_conn *c, const hs_invitation *inv,
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
-    if (lookup(c, inv->interview_id, inv->person->email, &fc, &outcome,
-               hs_error_local_init(&lerr)) != HS_OK ||
+    if (lookup(c, inv, &fc, &outcome, hs_error_local_init(&lerr)) != HS_OK ||
         outcome != FOUND)
         return st;
     hs_willo_note_invited(c, inv->interview_id, fc.created);
@@ -299,6 +336,10 @@ static hs_status create(hs_conn *c, const hs_invitation *inv, hs_write_result *r
                                 "key", status);
         }
         /* 201 is a creation; a 200 returns a participant that was already there */
+        if (status == 200 && inv->previous_id && strcmp(key, inv->previous_id) == 0) {
+            json_object_put(reply);
+            return still_held(inv, err);
+        }
         st = set_result(result, status == 201, key, err);
         hs_willo_note_invited(c, inv->interview_id, hs_json_str(reply, "created"));
         json_object_put(reply);
@@ -362,7 +403,7 @@ hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *given,
     find_ctx fc;
     memset(&fc, 0, sizeof fc);
     lookup_outcome outcome = NOT_FOUND;
-    hs_status st = lookup(c, inv->interview_id, inv->person->email, &fc, &outcome, err);
+    hs_status st = lookup(c, inv, &fc, &outcome, err);
     if (st != HS_OK)
         return st;
     if (outcome == NO_INTERVIEW)

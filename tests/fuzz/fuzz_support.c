@@ -430,10 +430,12 @@ static hs_status on_change(void *ctx, const hs_stage_change *ch)
     if (ch->struct_size < sizeof(hs_stage_change) || !SIZED(ch->stage, hs_ref) || !SIZED(ch->status, hs_ref) ||
         !SIZED(ch->person, hs_person))
         abort();
-    if (ch->kind != HS_CHANGE_STAGE && ch->kind != HS_CHANGE_COMPLETED)
+    if (ch->kind > HS_CHANGE_DECLINED)
         abort();
-    if ((ch->kind == HS_CHANGE_COMPLETED) != (ch->stage == NULL))
-        abort(); /* a stage change names its stage, a completion none */
+    if ((ch->kind != HS_CHANGE_STAGE) != (ch->stage == NULL))
+        abort(); /* a stage change names its stage, an interview's event none */
+    if (ch->n_answers > 0 && (ch->answers == NULL || ch->answer_size < sizeof(hs_answer)))
+        abort();
     touch(ch->key);
     touch(ch->record_id);
     touch(ch->job_id);
@@ -448,6 +450,15 @@ static hs_status on_change(void *ctx, const hs_stage_change *ch)
         touch(ch->person->phone);
     }
     touch(ch->link);
+    touch(ch->score);
+    for (size_t i = 0; i < ch->n_answers; i++) {
+        const hs_answer *a = HS_ELEMENT(hs_answer, ch->answers, ch->answer_size, i);
+        if (a->struct_size < sizeof(hs_answer) || a->question == NULL)
+            abort();
+        touch(a->question);
+        touch(a->link);
+        touch(a->score);
+    }
     return HS_OK;
 }
 

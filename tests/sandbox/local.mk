@@ -23,6 +23,7 @@ hiresync_sandbox_SOURCES = \
 	tests/sandbox/sandbox_willo_participants.c \
 	tests/sandbox/sandbox_willo_webhooks.c \
 	tests/sandbox/sandbox_willo_deliveries.c \
+	tests/sandbox/sandbox_willo_lifecycle.c \
 	tests/sandbox/sandbox_admin.c
 hiresync_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE
 hiresync_sandbox_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) -pthread

@@ -53,6 +53,7 @@ typedef struct hs_sb_config {
     int willo_auth;
     int willo_dup;
     double willo_rate;
+    int64_t willo_deadline_s;                     /* --willo-deadline-days; 0: none */
     int date_style;
     int64_t data_end_ms;                          /* generated data ends here */
     int64_t clock_offset_ms;                      /* --clock-offset-ms at start */
@@ -155,10 +156,14 @@ typedef struct hs_sb_participant {
     char key[33];
     char interview[33];
     char *first, *last, *email, *phone, *stage;   /* owned */
-    int status;                                   /* 0 invited, 1 started, 2 completed */
+    int status;                                   /* HS_SB_PT_* */
     int64_t created_ms, updated_ms, completed_ms; /* completed 0 = null */
+    int64_t started_ms, expires_ms, expired_ms, declined_ms;  /* 0 = null */
+    char score[16], scores[3][16];                /* "" = null: overall, per response */
     int deleted;
 } hs_sb_participant;
+enum { HS_SB_PT_INVITED, HS_SB_PT_STARTED, HS_SB_PT_COMPLETED, HS_SB_PT_EXPIRED,
+       HS_SB_PT_DECLINED };
 
 typedef struct hs_sb_webhook {
     char key[33];
@@ -217,6 +222,7 @@ typedef struct hs_sb_world {
     /* settings changeable at run time */
     int willo_auth, willo_dup;
     double willo_rate;
+    int64_t willo_deadline_s;                     /* invitation deadline; 0: none */
     char next_host[256];
     long quota_per_day;
     int latency_ms;
@@ -418,6 +424,15 @@ void hs_sb_willo_page(const hs_sb_req *r, hs_sb_resp *resp, size_t count,
                       const void *const *recs, hs_sb_item_fn item);
 int hs_sb_willo_auth_mode(const char *s);       /* -1 if unknown */
 int hs_sb_willo_dup_mode(const char *s);
+
+/* ---- sandbox_willo_lifecycle.c ---- */
+/* Applies the deadline lazily: an invited or started participant whose `expires` the sandbox
+ * clock has passed becomes expired at that time. */
+void hs_sb_participant_refresh(hs_sb_participant *p);
+void hs_sb_participants_refresh(void);
+/* The admin's POST /willo/participants/{key}/{complete|start|expire|decline}. */
+void hs_sb_willo_admin_participant(const hs_sb_req *r, hs_sb_resp *resp,
+                                   hs_sb_participant *p, const char *action);
 
 /* ---- sandbox_willo_deliveries.c ---- */
 void hs_sb_webhooks_fire(const char *trigger, const hs_sb_participant *p);

@@ -301,6 +301,7 @@ static json_object *willo_settings_json(void)
     json_object_object_add(o, "auth", json_object_new_string(auth[hs_sb_w.willo_auth]));
     json_object_object_add(o, "next_host", json_object_new_string(hs_sb_w.next_host));
     json_object_object_add(o, "rate", json_object_new_double(hs_sb_w.willo_rate));
+    json_object_object_add(o, "deadline_s", json_object_new_int64(hs_sb_w.willo_deadline_s));
     return o;
 }
 
@@ -312,12 +313,17 @@ static void willo_settings(const hs_sb_req *r, hs_sb_resp *resp)
     const char *dup = str_field(in, "duplicates"), *auth = str_field(in, "auth");
     int d = dup ? hs_sb_willo_dup_mode(dup) : hs_sb_w.willo_dup;
     int a = auth ? hs_sb_willo_auth_mode(auth) : hs_sb_w.willo_auth;
-    if (d < 0 || a < 0) {
+    int bad_deadline = json_object_object_get_ex(in, "deadline_s", &v) &&
+                       (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0);
+    if (d < 0 || a < 0 || bad_deadline) {
         fail(resp, 400, d < 0 ? "\"duplicates\" must be reject, create or return"
-                              : "\"auth\" must be any, bearer, token or raw");
+                        : a < 0 ? "\"auth\" must be any, bearer, token or raw"
+                                : "\"deadline_s\" must be a whole number of seconds, 0 for none");
         json_object_put(in);
         return;
     }
+    if (json_object_object_get_ex(in, "deadline_s", &v))
+        hs_sb_w.willo_deadline_s = json_object_get_int64(v);
     hs_sb_w.willo_dup = d;
     hs_sb_w.willo_auth = a;
     if (json_object_object_get_ex(in, "next_host", &v))
@@ -346,16 +352,7 @@ static void willo_participant(const hs_sb_req *r, hs_sb_resp *resp, const char *
         fail(resp, 404, "no such participant");
         return;
     }
-    if (strcmp(slash, "/complete") == 0 && is(r, "POST")) {
-        hs_sb_participant_complete(pt);
-    } else if (strcmp(slash, "/start") == 0 && is(r, "POST")) {
-        pt->status = 1;
-        pt->updated_ms = hs_sb_stamp_ms();
-    } else {
-        fail(resp, 404, "unknown admin route");
-        return;
-    }
-    hs_sb_reply_json(resp, 200, hs_sb_participant_json(pt));
+    hs_sb_willo_admin_participant(r, resp, pt, slash + 1);
 }
 
 static void inbox(const hs_sb_req *r, hs_sb_resp *resp)
@@ -405,6 +402,7 @@ static void willo(const hs_sb_req *r, hs_sb_resp *resp, const char *p)
     } else if (strcmp(p, "participants") == 0 && is(r, "GET")) {
         const char *interview = hs_sb_query(r, "interview");
         json_object *arr = json_object_new_array();
+        hs_sb_participants_refresh();
         for (size_t i = 0; arr && i < hs_sb_w.n_pt; i++)
             if (!hs_sb_w.pt[i].deleted && (!interview || strcmp(interview, hs_sb_w.pt[i].interview) == 0))
                 json_object_array_add(arr, hs_sb_participant_json(&hs_sb_w.pt[i]));

@@ -199,6 +199,8 @@ static int build_willo(void)
             return -1;
         p->created_ms = c->data_end_ms - (int64_t)(c->participants - i) * 3600000;
         p->updated_ms = p->created_ms;
+        if (hs_sb_w.willo_deadline_s > 0)
+            p->expires_ms = p->created_ms + hs_sb_w.willo_deadline_s * 1000;
         if (i % 3 == 2) {
             p->status = 2;
             p->completed_ms = p->created_ms + 1800000;
@@ -219,6 +221,7 @@ int hs_sb_data_build(void)
     hs_sb_w.willo_auth = hs_sb_w.cfg.willo_auth;
     hs_sb_w.willo_dup = hs_sb_w.cfg.willo_dup;
     hs_sb_w.willo_rate = hs_sb_w.cfg.willo_rate;
+    hs_sb_w.willo_deadline_s = hs_sb_w.cfg.willo_deadline_s;
     hs_sb_w.bucket = hs_sb_w.cfg.willo_rate < 1 ? 1 : hs_sb_w.cfg.willo_rate;
     hs_sb_w.bucket_ms = hs_sb_now_ms();
     hs_sb_w.quota_per_day = hs_sb_w.cfg.quota_per_day;

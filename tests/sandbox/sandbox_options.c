@@ -29,6 +29,7 @@ static const char usage[] =
     "  --willo-auth any|bearer|token|raw\n"
     "  --willo-duplicates reject|create|return\n"
     "  --willo-rate N           Willo requests per second (0: unlimited)\n"
+    "  --willo-deadline-days N  invitations expire N days after they are made (0: never)\n"
     "  --verbose                log requests to stderr\n";
 
 static int number(const char *opt, const char *s, long long lo, long long hi, long long *out)
@@ -110,6 +111,7 @@ static const struct option opts[] = {
     { "latency-ms", required_argument, NULL, 'l' }, { "token-ttl", required_argument, NULL, 't' },
     { "quota-per-day", required_argument, NULL, 'q' }, { "willo-auth", required_argument, NULL, 'u' },
     { "willo-duplicates", required_argument, NULL, 'd' }, { "willo-rate", required_argument, NULL, 'r' },
+    { "willo-deadline-days", required_argument, NULL, 'x' },
     { "eploy-key", required_argument, NULL, 'k' }, { "willo-key", required_argument, NULL, 'K' },
     { "eploy-date-style", required_argument, NULL, 'D' }, { "data-end", required_argument, NULL, 'e' },
     { "clock-offset-ms", required_argument, NULL, 'o' }, { "verbose", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
@@ -136,7 +138,7 @@ static int number_option(hs_sb_config *c, int ch, const char *name, const char *
         { 'E', 0, 65535 }, { 'W', 0, 65535 }, { 'A', 0, 65535 }, { 's', 0, INT64_MAX },
         { 'v', 0, 60000 }, { 'a', 0, 5000000 }, { 'i', 0, 100000 }, { 'p', 0, 1000000 },
         { 'l', 0, 600000 }, { 't', 1, 86400 * 365 }, { 'q', 0, INT32_MAX },
-        { 'o', -HS_SB_CLOCK_OFFSET_MAX_MS, HS_SB_CLOCK_OFFSET_MAX_MS } };
+        { 'o', -HS_SB_CLOCK_OFFSET_MAX_MS, HS_SB_CLOCK_OFFSET_MAX_MS }, { 'x', 0, 3650 } };
     long long v;
     size_t i = 0;
     while (ranges[i].ch != ch)
@@ -155,6 +157,7 @@ static int number_option(hs_sb_config *c, int ch, const char *name, const char *
     case 'l': c->latency_ms = (int)v; break;
     case 't': c->token_ttl = (int)v; break;
     case 'o': c->clock_offset_ms = (int64_t)v; break;
+    case 'x': c->willo_deadline_s = (int64_t)v * 86400; break;
     default: c->quota_per_day = (long)v; break;
     }
     return 0;

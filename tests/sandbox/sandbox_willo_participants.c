@@ -1,5 +1,6 @@
 /* Willo participants: invite (with the configurable duplicate rule), list with filters and
- * ordering, detail with responses once completed, update, delete. */
+ * ordering, detail with responses once completed, update, delete. Every read applies the
+ * invitation deadline first (sandbox_willo_lifecycle.c). */
 #include "sandbox.h"
 
 #include <ctype.h>
@@ -8,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const statuses[] = { "invited", "started", "completed" };
+static const char *const statuses[] = { "invited", "started", "completed", "expired",
+                                         "declined" };
 static const char *const prompts[] = {
     "Tell us a little about yourself and why you applied.",
     "Describe a time you supported someone through a difficult day.",
@@ -50,8 +52,13 @@ json_object *hs_sb_participant_json(const hs_sb_participant *p)
     json_object_object_add(o, "created", date_or_null(p->created_ms));
     json_object_object_add(o, "updated", date_or_null(p->updated_ms));
     json_object_object_add(o, "completed", date_or_null(p->completed_ms));
+    json_object_object_add(o, "started", date_or_null(p->started_ms));
+    json_object_object_add(o, "expires", date_or_null(p->expires_ms));
+    json_object_object_add(o, "expired", date_or_null(p->expired_ms));
+    json_object_object_add(o, "declined", date_or_null(p->declined_ms));
+    json_object_object_add(o, "score", str_or_null(p->score[0] ? p->score : NULL));
     json_object *share = NULL;
-    if (p->status == 2) {
+    if (p->status == HS_SB_PT_COMPLETED) {
         char url[128];
         snprintf(url, sizeof url, "https://app.willotalent.com/share/%s", p->key);
         share = json_object_new_string(url);
@@ -65,7 +72,8 @@ json_object *hs_sb_participant_json(const hs_sb_participant *p)
             json_object_object_add(r, "media_url", json_object_new_string(url));
             json_object_object_add(r, "transcript",
                                    json_object_new_string("Thank you for the opportunity to answer."));
-            json_object_object_add(r, "score", NULL);
+            json_object_object_add(r, "score",
+                                   str_or_null(p->scores[i][0] ? p->scores[i] : NULL));
             json_object_array_add(responses, r);
         }
     }
@@ -89,6 +97,11 @@ typedef struct email_query {
     const char *interview, *email;
 } email_query;
 
+static int is_over(const hs_sb_participant *p)
+{
+    return p->status == HS_SB_PT_EXPIRED || p->status == HS_SB_PT_DECLINED;
+}
+
 static uint64_t email_hash(const char *interview, const char *email)
 {
     return hs_sb_hash(interview, 0) ^ hs_sb_mix(hs_sb_hash(email, 1));
@@ -98,8 +111,8 @@ static int email_matches(uint32_t rec, const void *ctx)
 {
     const email_query *q = ctx;
     const hs_sb_participant *p = rec < hs_sb_w.n_pt ? &hs_sb_w.pt[rec] : NULL;
-    return p && !p->deleted && p->email && strcmp(p->interview, q->interview) == 0 &&
-           strcasecmp(p->email, q->email) == 0;
+    return p && !p->deleted && !is_over(p) && p->email &&
+           strcmp(p->interview, q->interview) == 0 && strcasecmp(p->email, q->email) == 0;
 }
 
 int hs_sb_participant_index_email(const hs_sb_participant *p)
@@ -110,9 +123,13 @@ int hs_sb_participant_index_email(const hs_sb_participant *p)
                            (uint32_t)(p - hs_sb_w.pt));
 }
 
+/* The participant of interview with this email that is still open or completed: an expired or
+ * declined one does not count, so inviting the email again creates a new participant in every
+ * duplicates mode (a choice: Willo's behaviour here is not documented). */
 hs_sb_participant *hs_sb_participant_by_email(const char *interview, const char *email)
 {
     email_query q = { interview, email };
+    hs_sb_participants_refresh();
     uint32_t rec = hs_sb_index_find(&hs_sb_w.pt_by_email, email_hash(interview, email),
                                     email_matches, &q);
     return rec == UINT32_MAX ? NULL : &hs_sb_w.pt[rec];
@@ -121,7 +138,9 @@ hs_sb_participant *hs_sb_participant_by_email(const char *interview, const char 
 void hs_sb_participant_complete(hs_sb_participant *p)
 {
     int64_t now = hs_sb_stamp_ms();
-    p->status = 2;
+    p->status = HS_SB_PT_COMPLETED;
+    if (!p->started_ms)
+        p->started_ms = now;   /* answering began at the latest now */
     p->completed_ms = now;
     p->updated_ms = now;
     hs_sb_webhooks_fire("new_response", p);
@@ -237,6 +256,8 @@ hs_sb_participant *hs_sb_participant_create(json_object *in, int dup_mode, int *
     }
     snprintf(p->interview, sizeof p->interview, "%s", interview);
     p->created_ms = p->updated_ms = hs_sb_stamp_ms();
+    if (hs_sb_w.willo_deadline_s > 0)
+        p->expires_ms = p->created_ms + hs_sb_w.willo_deadline_s * 1000;
     if (set_names(p, in) || set_str(&p->email, email) ||
         set_str(&p->phone, phone && *phone ? phone : NULL) ||
         set_str(&p->stage, stage ? stage : "Invited") || hs_sb_participant_index_email(p)) {
@@ -331,6 +352,7 @@ static void list(const hs_sb_req *r, hs_sb_resp *resp)
         detail(resp, 500, "out of memory");
         return;
     }
+    hs_sb_participants_refresh();
     for (size_t i = 0; i < hs_sb_w.n_pt; i++) {
         hs_sb_participant *p = &hs_sb_w.pt[i];
         if (p->deleted || (interview && *interview && strcmp(interview, p->interview)) ||
@@ -418,6 +440,8 @@ void hs_sb_willo_participants(const hs_sb_req *r, hs_sb_resp *resp, const char *
         return;
     }
     hs_sb_participant *p = hs_sb_participant_find(key);
+    if (p)
+        hs_sb_participant_refresh(p);
     if (!p)
         detail(resp, 404, "Not found.");
     else if (strcmp(r->method, "GET") == 0)

@@ -277,6 +277,146 @@ START_TEST(completed_detail)
 }
 END_TEST
 
+static void admin_ok(const char *method, const char *path, const char *body, long want)
+{
+    hs_tu_resp r;
+    hs_tu_admin(method, path, body, &r);
+    ck_assert_msg(r.http.status == want, "%s %s: %ld %s", method, path, r.http.status,
+                  r.http.body);
+    hs_tu_resp_clear(&r);
+}
+
+/* The participant as the API shows it; the caller clears r. */
+static void get_participant(const char *key, hs_tu_resp *r)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/participants/%s/", key);
+    hs_tu_willo("GET", path, KEY, NULL, r);
+    ck_assert_int_eq(r->http.status, 200);
+}
+
+static void participant_action(const char *key, const char *action, const char *body,
+                               long want)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/willo/participants/%s/%s", key, action);
+    admin_ok("POST", path, body, want);
+}
+
+/* Invited, started, completed with scores; declined; expired by hand; and a re-invitation of
+ * an expired or declined email is a new participant even where duplicates are refused. */
+START_TEST(lifecycle_admin_moves)
+{
+    char iv[64], a[64], b[64], c[64], again[64];
+    first_interview(iv, sizeof iv, 0);
+    invite(iv, "life-a@example.com", 201, a, sizeof a);
+    invite(iv, "life-b@example.com", 201, b, sizeof b);
+    invite(iv, "life-c@example.com", 201, c, sizeof c);
+    hs_tu_resp r;
+    get_participant(a, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "invited");
+    ck_assert_ptr_null(hs_tu_str(r.json, "started"));
+    ck_assert_ptr_null(hs_tu_str(r.json, "expires"));
+    ck_assert_ptr_null(hs_tu_str(r.json, "score"));
+    hs_tu_resp_clear(&r);
+
+    participant_action(a, "start", NULL, 200);
+    get_participant(a, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "started");
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "started"));
+    ck_assert_str_eq(hs_tu_str(r.json, "updated"), hs_tu_str(r.json, "started"));
+    hs_tu_resp_clear(&r);
+    participant_action(a, "complete", "{\"score\":\"8.5\",\"scores\":[\"4\",\"5\",null]}", 200);
+    get_participant(a, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "completed");
+    ck_assert_str_eq(hs_tu_str(r.json, "score"), "8.5");
+    ck_assert_str_eq(hs_tu_str(r.json, "responses.0.score"), "4");
+    ck_assert_str_eq(hs_tu_str(r.json, "responses.1.score"), "5");
+    ck_assert_ptr_null(hs_tu_str(r.json, "responses.2.score"));
+    hs_tu_resp_clear(&r);
+    participant_action(a, "complete", "{\"score\":7}", 400);
+    participant_action(a, "expire", NULL, 409);
+
+    participant_action(b, "decline", NULL, 200);
+    get_participant(b, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "declined");
+    ck_assert_str_eq(hs_tu_str(r.json, "updated"), hs_tu_str(r.json, "declined"));
+    hs_tu_resp_clear(&r);
+    participant_action(b, "complete", NULL, 409);
+    participant_action(c, "expire", NULL, 200);
+    get_participant(c, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "expired");
+    ck_assert_ptr_nonnull(hs_tu_str(r.json, "expired"));
+    hs_tu_resp_clear(&r);
+    participant_action(c, "fly", NULL, 404);
+
+    /* the status filter knows the new values */
+    char path[160];
+    snprintf(path, sizeof path, "/participants/?interview=%s&status=declined", iv);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    ck_assert_str_eq(hs_tu_str(r.json, "results.0.key"), b);
+    hs_tu_resp_clear(&r);
+
+    admin_ok("POST", "/willo/settings", "{\"duplicates\":\"reject\"}", 200);
+    invite(iv, "life-a@example.com", 400, NULL, 0);
+    invite(iv, "life-b@example.com", 201, again, sizeof again);
+    ck_assert_str_ne(again, b);
+    invite(iv, "life-b@example.com", 400, NULL, 0);
+    admin_ok("POST", "/willo/settings", "{\"duplicates\":\"return\"}", 200);
+    invite(iv, "life-c@example.com", 201, again, sizeof again);
+    ck_assert_str_ne(again, c);
+}
+END_TEST
+
+/* The deadline: expires = created + deadline_s; once the sandbox clock passes it, the
+ * participant reads as expired at that time, and a completed one does not. */
+START_TEST(lifecycle_deadline_on_the_clock)
+{
+    char iv[64], late[64], done[64], before[64];
+    first_interview(iv, sizeof iv, 1);
+    invite(iv, "before@example.com", 201, before, sizeof before);
+    admin_ok("POST", "/willo/settings", "{\"deadline_s\":-1}", 400);
+    admin_ok("POST", "/willo/settings", "{\"deadline_s\":86400}", 200);
+    invite(iv, "late@example.com", 201, late, sizeof late);
+    invite(iv, "done@example.com", 201, done, sizeof done);
+    participant_action(done, "complete", NULL, 200);
+    hs_tu_resp r;
+    get_participant(late, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "invited");
+    char expires[64], created[64];
+    snprintf(expires, sizeof expires, "%s", hs_tu_str(r.json, "expires"));
+    snprintf(created, sizeof created, "%s", hs_tu_str(r.json, "created"));
+    hs_tu_resp_clear(&r);
+    ck_assert_int_gt(strcmp(expires, created), 0);
+    admin_ok("POST", "/clock", "{\"offset_ms\":82800000}", 200);   /* 23 hours on */
+    get_participant(late, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "invited");
+    hs_tu_resp_clear(&r);
+
+    admin_ok("POST", "/clock", "{\"offset_ms\":90000000}", 200);   /* 25 hours on */
+    get_participant(late, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "expired");
+    ck_assert_str_eq(hs_tu_str(r.json, "expired"), expires);
+    ck_assert_str_eq(hs_tu_str(r.json, "updated"), expires);
+    hs_tu_resp_clear(&r);
+    get_participant(done, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "completed");
+    hs_tu_resp_clear(&r);
+    get_participant(before, &r);   /* invited before the deadline was set: none */
+    ck_assert_str_eq(hs_tu_str(r.json, "status"), "invited");
+    ck_assert_ptr_null(hs_tu_str(r.json, "expires"));
+    hs_tu_resp_clear(&r);
+    char path[160];
+    snprintf(path, sizeof path, "/participants/?interview=%s&status=expired", iv);
+    hs_tu_willo("GET", path, KEY, NULL, &r);
+    ck_assert_int_eq(hs_tu_int(r.json, "count"), 1);
+    hs_tu_resp_clear(&r);
+    participant_action(late, "start", NULL, 409);
+    admin_ok("POST", "/clock", "{\"offset_ms\":0}", 200);
+}
+END_TEST
+
 START_TEST(list_filters_and_ordering)
 {
     char iv[64], iv2[64], k[3][64], path[256];
@@ -543,6 +683,8 @@ int main(void)
     tcase_add_test(tc, paging_follows_next);
     tcase_add_test(tc, invite_and_duplicates);
     tcase_add_test(tc, completed_detail);
+    tcase_add_test(tc, lifecycle_admin_moves);
+    tcase_add_test(tc, lifecycle_deadline_on_the_clock);
     tcase_add_test(tc, list_filters_and_ordering);
     tcase_add_test(tc, admin_invites_by_hand);
     tcase_add_test(tc, update_and_delete);
