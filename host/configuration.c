@@ -804,7 +804,7 @@ static void reinvite_check(vctx *c, const char *path, json_object *v)
 static void lifecycle_check(vctx *c, const char *path, json_object *m, const ats_side *ats)
 {
     static const char *const moves[] = {"on_completed", "on_expired"};
-    char kpath[PATH_BUF], why[400];
+    char kpath[PATH_BUF];
     json_object *v;
     join(kpath, path, "outcomes");
     if (json_object_object_get_ex(m, "outcomes", &v))
@@ -821,6 +821,7 @@ static void lifecycle_check(vctx *c, const char *path, json_object *m, const ats
         add_default(c, kpath, m, "reinvite", json_object_new_string("never"));
     join(kpath, path, "note_template");
     if (json_object_object_get_ex(m, "note_template", &v)) {
+        char why[400];
         const char *s = want_string(c, kpath, v, "write the note's text with placeholders "
                                     "such as {first_name} and {link}");
         if (s != NULL && hs_template_check(s, why, sizeof why) != 0)

@@ -172,9 +172,7 @@ hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
                               const hs_stage_change *ch)
 {
     int event = event_of(ch->kind), changed = 0, written = 0;
-    char key[600], title[160], body[1024];
     json_object *inv;
-    hs_note note;
     hs_status st = HS_OK;
     if (event < 0 || m == NULL)
         return HS_OK;
@@ -190,6 +188,8 @@ hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
     if (!json_object_object_get_ex(section(c->body, "invitations"), invkey, &inv))
         return HS_E_INTERNAL;
     if (m->outcomes[event] != NULL) {
+        char key[600], title[160], body[1024];
+        hs_note note;
         snprintf(key, sizeof key, "outcome:%s:%s", ch->record_id, hs_event_name(event));
         event_text(m, ch, event, title, sizeof title, body, sizeof body);
         note_for(&note, inv, key, title, body);
