@@ -238,6 +238,25 @@ static void print_extras(FILE *out, json_object *s)
     }
 }
 
+/* The interview's life in the last cycle, when anything happened there. */
+static void print_life(FILE *out, json_object *counts)
+{
+    static const char *const keys[] = {"outcomes", "moved", "not_moved", "expired",
+                                       "reinvited", "reinvite_refused"};
+    static const char *const words[] = {"outcomes written", "moved",
+                                        "not moved (a recruiter had moved them on)",
+                                        "expired", "re-invited", "re-invitations refused"};
+    long long any = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        any += num(counts, keys[i]);
+    if (any == 0)
+        return;
+    fprintf(out, "  interview life:");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        fprintf(out, "%s %lld %s", i ? "," : "", num(counts, keys[i]), words[i]);
+    fprintf(out, "\n");
+}
+
 static void print_row(FILE *out, json_object *s, int64_t now)
 {
     json_object *last = obj_at(s, "last"), *counts = obj_at(last, "counts");
@@ -257,6 +276,7 @@ static void print_row(FILE *out, json_object *s, int64_t now)
             start, dur, last ? str(last, "result") : "never", num(counts, "jobs"),
             num(counts, "changes"), num(counts, "invited"), num(counts, "adopted"),
             num(counts, "notes"), num(counts, "not_invited"), num(counts, "errors"), next);
+    print_life(out, counts);
     if (cur && json_object_object_length(cur) > 0) {
         const char *sep = "";
         fprintf(out, "  checkpoints:");

@@ -13,6 +13,7 @@
 #include <hiresync/connector.h>
 
 #include "jsonfile.h"
+#include "note_template.h"
 #include "secret.h"
 #include "shard.h"
 
@@ -734,15 +735,112 @@ static void jobs_check(vctx *c, const char *path, json_object *jobs)
     }
 }
 
-static void mapping_check(vctx *c, const char *path, json_object *m)
+/* The ATS connection of a pipeline, for what its mappings ask of it (NULL when unknown). */
+typedef struct ats_side {
+    const char *name;
+    const hs_config_connection *conn;
+} ats_side;
+
+static void outcomes_check(vctx *c, const char *path, json_object *v)
 {
-    static const char *const known[] = {"interview", "invite_existing", "jobs"};
+    static const char *const known[] = {"invited", "started", "completed", "expired",
+                                        "declined"};
+    if (!json_object_is_type(v, json_type_object)) {
+        verr(c, path, "must be an object, not %s; write { \"completed\": \"Completed\" } "
+             "naming the ATS's action outcomes", hs_json_type_phrase(v));
+        return;
+    }
+    check_unknown(c, path, v, known, 5);
+    json_object_object_foreach(v, key, val) {
+        char kpath[PATH_BUF];
+        join(kpath, path, key);
+        want_string(c, kpath, val, "write the outcome's name or id as the ATS shows it, e.g. "
+                    "\"Completed\", or remove the key for no outcome");
+    }
+}
+
+/* on_completed / on_expired: a stage like a trigger, and an ATS that can move records. */
+static void move_check(vctx *c, const char *path, json_object *v, const ats_side *ats,
+                       const char *key)
+{
+    const char *s = want_string(c, path, v, "write the stage as in trigger_stages, e.g. "
+                                "\"Shortlist\" or \"Shortlist / To review\"");
+    if (s == NULL)
+        return;
+    if (ats->conn == NULL || ats->conn->manifest == NULL ||
+        (ats->conn->manifest->capabilities & HS_CAP_MOVE_RECORD))
+        return;
+    verr(c, path, "connection \"%s\" (connector %s) cannot move applications (it lacks "
+         "move_record); remove %s or use a connector that offers it", ats->name,
+         ats->conn->connector, key);
+}
+
+static void reinvite_check(vctx *c, const char *path, json_object *v)
+{
+    json_object *days;
+    if (json_object_is_type(v, json_type_string)) {
+        const char *s = json_object_get_string(v);
+        if (strcmp(s, "never") != 0 && strcmp(s, "after_expiry") != 0)
+            verr(c, path, "\"%s\" is not a policy; write \"never\", \"after_expiry\" or "
+                 "{ \"after_days\": N }", s);
+        return;
+    }
+    if (!json_object_is_type(v, json_type_object)) {
+        verr(c, path, "must be \"never\", \"after_expiry\" or { \"after_days\": N }, not %s",
+             hs_json_type_phrase(v));
+        return;
+    }
+    check_unknown(c, path, v, (const char *const[]){"after_days"}, 1);
+    if (!json_object_object_get_ex(v, "after_days", &days) ||
+        !json_object_is_type(days, json_type_int) || json_object_get_int64(days) < 1 ||
+        json_object_get_int64(days) > 3650) {
+        char kpath[PATH_BUF];
+        join(kpath, path, "after_days");
+        verr(c, kpath, "must be a whole number of days from 1 to 3650, e.g. { \"after_days\": "
+             "30 }");
+    }
+}
+
+static void lifecycle_check(vctx *c, const char *path, json_object *m, const ats_side *ats)
+{
+    static const char *const moves[] = {"on_completed", "on_expired"};
+    char kpath[PATH_BUF];
+    json_object *v;
+    join(kpath, path, "outcomes");
+    if (json_object_object_get_ex(m, "outcomes", &v))
+        outcomes_check(c, kpath, v);
+    for (size_t i = 0; i < 2; i++) {
+        join(kpath, path, moves[i]);
+        if (json_object_object_get_ex(m, moves[i], &v))
+            move_check(c, kpath, v, ats, moves[i]);
+    }
+    join(kpath, path, "reinvite");
+    if (json_object_object_get_ex(m, "reinvite", &v))
+        reinvite_check(c, kpath, v);
+    else
+        add_default(c, kpath, m, "reinvite", json_object_new_string("never"));
+    join(kpath, path, "note_template");
+    if (json_object_object_get_ex(m, "note_template", &v)) {
+        char why[400];
+        const char *s = want_string(c, kpath, v, "write the note's text with placeholders "
+                                    "such as {first_name} and {link}");
+        if (s != NULL && hs_template_check(s, why, sizeof why) != 0)
+            verr(c, kpath, "%s", why);
+    }
+}
+
+static void mapping_check(vctx *c, const char *path, json_object *m, const ats_side *ats)
+{
+    static const char *const known[] = {"interview", "invite_existing", "jobs", "outcomes",
+                                        "on_completed", "on_expired", "reinvite",
+                                        "note_template"};
     if (!json_object_is_type(m, json_type_object)) {
         verr(c, path, "must be an object, not %s; write { \"interview\": \"<key>\", \"jobs\": "
              "[...] }", hs_json_type_phrase(m));
         return;
     }
-    check_unknown(c, path, m, known, 3);
+    check_unknown(c, path, m, known, 8);
+    lifecycle_check(c, path, m, ats);
     char kpath[PATH_BUF];
     json_object *v = need_key(c, path, m, "interview",
                               "add \"interview\": the interview's key on the interview "
@@ -801,6 +899,14 @@ static void side_check(vctx *c, const char *path, json_object *v, const char *ro
          "name a connection whose connector offers it", name, conn->connector, role, caps);
 }
 
+static const char *obj_string(json_object *obj, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
 static void pipeline_check(vctx *c, const char *name, json_object *p)
 {
     static const char *const known[] = {"ats", "interviews", "enabled", "interval", "mappings"};
@@ -857,10 +963,13 @@ static void pipeline_check(vctx *c, const char *name, json_object *p)
         verr(c, kpath, "is empty; map at least one interview to its jobs");
         return;
     }
+    ats_side ats = {obj_string(p, "ats"), NULL};
+    if (ats.name != NULL)
+        ats.conn = hs_config_find_connection(c->cfg, ats.name);
     for (size_t i = 0; i < json_object_array_length(v); i++) {
         char mpath[PATH_BUF];
         join_idx(mpath, kpath, i);
-        mapping_check(c, mpath, json_object_array_get_idx(v, i));
+        mapping_check(c, mpath, json_object_array_get_idx(v, i), &ats);
     }
 }
 

@@ -142,6 +142,13 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
           result->counts.adopted, result->counts.notes, result->counts.not_invited,
           result->counts.errors, (long long)result->duration_ms,
           result->error[0] ? ": " : "", result->error);
+    if (result->counts.outcomes || result->counts.moved || result->counts.not_moved ||
+        result->counts.expired || result->counts.reinvited || result->counts.reinvite_refused)
+        hs_cycle_logf(&c, HS_LOG_INFO, "interview life: %ld outcomes written, %ld moved, %ld not "
+                      "moved (moved by a recruiter first), %ld expired, %ld re-invited, %ld "
+                      "re-invitations refused", result->counts.outcomes, result->counts.moved,
+                      result->counts.not_moved, result->counts.expired, result->counts.reinvited,
+                      result->counts.reinvite_refused);
     json_object_put(c.dirty);
     return result->status;
 }
@@ -169,6 +176,13 @@ json_object *hs_cycle_result_json(const hs_cycle_result *r)
     json_object_object_add(counts, "not_invited", json_object_new_int64(r->counts.not_invited));
     json_object_object_add(counts, "skipped", json_object_new_int64(r->counts.skipped));
     json_object_object_add(counts, "errors", json_object_new_int64(r->counts.errors));
+    json_object_object_add(counts, "outcomes", json_object_new_int64(r->counts.outcomes));
+    json_object_object_add(counts, "moved", json_object_new_int64(r->counts.moved));
+    json_object_object_add(counts, "not_moved", json_object_new_int64(r->counts.not_moved));
+    json_object_object_add(counts, "expired", json_object_new_int64(r->counts.expired));
+    json_object_object_add(counts, "reinvited", json_object_new_int64(r->counts.reinvited));
+    json_object_object_add(counts, "reinvite_refused",
+                           json_object_new_int64(r->counts.reinvite_refused));
     json_object_object_add(o, "counts", counts);
     json_object_object_add(o, "error", json_object_new_string(r->error));
     return o;

@@ -7,8 +7,23 @@
  *      application instead (once per application and reason);
  *   3. read interview changes for the mapped interviews; a completed interview of a
  *      participant hiresync invited becomes a note on the linked ATS application (key
- *      "<participant>:<completion time>");
+ *      "<participant>:<completion time>"), rendered from the mapping's note_template, with
+ *      the mapping's "completed" outcome; each other event of the interview's life
+ *      (invited, started, expired, declined) with an outcome configured becomes one outcome
+ *      note (key "outcome:<participant>:<event>"); after a completion (on_completed) or an
+ *      expiry (on_expired) the application is moved with move_record, only from its job's
+ *      trigger stages: one a recruiter moved elsewhere is left there and gets one note
+ *      saying so (key "notmoved:<participant>:<event>");
  *   4. report what happened.
+ *
+ * Re-invitation: an invitation record keeps when the application entered the trigger stage
+ * ("entered", the ATS's clock). A later entry into a trigger stage of the same mapping is a
+ * re-entry (a re-read of the same change is not); the mapping's "reinvite" decides: never
+ * (the default), after_expiry (the last invitation expired) or after_days (it was made at
+ * least N days before the re-entry, by the interview side's "invited" time where known).
+ * A re-invitation's key is "<interview>:<application>#<generation>" and it names the
+ * earlier participant in previous_id; a refused re-entry gets one note per re-entry (key
+ * "reinvite:<policy>:<interview>:<application>:<entered>").
  *
  * Commit protocol: every write is preceded by an outbox "intent" and followed by "done",
  * each made durable as one record in the state's journal (a line whatever the size of the
@@ -26,12 +41,15 @@
  *   "ats", "interviews":  { "cursor": "<connector's cursor JSON>", "committed_ms": N }
  *   "baselines":          { "<interview>|<job>": <ms when the mapping's baseline was taken> }
  *   "baseline_members":   { "<interview>|<job>": { "<application>": "<entered stage at>" } }
- *   "invitations":        { "<interview>:<application>": { interview, application, job,
- *                            person, participant, at } }
+ *   "invitations":        { "<interview>:<application>[#<generation>]": { interview,
+ *                            application, job, person, participant, at, entered,
+ *                            generation, previous, invited_at, expired } }
  *   "participants":       { "<participant>": "<invitation key>" }
  *   "notes":              { "result:<participant>:<completed at>": { at, application,
  *                            note | note_error } }
- *   "failures":           { "<reason>:<application>": { at, note | note_error } }
+ *   "failures":           { "<reason>:<application>[:<entered>]": { at, note | note_error } }
+ *   "moves":              { "move:<participant>:<event>": { at, application, to, result,
+ *                            conflict | error } }
  * (states written before records had "at" get the time they are first read again; older
  * records may carry more fields, which nothing reads.)
  *   "outbox":             { "<write key>": { op, state: intent|done, record, at, remote_id } }
@@ -101,6 +119,13 @@ typedef struct hs_cycle_counts {
     long not_invited;              /* candidates that could not be invited (noted in the ATS) */
     long skipped;                  /* baseline, already invited, not hiresync's participant */
     long errors;                   /* mapping problems and rejected records */
+    /* the interview's life (see cycle_life.c) */
+    long outcomes;                 /* notes written with an ATS outcome */
+    long moved;                    /* applications moved by on_completed / on_expired */
+    long not_moved;                /* not moved: a recruiter had moved them on (noted) */
+    long expired;                  /* invitations that expired */
+    long reinvited;                /* candidates invited again after re-entering a trigger */
+    long reinvite_refused;         /* re-entries not invited again by the policy (noted) */
 } hs_cycle_counts;
 
 typedef struct hs_cycle_result {

@@ -90,6 +90,7 @@ void hs_cycle_prune_old(cycle *c)
     prune_section(c, "invitations", limit, stamp);
     prune_section(c, "notes", limit, stamp);
     prune_section(c, "failures", limit, stamp);
+    prune_section(c, "moves", limit, stamp);
 }
 
 hs_status hs_cycle_commit(cycle *c, const char *why)
@@ -274,7 +275,7 @@ static hs_status ignore_job(void *ctx, const hs_job *job)
  * smaller than ABI 2.0 made it is a data error that stops the read before its barrier: the
  * connector was built against another major, and every record it sends would be refused
  * alike, so nothing is committed past it until it is rebuilt. A kind this host does not know
- * (a newer minor's) is skipped. */
+ * (a newer minor's, after HS_CHANGE_DECLINED) is skipped. */
 static hs_status copy_change(void *ctx, const hs_stage_change *in)
 {
     cycle *c = ctx;
@@ -291,7 +292,7 @@ static hs_status copy_change(void *ctx, const hs_stage_change *in)
         c->own_failure = 1;
         return HS_E_DATA;
     }
-    if (copy.change.kind != HS_CHANGE_STAGE && copy.change.kind != HS_CHANGE_COMPLETED) {
+    if (copy.change.kind > HS_CHANGE_DECLINED) {
         c->r->counts.skipped++;
         hs_cycle_logf(c, HS_LOG_DEBUG, "connection %s: skipped change %s of kind %u, which "
                       "this hiresync does not know", c->side->name, s_or(copy.change.key, "?"),

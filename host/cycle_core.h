@@ -6,6 +6,7 @@
  *                   snapshots, checkpoint barriers, the end of a cycle, retention;
  *   cycle_invite.c  the invitation side: the ATS stream, baselines, invitations, failure notes;
  *   cycle_note.c    the note side: the interview stream, completions noted on applications;
+ *   cycle_life.c    the interview's life: outcome notes, the expiry mark, stage moves;
  *   cycle_core.c    logging, time, errors and the state body, used by all of them.
  *
  * Ownership: a `cycle` lives on hs_cycle_run's stack for one run; it borrows the params, the
@@ -131,7 +132,29 @@ hs_status hs_cycle_finish(cycle *c);
 void hs_cycle_set_baselines(cycle *c, int only_new);
 hs_status hs_cycle_ats_stream(cycle *c);
 
+/* ---- cycle_life.c -------------------------------------------------------------------------- */
+
+const hs_mapping *hs_cycle_mapping_of(const hs_pipeline *p, const char *interview);
+/* "First Last" of a person as safe one-line text, or dflt when it has no name. */
+void hs_cycle_person_name(const hs_person *person, const char *dflt, char *out, size_t size);
+/* Sets invitations[invkey][field] = value unless it is set already (one journal record). */
+hs_status hs_cycle_mark_invitation(cycle *c, const char *invkey, const char *field,
+                                   const char *value, int *changed);
+/* 1 when the mapping moves the application of job after the event (which: hs_move_on) and
+ * the ATS connection can. */
+int hs_cycle_moves_after(const cycle *c, const hs_mapping *m, const char *job, int which);
+/* An interview event other than a completion, for the participant of invitation invkey. */
+hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
+                              const hs_stage_change *ch);
+/* The move after a completion or an expiry (which: hs_move_on), once. */
+hs_status hs_cycle_move_after(cycle *c, const hs_mapping *m, const char *invkey,
+                              const char *participant, int which);
+
 /* ---- cycle_note.c -------------------------------------------------------------------------- */
+
+/* The completion note's body is at most this long (a template's text included). */
+#define HS_CYCLE_NOTE_BYTES 8192
+
 
 hs_status hs_cycle_interview_stream(cycle *c);
 

@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE
 
 #include "cycle_core.h"
+#include "note_template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,41 +22,35 @@ static const char *reason_text(const char *reason)
            "address, then move the application out of the stage and back to invite them";
 }
 
-/* A candidate could not be invited for a reason a recruiter can fix: say so on the
- * application, once per application and reason. */
-static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_change *ch,
-                              const char *reason, const char *detail)
+/* A note on the application saying why the candidate was not invited (body: the reason and
+ * what to do), once per fkey. counter is what it counts. */
+static hs_status note_problem(cycle *c, const hs_mapping *m, const hs_stage_change *ch,
+                              const char *fkey, const char *nkey, const char *why,
+                              long *counter)
 {
     json_object *failures = section(c->body, "failures");
-    char fkey[512], nkey[600], body[1400], title[160];
+    char body[1600], title[160], who[256], iv[256];
     hs_note note;
     hs_host_result res;
     hs_status st;
     json_object *e;
-    snprintf(fkey, sizeof fkey, "%s:%s", reason, ch->record_id);
     if (failures == NULL)
         return HS_E_INTERNAL;
     if (json_object_object_get_ex(failures, fkey, &e)) {
         c->r->counts.skipped++;
         return HS_OK;
     }
-    c->r->counts.not_invited++;
-    hs_cycle_logf(c, HS_LOG_WARN,
-                  "application %s (job %s) cannot be invited to interview %s: %s%s%s",
-          ch->record_id, s_or(ch->job_id, "?"), m->interview, reason, detail ? ": " : "",
-          detail ? detail : "");
+    (*counter)++;
+    hs_cycle_person_name(ch->person, "the candidate", who, sizeof who);
     if (c->p->dry_run) {
-        fprintf(c->p->dry_out, "would note on application %s: %s %s cannot be invited (%s)\n",
-                ch->record_id, s_or(ch->person->first_name, ""), s_or(ch->person->last_name, ""),
-                reason);
+        fprintf(c->p->dry_out, "would note on application %s: %s not invited (%s)\n",
+                ch->record_id, who, fkey);
         return HS_OK;
     }
-    snprintf(nkey, sizeof nkey, "fail:%s:%s:%s", reason, m->interview, ch->record_id);
+    hs_text_safe(iv, sizeof iv, m->interview_title, 200, 0);
     snprintf(title, sizeof title, "Video interview invitation not sent");
-    snprintf(body, sizeof body, "hiresync could not invite %s %s to the video interview%s%s%s: "
-             "%s.", s_or(ch->person->first_name, "the candidate"), s_or(ch->person->last_name, ""),
-             m->interview_title ? " \"" : "", m->interview_title ? m->interview_title : "",
-             m->interview_title ? "\"" : "", reason_text(reason));
+    hs_cycle_bounded(body, sizeof body, "hiresync could not invite %s to the video interview%s%s%s: "
+                     "%s.", who, iv[0] ? " \"" : "", iv, iv[0] ? "\"" : "", why);
     memset(&note, 0, sizeof note);
     note.struct_size = sizeof note;
     note.key = nkey;
@@ -78,14 +73,41 @@ static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_chan
     else
         put_str(e, "note_error", c->err.message);
     st = hs_cycle_record_done(c, "failures", fkey, e, nkey, st == HS_OK ? res.remote_id : NULL,
-                              NULL,
-                     "failure note done");
+                              NULL, "failure note done");
     json_object_put(e);
     return st;
 }
 
+/* A candidate could not be invited for a reason a recruiter can fix: say so on the
+ * application, once per application and reason (and re-entry, when tag is given). */
+static hs_status note_failure(cycle *c, const hs_mapping *m, const hs_stage_change *ch,
+                              const char *reason, const char *detail, const char *tag)
+{
+    char fkey[512], nkey[600], why[1100];
+    snprintf(fkey, sizeof fkey, "%s:%s%s%s", reason, ch->record_id, tag ? ":" : "",
+             tag ? tag : "");
+    snprintf(nkey, sizeof nkey, "fail:%s:%s:%s%s%s", reason, m->interview, ch->record_id,
+             tag ? ":" : "", tag ? tag : "");
+    if (!json_object_object_get_ex(section(c->body, "failures"), fkey, NULL))
+        hs_cycle_logf(c, HS_LOG_WARN,
+                      "application %s (job %s) cannot be invited to interview %s: %s%s%s",
+                      ch->record_id, s_or(ch->job_id, "?"), m->interview, reason,
+                      detail ? ": " : "", detail ? detail : "");
+    if (strcmp(reason, "reinvite-rejected") == 0) {
+        char safe[600];
+        hs_text_safe(safe, sizeof safe, detail, 500, 0);
+        hs_cycle_bounded(why, sizeof why, "the interview platform would not issue a new "
+                         "invitation (%s). Check the candidate on the interview platform",
+                         safe);
+    } else {
+        hs_cycle_bounded(why, sizeof why, "%s", reason_text(reason));
+    }
+    return note_problem(c, m, ch, fkey, nkey, why, &c->r->counts.not_invited);
+}
+
 static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *m,
-                                   const hs_stage_change *ch, const hs_host_result *res)
+                                   const hs_stage_change *ch, const hs_host_result *res,
+                                   const char *previous, int generation)
 {
     /* What a later cycle needs to note the result on the right application. */
     json_object *e = hs_cycle_new_record(c);
@@ -99,6 +121,10 @@ static hs_status record_invitation(cycle *c, const char *key, const hs_mapping *
     put_str(e, "job", ch->job_id);
     put_str(e, "person", ch->person->id);
     put_str(e, "participant", res->remote_id);
+    put_str(e, "entered", ch->changed_at); /* the ATS's clock: tells re-entries from re-reads */
+    put_str(e, "previous", previous);
+    if (generation > 1)
+        json_object_object_add(e, "generation", json_object_new_int(generation));
     if (res->remote_id[0] != '\0')
         part = (hs_state_put){"participants", res->remote_id, link};
     st = hs_cycle_record_done(c, "invitations", key, e, key, res->remote_id, &part,
@@ -109,31 +135,26 @@ out:
     return st;
 }
 
-static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch)
+/* Invites the person under key (a re-invitation names the earlier participant). */
+static hs_status send_invitation(cycle *c, const hs_mapping *m, const hs_stage_change *ch,
+                                 const char *key, const char *previous, int generation)
 {
-    json_object *invs = section(c->body, "invitations");
-    char key[512];
     hs_invitation inv;
     hs_host_result res;
     hs_status st;
-    if (invs == NULL)
-        return HS_E_INTERNAL;
-    snprintf(key, sizeof key, "%s:%s", m->interview, ch->record_id);
-    if (json_object_object_get_ex(invs, key, NULL)) {
-        c->r->counts.skipped++;
-        hs_cycle_logf(c, HS_LOG_DEBUG, "application %s is already invited to interview %s; not "
-              "invited again", ch->record_id, m->interview);
-        return HS_OK;
-    }
     if (m->interview_missing)
-        return note_failure(c, m, ch, "interview-gone", NULL);
+        return note_failure(c, m, ch, "interview-gone", NULL, NULL);
     if (ch->person->email == NULL || ch->person->email[0] == '\0')
-        return note_failure(c, m, ch, "no-email", NULL);
+        return note_failure(c, m, ch, "no-email", NULL, NULL);
     if (c->p->dry_run) {
-        c->r->counts.invited++;
-        fprintf(c->p->dry_out, "would invite %s %s <%s> (application %s, job %s) to interview "
-                "%s\n", s_or(ch->person->first_name, ""), s_or(ch->person->last_name, ""),
-                ch->person->email, ch->record_id, s_or(ch->job_id, "?"), m->interview);
+        if (previous)
+            c->r->counts.reinvited++;
+        else
+            c->r->counts.invited++;
+        fprintf(c->p->dry_out, "would invite%s %s %s <%s> (application %s, job %s) to interview "
+                "%s\n", previous ? " again" : "", s_or(ch->person->first_name, ""),
+                s_or(ch->person->last_name, ""), ch->person->email, ch->record_id,
+                s_or(ch->job_id, "?"), m->interview);
         return HS_OK;
     }
     if ((st = hs_cycle_outbox_intent(c, key, "invitation", ch->record_id)) != HS_OK)
@@ -144,6 +165,7 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
     inv.interview_id = m->interview;
     inv.person = ch->person;
     inv.source_record_id = ch->record_id;
+    inv.previous_id = previous;
     hs_host_result_init(&res);
     hs_host_error_init(&c->err);
     hs_crash_point("cycle: before write_invitation");
@@ -151,24 +173,128 @@ static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch
                                                   &c->err.e);
     hs_crash_point("cycle: after write_invitation");
     c->err_side = c->p->interviews.name;
+    if (st == HS_OK && previous && strcmp(res.remote_id, previous) == 0) {
+        /* rule 10: never the earlier invitation as the new one */
+        st = HS_E_DATA;
+        hs_host_error_set(&c->err.e, "the connector returned the earlier invitation %s as "
+                          "the new one", previous);
+    }
     if (st == HS_E_DATA) {
-        const char *reason = c->err.e.http_status == 404 ? "interview-gone" : "email-rejected";
+        const char *reason = previous ? "reinvite-rejected" :
+                             c->err.e.http_status == 404 ? "interview-gone" : "email-rejected";
         char detail[HS_HOST_MESSAGE_SIZE];
         snprintf(detail, sizeof detail, "%s", c->err.message);
         if ((st = hs_cycle_outbox_drop(c, key)) != HS_OK)
             return st;
-        return note_failure(c, m, ch, reason, detail);
+        return note_failure(c, m, ch, reason, detail, previous ? ch->changed_at : NULL);
     }
     if (st != HS_OK)
         return st;
-    if (res.r.applied)
+    if (res.r.applied && previous)
+        c->r->counts.reinvited++;
+    else if (res.r.applied)
         c->r->counts.invited++;
     else
         c->r->counts.adopted++;
     hs_cycle_logf(c, HS_LOG_INFO, "application %s (job %s) %s interview %s as participant %s",
-          ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? "invited to" : "already in",
-          m->interview, res.remote_id);
-    return record_invitation(c, key, m, ch, &res);
+          ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? (previous ? "invited again to" :
+          "invited to") : "already in", m->interview, res.remote_id);
+    return record_invitation(c, key, m, ch, &res, previous, generation);
+}
+
+/* Why the policy refuses a re-entry (NULL: it allows it), in the note's words. */
+static const char *refusal(cycle *c, const hs_mapping *m, json_object *last,
+                           const hs_stage_change *ch, char *buf, size_t size)
+{
+    const char *participant = s_or(get_str(last, "participant"), "?");
+    int64_t since, at;
+    if (m->reinvite == HS_REINVITE_NEVER) {
+        hs_cycle_bounded(buf, size, "they were invited before (participant %s) and this "
+                         "mapping's \"reinvite\" is \"never\". To invite candidates again when "
+                         "they return to the stage, set \"reinvite\" to \"after_expiry\" or "
+                         "{\"after_days\": N} in the hiresync configuration", participant);
+        return buf;
+    }
+    if (m->reinvite == HS_REINVITE_AFTER_EXPIRY) {
+        if (get_str(last, "expired") != NULL)
+            return NULL;
+        hs_cycle_bounded(buf, size, "their earlier invitation (participant %s) has not expired "
+                         "and this mapping's \"reinvite\" is \"after_expiry\". Move them back "
+                         "after it expires, or set \"reinvite\" to {\"after_days\": N} in the "
+                         "hiresync configuration", participant);
+        return buf;
+    }
+    /* by the interview side's clock where known, else when hiresync recorded it */
+    since = hs_cycle_parse_time(get_str(last, "invited_at"));
+    if (since < 0)
+        since = hs_cycle_parse_time(get_str(last, "at"));
+    at = hs_cycle_parse_time(ch->changed_at);
+    if (at < 0)
+        at = now_ms(c->p);
+    if (since >= 0 && at - since >= m->reinvite_days * 86400 * 1000)
+        return NULL;
+    hs_cycle_bounded(buf, size, "they were invited %lld day(s) before (participant %s) and "
+                     "this mapping's \"reinvite\" is {\"after_days\": %lld}. Move them back "
+                     "later, or lower \"after_days\" in the hiresync configuration",
+                     since >= 0 ? (long long)((at - since) / 86400000) : 0LL, participant,
+                     (long long)m->reinvite_days);
+    return buf;
+}
+
+/* The application entered a trigger stage again after an invitation (base key): a re-read
+ * of the entry that was handled is skipped; a new entry is invited again or refused with a
+ * note, as the mapping's policy says. */
+static hs_status reentry(cycle *c, const hs_mapping *m, const hs_stage_change *ch,
+                         const char *base)
+{
+    json_object *invs = section(c->body, "invitations"), *last = NULL, *next;
+    char key[560], fkey[600], nkey[700], why[900];
+    int64_t at = hs_cycle_parse_time(ch->changed_at), entered;
+    int gen = 1;
+    json_object_object_get_ex(invs, base, &last);
+    for (;;) {
+        snprintf(key, sizeof key, "%s#%d", base, gen + 1);
+        if (!json_object_object_get_ex(invs, key, &next))
+            break;
+        last = next;
+        gen++;
+    }
+    entered = hs_cycle_parse_time(get_str(last, "entered"));
+    if (ch->snapshot || at < 0 || entered < 0 || at <= entered) {
+        /* the entry already handled, read again (or one whose time cannot tell) */
+        c->r->counts.skipped++;
+        hs_cycle_logf(c, HS_LOG_DEBUG, "application %s is already invited to interview %s; not "
+                      "invited again", ch->record_id, m->interview);
+        return HS_OK;
+    }
+    snprintf(nkey, sizeof nkey, "reinvite-rejected:%s:%s", ch->record_id, ch->changed_at);
+    snprintf(fkey, sizeof fkey, "reinvite:%s:%s", ch->record_id, ch->changed_at);
+    if (json_object_object_get_ex(section(c->body, "failures"), fkey, NULL) ||
+        json_object_object_get_ex(section(c->body, "failures"), nkey, NULL)) {
+        c->r->counts.skipped++; /* refused once: the policy is not asked again */
+        return HS_OK;
+    }
+    if (refusal(c, m, last, ch, why, sizeof why) != NULL) {
+        hs_cycle_logf(c, HS_LOG_INFO, "application %s entered a trigger stage again; not "
+                      "invited again (reinvite policy)", ch->record_id);
+        snprintf(nkey, sizeof nkey, "fail:reinvite:%s:%s:%s", m->interview, ch->record_id,
+                 ch->changed_at);
+        return note_problem(c, m, ch, fkey, nkey, why, &c->r->counts.reinvite_refused);
+    }
+    snprintf(key, sizeof key, "%s#%d", base, gen + 1);
+    return send_invitation(c, m, ch, key, get_str(last, "participant"), gen + 1);
+}
+
+static hs_status invite(cycle *c, const hs_mapping *m, const hs_stage_change *ch)
+{
+    json_object *invs = section(c->body, "invitations");
+    char key[512];
+    if (invs == NULL)
+        return HS_E_INTERNAL;
+    snprintf(key, sizeof key, "%s:%s", m->interview, ch->record_id);
+    if (json_object_object_get_ex(invs, key, NULL))
+        return reentry(c, m, ch, key);
+    return send_invitation(c, m, ch, key, NULL, 1);
 }
 
 static void pair_key(char *out, size_t size, const hs_mapping *m, const hs_pipeline_job *pj)

@@ -14,6 +14,7 @@ host_libhshost_la_SOURCES = \
 	host/diag.c host/diag.h \
 	host/jobs.c host/jobs.h \
 	host/records.c host/records.h \
+	host/note_template.c host/note_template.h \
 	host/jsonfile.c host/jsonfile.h \
 	host/loader.c host/loader.h \
 	host/registry.c \

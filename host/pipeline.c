@@ -3,6 +3,7 @@
 
 #include "pipeline.h"
 
+#include "note_template.h"
 #include "records.h"
 
 #include <limits.h>
@@ -97,6 +98,75 @@ oom:
     return -1;
 }
 
+static const char *const EVENT_NAMES[HS_EVENT_COUNT] = {"invited", "started", "completed",
+                                                         "expired", "declined"};
+
+const char *hs_event_name(int event)
+{
+    return event >= 0 && event < HS_EVENT_COUNT ? EVENT_NAMES[event] : "?";
+}
+
+static int dup_key(json_object *mo, const char *key, char **out)
+{
+    const char *v = obj_str(mo, key);
+    if (v == NULL || *v == '\0')
+        return 0;
+    *out = strdup(v);
+    return *out ? 0 : -1;
+}
+
+/* "reinvite": "never" | "after_expiry" | {"after_days": N}. */
+static int parse_reinvite(json_object *mo, hs_mapping *m, char *err, size_t err_size,
+                          const char *where)
+{
+    json_object *v, *days;
+    if (!json_object_object_get_ex(mo, "reinvite", &v) || v == NULL)
+        return 0;
+    if (json_object_is_type(v, json_type_string)) {
+        if (strcmp(json_object_get_string(v), "never") == 0)
+            return 0;
+        if (strcmp(json_object_get_string(v), "after_expiry") == 0) {
+            m->reinvite = HS_REINVITE_AFTER_EXPIRY;
+            return 0;
+        }
+    } else if (json_object_is_type(v, json_type_object) &&
+               json_object_object_get_ex(v, "after_days", &days) &&
+               json_object_is_type(days, json_type_int) && json_object_get_int64(days) > 0) {
+        m->reinvite = HS_REINVITE_AFTER_DAYS;
+        m->reinvite_days = json_object_get_int64(days);
+        return 0;
+    }
+    snprintf(err, err_size, "%s: \"reinvite\" must be \"never\", \"after_expiry\" or "
+             "{\"after_days\": N} with N at least 1", where);
+    return -1;
+}
+
+/* What a mapping says about the interview's life: outcomes, moves, re-invitation, the note
+ * template. */
+static int parse_lifecycle(json_object *mo, hs_mapping *m, char *err, size_t err_size,
+                           const char *where)
+{
+    json_object *outcomes;
+    char why[400];
+    if (json_object_object_get_ex(mo, "outcomes", &outcomes) &&
+        json_object_is_type(outcomes, json_type_object))
+        for (int i = 0; i < HS_EVENT_COUNT; i++)
+            if (dup_key(outcomes, EVENT_NAMES[i], &m->outcomes[i]) != 0)
+                goto oom;
+    if (dup_key(mo, "on_completed", &m->moves[HS_MOVE_ON_COMPLETED]) != 0 ||
+        dup_key(mo, "on_expired", &m->moves[HS_MOVE_ON_EXPIRED]) != 0 ||
+        dup_key(mo, "note_template", &m->note_template) != 0)
+        goto oom;
+    if (m->note_template && hs_template_check(m->note_template, why, sizeof why) != 0) {
+        snprintf(err, err_size, "%s: note_template: %s", where, why);
+        return -1;
+    }
+    return parse_reinvite(mo, m, err, err_size, where);
+oom:
+    snprintf(err, err_size, "%s: out of memory", where);
+    return -1;
+}
+
 static int parse_mapping(json_object *mo, hs_mapping *m, char *err, size_t err_size,
                          const char *pname, size_t idx)
 {
@@ -122,6 +192,8 @@ static int parse_mapping(json_object *mo, hs_mapping *m, char *err, size_t err_s
         snprintf(err, err_size, "%s: \"jobs\" must list at least one job", where);
         return -1;
     }
+    if (parse_lifecycle(mo, m, err, err_size, where) != 0)
+        return -1;
     m->interview = strdup(interview);
     m->jobs = calloc(n, sizeof *m->jobs);
     if (m->interview == NULL || m->jobs == NULL) {
@@ -216,12 +288,19 @@ void hs_pipeline_free(hs_pipeline *pipeline)
             for (size_t k = 0; k < m->jobs[j].n_triggers; k++)
                 trigger_clear(&m->jobs[j].triggers[k]);
             free(m->jobs[j].triggers);
+            trigger_clear(&m->jobs[j].moves[0]);
+            trigger_clear(&m->jobs[j].moves[1]);
             free(m->jobs[j].job);
             free(m->jobs[j].title);
         }
         free(m->jobs);
         free(m->interview);
         free(m->interview_title);
+        for (int k = 0; k < HS_EVENT_COUNT; k++)
+            free(m->outcomes[k]);
+        free(m->moves[0]);
+        free(m->moves[1]);
+        free(m->note_template);
     }
     free(pipeline->mappings);
     free(pipeline->name);
@@ -459,8 +538,43 @@ static void list_stages(char *buf, size_t size, const hs_job *job)
                job->stages[i].name ? job->stages[i].name : job->stages[i].id);
 }
 
-static size_t resolve_job(const hs_pipeline *p, hs_pipeline_job *pj, const hs_job_list *jobs,
-                          char *problems, size_t size)
+/* Resolves the mapping's on_completed / on_expired against the job (as its triggers). */
+static size_t resolve_moves(const hs_pipeline *p, const hs_mapping *m, hs_pipeline_job *pj,
+                            const hs_job *job, char *problems, size_t size)
+{
+    static const char *const keys[2] = {"on_completed", "on_expired"};
+    size_t bad = 0;
+    for (int i = 0; i < 2; i++) {
+        hs_trigger *t = &pj->moves[i];
+        trigger_clear(t);
+        memset(t, 0, sizeof *t);
+        if (m->moves[i] == NULL)
+            continue;
+        t->text = strdup(m->moves[i]);
+        if (t->text == NULL)
+            return bad + 1;
+        if (job == NULL) {
+            t->stage_id = strdup(t->text);
+            t->stage_name = strdup(t->text);
+            bad += t->stage_id == NULL || t->stage_name == NULL;
+            continue;
+        }
+        if (resolve_trigger(t, job) == 0)
+            continue;
+        append(problems, size, "pipeline %s: job %s (%s): no stage matches %s \"%s\"; ",
+               p->name, pj->job, job->title ? job->title : "untitled", keys[i], t->text);
+        if (stage_of_status_typo(t, job) != NULL)
+            list_statuses(problems, size, stage_of_status_typo(t, job), t->text);
+        else
+            list_stages(problems, size, job);
+        append(problems, size, "\n");
+        bad++;
+    }
+    return bad;
+}
+
+static size_t resolve_job(const hs_pipeline *p, const hs_mapping *m, hs_pipeline_job *pj,
+                          const hs_job_list *jobs, char *problems, size_t size)
 {
     const hs_job *job = hs_job_list_find(jobs, pj->job);
     size_t bad = 0;
@@ -476,6 +590,8 @@ static size_t resolve_job(const hs_pipeline *p, hs_pipeline_job *pj, const hs_jo
             if (t->stage_id == NULL || t->stage_name == NULL)
                 return 1;
         }
+        if (resolve_moves(p, m, pj, NULL, problems, size) != 0)
+            return 1;
         pj->valid = 1;
         return 0;
     }
@@ -504,6 +620,7 @@ static size_t resolve_job(const hs_pipeline *p, hs_pipeline_job *pj, const hs_jo
         append(problems, size, "\n");
         bad++;
     }
+    bad += resolve_moves(p, m, pj, job, problems, size);
     pj->valid = bad == 0;
     return bad;
 }
@@ -531,7 +648,7 @@ size_t hs_pipeline_resolve(hs_pipeline *pipeline, const hs_job_list *ats_jobs,
             }
         }
         for (size_t j = 0; j < m->n_jobs; j++)
-            bad += resolve_job(pipeline, &m->jobs[j], ats_jobs, problems, problems_size);
+            bad += resolve_job(pipeline, m, &m->jobs[j], ats_jobs, problems, problems_size);
     }
     return bad;
 }

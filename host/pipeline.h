@@ -35,7 +35,33 @@ typedef struct hs_pipeline_job {
     hs_trigger *triggers;
     size_t n_triggers;
     int valid;                   /* 1 when the job exists and every trigger resolved */
+    /* The mapping's on_completed / on_expired resolved against this job's stages (text NULL
+     * when the mapping has none). */
+    hs_trigger moves[2];
 } hs_pipeline_job;
+
+/* The interview's events a mapping may give an outcome (index into hs_mapping.outcomes). */
+enum hs_event {
+    HS_EVENT_INVITED = 0,
+    HS_EVENT_STARTED,
+    HS_EVENT_COMPLETED,
+    HS_EVENT_EXPIRED,
+    HS_EVENT_DECLINED,
+    HS_EVENT_COUNT
+};
+
+/* "invited", "started", ... for an event (static). */
+const char *hs_event_name(int event);
+
+/* Which moves a mapping may configure (index into hs_pipeline_job.moves). */
+enum hs_move_on { HS_MOVE_ON_COMPLETED = 0, HS_MOVE_ON_EXPIRED = 1 };
+
+/* When a candidate moved back into a trigger stage is invited again. */
+typedef enum hs_reinvite {
+    HS_REINVITE_NEVER = 0,       /* the default: never (a note says why) */
+    HS_REINVITE_AFTER_EXPIRY,    /* only when the earlier invitation expired */
+    HS_REINVITE_AFTER_DAYS       /* only when invited at least reinvite_days before */
+} hs_reinvite;
 
 typedef struct hs_mapping {
     char *interview;             /* interview key */
@@ -44,6 +70,11 @@ typedef struct hs_mapping {
     int interview_missing;       /* 1 when discovery did not list the interview */
     hs_pipeline_job *jobs;
     size_t n_jobs;
+    char *outcomes[HS_EVENT_COUNT];  /* ATS action outcome per event, NULL for none */
+    char *moves[2];              /* on_completed, on_expired as configured, NULL for none */
+    hs_reinvite reinvite;
+    int64_t reinvite_days;       /* HS_REINVITE_AFTER_DAYS: N */
+    char *note_template;         /* NULL: the built-in text */
 } hs_mapping;
 
 typedef struct hs_pipeline {
@@ -89,7 +120,8 @@ hs_status hs_job_list_discover(const hs_connector *table, hs_conn *conn, hs_job_
  * Each problem becomes one line in problems (a caller-owned buffer, lines separated by "\n"):
  * a mapped job that is not among the jobs, a trigger that no stage of the job has (listing
  * the stages it has, or the statuses of its stage when only the status part is wrong), an
- * interview the key cannot see. Returns the number of problems. */
+ * interview the key cannot see, an on_completed / on_expired stage the job does not have.
+ * Returns the number of problems. */
 size_t hs_pipeline_resolve(hs_pipeline *pipeline, const hs_job_list *ats_jobs,
                            const hs_job_list *interviews, char *problems, size_t problems_size);
 

@@ -69,6 +69,47 @@ static int nested(void *dst, size_t dst_size, const void *src, size_t min, const
     return 0;
 }
 
+/* The change's answers (still the connector's, in out->change) min-copied into
+ * out->answers at the host's stride. */
+static int copy_answers(hs_change_copy *out, char *why, size_t why_size)
+{
+    hs_stage_change *c = &out->change;
+    size_t n = c->answers ? c->n_answers : 0;
+    if (n > MAX_ELEMENTS) {
+        snprintf(why, why_size, "answer count %zu is more than %u; a bug in the connector", n,
+                 MAX_ELEMENTS);
+        return -1;
+    }
+    if (n > 0 && c->answer_size < HS_ANSWER_SIZE_2_1) {
+        snprintf(why, why_size, "answer element size %zu, smaller than ABI 2.1's %zu; rebuild "
+                 "the connector against this hiresync's connector.h", c->answer_size,
+                 (size_t)HS_ANSWER_SIZE_2_1);
+        return -1;
+    }
+    if (n > HS_HOST_MAX_ANSWERS) {
+        out->answers_dropped = n - HS_HOST_MAX_ANSWERS;
+        n = HS_HOST_MAX_ANSWERS;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const hs_answer *a = HS_ELEMENT(hs_answer, c->answers, c->answer_size, i);
+        size_t size = a->struct_size < c->answer_size ? a->struct_size : c->answer_size;
+        if (a->struct_size < HS_ANSWER_SIZE_2_1) {
+            snprintf(why, why_size, "answer record of %u bytes, smaller than ABI 2.1's %zu; "
+                     "rebuild the connector against this hiresync's connector.h",
+                     (unsigned)a->struct_size, (size_t)HS_ANSWER_SIZE_2_1);
+            return -1;
+        }
+        min_copy(&out->answers[i], sizeof(hs_answer), a, size);
+        out->answers[i].struct_size = sizeof(hs_answer);
+        if (out->answers[i].question == NULL)
+            out->answers[i].question = "?";
+    }
+    c->answers = n ? out->answers : NULL;
+    c->n_answers = n;
+    c->answer_size = sizeof(hs_answer);
+    return 0;
+}
+
 int hs_change_copy_from(hs_change_copy *out, const hs_stage_change *in, char *why,
                         size_t why_size)
 {
@@ -83,6 +124,8 @@ int hs_change_copy_from(hs_change_copy *out, const hs_stage_change *in, char *wh
                   "status record", why, why_size) != 0
         || nested(&out->person, sizeof(out->person), c->person, HS_PERSON_SIZE_2_0,
                   "person record", why, why_size) != 0)
+        return -1;
+    if (copy_answers(out, why, why_size) != 0)
         return -1;
     c->struct_size = sizeof(*c);
     c->stage = &out->stage;

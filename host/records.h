@@ -32,6 +32,11 @@
 #define HS_JOB_SIZE_2_0 HS_END_OF(hs_job, stage_size)
 #define HS_PERSON_SIZE_2_0 HS_END_OF(hs_person, phone)
 #define HS_CHANGE_SIZE_2_0 HS_END_OF(hs_stage_change, snapshot)
+/* hs_answer came with 2.1: its smallest is what 2.1 made it. */
+#define HS_ANSWER_SIZE_2_1 HS_END_OF(hs_answer, score)
+
+/* The answers of one completion the host reads; more are dropped (and counted). */
+#define HS_HOST_MAX_ANSWERS 100
 
 /* An hs_error with the buffer its message goes into. */
 typedef struct hs_host_error {
@@ -65,11 +70,14 @@ typedef struct hs_change_copy {
     hs_ref stage;
     hs_ref status;
     hs_person person;
+    hs_answer answers[HS_HOST_MAX_ANSWERS]; /* change.answers points here (NULL when none),
+                                               answer_size = sizeof(hs_answer) */
+    size_t answers_dropped;                 /* beyond HS_HOST_MAX_ANSWERS */
 } hs_change_copy;
 
 /* Copies in into out. Returns 0, or -1 with one line in why (what is too small, for a
  * message that names the connector) when in or a record it points to is smaller than ABI
- * 2.0 made it. */
+ * 2.0 made it (an answer: than 2.1 made it). An answer without a question reads as "?". */
 int hs_change_copy_from(hs_change_copy *out, const hs_stage_change *in, char *why,
                         size_t why_size);
 

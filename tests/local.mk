@@ -12,7 +12,7 @@ TESTS += tests/test_cycle
 tests_test_cycle_SOURCES = tests/test_cycle.c tests/fakes/fake_world.c tests/fakes/fake_world.h
 tests_test_cycle_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_test_cycle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_cycle_LDADD = host/libhsrunner.la host/libhshost.la $(CHECK_LIBS) $(JSON_C_LIBS) \
+tests_test_cycle_LDADD = host/libhsrunner-test.la host/libhshost.la $(CHECK_LIBS) $(JSON_C_LIBS) \
 	$(LTDL_LIBS) -lpthread
 
 # `make demo`: the story of hiresync told step by step against the local sandbox.

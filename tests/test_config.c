@@ -211,6 +211,40 @@ static const bad_case bad_cases[] = {
     {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[{\"interview\":\"iv\",\"jobs\":[{\"job\":"
                                       "\"1\",\"stages\":[\"S\"]}]}]")),
      "$.pipelines.p.mappings[0].jobs[0].stages", "unknown key"},
+    /* the interview's life */
+    {CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"outcome\":{}") "]")),
+     "$.pipelines.p.mappings[0].outcome", "unknown key; did you mean \"outcomes\"?"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"outcomes\":{\"complete\":\"Done\"}") "]")),
+     "$.pipelines.p.mappings[0].outcomes.complete", "unknown key; did you mean \"completed\"?"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"outcomes\":{\"invited\":7}") "]")),
+     "$.pipelines.p.mappings[0].outcomes.invited", "must be a string, not an integer"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"outcomes\":[\"Invited\"]") "]")),
+     "$.pipelines.p.mappings[0].outcomes", "must be an object, not an array"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"on_completed\":\"Shortlist\"") "]")),
+     "$.pipelines.p.mappings[0].on_completed",
+     "connection \"ats\" (connector testats) cannot move applications (it lacks move_record); "
+     "remove on_completed or use a connector that offers it"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"on_expired\":\"\"") "]")),
+     "$.pipelines.p.mappings[0].on_expired", "must not be empty; write the stage"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"reinvite\":\"always\"") "]")),
+     "$.pipelines.p.mappings[0].reinvite",
+     "\"always\" is not a policy; write \"never\", \"after_expiry\" or { \"after_days\": N }"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"reinvite\":{\"after_days\":0}") "]")),
+     "$.pipelines.p.mappings[0].reinvite.after_days", "must be a whole number of days"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"reinvite\":{\"after_day\":3}") "]")),
+     "$.pipelines.p.mappings[0].reinvite.after_day", "unknown key; did you mean \"after_days\"?"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"note_template\":\"{first_name} {email}\"")
+                   "]")),
+     "$.pipelines.p.mappings[0].note_template", "unknown placeholder {email}; use {first_name}"},
 };
 #define N_BAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
 
@@ -322,6 +356,31 @@ START_TEST(good_configuration)
                                                "invite_existing", &v), 1);
     ck_assert_int_eq(json_object_is_type(v, json_type_boolean), 1);
     ck_assert_int_eq(json_object_get_boolean(v), 0);
+    hs_config_free(config);
+    hs_diag_clear(&diag);
+    free(path);
+}
+END_TEST
+
+/* The interview's life configured per mapping: valid keys load, reinvite defaults to never. */
+START_TEST(lifecycle_keys_load)
+{
+    hs_config *config = NULL;
+    hs_diag diag;
+    char *path;
+    json_object *p, *maps, *m0, *v;
+    int rc = load_text(CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":["
+        MAPPING_WITH(",\"outcomes\":{\"invited\":\"Invited\",\"completed\":\"9503\"},"
+                     "\"reinvite\":{\"after_days\":30},\"note_template\":\"{{x} {first_name} "
+                     "{answers} {score}\"") "," MAPPING_WITH("") "]")),
+                       0600, &config, &diag, &path);
+    dump(&diag);
+    ck_assert_int_eq(rc, 0);
+    ck_assert(json_object_object_get_ex(config->pipelines, "p", &p));
+    ck_assert(json_object_object_get_ex(p, "mappings", &maps));
+    m0 = json_object_array_get_idx(maps, 1);
+    ck_assert(json_object_object_get_ex(m0, "reinvite", &v));
+    ck_assert_str_eq(json_object_get_string(v), "never");
     hs_config_free(config);
     hs_diag_clear(&diag);
     free(path);
@@ -866,6 +925,7 @@ static Suite *config_suite(void)
     tcase_add_test(good, secret_access_rule);
     tcase_add_test(good, unreadable_files);
     tcase_add_test(good, design_example_with_shipped_manifests);
+    tcase_add_test(good, lifecycle_keys_load);
     tcase_add_test(good, installed_example_validates);
     tcase_add_test(good, interval_syntax);
     tcase_add_test(good, connection_settings_completed);

@@ -8,11 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../host/cycle.h"
 #include "../host/pipeline.h"
+#include "../host/records.h"
 #include "../host/state.h"
 #include "../host/status.h"
 #include "fakes/fake_world.h"
@@ -871,6 +875,434 @@ START_TEST(test_completions_are_known_by_kind_and_unknown_kinds_skipped)
 }
 END_TEST
 
+/* ---- the interview's life --------------------------------------------------------------- */
+
+#define LIFE_MAPPING(extra) \
+    "{\"ats\":\"eploy\",\"interviews\":\"willo\",\"mappings\":[{\"interview\":\"iv1\"," \
+    "\"jobs\":[{\"job\":\"100\",\"trigger_stages\":[\"Video Interview\"]}]" extra "}]}"
+
+static const char *const PIPE_OUTCOMES = LIFE_MAPPING(
+    ",\"outcomes\":{\"invited\":\"Invited\",\"started\":\"Started\",\"completed\":\"Completed\","
+    "\"expired\":\"Expired\",\"declined\":\"Declined\"}");
+static const char *const PIPE_MOVE = LIFE_MAPPING(
+    ",\"outcomes\":{\"completed\":\"Completed\"},\"on_completed\":\"Offer\","
+    "\"on_expired\":\"Applied\"");
+
+/* Baseline, then application 2 invited as participant p1. */
+static void invited(const char *pipe)
+{
+    run_with(pipe, 0);
+    fake_move("2", "100", "c2", "b@x.test", "20", "Video Interview", NULL);
+    ck_assert_int_eq(run_with(pipe, 0).counts.invited, 1);
+    ck_assert_int_eq(fake.n_invitations, 1);
+}
+
+/* The note on app whose key starts with prefix, or NULL. */
+static const fake_write *note_of(const char *app, const char *prefix)
+{
+    for (int i = 0; i < fake.n_notes; i++)
+        if (strcmp(fake.notes[i].target, app) == 0 &&
+            strncmp(fake.notes[i].key, prefix, strlen(prefix)) == 0)
+            return &fake.notes[i];
+    return NULL;
+}
+
+START_TEST(test_each_event_with_an_outcome_is_noted_once)
+{
+    hs_cycle_result r;
+    const fake_write *n;
+    invited(PIPE_OUTCOMES);
+    fake_life("p1", HS_CHANGE_INVITED);
+    fake_life("p1", HS_CHANGE_STARTED);
+    r = run_with(PIPE_OUTCOMES, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.outcomes, 2);
+    ck_assert_str_eq(note_of("2", "outcome:p1:invited")->outcome, "Invited");
+    ck_assert_str_eq(note_of("2", "outcome:p1:started")->outcome, "Started");
+    fake_complete_with("p1", 2, "8.5");
+    r = run_with(PIPE_OUTCOMES, 0);
+    ck_assert_int_eq(r.counts.notes, 1);
+    ck_assert_int_eq(r.counts.outcomes, 1);
+    n = note_of("2", "result:p1:");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(n->outcome, "Completed");
+    ck_assert_int_eq(n->final, 1); /* no move follows */
+    ck_assert_msg(strstr(n->body, "- Q1: https://interviews.example/a/p1/1 (score 3)\n"
+                                  "- Q2: https://interviews.example/a/p1/2 (score 4)") != NULL &&
+                      strstr(n->body, "Score: 8.5") != NULL &&
+                      strstr(n->body, "completed the video interview \"Screening interview\" "
+                                      "on 2100-") != NULL, "%s", n->body);
+    /* everything read again: nothing written twice */
+    fake.overlap = 100;
+    r = run_with(PIPE_OUTCOMES, 0);
+    ck_assert_int_eq(r.counts.outcomes + r.counts.notes, 0);
+    ck_assert_int_eq(fake.n_notes, 3);
+    ck_assert_int_eq(fake.note_calls, 3);
+    /* a declined candidate of another application */
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", NULL);
+    run_with(PIPE_OUTCOMES, 0);
+    fake_life("p2", HS_CHANGE_DECLINED);
+    r = run_with(PIPE_OUTCOMES, 0);
+    ck_assert_int_eq(r.counts.outcomes, 1);
+    ck_assert_str_eq(note_of("3", "outcome:p2:declined")->outcome, "Declined");
+}
+END_TEST
+
+START_TEST(test_events_without_an_outcome_write_nothing)
+{
+    hs_cycle_result r;
+    invited(PIPE_DEFAULT);
+    fake_life("p1", HS_CHANGE_INVITED);
+    fake_life("p1", HS_CHANGE_STARTED);
+    fake_life("p1", HS_CHANGE_DECLINED);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.outcomes, 0);
+    ck_assert_int_eq(fake.note_calls, 0);
+    fake_complete("p1");
+    run();
+    ck_assert_ptr_null(note_of("2", "result:p1:")->outcome[0] ? "outcome" : NULL);
+}
+END_TEST
+
+START_TEST(test_completion_moves_the_application_once)
+{
+    hs_cycle_result r;
+    invited(PIPE_MOVE);
+    fake_complete("p1");
+    r = run_with(PIPE_MOVE, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.moved, 1);
+    ck_assert_str_eq(fake_position_of("2")->stage_id, "30");
+    ck_assert_int_eq(note_of("2", "result:p1:")->final, 0); /* the move follows it */
+    fake.overlap = 100;
+    r = run_with(PIPE_MOVE, 0);
+    ck_assert_int_eq(r.counts.moved, 0);
+    ck_assert_int_eq(fake.move_calls, 1);
+    ck_assert_int_eq(fake_moves_for("2"), 1);
+}
+END_TEST
+
+START_TEST(test_an_application_moved_by_a_recruiter_is_never_moved)
+{
+    hs_cycle_result r;
+    const fake_write *n;
+    invited(PIPE_MOVE);
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL); /* a recruiter's move */
+    fake_complete("p1");
+    r = run_with(PIPE_MOVE, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.moved, 0);
+    ck_assert_int_eq(r.counts.not_moved, 1);
+    ck_assert_str_eq(fake_position_of("2")->stage_id, "10");
+    ck_assert_int_eq(fake_moves_for("2"), 0);
+    n = note_of("2", "notmoved:p1:completed");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_int_eq(n->final, 1);
+    ck_assert_msg(strstr(n->body, "did not move this application to \"Offer\"") != NULL &&
+                  strstr(n->body, "is in \"Applied\"") != NULL, "%s", n->body);
+    fake.overlap = 100;
+    r = run_with(PIPE_MOVE, 0);
+    ck_assert_int_eq(r.counts.not_moved, 0);
+    ck_assert_int_eq(fake_notes_for("2", "notmoved:"), 1);
+    ck_assert_int_eq(fake.move_calls, 1);
+    ck_assert_str_eq(fake_position_of("2")->stage_id, "10");
+}
+END_TEST
+
+START_TEST(test_expiry_is_marked_noted_and_moved)
+{
+    hs_cycle_result r;
+    const char *pipe = LIFE_MAPPING(",\"outcomes\":{\"expired\":\"Expired\"},"
+                                    "\"on_expired\":\"Applied\"");
+    json_object *b, *inv;
+    invited(pipe);
+    fake_life("p1", HS_CHANGE_EXPIRED);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.expired, 1);
+    ck_assert_int_eq(r.counts.outcomes, 1);
+    ck_assert_int_eq(r.counts.moved, 1);
+    ck_assert_str_eq(note_of("2", "outcome:p1:expired")->outcome, "Expired");
+    ck_assert_str_eq(fake_position_of("2")->stage_id, "10");
+    b = committed_body();
+    inv = json_object_object_get(json_object_object_get(b, "invitations"), "iv1:2");
+    ck_assert_ptr_nonnull(json_object_object_get(inv, "expired"));
+    json_object_put(b);
+    fake.overlap = 100;
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.expired + r.counts.outcomes + r.counts.moved, 0);
+}
+END_TEST
+
+START_TEST(test_move_target_must_be_a_stage_of_the_job)
+{
+    hs_cycle_result r = run_with(LIFE_MAPPING(",\"on_completed\":\"Shortlist\""), 0);
+    ck_assert_int_eq(r.status, HS_E_CONFIG);
+    ck_assert_msg(strstr(r.error, "no stage matches on_completed \"Shortlist\"") != NULL,
+                  "%s", r.error);
+    ck_assert_ptr_null(strchr(r.error, '\n'));
+}
+END_TEST
+
+START_TEST(test_an_ats_that_cannot_move_leaves_the_application)
+{
+    hs_cycle_result r;
+    ats_table = &fake_ats_nomove_connector;
+    invited(PIPE_MOVE);
+    fake_complete("p1");
+    r = run_with(PIPE_MOVE, 0);
+    ats_table = &fake_ats_connector;
+    ck_assert_int_eq(r.counts.moved, 0);
+    ck_assert_int_eq(note_of("2", "result:p1:")->final, 1);
+    ck_assert_str_eq(fake_position_of("2")->stage_id, "20");
+}
+END_TEST
+
+/* Moves the application out of the trigger stage and back, day days after the fake's
+ * time base. */
+static void reenter(const char *app, const char *email, int day)
+{
+    fake_move(app, "100", "c2", email, "10", "Applied", NULL);
+    fake_move(app, "100", "c2", email, "20", "Video Interview", NULL);
+    if (day > 0)
+        snprintf(fake.ats_log[fake.n_ats - 1].changed_at, sizeof fake.ats_log[0].changed_at,
+                 "2100-01-%02dT00:00:00Z", 1 + day);
+}
+
+START_TEST(test_reinvite_never_notes_each_reentry_once)
+{
+    hs_cycle_result r;
+    const fake_write *n;
+    invited(PIPE_DEFAULT);
+    fake.overlap = 100; /* re-reads of the first entry are no re-entry */
+    r = run();
+    ck_assert_int_eq(r.counts.reinvite_refused, 0);
+    reenter("2", "b@x.test", 0);
+    r = run();
+    ck_assert_int_eq(r.counts.reinvite_refused, 1);
+    ck_assert_int_eq(r.counts.invited + r.counts.reinvited, 0);
+    n = note_of("2", "fail:reinvite:");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_msg(strstr(n->body, "\"reinvite\" is \"never\"") != NULL &&
+                  strstr(n->body, "\"after_expiry\"") != NULL, "%s", n->body);
+    r = run();
+    ck_assert_int_eq(r.counts.reinvite_refused, 0);
+    ck_assert_int_eq(fake_notes_for("2", "fail:reinvite:"), 1);
+    reenter("2", "b@x.test", 0);
+    r = run();
+    ck_assert_int_eq(r.counts.reinvite_refused, 1);
+    ck_assert_int_eq(fake_notes_for("2", "fail:reinvite:"), 2);
+    ck_assert_int_eq(fake.invite_calls, 1);
+}
+END_TEST
+
+START_TEST(test_reinvite_after_expiry)
+{
+    hs_cycle_result r;
+    const char *pipe = LIFE_MAPPING(",\"reinvite\":\"after_expiry\"");
+    invited(pipe);
+    reenter("2", "b@x.test", 0);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.reinvite_refused, 1);
+    ck_assert_ptr_nonnull(strstr(note_of("2", "fail:reinvite:")->body, "has not expired"));
+    fake_life("p1", HS_CHANGE_EXPIRED);
+    run_with(pipe, 0);
+    reenter("2", "b@x.test", 0);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.reinvited, 1);
+    ck_assert_int_eq(fake.n_invitations, 2);
+    ck_assert_str_eq(fake.invitations[1].key, "iv1:2#2");
+    ck_assert_str_eq(fake.invitations[1].previous, "p1");
+    /* the new participant's completion is noted on the same application */
+    fake_complete("p2");
+    fake.overlap = 100;
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.reinvited, 0);
+    ck_assert_int_eq(fake_notes_for("2", "result:p2:"), 1);
+    ck_assert_int_eq(fake.invite_calls, 2);
+}
+END_TEST
+
+START_TEST(test_reinvite_after_days)
+{
+    hs_cycle_result r;
+    const char *pipe = LIFE_MAPPING(",\"reinvite\":{\"after_days\":2}");
+    invited(pipe);
+    fake_life("p1", HS_CHANGE_INVITED); /* the interview side's time of the invitation */
+    run_with(pipe, 0);
+    reenter("2", "b@x.test", 1);        /* a day later: too soon */
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.reinvite_refused, 1);
+    ck_assert_msg(strstr(note_of("2", "fail:reinvite:")->body, "invited 0 day(s) before") ||
+                      strstr(note_of("2", "fail:reinvite:")->body, "invited 1 day(s) before"),
+                  "%s", note_of("2", "fail:reinvite:")->body);
+    /* three days later: allowed, but the platform still holds the earlier invitation */
+    reenter("2", "b@x.test", 3);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.reinvited, 0);
+    ck_assert_int_eq(r.counts.not_invited, 1);
+    ck_assert_ptr_nonnull(strstr(note_of("2", "fail:reinvite-rejected:")->body,
+                                 "still holds the earlier invitation p1"));
+    ck_assert_int_eq(fake.n_invitations, 1);
+    /* declined since: a new participant */
+    fake_life("p1", HS_CHANGE_DECLINED);
+    reenter("2", "b@x.test", 4);
+    r = run_with(pipe, 0);
+    ck_assert_int_eq(r.counts.reinvited, 1);
+    ck_assert_str_eq(fake.invitations[1].previous, "p1");
+}
+END_TEST
+
+START_TEST(test_note_template_and_unsafe_remote_text)
+{
+    const char *pipe = LIFE_MAPPING(",\"note_template\":\"{first_name} done {{ok}: {link}\\n"
+                                    "{answers}\\nscore={score} p={participant}\"");
+    const fake_write *n;
+    fake_event *e;
+    invited(pipe);
+    fake_complete_with("p1", 1, "7");
+    e = &fake.iv_log[fake.n_iv - 1];
+    snprintf(e->first, sizeof e->first, "Ann\x1b[31m\r\n{link}");
+    snprintf(e->person_id, sizeof e->person_id, "c2");
+    ck_assert_int_eq(run_with(pipe, 0).status, HS_OK);
+    n = note_of("2", "result:p1:");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(n->body, "Ann [31m  {link} done {ok}: https://interviews.example/r/p1\n"
+                              "- Q1: https://interviews.example/a/p1/1 (score 3)\n"
+                              "score=7 p=p1");
+}
+END_TEST
+
+START_TEST(test_bad_lifecycle_keys_do_not_parse)
+{
+    static const char *const bad[] = {
+        LIFE_MAPPING(",\"reinvite\":\"sometimes\""),
+        LIFE_MAPPING(",\"reinvite\":{\"after_days\":0}"),
+        LIFE_MAPPING(",\"note_template\":\"{first_name} {phone}\"")};
+    static const char *const says[] = {"\"reinvite\" must be", "\"reinvite\" must be",
+                                       "unknown placeholder {phone}"};
+    for (size_t i = 0; i < 3; i++) {
+        hs_pipeline *pl = NULL;
+        char err[512];
+        json_object *cfg = json_tokener_parse(bad[i]);
+        ck_assert_int_eq(hs_pipeline_parse("p1", cfg, &pl, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, says[i]) != NULL && strchr(err, '\n') == NULL, "%s", err);
+        json_object_put(cfg);
+    }
+}
+END_TEST
+
+START_TEST(test_answers_of_short_and_long_writers)
+{
+    hs_cycle_result r;
+    invited(PIPE_DEFAULT);
+    /* a newer minor's answers: read up to what the host knows */
+    fake.answer_size = (uint32_t)sizeof(hs_answer) + FAKE_PAD;
+    fake_complete_with("p1", 2, "5");
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_ptr_nonnull(strstr(note_of("2", "result:p1:")->body,
+                                 "- Q2: https://interviews.example/a/p1/2 (score 4)"));
+    /* answers smaller than 2.1 made them: refused, nothing noted, nothing committed */
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", NULL);
+    run();
+    fake.answer_size = (uint32_t)HS_END_OF(hs_answer, link);
+    fake_complete_with("p2", 1, NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_E_DATA);
+    ck_assert_msg(strstr(r.error, "smaller than ABI 2.1") != NULL, "%s", r.error);
+    ck_assert_int_eq(fake_notes_for("3", "result:"), 0);
+    /* a 2.0 writer's completion has no answers: the note as before */
+    fake.answer_size = 0;
+    fake.change_size = (uint32_t)HS_CHANGE_SIZE_2_0;
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_ptr_null(strstr(note_of("3", "result:p2:")->body, "Answers:"));
+}
+END_TEST
+
+START_TEST(test_dry_run_shows_moves_and_outcomes)
+{
+    hs_cycle_result r;
+    invited(PIPE_MOVE);
+    fake_complete("p1");
+    r = run_with(PIPE_MOVE, 1);
+    ck_assert_int_eq(r.counts.moved, 1);
+    ck_assert_msg(strstr(dry_buf, "would move application 2 to Offer") != NULL &&
+                  strstr(dry_buf, "outcome Completed") != NULL, "%s", dry_buf);
+    ck_assert_int_eq(fake.move_calls, 0);
+    ck_assert_int_eq(fake.note_calls, 0);
+}
+END_TEST
+
+/* One cycle in a child killed at the named crash point, then one to its end. */
+static int killed_then_rerun(const char *pipe, const char *where)
+{
+    int status;
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setenv("HIRESYNC_CRASH_AT", "1", 1);
+        setenv("HIRESYNC_CRASH_WHERE", where, 1);
+        run_with(pipe, 0);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_int_eq(run_with(pipe, 0).status, HS_OK);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+START_TEST(test_every_new_write_happens_once_through_a_kill)
+{
+    static const char *const points[] = {
+        "cycle: intent committed, before the write", "cycle: before write_note",
+        "cycle: after write_note", "cycle: before move_record", "cycle: after move_record",
+        "state: journal record written"};
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        for (int conflict = 0; conflict < 2; conflict++) {
+            char cmd[512];
+            snprintf(cmd, sizeof cmd, "rm -f '%s'/p1.*", dir);
+            ck_assert_int_eq(system(cmd), 0);
+            fake_reset();
+            invited(PIPE_MOVE);
+            fake_life("p1", HS_CHANGE_STARTED);
+            if (conflict)
+                fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+            fake_complete("p1");
+            ck_assert_msg(killed_then_rerun(PIPE_MOVE, points[i]), "%s: not killed", points[i]);
+            ck_assert_msg(fake_notes_for("2", "result:p1:") == 1, "%s", points[i]);
+            ck_assert_msg(fake_moves_for("2") == !conflict, "%s", points[i]);
+            ck_assert_msg(fake_notes_for("2", "notmoved:") == conflict, "%s", points[i]);
+            ck_assert_str_eq(fake_position_of("2")->stage_id, conflict ? "10" : "30");
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_a_reinvitation_happens_once_through_a_kill)
+{
+    static const char *const points[] = {"cycle: before write_invitation",
+                                         "cycle: after write_invitation",
+                                         "state: journal record written"};
+    const char *pipe = LIFE_MAPPING(",\"reinvite\":\"after_expiry\"");
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "rm -f '%s'/p1.*", dir);
+        ck_assert_int_eq(system(cmd), 0);
+        fake_reset();
+        invited(pipe);
+        fake_life("p1", HS_CHANGE_EXPIRED);
+        run_with(pipe, 0);
+        reenter("2", "b@x.test", 0);
+        ck_assert_msg(killed_then_rerun(pipe, points[i]), "%s: not killed", points[i]);
+        ck_assert_msg(fake.n_invitations == 2, "%s: %d", points[i], fake.n_invitations);
+        ck_assert_int_eq(fake_invites_for("b@x.test"), 2);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cycle");
@@ -906,6 +1338,22 @@ int main(void)
     tcase_add_test(tc, test_job_smaller_than_abi_2_0_fails_discovery);
     tcase_add_test(tc, test_records_of_a_newer_minor_are_read_up_to_what_the_host_knows);
     tcase_add_test(tc, test_completions_are_known_by_kind_and_unknown_kinds_skipped);
+    tcase_add_test(tc, test_each_event_with_an_outcome_is_noted_once);
+    tcase_add_test(tc, test_events_without_an_outcome_write_nothing);
+    tcase_add_test(tc, test_completion_moves_the_application_once);
+    tcase_add_test(tc, test_an_application_moved_by_a_recruiter_is_never_moved);
+    tcase_add_test(tc, test_expiry_is_marked_noted_and_moved);
+    tcase_add_test(tc, test_move_target_must_be_a_stage_of_the_job);
+    tcase_add_test(tc, test_an_ats_that_cannot_move_leaves_the_application);
+    tcase_add_test(tc, test_reinvite_never_notes_each_reentry_once);
+    tcase_add_test(tc, test_reinvite_after_expiry);
+    tcase_add_test(tc, test_reinvite_after_days);
+    tcase_add_test(tc, test_note_template_and_unsafe_remote_text);
+    tcase_add_test(tc, test_bad_lifecycle_keys_do_not_parse);
+    tcase_add_test(tc, test_answers_of_short_and_long_writers);
+    tcase_add_test(tc, test_dry_run_shows_moves_and_outcomes);
+    tcase_add_test(tc, test_every_new_write_happens_once_through_a_kill);
+    tcase_add_test(tc, test_a_reinvitation_happens_once_through_a_kill);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
     suite_add_tcase(s, ts);

@@ -75,6 +75,30 @@ START_TEST(test_healthy_pipeline_exits_0)
 }
 END_TEST
 
+/* The interview's life of the last cycle is a line of its own, counting the applications a
+ * recruiter had moved on (left there, with a note). */
+START_TEST(test_status_counts_the_interview_life)
+{
+    char path[400];
+    json_object *rec, *last, *counts;
+    one_pipeline();
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "interview life:") == NULL, "%s", E.out);
+    snprintf(path, sizeof path, "%s/p.status", E.state_dir);
+    rec = json_object_from_file(path);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert(json_object_object_get_ex(rec, "last", &last));
+    ck_assert(json_object_object_get_ex(last, "counts", &counts));
+    json_object_object_add(counts, "outcomes", json_object_new_int(3));
+    json_object_object_add(counts, "not_moved", json_object_new_int(1));
+    ck_assert_int_eq(json_object_to_file(path, rec), 0);
+    json_object_put(rec);
+    ck_assert_msg(e2e_run(&E, NULL, STATUS) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "interview life: 3 outcomes written, 0 moved, 1 not moved (a "
+                                "recruiter had moved them on)") != NULL, "%s", E.out);
+}
+END_TEST
+
 /* status, state show and connectors open no connection: a shell without the secret's
  * variable (an operator's, a health probe's) must not stop them. check needs it and says so. */
 START_TEST(test_read_only_commands_need_no_secret)
@@ -241,6 +265,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_healthy_pipeline_exits_0);
+    tcase_add_test(tc, test_status_counts_the_interview_life);
     tcase_add_test(tc, test_read_only_commands_need_no_secret);
     tcase_add_test(tc, test_state_commands_reject_unknown_pipelines);
     tcase_add_test(tc, test_cycle_in_progress_is_shown);

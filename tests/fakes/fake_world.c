@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-fake_world fake;
+fake_world *fake_shared;
 
 /* memmove, not snprintf: callers copy between fields of the one global world, which gcc
  * cannot prove disjoint (and -Werror=restrict refuses). */
@@ -26,6 +27,13 @@ static void cpy(char *dst, size_t size, const char *src)
 
 void fake_reset(void)
 {
+    if (fake_shared == NULL) {
+        void *m = mmap(NULL, sizeof(fake_world), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            abort();
+        fake_shared = m;
+    }
     memset(&fake, 0, sizeof fake);
     fake.n_interviews = 1;
     cpy(fake.interviews[0], sizeof fake.interviews[0], "iv1");
@@ -37,6 +45,33 @@ static void stamp(fake_event *e)
     e->seq = ++fake.seq;
     snprintf(e->changed_at, sizeof e->changed_at, "2100-01-01T00:%02d:%02dZ", e->seq / 60,
              e->seq % 60);
+}
+
+static fake_position *position(const char *app)
+{
+    for (int i = 0; i < fake.n_positions; i++)
+        if (strcmp(fake.positions[i].app, app) == 0)
+            return &fake.positions[i];
+    return NULL;
+}
+
+const fake_position *fake_position_of(const char *app)
+{
+    return position(app);
+}
+
+static void set_position(const char *app, const char *job, const char *stage_id,
+                         const char *stage_name, const char *status_id)
+{
+    fake_position *p = position(app);
+    if (p == NULL) {
+        p = &fake.positions[fake.n_positions++];
+        cpy(p->app, sizeof p->app, app);
+    }
+    cpy(p->job, sizeof p->job, job);
+    cpy(p->stage_id, sizeof p->stage_id, stage_id);
+    cpy(p->stage_name, sizeof p->stage_name, stage_name);
+    cpy(p->status_id, sizeof p->status_id, status_id);
 }
 
 void fake_move(const char *app, const char *job, const char *person, const char *email,
@@ -55,6 +90,41 @@ void fake_move(const char *app, const char *job, const char *person, const char 
     cpy(e->stage_name, sizeof e->stage_name, stage_name);
     cpy(e->status_id, sizeof e->status_id, status_id);
     e->kind = HS_CHANGE_STAGE;
+    set_position(app, job, stage_id, stage_name, status_id);
+}
+
+static fake_write *invitation_of(const char *participant)
+{
+    for (int i = 0; i < fake.n_invitations; i++)
+        if (strcmp(fake.invitations[i].remote_id, participant) == 0)
+            return &fake.invitations[i];
+    return NULL;
+}
+
+void fake_life(const char *participant, uint32_t kind)
+{
+    fake_write *w = invitation_of(participant);
+    fake_event *e;
+    if (w == NULL)
+        return;
+    e = &fake.iv_log[fake.n_iv++];
+    memset(e, 0, sizeof *e);
+    stamp(e);
+    cpy(e->record, sizeof e->record, participant);
+    cpy(e->job, sizeof e->job, w->target);
+    cpy(e->email, sizeof e->email, w->email);
+    e->kind = kind;
+    if (kind == HS_CHANGE_EXPIRED || kind == HS_CHANGE_DECLINED)
+        w->expired = 1;
+}
+
+void fake_complete_with(const char *participant, int n_answers, const char *score)
+{
+    fake_complete(participant);
+    if (fake.n_iv == 0 || strcmp(fake.iv_log[fake.n_iv - 1].record, participant) != 0)
+        return;
+    fake.iv_log[fake.n_iv - 1].n_answers = n_answers;
+    cpy(fake.iv_log[fake.n_iv - 1].score, sizeof fake.iv_log[0].score, score);
 }
 
 void fake_complete(const char *participant)
@@ -92,6 +162,14 @@ int fake_invites_for(const char *email)
     int n = 0;
     for (int i = 0; i < fake.n_invitations; i++)
         n += strcmp(fake.invitations[i].email, email) == 0;
+    return n;
+}
+
+int fake_moves_for(const char *app)
+{
+    int n = 0;
+    for (int i = 0; i < fake.n_moves; i++)
+        n += strcmp(fake.moves[i].target, app) == 0;
     return n;
 }
 
@@ -161,6 +239,26 @@ static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snaps
     hs_ref stage = {sizeof stage, e->stage_id, e->stage_name};
     hs_ref status = {sizeof status, e->status_id, NULL};
     hs_stage_change *ch = &cb.ch;
+    static char questions[8][32], links[8][64], scores[8][8];
+    unsigned char answers[8][sizeof(hs_answer) + FAKE_PAD];
+    size_t asize = fake.answer_size ? fake.answer_size : sizeof(hs_answer);
+    int n_answers = e->n_answers < 8 ? e->n_answers : 8;
+    memset(answers, 0, sizeof answers);
+    for (int i = 0; i < n_answers; i++) {
+        hs_answer a;
+        memset(&a, 0, sizeof a);
+        a.struct_size = (uint32_t)asize;
+        snprintf(questions[i], sizeof questions[i], "Q%d", i + 1);
+        snprintf(links[i], sizeof links[i], "https://interviews.example/a/%s/%d", e->record,
+                 i + 1);
+        snprintf(scores[i], sizeof scores[i], "%d", i + 3);
+        a.question = questions[i];
+        a.link = links[i];
+        a.score = e->score[0] ? scores[i] : NULL;
+        if (asize > sizeof a)
+            memset((unsigned char *)answers + i * asize + sizeof a, 0xa5, asize - sizeof a);
+        memcpy((unsigned char *)answers + i * asize, &a, asize < sizeof a ? asize : sizeof a);
+    }
     memset(cb.bytes, 0, sizeof cb.bytes);
     memset(pb.bytes, 0, sizeof pb.bytes);
     ch->kind = e->kind;
@@ -177,6 +275,10 @@ static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snaps
     ch->person = pb.p.id || pb.p.email ? &pb.p : NULL;
     ch->link = e->link[0] ? e->link : NULL;
     ch->snapshot = snapshot;
+    ch->answers = n_answers ? (const hs_answer *)(const void *)answers : NULL;
+    ch->n_answers = (size_t)n_answers;
+    ch->answer_size = asize;
+    ch->score = e->score[0] ? e->score : NULL;
     sized(&cb, sizeof cb.ch, fake.change_size);
     sized(&pb, sizeof pb.p, fake.person_size);
     return em->change(em->ctx, ch);
@@ -295,12 +397,84 @@ static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs
     cpy(w->title, sizeof w->title, n->title);
     cpy(w->body, sizeof w->body, n->body);
     cpy(w->link, sizeof w->link, n->link);
+    cpy(w->outcome, sizeof w->outcome, n->outcome);
+    w->final = n->final;
     res->applied = 1;
     cpy(res->remote_id, res->remote_id_size, w->remote_id);
     return HS_OK;
 }
 
+static int same_ref(const char *want, const char *id, const char *name)
+{
+    return want != NULL && *want && (strcmp(want, id) == 0 || strcmp(want, name) == 0);
+}
+
+/* 1 when the position is one of move->from (a stage, and one of its statuses if listed). */
+static int in_from(const fake_position *p, const hs_move *m)
+{
+    for (size_t i = 0; i < m->n_from; i++) {
+        const hs_stage *st = HS_ELEMENT(hs_stage, m->from, m->from_size, i);
+        int status_ok = st->n_statuses == 0;
+        if (!same_ref(st->id, p->stage_id, p->stage_name) &&
+            !same_ref(st->name, p->stage_id, p->stage_name))
+            continue;
+        for (size_t k = 0; k < st->n_statuses && !status_ok; k++)
+            status_ok = same_ref(st->statuses[k].id, p->status_id, "");
+        if (status_ok)
+            return 1;
+    }
+    return 0;
+}
+
+static hs_status ats_move(hs_conn *c, const hs_move *m, hs_write_result *res, hs_error *err)
+{
+    fake_position *p = position(m->record_id);
+    fake_write *w;
+    const char *to_id = m->to_stage->id ? m->to_stage->id : m->to_stage->name;
+    (void)c;
+    fake.move_calls++;
+    if (fake.fail_move_status != HS_OK) {
+        hs_status st = fake.fail_move_status;
+        fake.fail_move_status = HS_OK;
+        snprintf(err->message, err->message_size, "fake move failure");
+        return st;
+    }
+    cpy(res->remote_id, res->remote_id_size, m->record_id);
+    for (int i = 0; i < fake.n_moves; i++)
+        if (strcmp(fake.moves[i].key, m->key) == 0) {
+            res->applied = 0;
+            return HS_OK;
+        }
+    if (p == NULL) {
+        snprintf(err->message, err->message_size, "application %s not found", m->record_id);
+        return HS_E_DATA;
+    }
+    if (same_ref(to_id, p->stage_id, p->stage_name)) {
+        res->applied = 0;
+        return HS_OK;
+    }
+    if (!in_from(p, m)) {
+        snprintf(err->message, err->message_size, "application %s is in \"%s\", not in a stage "
+                 "it may be moved from; hiresync leaves it there", p->app, p->stage_name);
+        return HS_E_CONFLICT;
+    }
+    w = &fake.moves[fake.n_moves++];
+    cpy(w->key, sizeof w->key, m->key);
+    cpy(w->target, sizeof w->target, m->record_id);
+    cpy(w->title, sizeof w->title, to_id);
+    fake_move(p->app, p->job, "mover", "", to_id,
+              m->to_stage->name ? m->to_stage->name : to_id,
+              m->to_status ? m->to_status->id : NULL);
+    res->applied = 1;
+    return HS_OK;
+}
+
 const hs_connector fake_ats_connector = {
+    sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
+    HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE | HS_CAP_MOVE_RECORD,
+    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, ats_move};
+
+const hs_connector fake_ats_nomove_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE,
     f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, NULL};
@@ -349,18 +523,29 @@ static hs_status iv_invite(hs_conn *c, const hs_invitation *inv, hs_write_result
         snprintf(err->message, err->message_size, "email is not valid");
         return HS_E_DATA;
     }
-    for (int i = 0; i < fake.n_invitations; i++)
-        if (strcmp(fake.invitations[i].key, inv->key) == 0 ||
-            (strcmp(fake.invitations[i].target, inv->interview_id) == 0 &&
-             strcmp(fake.invitations[i].email, inv->person->email) == 0)) {
-            res->applied = 0;
-            cpy(res->remote_id, res->remote_id_size, fake.invitations[i].remote_id);
-            return HS_OK;
+    /* the latest invitation of the email wins, as the platform shows it */
+    for (int i = fake.n_invitations - 1; i >= 0; i--) {
+        const fake_write *o = &fake.invitations[i];
+        int same_person = strcmp(o->target, inv->interview_id) == 0 &&
+                          strcmp(o->email, inv->person->email) == 0;
+        if (strcmp(o->key, inv->key) != 0 && !same_person)
+            continue;
+        if (strcmp(o->key, inv->key) != 0 && o->expired)
+            break; /* expired or declined: a new participant */
+        if (inv->previous_id && strcmp(o->remote_id, inv->previous_id) == 0) {
+            snprintf(err->message, err->message_size, "the platform still holds the earlier "
+                     "invitation %s for this email and interview", inv->previous_id);
+            return HS_E_DATA;
         }
+        res->applied = 0;
+        cpy(res->remote_id, res->remote_id_size, o->remote_id);
+        return HS_OK;
+    }
     w = &fake.invitations[fake.n_invitations++];
     cpy(w->key, sizeof w->key, inv->key);
     cpy(w->target, sizeof w->target, inv->interview_id);
     cpy(w->email, sizeof w->email, inv->person->email);
+    cpy(w->previous, sizeof w->previous, inv->previous_id);
     snprintf(w->remote_id, sizeof w->remote_id, "p%d", fake.n_invitations);
     res->applied = 1;
     cpy(res->remote_id, res->remote_id_size, w->remote_id);

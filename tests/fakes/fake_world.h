@@ -4,7 +4,14 @@
  * Both keep a change log with a sequence number; their cursors are {"seq":N}. Writes are
  * idempotent by key, as the ABI requires, and counted, so tests can see duplicates.
  *
- * Ownership: one static world per test process (fake_reset() clears it). Single-threaded.
+ * The ATS keeps each application's position (the last stage it was moved to), which
+ * move_record checks against hs_move.from as the ABI says (HS_E_CONFLICT elsewhere); the
+ * interview side emits an interview's life (invited, started, completed with answers and a
+ * score, expired, declined) and re-invites an expired or declined participant as a new one.
+ *
+ * Ownership: one world per test process, in shared memory so that a child a test forks and
+ * kills at a crash point leaves its writes for the parent to see (fake_reset() maps and
+ * clears it). Single-threaded.
  */
 #ifndef FAKE_WORLD_H
 #define FAKE_WORLD_H
@@ -28,6 +35,8 @@ typedef struct fake_event {
     char last[32];
     char email[64];
     char link[128];
+    char score[16];       /* completion: overall score, "" for none */
+    int n_answers;        /* completion: answers "Q<i>" with links and scores */
 } fake_event;
 
 typedef struct fake_write {
@@ -35,10 +44,23 @@ typedef struct fake_write {
     char target[64];      /* interview key or application id */
     char remote_id[HS_REMOTE_ID_MIN];
     char title[128];
-    char body[2048];
+    char body[8192];
     char link[128];
     char email[64];
+    char outcome[32];     /* note: hs_note.outcome, "" for none */
+    int final;            /* note: hs_note.final */
+    char previous[32];    /* invitation: hs_invitation.previous_id */
+    int expired;          /* invitation: the participant expired or declined */
 } fake_write;
+
+/* An application's position in the fake ATS. */
+typedef struct fake_position {
+    char app[32];
+    char job[32];
+    char stage_id[32];
+    char stage_name[64];
+    char status_id[32];
+} fake_position;
 
 typedef struct fake_world {
     /* ATS */
@@ -70,10 +92,20 @@ typedef struct fake_world {
     uint32_t change_size;
     uint32_t person_size;
     uint32_t job_size;               /* struct_size of the ATS's jobs, 0: sizeof */
+    uint32_t answer_size;            /* element size (and struct_size) of answers, 0: sizeof */
+    /* ATS positions and moves */
+    fake_position positions[FAKE_MAX];
+    int n_positions;
+    fake_write moves[FAKE_MAX];      /* created moves: key, target = app, title = to stage */
+    int n_moves;
+    int move_calls;
+    hs_status fail_move_status;      /* returned by the next move call when non-zero */
 } fake_world;
 
-extern fake_world fake;
+extern fake_world *fake_shared;
+#define fake (*fake_shared)
 extern const hs_connector fake_ats_connector;
+extern const hs_connector fake_ats_nomove_connector; /* the same ATS without move_record */
 extern const hs_connector fake_iv_connector;
 
 void fake_reset(void);
@@ -82,6 +114,15 @@ void fake_move(const char *app, const char *job, const char *person, const char 
                const char *stage_id, const char *stage_name, const char *status_id);
 /* Marks the participant as completed. */
 void fake_complete(const char *participant);
+/* Completed with n answers (each with a link; scores when score is non-NULL) and score. */
+void fake_complete_with(const char *participant, int n_answers, const char *score);
+/* An event of the interview's life (HS_CHANGE_INVITED, _STARTED, _EXPIRED, _DECLINED);
+ * expired and declined mark the participant so a re-invitation creates a new one. */
+void fake_life(const char *participant, uint32_t kind);
+/* Where the application is now (NULL when the ATS never saw it). */
+const fake_position *fake_position_of(const char *app);
+/* Moves made (count of creates) for an application. */
+int fake_moves_for(const char *app);
 /* Adds a participant the host did not invite and completes it. */
 void fake_foreign_completion(const char *interview, const char *participant);
 /* Invitations created for an email (count of creates, not calls). */
