@@ -97,7 +97,8 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     note.body = body;
     note.link = ch->link;
     note.outcome = m ? m->outcomes[HS_EVENT_COMPLETED] : NULL;
-    note.final = !hs_cycle_moves_after(c, m, note.job_id, HS_MOVE_ON_COMPLETED);
+    /* The result is on the record: processed, whether a move follows or not. */
+    note.final = 1;
     if (c->p->dry_run) {
         c->r->counts.notes++;
         c->r->counts.outcomes += note.outcome != NULL;

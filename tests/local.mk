@@ -41,6 +41,12 @@ tests_test_e2e_SOURCES = tests/test_e2e.c tests/test_e2e_util.c tests/test_e2e_u
 tests_test_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_LDADD = $(E2E_LDADD)
+check_PROGRAMS += tests/test_e2e_life
+TESTS += tests/test_e2e_life
+tests_test_e2e_life_SOURCES = tests/test_e2e_life.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_life_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_life_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_life_LDADD = $(E2E_LDADD)
 
 check_PROGRAMS += tests/test_skew
 TESTS += tests/test_skew

@@ -974,7 +974,7 @@ START_TEST(test_completion_moves_the_application_once)
     ck_assert_int_eq(r.status, HS_OK);
     ck_assert_int_eq(r.counts.moved, 1);
     ck_assert_str_eq(fake_position_of("2")->stage_id, "30");
-    ck_assert_int_eq(note_of("2", "result:p1:")->final, 0); /* the move follows it */
+    ck_assert_int_eq(note_of("2", "result:p1:")->final, 1); /* move or not */
     fake.overlap = 100;
     r = run_with(PIPE_MOVE, 0);
     ck_assert_int_eq(r.counts.moved, 0);

@@ -132,8 +132,10 @@
  *      HS_E_DATA with a message saying so; never report previous_id as a new invitation.
  *    - ATS side: write_note may carry an outcome (hs_note.outcome, an id or a name the ATS
  *      knows) to record with the note, so that the ATS's own workflow rules, e-mails and
- *      reports follow it; hs_note.final marks the last note hiresync writes for that record
- *      and interview (a connector configured to mark processed records does so then).
+ *      reports follow it; hs_note.final marks a note that ends hiresync's work on that record
+ *      for that interview: the result, or a note saying why it stops (a connector configured
+ *      to mark processed records does so then; it may come more than once, so mark
+ *      idempotently).
  *      move_record moves a record to another stage/status, but only while the record is in
  *      one of the positions in hs_move.from: anywhere else it changes nothing and returns
  *      HS_E_CONFLICT naming where the record is. A record already at the target is
@@ -406,7 +408,8 @@ typedef struct hs_note {
     /* added in 2.1 (rule 10) */
     const char *outcome;            /* outcome to record with the note (id or name as the
                                        ATS knows it), NULL for none */
-    int32_t final;                  /* 1: the last note for this record and interview */
+    int32_t final;                  /* 1: hiresync's work on this record for this interview
+                                       ends here (rule 10) */
 } hs_note;
 
 /* Move a record to another stage (added in 2.1, rule 10). */

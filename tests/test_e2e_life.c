@@ -1,0 +1,243 @@
+/* End to end, the interview's whole life in Eploy: invited, started, completed (note with the
+ * answers, outcome, the application moved on), a candidate moved on by a recruiter (never moved
+ * back), an expiry (outcome, moved to the configured stage), and the re-invitation policy. The
+ * real hiresync program and connectors against the sandbox; everything is checked in the
+ * sandbox, and a last cycle must change nothing. */
+#define _GNU_SOURCE
+
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_e2e_util.h"
+
+#define VI "Video Interview"
+#define DAY_MS (24LL * 3600 * 1000)
+
+static e2e E;
+
+static void setup(void)
+{
+    static const char *const args[] = {"--willo-deadline-days", "7", NULL};
+    e2e_start(&E, args);
+}
+
+static void teardown(void)
+{
+    e2e_stop(&E);
+}
+
+static json_object *admin(const char *method, const char *path, const char *body)
+{
+    long status = 0;
+    char *text = NULL;
+    json_object *o;
+    ck_assert_msg(hs_test_admin(&E.sb, method, path, body, &status, &text) == 0,
+                  "admin %s %s: no response", method, path);
+    ck_assert_msg(status >= 200 && status < 300, "admin %s %s: %ld %s", method, path, status,
+                  text ? text : "");
+    o = json_tokener_parse(text ? text : "null");
+    free(text);
+    return o;
+}
+
+/* The stage an application is in now, by name (static buffer). */
+static const char *stage_of(long app)
+{
+    static char name[128];
+    char path[96];
+    json_object *a, *wf, *st, *d;
+    snprintf(path, sizeof path, "/eploy/applications/%ld", app);
+    a = admin("GET", path, NULL);
+    name[0] = '\0';
+    if (json_object_object_get_ex(a, "Workflow", &wf) &&
+        json_object_object_get_ex(wf, "Stage", &st) &&
+        json_object_object_get_ex(st, "Description", &d))
+        snprintf(name, sizeof name, "%s", json_object_get_string(d));
+    json_object_put(a);
+    return name;
+}
+
+/* Actions on an application written with an outcome whose name or id text is `outcome`. */
+static int outcomes(long app, const char *outcome)
+{
+    json_object *arr = admin("GET", "/eploy/actions", NULL);
+    int n = 0;
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *a = json_object_array_get_idx(arr, i), *ap, *oc;
+        long id = 0;
+        if (json_object_object_get_ex(a, "Application", &ap))
+            id = (long)json_object_get_int64(json_object_object_get(ap, "Id"));
+        if (id != app || !json_object_object_get_ex(a, "ActionOutcome", &oc) ||
+            !json_object_is_type(oc, json_type_object))
+            continue;
+        if (strstr(json_object_to_json_string(oc), outcome) != NULL)
+            n++;
+    }
+    json_object_put(arr);
+    return n;
+}
+
+/* The participant key of the application's candidate (from the invitation's email). */
+static void participant_of(long app, char *key, size_t size)
+{
+    char path[160];
+    json_object *arr;
+    long cand = e2e_candidate_of(&E.sb, app);
+    snprintf(path, sizeof path, "/willo/participants?interview=%s", E.interview);
+    arr = admin("GET", path, NULL);
+    key[0] = '\0';
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *p = json_object_array_get_idx(arr, i), *em, *k, *stt;
+        char needle[32];
+        snprintf(needle, sizeof needle, ".%ld@", cand);
+        if (json_object_object_get_ex(p, "email", &em) &&
+            strstr(json_object_get_string(em), needle) != NULL &&
+            json_object_object_get_ex(p, "key", &k) &&
+            !(json_object_object_get_ex(p, "status", &stt) &&
+              (strcmp(json_object_get_string(stt), "expired") == 0)))
+            snprintf(key, size, "%s", json_object_get_string(k));
+    }
+    json_object_put(arr);
+    ck_assert_msg(key[0] != '\0', "no live participant for application %ld", app);
+}
+
+static void participant_event(const char *key, const char *event, const char *body)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/willo/participants/%s/%s", key, event);
+    json_object_put(admin("POST", path, body));
+}
+
+static void clock_ahead(long long ms)
+{
+    char body[64];
+    snprintf(body, sizeof body, "{\"offset_ms\":%lld}", ms);
+    json_object_put(admin("POST", "/clock", body));
+}
+
+static void config(const char *reinvite)
+{
+    char pipe[2048];
+    snprintf(pipe, sizeof pipe,
+             "\"p\": {\"ats\": \"eploy\", \"interviews\": \"willo\", \"interval\": \"3h\", "
+             "\"mappings\": [{\"interview\": \"%s\", "
+             "\"jobs\": [{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]}], "
+             "\"outcomes\": {\"invited\": \"Invited\", \"started\": \"Started\", "
+             "\"completed\": \"Completed\", \"expired\": \"Expired\"}, "
+             "\"on_completed\": \"Interview\", \"on_expired\": \"Rejected\", "
+             "\"reinvite\": %s}]}",
+             E.interview, reinvite);
+    e2e_config(&E, "", pipe);
+}
+
+static void cycle_ok(const char *what)
+{
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s: %s", what, E.out);
+}
+
+START_TEST(test_whole_life_each_step_once)
+{
+    long ids[4];
+    char k[3][64];
+    int total;
+    config("\"never\"");
+    cycle_ok("baseline");
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 3), 3);
+    for (int i = 0; i < 3; i++)
+        e2e_move(&E.sb, ids[i], VI, NULL);
+    cycle_ok("invitations");
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    cycle_ok("invited events read");
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(outcomes(ids[i], "Invited") == 1, "application %ld: %d Invited", ids[i],
+                      outcomes(ids[i], "Invited"));
+        participant_of(ids[i], k[i], sizeof k[i]);
+    }
+
+    /* the first starts, then answers, and moves on to Interview */
+    participant_event(k[0], "start", NULL);
+    cycle_ok("started");
+    ck_assert_int_eq(outcomes(ids[0], "Started"), 1);
+    participant_event(k[0], "complete", "{\"score\":\"8.5\",\"scores\":[\"4\",\"5\",null]}");
+    cycle_ok("completed");
+    ck_assert_int_eq(outcomes(ids[0], "Completed"), 1);
+    {
+        char link[96];
+        snprintf(link, sizeof link, "share\\/%s", k[0]); /* as JSON text */
+        ck_assert_int_eq(e2e_actions(&E.sb, ids[0], link), 1);  /* the link, once */
+    }
+    ck_assert_int_ge(e2e_actions(&E.sb, ids[0], "8.5"), 1);      /* the score */
+    ck_assert_str_eq(stage_of(ids[0]), "Interview");
+
+    /* the second is moved on by a recruiter before answering: never moved back */
+    e2e_move(&E.sb, ids[1], "Offers & Placements", NULL);
+    participant_event(k[1], "complete", NULL);
+    cycle_ok("completed after a recruiter's move");
+    ck_assert_int_eq(outcomes(ids[1], "Completed"), 1);
+    ck_assert_str_eq(stage_of(ids[1]), "Offers & Placements");
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[1], "not moved"), 1);
+
+    /* the third lets the deadline pass */
+    clock_ahead(8 * DAY_MS);
+    cycle_ok("expired");
+    ck_assert_int_eq(outcomes(ids[2], "Expired"), 1);
+    ck_assert_str_eq(stage_of(ids[2]), "Rejected");
+
+    /* nothing new: nothing written */
+    total = e2e_actions(&E.sb, 0, NULL);
+    cycle_ok("quiet");
+    cycle_ok("quiet again");
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, NULL), total);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+
+    /* policy never: back in the trigger stage, one note saying why, no invitation */
+    e2e_move(&E.sb, ids[2], VI, NULL);
+    cycle_ok("re-entry refused");
+    cycle_ok("re-entry refused, again");
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, NULL), total + 1);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[2], "reinvite"), 1);
+    (void)ids[3];
+}
+END_TEST
+
+START_TEST(test_after_expiry_invites_again_once)
+{
+    long ids[2];
+    char k[64];
+    config("\"after_expiry\"");
+    cycle_ok("baseline");
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 2), 2);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    e2e_move(&E.sb, ids[1], VI, NULL);
+    cycle_ok("invitations");
+    participant_of(ids[1], k, sizeof k);
+    participant_event(k, "complete", NULL);
+    clock_ahead(8 * DAY_MS);
+    cycle_ok("one expired, one completed");
+    ck_assert_int_eq(outcomes(ids[0], "Expired"), 1);
+    /* back to the trigger stage: the expired one is invited again, once */
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    e2e_move(&E.sb, ids[1], VI, NULL);
+    cycle_ok("re-entries");
+    cycle_ok("re-entries, again");
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    participant_of(ids[0], k, sizeof k);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[1], "reinvite"), 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("e2e_life");
+    TCase *tc = tcase_create("life");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_whole_life_each_step_once);
+    tcase_add_test(tc, test_after_expiry_invites_again_once);
+    suite_add_tcase(s, tc);
+    return e2e_run_suite(s);
+}
