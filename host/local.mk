@@ -15,6 +15,7 @@ host_libhshost_la_SOURCES = \
 	host/jobs.c host/jobs.h \
 	host/records.c host/records.h \
 	host/jsonfile.c host/jsonfile.h \
+	host/listen_addr.c host/listen_addr.h \
 	host/loader.c host/loader.h \
 	host/registry.c \
 	host/log.c host/log.h \
