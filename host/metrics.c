@@ -189,6 +189,7 @@ void hs_metrics_configure(hs_metrics *m, const hs_config *config)
             m->pipes[kept] = m->pipes[i];
         kept++;
     }
+    hs_webhook_wipe(m->pipes + kept, (m->n_pipes - kept) * sizeof *m->pipes); /* moved copies */
     m->n_pipes = kept;
     json_object_object_foreach(config->pipelines, name, cfg) {
         pipe_m *p = add_pipe(m, name);
@@ -352,9 +353,11 @@ hs_doorbell_result hs_metrics_doorbell_ring(hs_metrics *m, const char *pipeline,
     hs_doorbell_result res = HS_DOORBELL_REFUSED;
     pipe_m *p;
     pthread_mutex_lock(&m->mu);
+    static const char dummy[HS_WEBHOOK_TOKEN_LEN + 1] =
+        "0000000000000000000000000000000000000000000000000000000000000000";
     p = find_pipe(m, pipeline);
     /* Compare even when the pipeline is unknown, so that timing tells nothing about names. */
-    int same = hs_webhook_token_equal(p != NULL ? p->token : "", token);
+    int same = hs_webhook_token_equal(p != NULL && p->token[0] != '\0' ? p->token : dummy, token);
     if (p == NULL || p->token[0] == '\0' || !same) {
         m->rejected[HS_REJECT_NOT_FOUND]++;
     } else if (p->pending) {

@@ -284,6 +284,8 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     hs_status ost;
     memset(r, 0, sizeof *r);
     j->skipped = 0;
+    if (!j->doorbell) /* running: not overdue while it runs, however long */
+        hs_metrics_set_due(g_metrics, name, 0);
     j->mono_start = hs_schedule_mono_ms();
     j->wall_start = r->started_ms = hs_schedule_now_ms();
     hs_host_error_init(&err);
@@ -774,16 +776,15 @@ static size_t add_doorbells(hs_app *app, const hs_run_options *opt, job *jobs, s
     json_object_object_foreach(app->config->pipelines, name, cfg) {
         int enabled;
         int64_t interval;
+        pipeline_flags(cfg, &enabled, &interval);
+        /* a pipeline this runner never reads, or reads in this round anyway: the doorbell is
+         * answered (and must not stay pending, or the daemon would wake for it forever) */
         if ((opt->pipeline != NULL && strcmp(opt->pipeline, name) != 0) ||
-            !hs_shard_has(&shard, name))
-            continue;
-        if (in_round(jobs, n, name)) {
+            !hs_shard_has(&shard, name) || !enabled || in_round(jobs, n, name) || n >= max) {
             (void)hs_metrics_doorbell_take(g_metrics, name, now, 0);
             continue;
         }
-        pipeline_flags(cfg, &enabled, &interval);
-        if (!enabled || n >= max ||
-            !hs_metrics_doorbell_take(g_metrics, name, now, DOORBELL_MIN_GAP_MS))
+        if (!hs_metrics_doorbell_take(g_metrics, name, now, DOORBELL_MIN_GAP_MS))
             continue;
         memset(&jobs[n], 0, sizeof jobs[n]);
         jobs[n].name = name;
