@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -326,7 +327,8 @@ static void hook_path(char *out, size_t size)
  * a GET change nothing and are counted. */
 START_TEST(test_doorbell_reads_at_once_and_refuses_forgeries)
 {
-    char path[256], forged[256], keys[4][64], *big, *body = NULL;
+    char path[256], forged[400], keys[4][64], *big, *body = NULL;
+    struct stat st;
     long ids[1];
     int noted = 0;
     pid_t pid;
@@ -338,6 +340,9 @@ START_TEST(test_doorbell_reads_at_once_and_refuses_forgeries)
     ck_assert_int_eq(e2e_participant_keys(&E.sb, E.interview, keys, 4), 1);
     e2e_complete(&E.sb, keys[0]);
     hook_path(path, sizeof path);
+    snprintf(forged, sizeof forged, "%s/p.webhook", E.state_dir);
+    ck_assert_int_eq(stat(forged, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
     pid = start_daemon(NULL);
 
     snprintf(forged, sizeof forged, "%s", path);
@@ -399,6 +404,34 @@ START_TEST(test_doorbell_coalesces)
 }
 END_TEST
 
+/* A pipeline is read by its doorbell at most once every 10 s (on the daemon's monotonic clock,
+ * moved by the test): a delivery soon after a read waits for the gap, then is read. */
+START_TEST(test_doorbell_rate_limited)
+{
+    char path[256], clock[400], env[512];
+    long long w, mono = 100000;
+    pid_t pid;
+    configure();
+    ck_assert_msg(e2e_cycle(&E) == 0, "baseline: %s", E.out);
+    /* a little after the baseline (a due time further than one interval is due at once) */
+    w = (long long)time(NULL) + 5;
+    hook_path(path, sizeof path);
+    snprintf(clock, sizeof clock, "%s/clock", E.dir);
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW_FILE=%s", clock);
+    set_clock(clock, w, mono);
+    pid = start_daemon(env);
+    ck_assert_int_eq(get("POST", path, NULL, NULL), 202);
+    ck_assert_double_eq(wait_metric("hiresync_webhook_reads_total", "pipeline=p", 1), 1);
+    ck_assert_int_eq(get("POST", path, NULL, NULL), 202);
+    usleep(1500000);
+    ck_assert_double_eq(metric("hiresync_webhook_reads_total", "pipeline=p"), 1);
+    set_clock(clock, w + 11, mono + 11);
+    ck_assert_double_eq(wait_metric("hiresync_webhook_reads_total", "pipeline=p", 2), 2);
+    ck_assert_double_eq(metric("hiresync_cycles_total", "pipeline=p,result=ok"), 0);
+    stop_daemon(pid);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("listener");
@@ -421,6 +454,7 @@ int main(void)
     tcase_add_test(tc, test_readyz_flips_when_a_pipeline_fails);
     tcase_add_test(tc, test_doorbell_reads_at_once_and_refuses_forgeries);
     tcase_add_test(tc, test_doorbell_coalesces);
+    tcase_add_test(tc, test_doorbell_rate_limited);
     suite_add_tcase(s, tc);
     return e2e_run_suite(s);
 }
