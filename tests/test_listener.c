@@ -432,6 +432,43 @@ START_TEST(test_doorbell_rate_limited)
 }
 END_TEST
 
+/* /healthz fails (503, saying why) while the scheduler's loop is stuck: here a doorbell read
+ * waits on a Willo request the sandbox holds for 8 s while the daemon's monotonic clock
+ * moves 400 s on; it answers 200 again once the loop turns. */
+START_TEST(test_healthz_fails_while_the_loop_is_stuck)
+{
+    char path[256], clock[400], env[512], *body = NULL;
+    long long w, mono = 100000;
+    long st = 0;
+    pid_t pid;
+    configure();
+    ck_assert_msg(e2e_cycle(&E) == 0, "baseline: %s", E.out);
+    w = (long long)time(NULL) + 5;
+    hook_path(path, sizeof path);
+    snprintf(clock, sizeof clock, "%s/clock", E.dir);
+    snprintf(env, sizeof env, "HIRESYNC_FAKE_NOW_FILE=%s", clock);
+    set_clock(clock, w, mono);
+    pid = start_daemon(env);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/faults", "{\"server\":\"willo\",\"route\":"
+                                   "\"/\",\"delay_ms\":8000,\"count\":1}", &st, NULL), 0);
+    ck_assert_int_lt(st, 300);
+    ck_assert_int_eq(get("POST", path, NULL, NULL), 202);
+    set_clock(clock, w + 400, mono + 400);
+    /* once the read is held, the heartbeat is 400 s old on the daemon's clock */
+    for (int i = 0; i < 70 && (st = get("GET", "/healthz", NULL, &body)) == 200; i++) {
+        free(body);
+        body = NULL;
+        usleep(100000);
+    }
+    ck_assert_msg(st == 503 && strstr(body, "\"ok\":false") != NULL &&
+                  strstr(body, "has not turned") != NULL, "%ld %s", st, body ? body : "");
+    free(body);
+    ck_assert_double_eq(wait_metric("hiresync_webhook_reads_total", "pipeline=p", 1), 1);
+    ck_assert_int_eq(get("GET", "/healthz", NULL, NULL), 200);
+    stop_daemon(pid);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("listener");
@@ -455,6 +492,7 @@ int main(void)
     tcase_add_test(tc, test_doorbell_reads_at_once_and_refuses_forgeries);
     tcase_add_test(tc, test_doorbell_coalesces);
     tcase_add_test(tc, test_doorbell_rate_limited);
+    tcase_add_test(tc, test_healthz_fails_while_the_loop_is_stuck);
     suite_add_tcase(s, tc);
     return e2e_run_suite(s);
 }
