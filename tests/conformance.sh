@@ -1,7 +1,9 @@
 #!/bin/sh
 # hiresync-conformance on the bundled connectors, eploy and willo, against the sandbox,
-# writes included; under valgrind when it is installed, so that a connector leaking on a
-# refused configuration (which the kit cannot see itself) fails too.
+# writes included (Eploy's notes with an outcome and its stage moves); under valgrind when it
+# is installed, so that a connector leaking on a refused configuration (which the kit cannot
+# see itself) fails too. The sandbox is given what the tests need first: an application in the
+# stage the move starts from, and Willo participants at every step of an interview's life.
 set -u
 kit="$HIRESYNC_BUILDDIR/hiresync-conformance"
 work=$(mktemp -d)
@@ -21,6 +23,40 @@ i=0
 while [ ! -s "$work/urls" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$work/urls" ] || fail "the sandbox did not start: $(cat "$work/sandbox.log")"
 field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" "$work/urls"; }
+admin() { "$HIRESYNC_SANDBOX" admin "$(field admin_url)" "$@"; }
+
+# Eploy: the application the move tests move (of vacancy 1001, whose workflow has both
+# stages), put in the stage they move it from.
+move_app=$(admin GET '/eploy/applications?vacancy=1001&limit=1' | sed -n 's/^\[{"ApplicationId":\([0-9]*\),.*/\1/p')
+[ -n "$move_app" ] || fail "vacancy 1001 has no application to move"
+admin POST "/eploy/applications/$move_app/move" '{"stage":"Video Interview"}' >/dev/null ||
+    fail "could not put application $move_app in \"Video Interview\""
+
+# Willo: in the first interview, one participant at each step of the life (invited, started,
+# completed with a score and answers' scores, expired, declined), so that the lifecycle test
+# reads every kind; the kit reads from a cursor that has seen nothing of any interview yet.
+interviews=$(admin GET /willo/interviews | tr '{' '\n' | sed -n 's/^"key":"\([0-9a-f]\{32\}\)".*/\1/p')
+[ -n "$interviews" ] || fail "the sandbox has no Willo interview"
+life_iv=$(printf '%s\n' "$interviews" | head -n 1)
+for step in invited started completed expired declined; do
+    key=$(admin POST /willo/participants "{\"interview\":\"$life_iv\",\"first_name\":\"Kit\",
+        \"last_name\":\"$step\",\"email\":\"kit.$step@example.com\"}" |
+        sed -n 's/^{"key":"\([0-9a-f]*\)".*/\1/p')
+    [ -n "$key" ] || fail "could not invite the $step participant"
+    case $step in
+    started) admin POST "/willo/participants/$key/start" ;;
+    completed) admin POST "/willo/participants/$key/complete" '{"score":"8","scores":["4",null,"3"]}' ;;
+    expired) admin POST "/willo/participants/$key/expire" ;;
+    declined) admin POST "/willo/participants/$key/decline" ;;
+    esac >/dev/null || fail "could not move the $step participant on"
+done
+willo_cursor='{"v":2,"interviews":{'
+sep=
+for iv in $interviews; do
+    willo_cursor="$willo_cursor$sep\"$iv\":{\"wm\":\"\",\"floor\":\"\",\"uwm\":\"\",\"lfloor\":\"\"}"
+    sep=,
+done
+willo_cursor="$willo_cursor}}"
 
 umask 077
 cat >"$work/hiresync.json" <<EOF2
@@ -68,6 +104,27 @@ check_one() {
     done
 }
 
-check_one eploy --cursor "$eploy_cursor" --outcome Completed
-grep -q "^PASS  write-outcome " "$work/eploy.out" || fail "eploy: test write-outcome did not pass"
-check_one willo
+must_pass() {
+    name=$1
+    shift
+    for t in "$@"; do
+        grep -q "^PASS  $t " "$work/$name.out" || fail "$name: test $t did not pass"
+    done
+}
+
+# The move: from "Video Interview" (or "Screening") to "Interview", once; then back to "Video
+# Interview" only from there, which must be refused as a recruiter's move would be.
+check_one eploy --cursor "$eploy_cursor" --outcome Completed --move-record "$move_app" \
+    --move-to Interview --move-from "Video Interview,Screening"
+must_pass eploy write-outcome move-idempotent move-conflict
+admin GET "/eploy/applications/$move_app" | grep -q '"Stage":{"Id":"[0-9]*","Description":"Interview"}' ||
+    fail "eploy: application $move_app is not in \"Interview\" after the move tests"
+
+check_one willo --cursor "$willo_cursor"
+must_pass willo lifecycle
+# Every kind of the life was read, and the completion's answers with it.
+life=$(sed -n 's/^PASS  lifecycle  *\([0-9]*\) interview changes (\([0-9]*\) of 2.1 kinds, \([0-9]*\) answers.*/\1 \2 \3/p' "$work/willo.out")
+# shellcheck disable=SC2086 # three numbers, split on purpose
+set -- $life
+[ "${2:-0}" -ge 6 ] && [ "${3:-0}" -ge 3 ] ||
+    fail "willo: lifecycle read ${2:-no} changes of 2.1 kinds and ${3:-no} answers; at least 6 and 3 expected"

@@ -31,7 +31,7 @@ typedef struct fx {
     char err_msg[HS_TEST_MESSAGE_SIZE];
 } fx;
 
-/* ---- what a 2.1 host receives (the shared collector knows only 2.0's kinds) ---------------- */
+/* ---- what a 2.1 host receives, kept with the details these tests compare ---------------- */
 
 typedef struct got {
     uint32_t kind;
@@ -437,6 +437,80 @@ START_TEST(expiry_through_the_sandbox_clock)
 }
 END_TEST
 
+/* The shared test collector (tests/support) takes every 2.1 kind, with the answers read by
+ * HS_ELEMENT and the score, and finds every record well formed. */
+/* The completion of shared_collector_takes_the_lifecycle_kinds, as the collector copied it. */
+static void expect_collected_completion(const hs_test_change *done, const char *participant)
+{
+    ck_assert_str_eq(done->record_id, participant);
+    ck_assert_str_eq(done->score, "7");
+    ck_assert_uint_eq(done->n_answers, 3);
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_ptr_nonnull(done->answers[i].question);
+        ck_assert_ptr_nonnull(strstr(done->answers[i].link, participant));
+    }
+    ck_assert_ptr_null(done->answers[0].score);
+    ck_assert_str_eq(done->answers[1].score, "3");
+    ck_assert_ptr_null(done->answers[2].score);
+}
+
+START_TEST(shared_collector_takes_the_lifecycle_kinds)
+{
+    fx f;
+    fx_start(&f, 1);
+    char iv[64];
+    interview_key(&f, 0, iv, sizeof iv);
+    sink s = { 0 };
+    read_into(&f, "", iv, &s);
+    HS_TEST_RESULT(a);
+    HS_TEST_RESULT(c);
+    HS_TEST_RESULT(d);
+    ck_assert_int_eq(invite(&f, iv, "col-a@example.com", NULL, &a), HS_OK);
+    ck_assert_int_eq(invite(&f, iv, "col-c@example.com", NULL, &c), HS_OK);
+    ck_assert_int_eq(invite(&f, iv, "col-d@example.com", NULL, &d), HS_OK);
+    act(&f, a.remote_id, "start", NULL);
+    act(&f, a.remote_id, "complete", "{\"score\":\"7\",\"scores\":[null,\"3\",null]}");
+    act(&f, c.remote_id, "decline", NULL);
+    act(&f, d.remote_id, "expire", NULL);
+
+    hs_test_collector *col = hs_test_collector_new();
+    ck_assert_ptr_nonnull(col);
+    hs_emitter em = hs_test_collector_emitter(col);
+    hs_read_request req;
+    memset(&req, 0, sizeof req);
+    req.struct_size = sizeof req;
+    req.cursor_json = s.cursor;
+    const char *jobs[] = { iv };
+    req.job_ids = jobs;
+    req.n_job_ids = 1;
+    hs_test_error_init(&f.err, f.err_msg, sizeof f.err_msg);
+    hs_status st = f.c->read_changes(f.conn, &req, &em, &f.err);
+    ck_assert_msg(st == HS_OK, "read_changes into the collector: %d %s (malformed: %s)", st,
+                  f.err.message, col->malformed ? col->malformed : "none");
+    ck_assert_ptr_null(col->malformed);
+    size_t kinds[HS_CHANGE_DECLINED + 1] = { 0 };
+    for (size_t i = 0; i < col->n_changes; i++) {
+        const hs_test_change *t = &col->changes[i];
+        ck_assert_uint_le(t->kind, HS_CHANGE_DECLINED);
+        kinds[t->kind]++;
+        ck_assert_ptr_null(t->stage_name);
+        if (t->kind == HS_CHANGE_COMPLETED)
+            expect_collected_completion(t, a.remote_id);
+        else
+            ck_assert_uint_eq(t->n_answers, 0);
+    }
+    ck_assert_uint_eq(kinds[HS_CHANGE_STAGE], 0);
+    ck_assert_uint_eq(kinds[HS_CHANGE_INVITED], 3);
+    ck_assert_uint_eq(kinds[HS_CHANGE_STARTED], 1);
+    ck_assert_uint_eq(kinds[HS_CHANGE_COMPLETED], 1);
+    ck_assert_uint_eq(kinds[HS_CHANGE_EXPIRED], 1);
+    ck_assert_uint_eq(kinds[HS_CHANGE_DECLINED], 1);
+    hs_test_collector_free(col);
+    sink_clear(&s);
+    fx_stop(&f);
+}
+END_TEST
+
 /* A host of ABI 2.0 gets completions alone, without answers or score, and a version 1 cursor;
  * a 2.1 read from that cursor reports later completions and takes a baseline of the rest. */
 START_TEST(host_20_completions_only_then_upgrade)
@@ -590,6 +664,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, each_event_once_with_key_time_answers_and_score);
     tcase_add_test(tc, expiry_through_the_sandbox_clock);
+    tcase_add_test(tc, shared_collector_takes_the_lifecycle_kinds);
     tcase_add_test(tc, host_20_completions_only_then_upgrade);
     tcase_add_test(tc, nothing_new_costs_one_request_per_interview);
     tcase_add_loop_test(tc, reinvitation_never_returns_the_earlier_participant, 0, 2);

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,23 +514,73 @@ static hs_status malformed(hs_test_collector *c, const char *what)
 
 #define SIZED(p, type) ((p) == NULL || (p)->struct_size >= sizeof(type))
 
+/* A record written against 2.0 ends before the answers; 2.1's members are read only when
+ * struct_size covers them. */
+#define CHANGE_SIZE_2_0 offsetof(hs_stage_change, answers)
+#define CHANGE_HAS_2_1(ch) ((ch)->struct_size >= sizeof(hs_stage_change))
+
+static const char *answers_shape(const hs_stage_change *ch)
+{
+    if (!CHANGE_HAS_2_1(ch) || ch->n_answers == 0)
+        return NULL;
+    if (ch->kind != HS_CHANGE_COMPLETED)
+        return "answers on a change other than HS_CHANGE_COMPLETED";
+    if (ch->answers == NULL || ch->answer_size < sizeof(hs_answer))
+        return "answers without their answer_size or array";
+    for (size_t i = 0; i < ch->n_answers; i++) {
+        const hs_answer *a = HS_ELEMENT(hs_answer, ch->answers, ch->answer_size, i);
+        if (a->struct_size < sizeof *a)
+            return "an hs_answer without its struct_size";
+        if (a->question == NULL)
+            return "an hs_answer without a question";
+    }
+    return NULL;
+}
+
 static const char *change_shape(const hs_stage_change *ch)
 {
-    if (ch->struct_size < sizeof *ch)
+    int interview_kind = ch->kind >= HS_CHANGE_COMPLETED && ch->kind <= HS_CHANGE_DECLINED;
+
+    if (ch->struct_size < CHANGE_SIZE_2_0)
         return "hs_stage_change without its struct_size";
-    if (ch->kind != HS_CHANGE_STAGE && ch->kind != HS_CHANGE_COMPLETED)
+    if (ch->kind != HS_CHANGE_STAGE && !interview_kind)
         return "hs_stage_change of an unknown kind";
     if (ch->key == NULL || *ch->key == '\0' || ch->record_id == NULL || *ch->record_id == '\0')
         return "hs_stage_change without a key or a record_id";
     if (ch->kind == HS_CHANGE_STAGE && ch->stage == NULL)
         return "HS_CHANGE_STAGE without a stage";
-    if (ch->kind == HS_CHANGE_COMPLETED && (ch->stage != NULL || ch->status != NULL))
-        return "HS_CHANGE_COMPLETED with a stage or status";
+    if (interview_kind && (ch->stage != NULL || ch->status != NULL))
+        return "an interview's change (completed, invited, started, expired, declined) with a "
+               "stage or status";
     if (!SIZED(ch->stage, hs_ref) || !SIZED(ch->status, hs_ref))
         return "a stage or status hs_ref without its struct_size";
     if (!SIZED(ch->person, hs_person))
         return "an hs_person without its struct_size";
-    return NULL;
+    return answers_shape(ch);
+}
+
+/* The answers and the overall score into t; -1 when out of memory. */
+static int copy_answers(hs_test_change *t, const hs_stage_change *ch)
+{
+    if (!CHANGE_HAS_2_1(ch))
+        return 0;
+    if (ch->score != NULL && (t->score = strdup(ch->score)) == NULL)
+        return -1;
+    if (ch->n_answers == 0)
+        return 0;
+    t->answers = calloc(ch->n_answers, sizeof *t->answers);
+    if (t->answers == NULL)
+        return -1;
+    for (size_t i = 0; i < ch->n_answers; i++) {
+        const hs_answer *a = HS_ELEMENT(hs_answer, ch->answers, ch->answer_size, i);
+        hs_test_answer *d = &t->answers[t->n_answers++];
+        d->question = dup_or_null(a->question);
+        d->link = dup_or_null(a->link);
+        d->score = dup_or_null(a->score);
+        if (d->question == NULL || (a->link && !d->link) || (a->score && !d->score))
+            return -1;
+    }
+    return 0;
 }
 
 static const char *job_shape(const hs_job *job)
@@ -599,7 +650,7 @@ static hs_status c_change(void *ctx, const hs_stage_change *ch)
     t->link = dup_or_null(ch->link);
     t->snapshot = ch->snapshot;
     t->barrier = c->n_checkpoints;
-    return HS_OK;
+    return copy_answers(t, ch) == 0 ? HS_OK : HS_E_INTERNAL;
 }
 
 static hs_status c_job(void *ctx, const hs_job *job)
@@ -667,6 +718,13 @@ static void free_change(hs_test_change *t)
                       t->first_name, t->last_name, t->email, t->phone, t->link};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         free(fields[i]);
+    for (size_t i = 0; i < t->n_answers; i++) {
+        free(t->answers[i].question);
+        free(t->answers[i].link);
+        free(t->answers[i].score);
+    }
+    free(t->answers);
+    free(t->score);
 }
 
 static void free_job(hs_test_job *t)

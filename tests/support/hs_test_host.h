@@ -125,14 +125,24 @@ void hs_test_module_unload(hs_test_module *m);
 
 /* ---- collectors ---------------------------------------------------------------------------- */
 
+/* An owned copy of one hs_answer of a completion (link and score NULL where the connector
+ * gave NULL). */
+typedef struct hs_test_answer {
+    char *question, *link, *score;
+} hs_test_answer;
+
 /* Owned copies of an emitted hs_stage_change (every string NULL where the connector gave
- * NULL; stage_*, status_* and the person's fields NULL also when that record was NULL). */
+ * NULL; stage_*, status_* and the person's fields NULL also when that record was NULL). The
+ * 2.1 members (answers, score) are copied when the record's struct_size covers them. */
 typedef struct hs_test_change {
     uint32_t kind;        /* hs_change_kind */
     char *key, *record_id, *job_id, *stage_id, *stage_name, *status_id, *status_name;
     char *changed_at, *person_id, *first_name, *last_name, *email, *phone, *link;
     int snapshot;
     size_t barrier;       /* number of barriers emitted before this change */
+    hs_test_answer *answers;  /* n_answers of them, NULL when none */
+    size_t n_answers;
+    char *score;          /* the overall score, NULL when none */
 } hs_test_change;
 
 typedef struct hs_test_job {
@@ -144,8 +154,10 @@ typedef struct hs_test_job {
 } hs_test_job;
 
 /* The collector checks the shape of every record it receives: struct_size set on the record
- * and on each nested hs_ref / hs_person / hs_stage, element sizes set, a known kind, a stage
- * for HS_CHANGE_STAGE and none for HS_CHANGE_COMPLETED, a key and a record id. A record that
+ * (at least 2.0's size) and on each nested hs_ref / hs_person / hs_stage / hs_answer, element
+ * sizes set, a known kind (2.0's and 2.1's lifecycle kinds), a stage for HS_CHANGE_STAGE and
+ * none for the interview kinds, answers (read with HS_ELEMENT, each with a question) only on
+ * HS_CHANGE_COMPLETED, a key and a record id. A record that
  * fails is refused with HS_E_INTERNAL (so the connector's call fails) and the first such
  * problem is kept in `malformed` (NULL while every record was well formed). */
 typedef struct hs_test_collector {
