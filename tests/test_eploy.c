@@ -725,7 +725,7 @@ START_TEST(key_without_actions_insert)
     hs_test_report *rep = hs_test_report_new();
     hs_check_report sink = hs_test_report_sink(rep, NULL, 0);
     const hs_test_check_item *it;
-    hs_note note = {sizeof note, "k-1", NULL, NULL, NULL, "Interview done", "Body", NULL, NULL, 0};
+    hs_note note = {sizeof note, "k-1", NULL, NULL, NULL, "Interview done", "Body", NULL, NULL, 0, NULL, 0, 0};
     HS_TEST_RESULT(res);
     char app[32], vac[32];
 
@@ -824,7 +824,7 @@ START_TEST(write_note_twice_leaves_one_action)
 {
     char app[32], vac[32], key[64];
     hs_note note = {sizeof note, key, NULL, NULL, NULL, "Video interview completed",
-                    "Ann answered 5 questions.", "https://app.willotalent.com/r/abc", NULL, 0};
+                    "Ann answered 5 questions.", "https://app.willotalent.com/r/abc", NULL, 0, NULL, 0, 0};
     HS_TEST_RESULT(r1);
     HS_TEST_RESULT(r2);
     json_object *actions;
@@ -869,7 +869,7 @@ START_TEST(write_note_remote_id_never_cut)
 {
     char app[32], vac[32];
     hs_note note = {sizeof note, "willo:p-small:completed", NULL, NULL, NULL, "Done", "Body",
-                    NULL, NULL, 0};
+                    NULL, NULL, 0, NULL, 0, 0};
     char *tiny = hs_test_guarded_new(2);
     hs_write_result small;
     HS_TEST_RESULT(r);
@@ -899,7 +899,7 @@ START_TEST(write_note_start_date_is_eploy_time)
 {
     char app[32], vac[32], want[16];
     hs_note note = {sizeof note, "willo:p-skew:completed", NULL, NULL, NULL, "Done", "Body",
-                    NULL, NULL, 0};
+                    NULL, NULL, 0, NULL, 0, 0};
     HS_TEST_RESULT(r);
     json_object *actions, *clock, *v;
     const char *start = NULL;
@@ -929,7 +929,7 @@ END_TEST
 START_TEST(write_note_reset_after_create_is_not_repeated)
 {
     char app[32], vac[32];
-    hs_note note = {sizeof note, "willo:p-9:completed", NULL, NULL, NULL, "Done", "Body", NULL, NULL, 0};
+    hs_note note = {sizeof note, "willo:p-9:completed", NULL, NULL, NULL, "Done", "Body", NULL, NULL, 0, NULL, 0, 0};
     HS_TEST_RESULT(r);
 
     fx_start(NULL, NULL);
@@ -954,7 +954,7 @@ END_TEST
 
 START_TEST(write_note_without_action_type_is_config)
 {
-    hs_note note = {sizeof note, "k", "1", NULL, NULL, "t", "b", NULL, NULL, 0};
+    hs_note note = {sizeof note, "k", "1", NULL, NULL, "t", "b", NULL, NULL, 0, NULL, 0, 0};
     HS_TEST_RESULT(r);
     hs_conn *conn = NULL;
     char cfg[512];

@@ -283,6 +283,92 @@ START_TEST(outcome_rule_moves_the_application)
 }
 END_TEST
 
+/* A final note with outcome, recorded only while app is in stage "Video Interview". */
+static hs_status guarded_note(const char *app, const char *key, const char *outcome,
+                              hs_write_result *res)
+{
+    hs_stage from = {sizeof(hs_stage), NULL, "Video Interview", NULL, 0, sizeof(hs_ref)};
+    hs_note n;
+
+    memset(&n, 0, sizeof n);
+    n.struct_size = sizeof n;
+    n.key = key;
+    n.record_id = app;
+    n.title = "Video interview completed";
+    n.body = "result";
+    n.outcome = outcome;
+    n.final = 1;
+    n.outcome_from = &from;
+    n.n_outcome_from = 1;
+    n.outcome_from_size = sizeof from;
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
+    hs_test_result_clear(res);
+    res->outcome_withheld = 7; /* the connector must say 0 or 1 */
+    return F.c->write_note(F.conn, &n, res, &F.err);
+}
+
+START_TEST(guarded_outcome_written_in_a_from_position)
+{
+    char app[32], id[32], name[64];
+    HS_TEST_RESULT(res);
+
+    fx_start(NULL);
+    app_in_workflow1(app, sizeof app, "Video Interview");
+    json_object_put(admin("POST", "/eploy/outcome-rules",
+                          "[{\"outcome\":\"Completed\",\"stage\":\"Interview\",\"status\":null}]",
+                          200));
+    ck_assert_msg(guarded_note(app, "w:g1:completed", "Completed", &res) == HS_OK, "%s",
+                  F.err.message);
+    ck_assert_int_eq(res.applied, 1);
+    ck_assert_int_eq(res.outcome_withheld, 0);
+    action_outcome("w:g1:completed", id, sizeof id, name, sizeof name);
+    ck_assert_str_eq(name, "Completed");
+    /* the tenant's rule followed the outcome */
+    assert_position(app, "Interview / Interview Booked");
+    /* again: nothing new, and the existing note carries its outcome */
+    ck_assert_int_eq(guarded_note(app, "w:g1:completed", "Completed", &res), HS_OK);
+    ck_assert_int_eq(res.applied, 0);
+    ck_assert_int_eq(res.outcome_withheld, 0);
+    ck_assert_uint_eq(n_actions(), 1);
+    fx_stop();
+}
+END_TEST
+
+START_TEST(guarded_outcome_withheld_after_a_recruiter_moved_it)
+{
+    char app[32], id[32], name[64], path[96];
+    HS_TEST_RESULT(res);
+
+    fx_start(NULL);
+    app_in_workflow1(app, sizeof app, "Video Interview");
+    json_object_put(admin("POST", "/eploy/outcome-rules",
+                          "[{\"outcome\":\"Completed\",\"stage\":\"Interview\",\"status\":null}]",
+                          200));
+    /* a recruiter rejects the candidate before the result arrives */
+    snprintf(path, sizeof path, "/eploy/applications/%s/move", app);
+    json_object_put(admin("POST", path, "{\"stage\":\"Rejected\",\"status\":\"Withdrawn\"}",
+                          200));
+    assert_position(app, "Rejected / Withdrawn");
+    ck_assert_msg(guarded_note(app, "w:g2:completed", "Completed", &res) == HS_OK, "%s",
+                  F.err.message);
+    ck_assert_int_eq(res.applied, 1);
+    ck_assert_int_eq(res.outcome_withheld, 1);
+    ck_assert_uint_eq(n_actions(), 1);
+    action_outcome("w:g2:completed", id, sizeof id, name, sizeof name);
+    ck_assert_str_eq(id, "");
+    ck_assert_str_eq(name, "");
+    /* the rule did not fire: the recruiter's choice stands */
+    assert_position(app, "Rejected / Withdrawn");
+    ck_assert(hs_test_host_log_contains(F.h, "the note goes without it"));
+    /* the same key again: one note, still reported as withheld */
+    ck_assert_int_eq(guarded_note(app, "w:g2:completed", "Completed", &res), HS_OK);
+    ck_assert_int_eq(res.applied, 0);
+    ck_assert_int_eq(res.outcome_withheld, 1);
+    ck_assert_uint_eq(n_actions(), 1);
+    fx_stop();
+}
+END_TEST
+
 /* ---- move_record ------------------------------------------------------------------------- */
 
 typedef struct move_spec {
@@ -576,6 +662,8 @@ static Suite *workflow_suite(void)
     tcase_add_test(outcomes, note_outcome_by_id_and_by_name);
     tcase_add_test(outcomes, note_unknown_outcome_is_data);
     tcase_add_test(outcomes, outcome_rule_moves_the_application);
+    tcase_add_test(outcomes, guarded_outcome_written_in_a_from_position);
+    tcase_add_test(outcomes, guarded_outcome_withheld_after_a_recruiter_moved_it);
     tcase_add_test(moves, move_then_already_there);
     tcase_add_test(moves, move_to_a_status_by_name);
     tcase_add_test(moves, move_after_a_recruiter_moved_it_is_conflict);

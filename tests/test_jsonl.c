@@ -272,7 +272,7 @@ START_TEST(writes_once_per_key)
     ck_assert_str_eq(res.remote_id, id);
 
     hs_note note = {sizeof note, "n1", "A1", "J1", "C1", "Video interview completed",
-                    "Ada completed it", "https://answers.example/1", NULL, 0};
+                    "Ada completed it", "https://answers.example/1", NULL, 0, NULL, 0, 0};
     for (int i = 0; i < 2; i++) {
         hs_test_result_clear(&res);
         ck_assert_int_eq(f.c->write_note(f.conn, &note, &res, &err), HS_OK);

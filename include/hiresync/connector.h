@@ -136,6 +136,13 @@
  *      for that interview: the result, or a note saying why it stops (a connector configured
  *      to mark processed records does so then; it may come more than once, so mark
  *      idempotently).
+ *      An outcome the ATS's workflow ties to a stage move is guarded like a move: with
+ *      hs_note.outcome_from set, the connector reads where the record is and records the
+ *      outcome only while it is in one of those positions (matched as hs_move.from); anywhere
+ *      else it writes the note without the outcome, returns HS_OK and sets
+ *      hs_write_result.outcome_withheld = 1 (when the result's struct_size covers it). A
+ *      second call with the same key reports applied = 0 and, where the connector can tell
+ *      cheaply, whether the existing note was written without its outcome.
  *      move_record moves a record to another stage/status, but only while the record is in
  *      one of the positions in hs_move.from: anywhere else it changes nothing and returns
  *      HS_E_CONFLICT naming where the record is. A record already at the target is
@@ -410,6 +417,14 @@ typedef struct hs_note {
                                        ATS knows it), NULL for none */
     int32_t final;                  /* 1: hiresync's work on this record for this interview
                                        ends here (rule 10) */
+    const hs_stage *outcome_from;   /* record the outcome only while the record is in one of
+                                       these positions, matched as hs_move.from; elsewhere
+                                       write the note without it and set
+                                       hs_write_result.outcome_withheld (rule 10). NULL: the
+                                       outcome is recorded wherever the record is. n_outcome_from
+                                       elements, outcome_from_size bytes apart (HS_ELEMENT) */
+    size_t n_outcome_from;
+    size_t outcome_from_size;       /* sizeof(hs_stage) as the writer compiled it */
 } hs_note;
 
 /* Move a record to another stage (added in 2.1, rule 10). */
@@ -439,6 +454,10 @@ typedef struct hs_write_result {
     char *remote_id;                /* the caller's buffer: id of the created or existing
                                        remote object, NUL-terminated */
     size_t remote_id_size;          /* its size in bytes, at least HS_REMOTE_ID_MIN */
+    /* added in 2.1 (rule 10); written only when struct_size covers it (HS_HAS_FIELD) */
+    int32_t outcome_withheld;       /* write_note: 1 when the note was written without its
+                                       outcome because the record was not in one of
+                                       hs_note.outcome_from */
 } hs_write_result;
 
 /* ---- emitter and check report -------------------------------------------------------------- */

@@ -211,6 +211,22 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *request,
                                 const hs_emitter *emitter, hs_error *err);
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
                               hs_error *err);
+/* Where an application is in its workflow (ids and names as Eploy shows them, "" when
+ * absent) and its vacancy. */
+typedef struct hs_eploy_position {
+    char stage_id[32], status_id[32], vacancy[32];
+    char stage[128], status[128];
+} hs_eploy_position;
+
+/* One GET applications/{id}: where the application is. A position without a stage is
+ * HS_E_INTERNAL (malformed response). */
+hs_status hs_eploy_read_position(hs_conn *conn, const char *app_id, hs_eploy_position *p,
+                                 hs_error *err);
+/* 1 when p is one of the positions (hs_move.from's matching: a stage by id or else name, and
+ * one of its statuses when it lists any). */
+int hs_eploy_in_positions(const hs_stage *from, size_t n_from, size_t from_size,
+                          const hs_eploy_position *p);
+
 hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_result *result,
                                hs_error *err);
 

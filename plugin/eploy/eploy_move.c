@@ -18,17 +18,14 @@
 #include "hs_errors.h"
 #include "hs_json.h"
 
-typedef struct position {
-    char stage_id[32], status_id[32], vacancy[32];
-    char stage[128], status[128];
-} position;
+typedef hs_eploy_position position;
 
 static void copy(char *dst, size_t size, const char *src)
 {
     (void)snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-static hs_status read_position(hs_conn *conn, const char *app_id, position *p, hs_error *err)
+hs_status hs_eploy_read_position(hs_conn *conn, const char *app_id, position *p, hs_error *err)
 {
     char path[96];
     json_object *app = NULL;
@@ -63,10 +60,11 @@ static int ref_matches(const hs_ref *r, const char *id, const char *name)
     return r != NULL && matches(r->id, r->name, id, name);
 }
 
-static int in_from(const hs_move *move, const position *p)
+int hs_eploy_in_positions(const hs_stage *from, size_t n_from, size_t from_size,
+                          const position *p)
 {
-    for (size_t i = 0; move->from != NULL && i < move->n_from; i++) {
-        const hs_stage *s = HS_ELEMENT(hs_stage, move->from, move->from_size, i);
+    for (size_t i = 0; from != NULL && i < n_from; i++) {
+        const hs_stage *s = HS_ELEMENT(hs_stage, from, from_size, i);
         size_t n = HS_HAS_FIELD(hs_stage, s->struct_size, status_size) ? s->n_statuses : 0;
 
         if (!matches(s->id, s->name, p->stage_id, p->stage))
@@ -241,7 +239,7 @@ hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_resu
     if ((st = hs_result_set_id(result, move->record_id, "eploy", err)) != HS_OK)
         return st;
     memset(&p, 0, sizeof p);
-    if ((st = read_position(conn, move->record_id, &p, err)) != HS_OK)
+    if ((st = hs_eploy_read_position(conn, move->record_id, &p, err)) != HS_OK)
         return st;
     if (ref_matches(move->to_stage, p.stage_id, p.stage) &&
         (move->to_status == NULL || ref_matches(move->to_status, p.status_id, p.status))) {
@@ -249,7 +247,7 @@ hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_resu
                        "\"%s\"", move->record_id, p.stage, p.status);
         return HS_OK;
     }
-    if (!in_from(move, &p))
+    if (!hs_eploy_in_positions(move->from, move->n_from, move->from_size, &p))
         return hs_error_set(err, HS_E_CONFLICT, 0, "eploy: application %s is in \"%s\" / \"%s\", "
                             "not in a stage it may be moved from; hiresync leaves it there",
                             move->record_id, p.stage, p.status);

@@ -3,6 +3,9 @@
  * report back (it shows in the application's timeline and in reports). Eploy has no
  * idempotency key, so the caller's key is embedded in the action's text as
  * "[hiresync:<key>]" and the application's actions are searched for it before one is created.
+ * An outcome guarded by hs_note.outcome_from (one the tenant's workflow ties to a stage move)
+ * costs one read of the application's position first, as move_record does; away from those
+ * positions the action is written without an outcome and outcome_withheld reported.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -21,6 +24,7 @@ typedef struct finder {
     const char *field;
     char id[128];
     int found;
+    int has_outcome;              /* the found action carries an ActionOutcome */
 } finder;
 
 static hs_status find_page(void *ctx, json_object *records, int page, hs_error *err)
@@ -41,6 +45,8 @@ static hs_status find_page(void *ctx, json_object *records, int page, hs_error *
                                     "eploy: an action id of over %zu bytes (malformed response)",
                                     sizeof f->id - 1);
             f->found = 1;
+            f->has_outcome = hs_json_str(a, "ActionOutcome.Id") != NULL ||
+                             hs_json_str(a, "ActionOutcome.Description") != NULL;
         }
     }
     return HS_OK;
@@ -48,7 +54,8 @@ static hs_status find_page(void *ctx, json_object *records, int page, hs_error *
 
 static hs_status find_existing(hs_conn *conn, const char *app_id, finder *f, hs_error *err)
 {
-    const char *blocks[] = {"ActionId", "ActionType", "Application", f->field, NULL};
+    const char *blocks[] = {"ActionId", "ActionType", "ActionOutcome", "Application", f->field,
+                            NULL};
     hs_eploy_filter filter = {"Action.Application", "Equals", app_id};
     hs_eploy_search s = {"actions", &filter, 1, blocks, HS_EPLOY_PERM_ACTIONS_VIEW, 0, 0};
 
@@ -144,8 +151,43 @@ static hs_status outcome_refused(const hs_note *note, const char *outcome, hs_er
                         note->record_id, outcome, was);
 }
 
+static int guarded(const hs_note *note)
+{
+    return HS_HAS_FIELD(hs_note, note->struct_size, outcome_from_size) &&
+           note->outcome_from != NULL && note->n_outcome_from > 0;
+}
+
+static void set_withheld(hs_write_result *result, int withheld)
+{
+    if (HS_HAS_FIELD(hs_write_result, result->struct_size, outcome_withheld))
+        result->outcome_withheld = withheld;
+}
+
+/* With outcome_from: 1 when the application is elsewhere, so the outcome must not be
+ * recorded (its workflow rule would move a candidate a recruiter moved on). */
+static hs_status outcome_away(hs_conn *conn, const hs_note *note, int *away, hs_error *err)
+{
+    hs_eploy_position p;
+    hs_status st;
+
+    *away = 0;
+    if (!guarded(note) || note_outcome(conn, note) == NULL)
+        return HS_OK;
+    memset(&p, 0, sizeof p);
+    if ((st = hs_eploy_read_position(conn, note->record_id, &p, err)) != HS_OK)
+        return st;
+    *away = !hs_eploy_in_positions(note->outcome_from, note->n_outcome_from,
+                                   note->outcome_from_size, &p);
+    if (*away)
+        conn->api->log(conn->host, HS_LOG_INFO, "eploy: application %s is in \"%s\" / \"%s\", "
+                       "not where outcome \"%.64s\" may be recorded; the note goes without it",
+                       note->record_id, p.stage, p.status, note_outcome(conn, note));
+    return HS_OK;
+}
+
 static hs_status create_action(hs_conn *conn, const hs_note *note, const app_refs *refs,
-                               const char *text, hs_write_result *result, hs_error *err)
+                               const char *text, int away, hs_write_result *result,
+                               hs_error *err)
 {
     /* StartDate on Eploy's clock (its last Date, see hs_http_server_now), so that the note
      * sorts among the application's other actions whatever this machine's clock says. */
@@ -156,7 +198,7 @@ static hs_status create_action(hs_conn *conn, const hs_note *note, const app_ref
     int bad = body == NULL ||
               hs_time_format(hs_http_server_now(conn->http, conn->api->now_ms(conn->host)),
                              start, sizeof start) != 0;
-    const char *outcome = note_outcome(conn, note);
+    const char *outcome = away ? NULL : note_outcome(conn, note);
     hs_status st;
 
     if (!bad) {
@@ -194,10 +236,10 @@ static hs_status create_action(hs_conn *conn, const hs_note *note, const app_ref
 /* The create is sent once (hs_http_request.once). A 5xx may come after Eploy made the action,
  * so the note is looked for first, and created again only when it is not there. */
 static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_refs *refs,
-                                const char *text, finder *f, hs_write_result *result,
-                                hs_error *err)
+                                const char *text, int away, finder *f,
+                                hs_write_result *result, hs_error *err)
 {
-    hs_status st = create_action(conn, note, refs, text, result, err);
+    hs_status st = create_action(conn, note, refs, text, away, result, err);
     hs_error_local lerr;
 
     if (st != HS_RETRY || err == NULL || err->http_status < 500)
@@ -209,7 +251,7 @@ static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_re
     if (find_existing(conn, note->record_id, f, hs_error_local_init(&lerr)) != HS_OK)
         return st;
     if (!f->found)
-        return create_action(conn, note, refs, text, result, err);
+        return create_action(conn, note, refs, text, away, result, err);
     return hs_result_set_id(result, f->id, "eploy", err);
 }
 
@@ -228,6 +270,7 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
     char *text = NULL;
     finder f;
     app_refs refs;
+    int away = 0;
     hs_status st;
 
     if (note == NULL || !hs_result_usable(result))
@@ -245,6 +288,7 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
         return hs_error_set(err, HS_E_DATA, 0, "eploy: note key longer than 280 bytes");
     result->applied = 0;
     result->remote_id[0] = '\0';
+    set_withheld(result, 0);
 
     memset(&f, 0, sizeof f);
     f.marker = marker;
@@ -257,6 +301,10 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
         conn->api->log(conn->host, HS_LOG_INFO,
                        "eploy: note already on application %s (action %s)", note->record_id,
                        f.id);
+        /* Reported from what the existing action carries (the search returns its outcome,
+         * so this costs nothing): a guarded outcome it lacks was withheld. */
+        set_withheld(result, guarded(note) && note_outcome(conn, note) != NULL &&
+                             !f.has_outcome);
         /* A crash may have come between the note and its mark. */
         mark_if_final(conn, note);
         return HS_OK;
@@ -268,12 +316,15 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
     } else if ((st = application_refs(conn, note->record_id, &refs, err)) != HS_OK) {
         return st;
     }
+    if ((st = outcome_away(conn, note, &away, err)) != HS_OK)
+        return st;
     if ((text = note_text(note, marker)) == NULL)
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
-    st = create_checked(conn, note, &refs, text, &f, result, err);
+    st = create_checked(conn, note, &refs, text, away, &f, result, err);
     free(text);
     if (st != HS_OK)
         return st;
+    set_withheld(result, away);
     conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",
                    note->record_id, result->remote_id);
     mark_if_final(conn, note);

@@ -529,11 +529,11 @@ static void write_ops(const hs_connector *c, hs_conn *conn, const char *const *j
 {
     /* the smallest buffer a host may give */
     char id[HS_REMOTE_ID_MIN] = "";
-    hs_write_result res = {sizeof(hs_write_result), 0, id, sizeof id};
+    hs_write_result res = {sizeof(hs_write_result), 0, id, sizeof id, 0};
     if (note && c->write_note) {
         hs_note n = {sizeof(hs_note), "result:p1:2026-01-01T00:00:00Z", "200001",
                      n_jobs ? job_ids[0] : "1001", "3000001", "Video interview completed",
-                     "Ann Lee completed the video interview.", "https://example.com/r/1", NULL, 0};
+                     "Ann Lee completed the video interview.", "https://example.com/r/1", NULL, 0, NULL, 0, 0};
         c->write_note(conn, &n, &res, err);
     } else if (!note && c->write_invitation) {
         hs_person p = {sizeof(hs_person), "3000001", "Ann", "Lee", "ann.lee@example.com",

@@ -43,7 +43,7 @@
     hs_error name = {sizeof(hs_error), 0, 0, name##_msg, sizeof name##_msg}
 #define HS_TEST_RESULT(name) \
     char name##_id[HS_TEST_REMOTE_ID_SIZE] = ""; \
-    hs_write_result name = {sizeof(hs_write_result), 0, name##_id, sizeof name##_id}
+    hs_write_result name = {sizeof(hs_write_result), 0, name##_id, sizeof name##_id, 0}
 
 /* Points e (r) at buf of size bytes holding "", every other field zero; returns it. For
  * structs that live in fixtures, with the buffer beside them. */
