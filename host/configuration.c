@@ -760,12 +760,28 @@ static void outcomes_check(vctx *c, const char *path, json_object *v)
     }
 }
 
-/* on_completed / on_expired: a stage like a trigger, and an ATS that can move records. */
+/* on_completed / on_expired: { "outcome": ... }, the outcome the tenant's workflow ties to
+ * the move (written with the note, no move_record needed), or a stage like a trigger, moved
+ * directly (an ATS that can move records). */
 static void move_check(vctx *c, const char *path, json_object *v, const ats_side *ats,
                        const char *key)
 {
-    const char *s = want_string(c, path, v, "write the stage as in trigger_stages, e.g. "
-                                "\"Shortlist\" or \"Shortlist / To review\"");
+    const char *s;
+    if (json_object_is_type(v, json_type_object)) {
+        char kpath[PATH_BUF];
+        json_object *o = need_key(c, path, v, "outcome", "write { \"outcome\": \"<name or id>\" }"
+                                  ", the Eploy action outcome the tenant's workflow moves the "
+                                  "application on");
+        check_unknown(c, path, v, (const char *const[]){"outcome"}, 1);
+        join(kpath, path, "outcome");
+        if (o != NULL)
+            want_string(c, kpath, o, "write the outcome's name or id as the ATS shows it, e.g. "
+                        "\"Completed\"");
+        return;
+    }
+    s = want_string(c, path, v, "write the stage as in trigger_stages, e.g. \"Shortlist\" or "
+                    "\"Shortlist / To review\", or { \"outcome\": \"Completed\" } when the "
+                    "tenant's workflow moves it on that outcome");
     if (s == NULL)
         return;
     if (ats->conn == NULL || ats->conn->manifest == NULL ||
@@ -802,9 +818,29 @@ static void reinvite_check(vctx *c, const char *path, json_object *v)
     }
 }
 
+/* One note carries one outcome: outcomes.<event> and on_<event>'s outcome must agree. */
+static void move_outcome_agrees(vctx *c, const char *path, json_object *m, const char *key,
+                                const char *event)
+{
+    json_object *mv, *o, *outs, *e;
+    char kpath[PATH_BUF];
+    if (!json_object_object_get_ex(m, key, &mv) || !json_object_is_type(mv, json_type_object) ||
+        !json_object_object_get_ex(mv, "outcome", &o) || !json_object_is_type(o, json_type_string) ||
+        !json_object_object_get_ex(m, "outcomes", &outs) ||
+        !json_object_is_type(outs, json_type_object) ||
+        !json_object_object_get_ex(outs, event, &e) || !json_object_is_type(e, json_type_string) ||
+        strcmp(json_object_get_string(o), json_object_get_string(e)) == 0)
+        return;
+    join(kpath, path, key);
+    verr(c, kpath, "outcome \"%s\" differs from outcomes.%s \"%s\", and the %s note carries "
+         "one outcome; remove outcomes.%s or give both the same", json_object_get_string(o),
+         event, json_object_get_string(e), event, event);
+}
+
 static void lifecycle_check(vctx *c, const char *path, json_object *m, const ats_side *ats)
 {
     static const char *const moves[] = {"on_completed", "on_expired"};
+    static const char *const events[] = {"completed", "expired"};
     char kpath[PATH_BUF];
     json_object *v;
     join(kpath, path, "outcomes");
@@ -814,6 +850,7 @@ static void lifecycle_check(vctx *c, const char *path, json_object *m, const ats
         join(kpath, path, moves[i]);
         if (json_object_object_get_ex(m, moves[i], &v))
             move_check(c, kpath, v, ats, moves[i]);
+        move_outcome_agrees(c, path, m, moves[i], events[i]);
     }
     join(kpath, path, "reinvite");
     if (json_object_object_get_ex(m, "reinvite", &v))

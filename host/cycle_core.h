@@ -146,9 +146,29 @@ int hs_cycle_moves_after(const cycle *c, const hs_mapping *m, const char *job, i
 /* An interview event other than a completion, for the participant of invitation invkey. */
 hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
                               const hs_stage_change *ch);
-/* The move after a completion or an expiry (which: hs_move_on), once. */
+/* The move after a completion or an expiry (which: hs_move_on), once. With the outcome form
+ * (hs_mapping.move_outcomes) the move was the outcome on the note under note_key: when that
+ * was withheld, the "not moved" note follows. */
 hs_status hs_cycle_move_after(cycle *c, const hs_mapping *m, const char *invkey,
-                              const char *participant, int which);
+                              const char *participant, int which, const char *note_key);
+/* The outcome an event's note carries: on_completed / on_expired's { "outcome" } when set,
+ * else outcomes.<event>; NULL for none. */
+const char *hs_cycle_event_outcome(const hs_mapping *m, int event);
+/* What a guarded outcome's positions live in (owned; hs_cycle_guard_free). */
+typedef struct hs_cycle_guard {
+    hs_stage *from;
+    hs_ref *statuses;
+} hs_cycle_guard;
+/* Sets note->outcome for the event and, for the outcome form of a move, outcome_from = the
+ * trigger stages of the invitation's job (g owns them). Returns HS_E_INTERNAL when out of
+ * memory. */
+hs_status hs_cycle_guard_outcome(const cycle *c, const hs_mapping *m, json_object *inv,
+                                 int event, hs_note *note, hs_cycle_guard *g);
+void hs_cycle_guard_free(hs_cycle_guard *g);
+/* After a write_note: a withheld guarded outcome goes into the note's record (rec), and
+ * counts as not moved when the note was written now. */
+void hs_cycle_outcome_withheld(cycle *c, const hs_note *note, const hs_host_result *res,
+                               json_object *rec);
 
 /* ---- cycle_note.c -------------------------------------------------------------------------- */
 

@@ -1,6 +1,9 @@
 /* The interview's life on the ATS side: an outcome note for each event a mapping gives an
  * outcome, the expiry mark on the invitation, and the stage move after a completion or an
- * expiry, which leaves alone an application a recruiter moved on first (see cycle.h). */
+ * expiry, which leaves alone an application a recruiter moved on first (see cycle.h). The
+ * move is either direct (move_record from the trigger stages) or the outcome the tenant's
+ * workflow ties to it, written only while the application is in a trigger stage
+ * (hs_note.outcome_from): a withheld outcome counts and is noted as a move conflict. */
 #define _DEFAULT_SOURCE
 
 #include "cycle_core.h"
@@ -116,6 +119,7 @@ static hs_status note_once(cycle *c, const hs_note *note, const char *op, int *w
         *written = res.r.applied;
         hs_cycle_logf(c, HS_LOG_INFO, "application %s: note \"%s\" %s", s_or(note->record_id, "?"),
                       note->title, res.r.applied ? "written" : "already there");
+        hs_cycle_outcome_withheld(c, note, &res, e);
     } else {
         c->r->counts.errors++;
         put_str(e, "note_error", c->err.message);
@@ -168,10 +172,18 @@ static int event_of(uint32_t kind)
     }
 }
 
+static int withheld(cycle *c, const char *note_key)
+{
+    json_object *rec;
+    return json_object_object_get_ex(section(c->body, "notes"), note_key, &rec) &&
+           get_str(rec, "outcome_withheld") != NULL;
+}
+
 hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
                               const hs_stage_change *ch)
 {
     int event = event_of(ch->kind), changed = 0, written = 0;
+    char key[600];
     json_object *inv;
     hs_status st = HS_OK;
     if (event < 0 || m == NULL)
@@ -187,25 +199,30 @@ hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
         return st;
     if (!json_object_object_get_ex(section(c->body, "invitations"), invkey, &inv))
         return HS_E_INTERNAL;
-    if (m->outcomes[event] != NULL) {
-        char key[600], title[160], body[1024];
+    snprintf(key, sizeof key, "outcome:%s:%s", ch->record_id, hs_event_name(event));
+    if (hs_cycle_event_outcome(m, event) != NULL) {
+        char title[160], body[1024];
         hs_note note;
-        snprintf(key, sizeof key, "outcome:%s:%s", ch->record_id, hs_event_name(event));
+        hs_cycle_guard g;
         event_text(m, ch, event, title, sizeof title, body, sizeof body);
         note_for(&note, inv, key, title, body);
-        note.outcome = m->outcomes[event];
-        if ((st = note_once(c, &note, "outcome-note", &written)) != HS_OK)
+        if ((st = hs_cycle_guard_outcome(c, m, inv, event, &note, &g)) != HS_OK)
             return st;
-        c->r->counts.outcomes += written;
+        st = note_once(c, &note, "outcome-note", &written);
+        hs_cycle_guard_free(&g);
+        if (st != HS_OK)
+            return st;
+        c->r->counts.outcomes += written && note.outcome != NULL && !withheld(c, key);
     }
     if (event == HS_EVENT_EXPIRED)
-        return hs_cycle_move_after(c, m, invkey, ch->record_id, HS_MOVE_ON_EXPIRED);
+        return hs_cycle_move_after(c, m, invkey, ch->record_id, HS_MOVE_ON_EXPIRED, key);
     return HS_OK;
 }
 
-/* The note on an application a recruiter moved on before hiresync could: once per event. */
+/* The note on an application a recruiter moved on before hiresync could: once per event.
+ * by_outcome: `to` is the outcome that was withheld rather than a stage. */
 static hs_status conflict_note(cycle *c, json_object *inv, const char *participant, int which,
-                               const char *to, const char *why)
+                               const char *to, int by_outcome, const char *why)
 {
     char key[600], body[1400], msg[MESSAGE_MAX_BYTES + 1], target[TITLE_MAX_BYTES + 1];
     hs_note note;
@@ -214,9 +231,11 @@ static hs_status conflict_note(cycle *c, json_object *inv, const char *participa
     snprintf(key, sizeof key, "notmoved:%s:%s", participant, MOVE_EVENT[which]);
     hs_text_safe(msg, sizeof msg, why, MESSAGE_MAX_BYTES, 0);
     hs_text_safe(target, sizeof target, to, TITLE_MAX_BYTES, 0);
-    hs_cycle_bounded(body, sizeof body, "hiresync did not move this application to \"%s\" "
+    hs_cycle_bounded(body, sizeof body, "hiresync did not move this application %s\"%s\"%s "
                      "after the video interview %s: %s. It was moved on from the trigger stage "
-                     "before hiresync could, so hiresync leaves it where it is.", target,
+                     "before hiresync could, so hiresync leaves it where it is.",
+                     by_outcome ? "on: it left out the outcome " : "to ", target,
+                     by_outcome ? ", which the workflow moves applications on" : "",
                      which == HS_MOVE_ON_COMPLETED ? "was completed" : "expired", msg);
     note_for(&note, inv, key, "Application not moved after the video interview", body);
     note.final = 1;
@@ -241,6 +260,69 @@ static void from_stages(const hs_pipeline_job *pj, hs_stage *from, hs_ref *statu
             from[k].n_statuses = 1;
         }
     }
+}
+
+const char *hs_cycle_event_outcome(const hs_mapping *m, int event)
+{
+    if (m == NULL)
+        return NULL;
+    if (event == HS_EVENT_COMPLETED && m->move_outcomes[HS_MOVE_ON_COMPLETED] != NULL)
+        return m->move_outcomes[HS_MOVE_ON_COMPLETED];
+    if (event == HS_EVENT_EXPIRED && m->move_outcomes[HS_MOVE_ON_EXPIRED] != NULL)
+        return m->move_outcomes[HS_MOVE_ON_EXPIRED];
+    return m->outcomes[event];
+}
+
+hs_status hs_cycle_guard_outcome(const cycle *c, const hs_mapping *m, json_object *inv,
+                                 int event, hs_note *note, hs_cycle_guard *g)
+{
+    int which = event == HS_EVENT_COMPLETED ? HS_MOVE_ON_COMPLETED :
+                event == HS_EVENT_EXPIRED ? HS_MOVE_ON_EXPIRED : -1;
+    const hs_pipeline_job *pj;
+    memset(g, 0, sizeof *g);
+    note->outcome = hs_cycle_event_outcome(m, event);
+    if (which < 0 || m->move_outcomes[which] == NULL)
+        return HS_OK;
+    pj = job_of(m, get_str(inv, "job"));
+    if (pj == NULL || !pj->valid || pj->n_triggers == 0) {
+        /* without the trigger stages the outcome could move anyone: leave it out */
+        hs_cycle_logf((cycle *)c, HS_LOG_WARN, "application %s: outcome \"%s\" left out: its "
+                      "job is no longer mapped or resolved", s_or(note->record_id, "?"),
+                      note->outcome);
+        note->outcome = NULL;
+        return HS_OK;
+    }
+    g->from = calloc(pj->n_triggers, sizeof *g->from);
+    g->statuses = calloc(pj->n_triggers, sizeof *g->statuses);
+    if (g->from == NULL || g->statuses == NULL) {
+        hs_cycle_guard_free(g);
+        return HS_E_INTERNAL;
+    }
+    from_stages(pj, g->from, g->statuses);
+    note->outcome_from = g->from;
+    note->n_outcome_from = pj->n_triggers;
+    note->outcome_from_size = sizeof(hs_stage);
+    return HS_OK;
+}
+
+void hs_cycle_guard_free(hs_cycle_guard *g)
+{
+    free(g->from);
+    free(g->statuses);
+    memset(g, 0, sizeof *g);
+}
+
+void hs_cycle_outcome_withheld(cycle *c, const hs_note *note, const hs_host_result *res,
+                               json_object *rec)
+{
+    if (note->outcome_from == NULL || note->outcome == NULL || !res->r.outcome_withheld)
+        return;
+    put_str(rec, "outcome_withheld", note->outcome);
+    put_str(rec, "where", "it was no longer in a trigger stage when the outcome was due");
+    c->r->counts.not_moved++; /* recorded once: the note's record is written once */
+    hs_cycle_logf(c, HS_LOG_WARN, "application %s: outcome \"%s\" left out (not moved on): "
+                  "a recruiter had moved it out of the trigger stage", s_or(note->record_id, "?"),
+                  note->outcome);
 }
 
 /* Calls move_record once the intent is durable; fills rec with what happened. */
@@ -296,8 +378,23 @@ out:
     return st;
 }
 
+/* The outcome form: the note under note_key was written; when its outcome was withheld, the
+ * application gets the one "not moved" note (again after a kill: it is idempotent). */
+static hs_status outcome_after(cycle *c, json_object *inv, const char *participant, int which,
+                               const char *note_key)
+{
+    json_object *rec;
+    const char *withheld;
+    if (note_key == NULL ||
+        !json_object_object_get_ex(section(c->body, "notes"), note_key, &rec) ||
+        (withheld = get_str(rec, "outcome_withheld")) == NULL)
+        return HS_OK;
+    return conflict_note(c, inv, participant, which, withheld, 1, s_or(get_str(rec, "where"),
+                         "it was no longer in a trigger stage"));
+}
+
 hs_status hs_cycle_move_after(cycle *c, const hs_mapping *m, const char *invkey,
-                              const char *participant, int which)
+                              const char *participant, int which, const char *note_key)
 {
     json_object *moves = section(c->body, "moves"), *inv, *done, *rec;
     const hs_pipeline_job *pj;
@@ -305,6 +402,9 @@ hs_status hs_cycle_move_after(cycle *c, const hs_mapping *m, const char *invkey,
     char key[600];
     hs_host_result res;
     hs_status st;
+    if (m != NULL && m->move_outcomes[which] != NULL && !c->p->dry_run &&
+        json_object_object_get_ex(section(c->body, "invitations"), invkey, &inv))
+        return outcome_after(c, inv, participant, which, note_key);
     if (m == NULL || m->moves[which] == NULL)
         return HS_OK;
     if (moves == NULL ||
@@ -317,7 +417,7 @@ hs_status hs_cycle_move_after(cycle *c, const hs_mapping *m, const char *invkey,
         /* moved (or not) already; a kill may have come before the note that says so */
         if (get_str(done, "conflict") == NULL)
             return HS_OK;
-        return conflict_note(c, inv, participant, which, get_str(done, "to"),
+        return conflict_note(c, inv, participant, which, get_str(done, "to"), 0,
                              get_str(done, "conflict"));
     }
     if (app == NULL || !hs_cycle_moves_after(c, m, get_str(inv, "job"), which)) {
@@ -346,7 +446,7 @@ hs_status hs_cycle_move_after(cycle *c, const hs_mapping *m, const char *invkey,
         st = hs_cycle_record_done(c, "moves", key, rec, key, moved == HS_OK ? res.remote_id : NULL,
                                   NULL, "move done");
         if (st == HS_OK && moved == HS_E_CONFLICT)
-            st = conflict_note(c, inv, participant, which, m->moves[which],
+            st = conflict_note(c, inv, participant, which, m->moves[which], 0,
                                get_str(rec, "conflict"));
     }
     json_object_put(rec);

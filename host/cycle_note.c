@@ -80,6 +80,7 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     const hs_mapping *m = hs_cycle_mapping_of(c->p->pipeline, get_str(inv, "interview"));
     char title[160], *body = malloc(HS_CYCLE_NOTE_BYTES);
     hs_note note;
+    hs_cycle_guard g = {NULL, NULL};
     hs_host_result res;
     hs_status st;
     json_object *e;
@@ -96,17 +97,20 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
     note.title = title;
     note.body = body;
     note.link = ch->link;
-    note.outcome = m ? m->outcomes[HS_EVENT_COMPLETED] : NULL;
     /* The result is on the record: processed, whether a move follows or not. */
     note.final = 1;
+    if (m != NULL && (st = hs_cycle_guard_outcome(c, m, inv, HS_EVENT_COMPLETED, &note, &g)) !=
+                         HS_OK)
+        goto out;
     if (c->p->dry_run) {
         c->r->counts.notes++;
         c->r->counts.outcomes += note.outcome != NULL;
-        fprintf(c->p->dry_out, "would note on application %s: interview completed, %s%s%s\n",
+        fprintf(c->p->dry_out, "would note on application %s: interview completed, %s%s%s%s\n",
                 s_or(note.record_id, "?"), s_or(ch->link, "(no link)"),
-                note.outcome ? ", outcome " : "", note.outcome ? note.outcome : "");
-        free(body);
-        return HS_OK;
+                note.outcome ? ", outcome " : "", note.outcome ? note.outcome : "",
+                note.outcome_from ? " (only while in its trigger stages)" : "");
+        st = HS_OK;
+        goto out;
     }
     if ((st = hs_cycle_outbox_intent(c, nkey, "note", note.record_id)) != HS_OK)
         goto out;
@@ -123,13 +127,14 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
         put_str(e, "note", res.remote_id);
         if (res.r.applied) {
             c->r->counts.notes++;
-            c->r->counts.outcomes += note.outcome != NULL;
+            c->r->counts.outcomes += note.outcome != NULL && !res.r.outcome_withheld;
         } else {
             c->r->counts.skipped++;
         }
         hs_cycle_logf(c, HS_LOG_INFO, "application %s: note %s with the response of participant %s",
               s_or(note.record_id, "?"), res.r.applied ? "written" : "already there",
               ch->record_id);
+        hs_cycle_outcome_withheld(c, &note, &res, e);
     } else {
         c->r->counts.errors++;
         put_str(e, "note_error", c->err.message);
@@ -140,6 +145,7 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
                      "note done");
     json_object_put(e);
 out:
+    hs_cycle_guard_free(&g);
     free(body);
     return st;
 }
@@ -180,7 +186,7 @@ static hs_status interview_change_(cycle *c, const hs_stage_change *ch)
         c->r->counts.skipped++;
     else if ((st = result_note(c, ch, inv, nkey)) != HS_OK)
         return st;
-    return hs_cycle_move_after(c, m, invkey, ch->record_id, HS_MOVE_ON_COMPLETED);
+    return hs_cycle_move_after(c, m, invkey, ch->record_id, HS_MOVE_ON_COMPLETED, nkey);
 }
 
 static hs_status interview_change(void *ctx, const hs_stage_change *ch)

@@ -157,6 +157,14 @@ static int parse_lifecycle(json_object *mo, hs_mapping *m, char *err, size_t err
         dup_key(mo, "on_expired", &m->moves[HS_MOVE_ON_EXPIRED]) != 0 ||
         dup_key(mo, "note_template", &m->note_template) != 0)
         goto oom;
+    for (int i = 0; i < 2; i++) {
+        json_object *mv;
+        if (json_object_object_get_ex(mo, i == HS_MOVE_ON_COMPLETED ? "on_completed" :
+                                      "on_expired", &mv) &&
+            json_object_is_type(mv, json_type_object) &&
+            dup_key(mv, "outcome", &m->move_outcomes[i]) != 0)
+            goto oom;
+    }
     if (m->note_template && hs_template_check(m->note_template, why, sizeof why) != 0) {
         snprintf(err, err_size, "%s: note_template: %s", where, why);
         return -1;
@@ -300,6 +308,8 @@ void hs_pipeline_free(hs_pipeline *pipeline)
             free(m->outcomes[k]);
         free(m->moves[0]);
         free(m->moves[1]);
+        free(m->move_outcomes[0]);
+        free(m->move_outcomes[1]);
         free(m->note_template);
     }
     free(pipeline->mappings);

@@ -71,7 +71,12 @@ typedef struct hs_mapping {
     hs_pipeline_job *jobs;
     size_t n_jobs;
     char *outcomes[HS_EVENT_COUNT];  /* ATS action outcome per event, NULL for none */
-    char *moves[2];              /* on_completed, on_expired as configured, NULL for none */
+    char *moves[2];              /* on_completed, on_expired as a stage (the direct move
+                                    through move_record), NULL for none */
+    char *move_outcomes[2];      /* on_completed, on_expired as { "outcome": ... }: the outcome
+                                    the tenant's workflow moves the application on, written
+                                    with the event's note only while the application is in a
+                                    trigger stage; NULL for none */
     hs_reinvite reinvite;
     int64_t reinvite_days;       /* HS_REINVITE_AFTER_DAYS: N */
     char *note_template;         /* NULL: the built-in text */

@@ -239,6 +239,18 @@ static const bad_case bad_cases[] = {
      "connection \"ats\" (connector testats) cannot move applications (it lacks move_record); "
      "remove on_completed or use a connector that offers it"},
     {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"on_completed\":{\"outcome\":7}") "]")),
+     "$.pipelines.p.mappings[0].on_completed.outcome", "must be a string, not an integer"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"on_expired\":{}") "]")),
+     "$.pipelines.p.mappings[0].on_expired.outcome", "missing required key"},
+    {CONF("", ATS "," VIDEO,
+          PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"outcomes\":{\"completed\":\"Done\"},"
+                                                   "\"on_completed\":{\"outcome\":\"Moved\"}")
+                   "]")),
+     "$.pipelines.p.mappings[0].on_completed",
+     "outcome \"Moved\" differs from outcomes.completed \"Done\""},
+    {CONF("", ATS "," VIDEO,
           PIPE_RAW("\"mappings\":[" MAPPING_WITH(",\"on_expired\":\"\"") "]")),
      "$.pipelines.p.mappings[0].on_expired", "must not be empty; write the stage"},
     {CONF("", ATS "," VIDEO,
@@ -383,6 +395,9 @@ START_TEST(lifecycle_keys_load)
     json_object *p, *maps, *m0, *v;
     int rc = load_text(CONF("", ATS "," VIDEO, PIPE_RAW("\"mappings\":["
         MAPPING_WITH(",\"outcomes\":{\"invited\":\"Invited\",\"completed\":\"9503\"},"
+                     /* the outcome form of a move needs no move_record (testats lacks it) */
+                     "\"on_completed\":{\"outcome\":\"9503\"},\"on_expired\":{\"outcome\":"
+                     "\"Expired\"},"
                      "\"reinvite\":{\"after_days\":30},\"note_template\":\"{{x} {first_name} "
                      "{answers} {score}\"") "," MAPPING_WITH("") "]")),
                        0600, &config, &diag, &path);

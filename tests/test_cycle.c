@@ -1035,6 +1035,93 @@ START_TEST(test_expiry_is_marked_noted_and_moved)
 }
 END_TEST
 
+/* The outcome form: the tenant's workflow moves the application when the outcome is written. */
+static const char *const PIPE_OUTCOME_MOVE = LIFE_MAPPING(
+    ",\"outcomes\":{\"invited\":\"Invited\"},\"on_completed\":{\"outcome\":\"Completed\"},"
+    "\"on_expired\":{\"outcome\":\"Expired\"}");
+
+START_TEST(test_outcome_move_is_written_while_in_the_trigger_stage)
+{
+    hs_cycle_result r;
+    const fake_write *n;
+    ats_table = &fake_ats_nomove_connector; /* the outcome form needs no move_record */
+    invited(PIPE_OUTCOME_MOVE);
+    fake_complete("p1");
+    r = run_with(PIPE_OUTCOME_MOVE, 0);
+    ats_table = &fake_ats_connector;
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.outcomes, 1);
+    ck_assert_int_eq(r.counts.not_moved, 0);
+    n = note_of("2", "result:p1:");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(n->outcome, "Completed");
+    ck_assert_int_eq(n->withheld, 0);
+    ck_assert_int_eq(fake.move_calls, 0);
+    ck_assert_int_eq(fake_notes_for("2", "notmoved:"), 0);
+}
+END_TEST
+
+START_TEST(test_outcome_move_is_withheld_after_a_recruiter_moved_it)
+{
+    hs_cycle_result r;
+    const fake_write *n;
+    json_object *b, *rec = NULL;
+    invited(PIPE_OUTCOME_MOVE);
+    fake_move("2", "100", "c2", "b@x.test", "30", "Offer", NULL); /* a recruiter's move */
+    fake_complete("p1");
+    r = run_with(PIPE_OUTCOME_MOVE, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.notes, 1);
+    ck_assert_int_eq(r.counts.outcomes, 0);
+    ck_assert_int_eq(r.counts.not_moved, 1);
+    n = note_of("2", "result:p1:");
+    ck_assert_str_eq(n->outcome, "");
+    ck_assert_int_eq(n->withheld, 1);
+    n = note_of("2", "notmoved:p1:completed");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_int_eq(n->final, 1);
+    ck_assert_msg(strstr(n->body, "left out the outcome \"Completed\"") != NULL, "%s", n->body);
+    b = committed_body();
+    json_object_object_foreach(json_object_object_get(b, "notes"), key, v)
+        if (strncmp(key, "result:p1:", 10) == 0)
+            rec = v;
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(rec, "outcome_withheld")),
+                     "Completed");
+    json_object_put(b);
+    fake.overlap = 100;
+    r = run_with(PIPE_OUTCOME_MOVE, 0);
+    ck_assert_int_eq(r.counts.not_moved + r.counts.notes + r.counts.outcomes, 0);
+    ck_assert_int_eq(fake_notes_for("2", "notmoved:"), 1);
+    ck_assert_int_eq(fake_notes_for("2", "result:"), 1);
+    ck_assert_str_eq(fake_position_of("2")->stage_id, "30");
+}
+END_TEST
+
+START_TEST(test_expiry_outcome_move_is_withheld_after_a_recruiter_moved_it)
+{
+    hs_cycle_result r;
+    invited(PIPE_OUTCOME_MOVE);
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+    fake_life("p1", HS_CHANGE_EXPIRED);
+    r = run_with(PIPE_OUTCOME_MOVE, 0);
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(r.counts.expired, 1);
+    ck_assert_int_eq(r.counts.not_moved, 1);
+    ck_assert_int_eq(r.counts.outcomes, 0);
+    ck_assert_str_eq(note_of("2", "outcome:p1:expired")->outcome, "");
+    ck_assert_int_eq(fake_notes_for("2", "notmoved:p1:expired"), 1);
+    /* a second candidate still in the trigger stage gets the outcome */
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", NULL);
+    run_with(PIPE_OUTCOME_MOVE, 0);
+    fake_life("p2", HS_CHANGE_EXPIRED);
+    r = run_with(PIPE_OUTCOME_MOVE, 0);
+    ck_assert_int_eq(r.counts.outcomes, 1);
+    ck_assert_int_eq(r.counts.not_moved, 0);
+    ck_assert_str_eq(note_of("3", "outcome:p2:expired")->outcome, "Expired");
+}
+END_TEST
+
 START_TEST(test_move_target_must_be_a_stage_of_the_job)
 {
     hs_cycle_result r = run_with(LIFE_MAPPING(",\"on_completed\":\"Shortlist\""), 0);
@@ -1281,6 +1368,34 @@ START_TEST(test_every_new_write_happens_once_through_a_kill)
 }
 END_TEST
 
+START_TEST(test_a_withheld_outcome_is_noted_once_through_a_kill)
+{
+    static const char *const points[] = {
+        "cycle: intent committed, before the write", "cycle: before write_note",
+        "cycle: after write_note", "state: journal record written"};
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        for (int conflict = 0; conflict < 2; conflict++) {
+            char cmd[512];
+            const fake_write *n;
+            snprintf(cmd, sizeof cmd, "rm -f '%s'/p1.*", dir);
+            ck_assert_int_eq(system(cmd), 0);
+            fake_reset();
+            invited(PIPE_OUTCOME_MOVE);
+            if (conflict)
+                fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+            fake_complete("p1");
+            ck_assert_msg(killed_then_rerun(PIPE_OUTCOME_MOVE, points[i]), "%s: not killed",
+                          points[i]);
+            ck_assert_msg(fake_notes_for("2", "result:p1:") == 1, "%s", points[i]);
+            n = note_of("2", "result:p1:");
+            ck_assert_str_eq(n->outcome, conflict ? "" : "Completed");
+            ck_assert_msg(fake_notes_for("2", "notmoved:") == conflict, "%s", points[i]);
+            ck_assert_int_eq(fake.move_calls, 0);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_a_reinvitation_happens_once_through_a_kill)
 {
     static const char *const points[] = {"cycle: before write_invitation",
@@ -1343,6 +1458,9 @@ int main(void)
     tcase_add_test(tc, test_completion_moves_the_application_once);
     tcase_add_test(tc, test_an_application_moved_by_a_recruiter_is_never_moved);
     tcase_add_test(tc, test_expiry_is_marked_noted_and_moved);
+    tcase_add_test(tc, test_outcome_move_is_written_while_in_the_trigger_stage);
+    tcase_add_test(tc, test_outcome_move_is_withheld_after_a_recruiter_moved_it);
+    tcase_add_test(tc, test_expiry_outcome_move_is_withheld_after_a_recruiter_moved_it);
     tcase_add_test(tc, test_move_target_must_be_a_stage_of_the_job);
     tcase_add_test(tc, test_an_ats_that_cannot_move_leaves_the_application);
     tcase_add_test(tc, test_reinvite_never_notes_each_reentry_once);
@@ -1353,6 +1471,7 @@ int main(void)
     tcase_add_test(tc, test_answers_of_short_and_long_writers);
     tcase_add_test(tc, test_dry_run_shows_moves_and_outcomes);
     tcase_add_test(tc, test_every_new_write_happens_once_through_a_kill);
+    tcase_add_test(tc, test_a_withheld_outcome_is_noted_once_through_a_kill);
     tcase_add_test(tc, test_a_reinvitation_happens_once_through_a_kill);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);

@@ -373,8 +373,11 @@ static hs_status ats_read(hs_conn *c, const hs_read_request *rq, const hs_emitte
     return read_log(fake.ats_log, fake.n_ats, rq, em, err, 1);
 }
 
+static int in_from(const fake_position *p, const hs_stage *from, size_t n_from, size_t size);
+
 static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs_error *err)
 {
+    const fake_position *p;
     fake_write *w;
     (void)c;
     fake.note_calls++;
@@ -387,6 +390,7 @@ static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs
     for (int i = 0; i < fake.n_notes; i++)
         if (strcmp(fake.notes[i].key, n->key) == 0) {
             res->applied = 0;
+            res->outcome_withheld = fake.notes[i].withheld;
             cpy(res->remote_id, res->remote_id_size, fake.notes[i].remote_id);
             return HS_OK;
         }
@@ -398,6 +402,14 @@ static hs_status ats_note(hs_conn *c, const hs_note *n, hs_write_result *res, hs
     cpy(w->body, sizeof w->body, n->body);
     cpy(w->link, sizeof w->link, n->link);
     cpy(w->outcome, sizeof w->outcome, n->outcome);
+    /* a guarded outcome only where the application is in one of outcome_from (rule 10) */
+    p = position(n->record_id);
+    if (n->outcome != NULL && n->outcome_from != NULL &&
+        (p == NULL || !in_from(p, n->outcome_from, n->n_outcome_from, n->outcome_from_size))) {
+        w->outcome[0] = '\0';
+        w->withheld = 1;
+    }
+    res->outcome_withheld = w->withheld;
     w->final = n->final;
     res->applied = 1;
     cpy(res->remote_id, res->remote_id_size, w->remote_id);
@@ -409,11 +421,11 @@ static int same_ref(const char *want, const char *id, const char *name)
     return want != NULL && *want && (strcmp(want, id) == 0 || strcmp(want, name) == 0);
 }
 
-/* 1 when the position is one of move->from (a stage, and one of its statuses if listed). */
-static int in_from(const fake_position *p, const hs_move *m)
+/* 1 when the position is one of from (a stage, and one of its statuses if listed). */
+static int in_from(const fake_position *p, const hs_stage *from, size_t n_from, size_t size)
 {
-    for (size_t i = 0; i < m->n_from; i++) {
-        const hs_stage *st = HS_ELEMENT(hs_stage, m->from, m->from_size, i);
+    for (size_t i = 0; i < n_from; i++) {
+        const hs_stage *st = HS_ELEMENT(hs_stage, from, size, i);
         int status_ok = st->n_statuses == 0;
         if (!same_ref(st->id, p->stage_id, p->stage_name) &&
             !same_ref(st->name, p->stage_id, p->stage_name))
@@ -453,7 +465,7 @@ static hs_status ats_move(hs_conn *c, const hs_move *m, hs_write_result *res, hs
         res->applied = 0;
         return HS_OK;
     }
-    if (!in_from(p, m)) {
+    if (!in_from(p, m->from, m->n_from, m->from_size)) {
         snprintf(err->message, err->message_size, "application %s is in \"%s\", not in a stage "
                  "it may be moved from; hiresync leaves it there", p->app, p->stage_name);
         return HS_E_CONFLICT;

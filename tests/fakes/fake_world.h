@@ -49,6 +49,7 @@ typedef struct fake_write {
     char email[64];
     char outcome[32];     /* note: hs_note.outcome, "" for none */
     int final;            /* note: hs_note.final */
+    int withheld;         /* note: the outcome was left out (not in hs_note.outcome_from) */
     char previous[32];    /* invitation: hs_invitation.previous_id */
     int expired;          /* invitation: the participant expired or declined */
 } fake_write;
