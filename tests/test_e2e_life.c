@@ -1,6 +1,8 @@
 /* End to end, the interview's whole life in Eploy: invited, started, completed (note with the
  * answers, outcome, the application moved on), a candidate moved on by a recruiter (never moved
- * back), an expiry (outcome, moved to the configured stage), and the re-invitation policy. The
+ * back), an expiry (outcome, moved to the configured stage), the re-invitation policy, and the
+ * outcome form of the move (the tenant's outcome rule moves the application; the outcome is
+ * withheld from one a recruiter moved on, which is noted and counted in status). The
  * real hiresync program and connectors against the sandbox; everything is checked in the
  * sandbox, and a last cycle must change nothing. */
 #define _GNU_SOURCE
@@ -230,6 +232,58 @@ START_TEST(test_after_expiry_invites_again_once)
 }
 END_TEST
 
+/* The outcome form of the move: the tenant's rule "Completed moves to Interview" does the
+ * moving; hiresync writes Completed only on an application still in the trigger stage. */
+START_TEST(test_the_outcome_moves_only_from_the_trigger_stage)
+{
+    static const char *const status_args[] = {"status", NULL};
+    long ids[2];
+    char k[2][64], pipe[2048];
+    int total;
+    snprintf(pipe, sizeof pipe,
+             "\"p\": {\"ats\": \"eploy\", \"interviews\": \"willo\", \"interval\": \"3h\", "
+             "\"mappings\": [{\"interview\": \"%s\", "
+             "\"jobs\": [{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]}], "
+             "\"on_completed\": {\"outcome\": \"Completed\"}}]}", E.interview);
+    e2e_config(&E, "", pipe);
+    json_object_put(admin("POST", "/eploy/outcome-rules",
+                          "[{\"outcome\":\"Completed\",\"stage\":\"Interview\",\"status\":null}]"));
+    cycle_ok("baseline");
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 2), 2);
+    e2e_move(&E.sb, ids[0], VI, NULL);
+    e2e_move(&E.sb, ids[1], VI, NULL);
+    cycle_ok("invitations");
+    participant_of(ids[0], k[0], sizeof k[0]);
+    participant_of(ids[1], k[1], sizeof k[1]);
+
+    /* a recruiter moves the second on; then both complete */
+    e2e_move(&E.sb, ids[1], "Offers & Placements", NULL);
+    participant_event(k[0], "complete", NULL);
+    participant_event(k[1], "complete", NULL);
+    cycle_ok("completed");
+    /* the first: the outcome written, and the tenant's rule moved it */
+    ck_assert_int_eq(outcomes(ids[0], "Completed"), 1);
+    ck_assert_str_eq(stage_of(ids[0]), "Interview");
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[0], "not moved"), 0);
+    /* the second: the result without the outcome, left where the recruiter put it, one note */
+    ck_assert_int_eq(outcomes(ids[1], "Completed"), 0);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[1], "completed the video interview"), 1);
+    ck_assert_str_eq(stage_of(ids[1]), "Offers & Placements");
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[1], "not moved"), 1);
+    ck_assert_int_eq(e2e_actions(&E.sb, ids[1], "left out the outcome"), 1);
+    ck_assert_int_eq(e2e_run(&E, NULL, status_args), 0);
+    ck_assert_msg(strstr(E.out, "1 outcomes written") != NULL &&
+                  strstr(E.out, "1 not moved (a recruiter had moved them on)") != NULL,
+                  "%s", E.out);
+
+    /* nothing new: nothing written, nobody moved */
+    total = e2e_actions(&E.sb, 0, NULL);
+    cycle_ok("quiet");
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, NULL), total);
+    ck_assert_str_eq(stage_of(ids[1]), "Offers & Placements");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e_life");
@@ -238,6 +292,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_whole_life_each_step_once);
     tcase_add_test(tc, test_after_expiry_invites_again_once);
+    tcase_add_test(tc, test_the_outcome_moves_only_from_the_trigger_stage);
     suite_add_tcase(s, tc);
     return e2e_run_suite(s);
 }
