@@ -172,7 +172,7 @@ static int event_of(uint32_t kind)
     }
 }
 
-static int withheld(cycle *c, const char *note_key)
+static int outcome_was_withheld(cycle *c, const char *note_key)
 {
     json_object *rec;
     return json_object_object_get_ex(section(c->body, "notes"), note_key, &rec) &&
@@ -212,7 +212,8 @@ hs_status hs_cycle_life_event(cycle *c, const hs_mapping *m, const char *invkey,
         hs_cycle_guard_free(&g);
         if (st != HS_OK)
             return st;
-        c->r->counts.outcomes += written && note.outcome != NULL && !withheld(c, key);
+        c->r->counts.outcomes +=
+            written && note.outcome != NULL && !outcome_was_withheld(c, key);
     }
     if (event == HS_EVENT_EXPIRED)
         return hs_cycle_move_after(c, m, invkey, ch->record_id, HS_MOVE_ON_EXPIRED, key);
