@@ -11,6 +11,7 @@
 #include "connection.h"
 #include "pipeline.h"
 #include "status.h"
+#include "subscriptions.h"
 
 static void usage(const hs_app *app)
 {
@@ -310,6 +311,9 @@ static void check_pipeline(hs_app *app, check_tally *t, const char *name, json_o
         }
         report_problems(t, p, bad, problems);
     }
+    int sub = hs_subscriptions_state(app, name, msg, sizeof msg);
+    if (sub >= 0)
+        report_item(t, "webhook subscription", (hs_check_result)sub, msg);
     hs_pipeline_free(p);
 }
 

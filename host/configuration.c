@@ -14,6 +14,7 @@
 
 #include "jsonfile.h"
 #include "listen_addr.h"
+#include "public_url.h"
 #include "note_template.h"
 #include "secret.h"
 #include "shard.h"
@@ -908,9 +909,23 @@ static const char *obj_string(json_object *obj, const char *key)
     return json_object_get_string(v);
 }
 
+/* Where a reverse proxy makes the listener reachable (webhook subscriptions point there). */
+static void public_url_check(vctx *c, const char *path, json_object *v, char **keep)
+{
+    char why[256];
+    const char *s = want_string(c, path, v, "write \"https://hiresync.example.com\"");
+    if (!s)
+        return;
+    if (hs_public_url_check(s, why, sizeof why) != 0)
+        verr(c, path, "%s", why);
+    else if (keep && !(*keep = strdup(s)))
+        verr(c, path, "out of memory");
+}
+
 static void pipeline_check(vctx *c, const char *name, json_object *p)
 {
-    static const char *const known[] = {"ats", "interviews", "enabled", "interval", "mappings"};
+    static const char *const known[] = {"ats", "interviews", "enabled", "interval", "mappings",
+                                        "public_url"};
     char path[PATH_BUF], kpath[PATH_BUF];
     join(path, "$.pipelines", name);
     if (!name_ok(name)) {
@@ -923,7 +938,11 @@ static void pipeline_check(vctx *c, const char *name, json_object *p)
              "\"mappings\": [...] }", hs_json_type_phrase(p));
         return;
     }
-    check_unknown(c, path, p, known, 5);
+    check_unknown(c, path, p, known, 6);
+    json_object *pu;
+    join(kpath, path, "public_url");
+    if (json_object_object_get_ex(p, "public_url", &pu))
+        public_url_check(c, kpath, pu, NULL);
     json_object *v = need_key(c, path, p, "ats", "add \"ats\": the ATS connection's name");
     join(kpath, path, "ats");
     if (v)
@@ -1088,6 +1107,8 @@ static void top_settings(vctx *c, json_object *top)
     top_connector_path(c, top);
     top_shard(c, top);
     top_listen(c, top);
+    if (json_object_object_get_ex(top, "public_url", &v))
+        public_url_check(c, "$.public_url", v, &cfg->public_url);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -1109,7 +1130,8 @@ static void validate(vctx *c, json_object *top)
 {
     static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
                                         "shard", "workers", "log_format", "log_level",
-                                        "listen", "connections", "pipelines"};
+                                        "listen", "public_url", "connections",
+                                        "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
              "\"pipelines\": {...} }", hs_json_type_phrase(top));
@@ -1309,6 +1331,7 @@ void hs_config_free(hs_config *config)
     free(config->connector_dir);
     free(config->shard);
     free(config->listen);
+    free(config->public_url);
     for (size_t i = 0; i < config->n_connector_path; i++)
         free(config->connector_path[i]);
     free(config->connector_path);

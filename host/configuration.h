@@ -60,6 +60,8 @@ typedef struct hs_config {
                                       (checked by hs_shard_parse at load) */
     char *listen;                  /* "listen": "HOST:PORT" as written, NULL when not set
                                       (checked by hs_listen_addr_parse at load) */
+    char *public_url;              /* "public_url": the listener's address behind a reverse
+                                      proxy, for webhook subscriptions; NULL when not set */
     char **connector_path;         /* "connector_path": absolute directories searched before
                                       the built-in one, in order; NULL when not set */
     size_t n_connector_path;

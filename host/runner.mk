@@ -17,7 +17,8 @@ host_libhsrunner_la_SOURCES = \
 	host/metrics.c host/metrics.h \
 	host/listener.c host/listener.h \
 	host/webhook.c host/webhook.h \
-	host/cmd_webhooks.c
+	host/cmd_webhooks.c \
+	host/subscriptions.c host/subscriptions.h
 host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
 host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lpthread
 

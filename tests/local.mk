@@ -56,6 +56,15 @@ tests_test_listener_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_listener_CFLAGS = $(E2E_CFLAGS)
 tests_test_listener_LDADD = $(E2E_LDADD)
 
+# Webhook subscriptions made by `webhooks sync`, and deliveries to the daemon, end to end.
+check_PROGRAMS += tests/test_webhooks_e2e
+TESTS += tests/test_webhooks_e2e
+tests_test_webhooks_e2e_SOURCES = tests/test_webhooks_e2e.c tests/test_e2e_util.c \
+	tests/test_e2e_util.h
+tests_test_webhooks_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_webhooks_e2e_CFLAGS = $(E2E_CFLAGS)
+tests_test_webhooks_e2e_LDADD = $(E2E_LDADD)
+
 check_PROGRAMS += tests/test_skew
 TESTS += tests/test_skew
 tests_test_skew_SOURCES = tests/test_skew.c tests/test_e2e_util.c tests/test_e2e_util.h

@@ -2,15 +2,18 @@
 # Makefile.am).
 
 # ---- `make bench`: the performance table (not part of `make check`) -------------------------
-EXTRA_PROGRAMS = tests/bench/bench
+EXTRA_PROGRAMS = tests/bench/bench tests/bench/bench_latency
+tests_bench_bench_latency_SOURCES = tests/bench/bench_latency.c
+tests_bench_bench_latency_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
+tests_bench_bench_latency_LDADD = tests/support/libhstestsandbox.la $(CURL_LIBS) $(JSON_C_LIBS)
 tests_bench_bench_SOURCES = tests/bench/bench.c
 tests_bench_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
 tests_bench_bench_LDADD = tests/support/libhstestsandbox.la $(CURL_LIBS) $(JSON_C_LIBS)
-CLEANFILES += tests/bench/bench bench-results.txt
+CLEANFILES += tests/bench/bench tests/bench/bench_latency bench-results.txt
 EXTRA_DIST += tests/bench/PERFORMANCE.md
 
 BENCH_SIZES = 1000,10000,100000,1000000
-bench: tests/bench/bench$(EXEEXT) hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la \
+bench: tests/bench/bench$(EXEEXT) tests/bench/bench_latency$(EXEEXT) hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la \
 		plugin/willo.la
 	@HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
 	HIRESYNC_SANDBOX='$(abs_top_builddir)/hiresync-sandbox' \
@@ -18,6 +21,11 @@ bench: tests/bench/bench$(EXEEXT) hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) pl
 	HIRESYNC_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
 	BENCH_SIZES='$(BENCH_SIZES)' BENCH_OUT='$(abs_top_builddir)/bench-results.txt' \
 	tests/bench/bench$(EXEEXT)
+	@HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
+	HIRESYNC_SANDBOX='$(abs_top_builddir)/hiresync-sandbox' \
+	HIRESYNC_CONNECTOR_DIR='$(abs_top_builddir)/plugin/.libs' \
+	HIRESYNC_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
+	BENCH_OUT='$(abs_top_builddir)/bench-results.txt' tests/bench/bench_latency$(EXEEXT)
 .PHONY: bench
 
 # ---- the fault matrix (in `make check`), in four programs so that -j2 runs them in parallel ---

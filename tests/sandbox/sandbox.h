@@ -179,6 +179,7 @@ typedef struct hs_sb_delivery {
     int64_t created_ms;
     int state;                                    /* 0 pending, 1 delivered, 2 failed */
     long status;                                  /* HTTP status of the receiver */
+    int attempts;                                 /* POSTs made so far */
     char error[128];
 } hs_sb_delivery;
 
@@ -223,6 +224,10 @@ typedef struct hs_sb_world {
     int willo_auth, willo_dup;
     double willo_rate;
     int64_t willo_deadline_s;                     /* invitation deadline; 0: none */
+    int64_t dl_delay_ms, dl_retry_ms;             /* webhook deliveries: wait before the first
+                                                     attempt, and between attempts */
+    long dl_drop;                                 /* the next N deliveries are lost */
+    int dl_retries;                               /* attempts after a failed one */
     char next_host[256];
     long quota_per_day;
     int latency_ms;
