@@ -268,12 +268,12 @@ static void write_config(fleet *f)
 
 static void daemon_start(fleet *f)
 {
-    char *argv[] = {(char *)f->bin, (char *)"-c", f->config, (char *)"run", NULL};
     fflush(NULL);
     f->daemon = fork();
     if (f->daemon < 0)
         die("fork: %s", strerror(errno));
     if (f->daemon == 0) {
+        char *argv[] = {(char *)f->bin, (char *)"-c", f->config, (char *)"run", NULL};
         int fd = open(f->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             _exit(126);
