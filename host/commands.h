@@ -9,7 +9,8 @@
  * diagnostics through app->log or stderr.
  *
  * connectors, check, jobs: host/cmd_connectors.c, cmd_check.c, cmd_jobs.c (host foundation).
- * run, status, state: host/cmd_run.c, cmd_status.c, cmd_state.c (the runner).
+ * run, status, state, webhooks: host/cmd_run.c, cmd_status.c, cmd_state.c, cmd_webhooks.c
+ * (the runner).
  */
 #ifndef HS_HOST_COMMANDS_H
 #define HS_HOST_COMMANDS_H
@@ -22,6 +23,7 @@ int hs_cmd_jobs(hs_app *app, int argc, char **argv);
 int hs_cmd_run(hs_app *app, int argc, char **argv);
 int hs_cmd_status(hs_app *app, int argc, char **argv);
 int hs_cmd_state(hs_app *app, int argc, char **argv);
+int hs_cmd_webhooks(hs_app *app, int argc, char **argv);
 
 /* Resets getopt so a command can parse its own argv (glibc: optind = 0). */
 void hs_cli_reset_getopt(void);

@@ -13,6 +13,7 @@
 #include <hiresync/connector.h>
 
 #include "jsonfile.h"
+#include "listen_addr.h"
 #include "note_template.h"
 #include "secret.h"
 #include "shard.h"
@@ -1059,6 +1060,25 @@ static void top_shard(vctx *c, json_object *top)
         verr(c, "$.shard", "out of memory");
 }
 
+/* Where `run` serves metrics, health and webhooks; absent: no listener. */
+static void top_listen(vctx *c, json_object *top)
+{
+    json_object *v;
+    hs_listen_addr addr;
+    char why[256];
+    if (!json_object_object_get_ex(top, "listen", &v))
+        return;
+    const char *s = want_string(c, "$.listen", v, "write \"127.0.0.1:9464\"");
+    if (!s)
+        return;
+    if (hs_listen_addr_parse(s, &addr, why, sizeof why) != 0) {
+        verr(c, "$.listen", "%s", why);
+        return;
+    }
+    if (!(c->cfg->listen = strdup(s)))
+        verr(c, "$.listen", "out of memory");
+}
+
 static void top_settings(vctx *c, json_object *top)
 {
     json_object *v;
@@ -1067,6 +1087,7 @@ static void top_settings(vctx *c, json_object *top)
     top_string(c, top, "connector_dir", &cfg->connector_dir);
     top_connector_path(c, top);
     top_shard(c, top);
+    top_listen(c, top);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -1088,7 +1109,7 @@ static void validate(vctx *c, json_object *top)
 {
     static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
                                         "shard", "workers", "log_format", "log_level",
-                                        "connections", "pipelines"};
+                                        "listen", "connections", "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
              "\"pipelines\": {...} }", hs_json_type_phrase(top));
@@ -1287,6 +1308,7 @@ void hs_config_free(hs_config *config)
     free(config->state_dir);
     free(config->connector_dir);
     free(config->shard);
+    free(config->listen);
     for (size_t i = 0; i < config->n_connector_path; i++)
         free(config->connector_path[i]);
     free(config->connector_path);

@@ -2,7 +2,7 @@
  * The configuration file (JSON; default $(sysconfdir)/hiresync/hiresync.json, or `-c FILE`):
  *
  *   { "state_dir": "...", "connector_path": ["/dir", ...], "connector_dir": "...",
- *     "workers": 4,
+ *     "workers": 4, "listen": "127.0.0.1:9464",
  *     "log_format": "text|json", "log_level": "error|warn|info|debug",
  *     "connections": { "<name>": { "connector": "<manifest name>", ...manifest keys... } },
  *     "pipelines": { "<name>": { "ats": "<connection>", "interviews": "<connection>",
@@ -58,6 +58,8 @@ typedef struct hs_config {
     char *connector_dir;           /* configured value; NULL when not set */
     char *shard;                   /* "shard": "INDEX/COUNT" as written, NULL when not set
                                       (checked by hs_shard_parse at load) */
+    char *listen;                  /* "listen": "HOST:PORT" as written, NULL when not set
+                                      (checked by hs_listen_addr_parse at load) */
     char **connector_path;         /* "connector_path": absolute directories searched before
                                       the built-in one, in order; NULL when not set */
     size_t n_connector_path;

@@ -21,7 +21,7 @@ static hs_status discovery(cycle *c)
     size_t bad;
     int have_interviews = 0;
     hs_host_error_init(&err);
-    int have_jobs = c->p->ats.table->discover_jobs != NULL &&
+    int have_jobs = !c->p->interviews_only && c->p->ats.table->discover_jobs != NULL &&
                     (c->p->ats.table->capabilities & HS_CAP_DISCOVER_JOBS);
     if (have_jobs) {
         st = discover(&c->p->ats, &jobs, &err.e);
@@ -31,7 +31,7 @@ static hs_status discovery(cycle *c)
         }
         c->r->counts.jobs = (long)jobs.n;
     }
-    if (c->p->interviews.table->discover_jobs != NULL &&
+    if (!c->p->interviews_only && c->p->interviews.table->discover_jobs != NULL &&
         (c->p->interviews.table->capabilities & HS_CAP_DISCOVER_JOBS)) {
         st = discover(&c->p->interviews, &interviews, &err.e);
         if (st == HS_E_CONFIG || st == HS_E_PERMISSION || st == HS_E_CANCELLED) {
@@ -111,15 +111,16 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
         st = discovery(&c);
     }
     if (st == HS_OK) {
-        st = hs_cycle_ats_stream(&c);
+        st = params->interviews_only ? HS_OK : hs_cycle_ats_stream(&c);
         /* Streams are independent: a failed ATS read does not hold back the results. */
         if (!stop_all(st) && st != HS_E_CONFIG)
             (void)hs_cycle_interview_stream(&c);
     }
-    if (!params->dry_run && result->status == HS_OK)
+    if (!params->dry_run && !params->interviews_only && result->status == HS_OK)
         hs_cycle_drop_orphans(&c);
     if (!params->dry_run && result->status != HS_E_INTERNAL) {
-        hs_cycle_prune_old(&c);
+        if (!params->interviews_only)
+            hs_cycle_prune_old(&c);
         (void)hs_cycle_finish(&c);
     }
     result->duration_ms = now_ms(params) - result->started_ms;

@@ -108,6 +108,9 @@ typedef struct hs_cycle_params {
      * the baseline is taken on the ATS's clock with it. May be NULL. */
     int64_t (*ats_skew_ms)(void *ctx);
     void *skew_ctx;
+    /* 1: only the interview stream (a webhook's doorbell): no discovery, no ATS read, and
+     * nothing dropped or aged out, which a full cycle does. */
+    int interviews_only;
 } hs_cycle_params;
 
 typedef struct hs_cycle_counts {

@@ -13,9 +13,13 @@ host_libhsrunner_la_SOURCES = \
 	host/notify.c host/notify.h \
 	host/cmd_run.c \
 	host/cmd_status.c \
-	host/cmd_state.c
-host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
-host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) -lpthread
+	host/cmd_state.c \
+	host/metrics.c host/metrics.h \
+	host/listener.c host/listener.h \
+	host/webhook.c host/webhook.h \
+	host/cmd_webhooks.c
+host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
+host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lpthread
 
 # The test hooks (HIRESYNC_FAKE_NOW, HIRESYNC_FAKE_NOW_FILE, HIRESYNC_CRASH_*) exist only in
 # test builds: the runner compiled a second time with HS_TEST_HOOKS, and a hiresync linked

@@ -14,14 +14,22 @@
 
 #include "connection.h"
 #include "cycle.h"
+#include "listener.h"
 #include "lock.h"
+#include "metrics.h"
 #include "notify.h"
 #include "pipeline.h"
 #include "state.h"
 #include "status.h"
+#include "webhook.h"
 
 static volatile sig_atomic_t g_stop;
 static volatile sig_atomic_t g_reload;
+/* The daemon's snapshot for its listener; NULL without one (and with --once). */
+static hs_metrics *g_metrics;
+
+/* A webhook's doorbell reads a pipeline's interviews at most this often. */
+#define DOORBELL_MIN_GAP_MS 10000
 
 static void on_stop(int sig)
 {
@@ -101,17 +109,18 @@ int64_t hs_schedule_mono_ms(void)
 static void nap_until(int64_t until)
 {
     while (!g_stop && !g_reload) {
-        int64_t left = until - hs_schedule_mono_ms();
+        int64_t now = hs_schedule_mono_ms(), left = until - now;
         struct timespec ts;
         hs_notify_heartbeat();
-        if (left <= 0)
+        hs_metrics_heartbeat(g_metrics, now);
+        if (left <= 0 || hs_metrics_doorbell_wake(g_metrics, DOORBELL_MIN_GAP_MS) <= now)
             return;
 #ifdef HS_TEST_HOOKS
         if (getenv("HIRESYNC_FAKE_NOW_FILE") != NULL)
             left = 20; /* the test moves the clock: look again soon */
 #endif
-        if (left > 1000)
-            left = 1000;
+        if (left > (g_metrics != NULL ? 100 : 1000)) /* a doorbell is answered within 0.1 s */
+            left = g_metrics != NULL ? 100 : 1000;
         ts.tv_sec = (time_t)(left / 1000);
         ts.tv_nsec = (long)(left % 1000) * 1000000L;
         (void)nanosleep(&ts, NULL);
@@ -131,6 +140,7 @@ static int cancelled_cb(void *ctx)
     (void)ctx;
     hs_crash_point("connector: between requests");
     hs_notify_heartbeat();
+    hs_metrics_heartbeat(g_metrics, hs_schedule_mono_ms());
     return g_stop != 0;
 }
 
@@ -227,6 +237,8 @@ typedef struct job {
     int64_t wall_start;          /* both clocks at the start, so that the daemon can turn */
     int64_t mono_start;          /* next_due_ms into a monotonic time */
     int64_t next_due_ms;         /* the due time the schedule computed after the cycle */
+    int doorbell;                /* an interviews-side read rung by a webhook: the status
+                                    record and the plan are left to the full cycles */
 } job;
 
 /* Records the cycle's outcome and sets j->next_due_ms. */
@@ -273,6 +285,8 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     hs_status ost;
     memset(r, 0, sizeof *r);
     j->skipped = 0;
+    if (!j->doorbell) /* running: not overdue while it runs, however long */
+        hs_metrics_set_due(g_metrics, name, 0);
     j->mono_start = hs_schedule_mono_ms();
     j->wall_start = r->started_ms = hs_schedule_now_ms();
     hs_host_error_init(&err);
@@ -295,7 +309,7 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
         goto out;
     }
     /* a dry run leaves no trace, not even a start that never gets its outcome recorded */
-    if (!opt->dry_run && hs_lock_note_start(lock, r->started_ms) != 0)
+    if (!opt->dry_run && !j->doorbell && hs_lock_note_start(lock, r->started_ms) != 0)
         hs_log_write(app->log, HS_LOG_WARN, name, "cannot note the cycle's start in its lock "
                      "file (%s/%s.lock): %s", dir, name, strerror(errno));
     if (hs_state_load(dir, name, &state, msg, sizeof msg) != 0) {
@@ -330,6 +344,9 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     cp.commit_ctx = &st;
     cp.ats_skew_ms = ats_skew_cb;
     cp.skew_ctx = ats;
+    cp.interviews_only = j->doorbell;
+    if (j->doorbell)
+        hs_log_write(app->log, HS_LOG_INFO, name, "a webhook rang: reading the interviews now");
     (void)hs_cycle_run(&cp, r);
     ran = 1;
     if (opt->dry_run)
@@ -342,7 +359,12 @@ out:
     if (!ran && !j->skipped && r->status != HS_OK) /* a cycle logs its own summary */
         hs_log_write(app->log, HS_LOG_ERROR, name, "cycle failed: %s", r->error);
     if (!j->skipped)
-        record(app, j, p, ats, iv, !opt->dry_run && lock >= 0);
+        record(app, j, p, ats, iv, !opt->dry_run && lock >= 0 && !j->doorbell);
+    if (!j->skipped && !opt->dry_run) {
+        hs_metrics_cycle_done(g_metrics, name, r, j->doorbell, state ? state->body : NULL);
+        hs_metrics_observe_connection(g_metrics, ats);
+        hs_metrics_observe_connection(g_metrics, iv);
+    }
     hs_connection_close(ats);
     hs_connection_close(iv);
     hs_state_free(state);
@@ -599,6 +621,7 @@ static int is_due(hs_app *app, const hs_run_options *opt, plans *ps, const char 
             derive(pl, dir, name, rec, interval_s);
         json_object_put(rec);
     }
+    hs_metrics_set_due(g_metrics, name, pl->due_mono);
     if (opt->force || hs_schedule_mono_ms() >= pl->due_mono)
         return 1;
     *wake = pl->due_mono;
@@ -710,6 +733,8 @@ static void after_round(hs_app *app, plans *ps, const job *jobs, size_t n)
         int enabled;
         int64_t interval;
         plan *pl;
+        if (j->doorbell)
+            continue;
         flags_of(ps, j->name, j->cfg, &enabled, &interval);
         pl = plan_of(ps, j->name);
         if (pl != NULL)
@@ -770,6 +795,100 @@ static job *new_jobs(const hs_app *app, size_t *max)
     return calloc(*max, sizeof(job));
 }
 
+/* ---- the listener and doorbells ------------------------------------------------------------ */
+
+/* Tells the snapshot which pipelines there are and their doorbell tokens (made on first use). */
+static void listener_configure(hs_app *app)
+{
+    char token[HS_WEBHOOK_TOKEN_LEN + 1], why[512];
+    if (g_metrics == NULL)
+        return;
+    hs_metrics_configure(g_metrics, app->config);
+    json_object_object_foreach(app->config->pipelines, name, cfg) {
+        (void)cfg;
+        if (hs_webhook_token(app->config->state_dir, name, 1, token, why, sizeof why) == 0)
+            hs_metrics_set_token(g_metrics, name, token);
+        else
+            hs_log_write(app->log, HS_LOG_WARN, name, "webhooks are off for this pipeline: %s",
+                         why);
+        hs_webhook_wipe(token, sizeof token);
+    }
+}
+
+/* Starts the listener when --listen or "listen" asks for one. Returns 0 (*out NULL when
+ * none is asked for), or -1 having said why. */
+static int listener_start(hs_app *app, const hs_run_options *opt, hs_listener **out)
+{
+    const char *address = opt->listen != NULL ? opt->listen : app->config->listen;
+    hs_listener_clocks clocks = {hs_schedule_now_ms, hs_schedule_mono_ms};
+    char why[512];
+    *out = NULL;
+    if (address == NULL)
+        return 0;
+    if ((g_metrics = hs_metrics_new()) == NULL) {
+        hs_log_write(app->log, HS_LOG_ERROR, NULL, "out of memory");
+        return -1;
+    }
+    hs_metrics_heartbeat(g_metrics, hs_schedule_mono_ms());
+    listener_configure(app);
+    if ((*out = hs_listener_start(address, g_metrics, &clocks, why, sizeof why)) == NULL) {
+        hs_log_write(app->log, HS_LOG_ERROR, NULL, "%s", why);
+        hs_metrics_free(g_metrics);
+        g_metrics = NULL;
+        return -1;
+    }
+    hs_log_write(app->log, HS_LOG_INFO, NULL, "listening on %s: /metrics, /healthz, /readyz, "
+                 "and webhooks on " HS_WEBHOOK_PATH_PREFIX "<pipeline>/<token>", address);
+    return 0;
+}
+
+static void listener_stop(hs_listener *listener)
+{
+    hs_listener_stop(listener);
+    hs_metrics_free(g_metrics);
+    g_metrics = NULL;
+}
+
+static int in_round(const job *jobs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(jobs[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds an interviews-side read for each pipeline whose doorbell rang, at most one per
+ * DOORBELL_MIN_GAP_MS; a pipeline whose full cycle is in this round reads its interviews
+ * anyway, which answers its doorbell. Returns the new number of jobs. */
+static size_t add_doorbells(hs_app *app, const hs_run_options *opt, job *jobs, size_t n,
+                            size_t max)
+{
+    hs_shard shard = effective_shard(app, opt);
+    int64_t now = hs_schedule_mono_ms();
+    if (g_metrics == NULL)
+        return n;
+    json_object_object_foreach(app->config->pipelines, name, cfg) {
+        int enabled;
+        int64_t interval;
+        pipeline_flags(cfg, &enabled, &interval);
+        /* a pipeline this runner never reads, or reads in this round anyway: the doorbell is
+         * answered (and must not stay pending, or the daemon would wake for it forever) */
+        if ((opt->pipeline != NULL && strcmp(opt->pipeline, name) != 0) ||
+            !hs_shard_has(&shard, name) || !enabled || in_round(jobs, n, name) || n >= max) {
+            (void)hs_metrics_doorbell_take(g_metrics, name, now, 0);
+            continue;
+        }
+        if (!hs_metrics_doorbell_take(g_metrics, name, now, DOORBELL_MIN_GAP_MS))
+            continue;
+        memset(&jobs[n], 0, sizeof jobs[n]);
+        jobs[n].name = name;
+        jobs[n].cfg = cfg;
+        jobs[n].doorbell = 1;
+        n++;
+    }
+    return n;
+}
+
 /* The daemon: rounds until a signal. A pipeline's failure stays in that pipeline (recorded
  * with its fix, retried with back-off); only a signal ends it. */
 static int daemon_loop(hs_app *app, const hs_run_options *opt)
@@ -779,11 +898,17 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
     size_t max;
     job *jobs = new_jobs(app, &max);
     int rc = HS_EXIT_OK;
+    hs_listener *listener = NULL;
     if (jobs == NULL)
         return HS_EXIT_FAILURE;
+    if (listener_start(app, opt, &listener) != 0) {
+        free(jobs);
+        return HS_EXIT_USAGE;
+    }
     for (;;) {
         int64_t wake;
         size_t n = collect(app, &o, &ps, jobs, max, &wake);
+        n = add_doorbells(app, &o, jobs, n, max);
         o.force = 0; /* --force runs the first round only */
         run_pool(app, &o, jobs, n);
         after_round(app, &ps, jobs, n);
@@ -802,6 +927,7 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
             g_reload = 0;
             reload(app);
             plans_forget_flags(&ps);
+            listener_configure(app);
             free(jobs);
             if ((jobs = new_jobs(app, &max)) == NULL) {
                 rc = HS_EXIT_FAILURE;
@@ -815,6 +941,7 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
         hs_log_write(app->log, HS_LOG_INFO, NULL, "stopped by a signal; every committed "
                      "checkpoint is in place");
     hs_notify_finish();
+    listener_stop(listener);
     plans_free(&ps);
     free(jobs);
     return rc;

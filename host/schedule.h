@@ -38,6 +38,8 @@ typedef struct hs_run_options {
     int dry_run;             /* print what would be done; write and commit nothing */
     hs_shard shard;          /* only this shard's pipelines (--shard, or the configuration's
                                 "shard" when count is 0); count 0 and none configured: all */
+    const char *listen;      /* --listen HOST:PORT, overriding the configuration's "listen";
+                                NULL: the configuration's, if any (the daemon only) */
 } hs_run_options;
 
 /* Returns an HS_EXIT_* status. With once: 0 when every pipeline that ran succeeded (or was

@@ -48,6 +48,14 @@ tests_test_e2e_life_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_life_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_life_LDADD = $(E2E_LDADD)
 
+# The daemon's listener: metrics, health, readiness and webhook doorbells over loopback.
+check_PROGRAMS += tests/test_listener
+TESTS += tests/test_listener
+tests_test_listener_SOURCES = tests/test_listener.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_listener_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_listener_CFLAGS = $(E2E_CFLAGS)
+tests_test_listener_LDADD = $(E2E_LDADD)
+
 check_PROGRAMS += tests/test_skew
 TESTS += tests/test_skew
 tests_test_skew_SOURCES = tests/test_skew.c tests/test_e2e_util.c tests/test_e2e_util.h

@@ -132,9 +132,9 @@ FUZZ_REQUIRED = no
 fuzz-smoke:
 	@FUZZ_CC='$(FUZZ_CC)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_REQUIRED='$(FUZZ_REQUIRED)' \
 	FUZZ_TARGETS='$(FUZZ_TARGETS)' \
-	FUZZ_CPPFLAGS='$(DEFS) -I$(top_builddir) $(CURL_CFLAGS) $(JSON_C_CFLAGS)' \
+	FUZZ_CPPFLAGS='$(DEFS) -I$(top_builddir) $(CURL_CFLAGS) $(JSON_C_CFLAGS) $(MHD_CFLAGS)' \
 	FUZZ_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
-	FUZZ_LIBS='$(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS) $(SYSTEMD_LIBS) -lpthread -lm' \
+	FUZZ_LIBS='$(CURL_LIBS) $(JSON_C_LIBS) $(LTDL_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lpthread -lm' \
 	$(SHELL) '$(top_srcdir)/tests/fuzz/fuzz-smoke.sh' '$(top_srcdir)' '$(top_builddir)'
 FUZZ_TARGETS = eploy willo json time url state config manifest
 .PHONY: fuzz-smoke

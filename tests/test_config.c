@@ -83,6 +83,16 @@ static const bad_case bad_cases[] = {
      "must be a whole number from 1 to 64"},
     {CONF("\"state_dir\":5,", ATS "," VIDEO, PIPE), "$.state_dir",
      "must be a string, not an integer"},
+    {CONF("\"listen\":9464,", ATS "," VIDEO, PIPE), "$.listen",
+     "must be a string, not an integer"},
+    {CONF("\"listen\":\"127.0.0.1\",", ATS "," VIDEO, PIPE), "$.listen",
+     "\"127.0.0.1\" is not HOST:PORT with a port from 1 to 65535"},
+    {CONF("\"listen\":\"127.0.0.1:70000\",", ATS "," VIDEO, PIPE), "$.listen",
+     "\"127.0.0.1:70000\" is not HOST:PORT with a port from 1 to 65535"},
+    {CONF("\"listen\":\"metrics.example.com:9464\",", ATS "," VIDEO, PIPE), "$.listen",
+     "\"metrics.example.com:9464\" is not a literal address"},
+    {CONF("\"listen\":\"::1:9464\",", ATS "," VIDEO, PIPE), "$.listen",
+     "\"::1:9464\" is not a literal address (IPv6 goes in brackets)"},
     {"{\"connections\":[]}", "$.connections", "must be an object, not an array"},
     /* connections */
     {CONF("", "\"ats\":5," VIDEO, ""), "$.connections.ats", "must be an object, not an integer"},
@@ -317,12 +327,14 @@ START_TEST(good_configuration)
     hs_config *config = NULL;
     hs_diag diag;
     char *path;
-    int rc = load_text(CONF("\"workers\":2,\"log_level\":\"debug\",\"log_format\":\"json\",",
-                            ATS "," VIDEO, PIPE), 0600, &config, &diag, &path);
+    int rc = load_text(CONF("\"workers\":2,\"log_level\":\"debug\",\"log_format\":\"json\","
+                            "\"listen\":\"[::1]:9464\",", ATS "," VIDEO, PIPE), 0600, &config,
+                       &diag, &path);
     dump(&diag);
     ck_assert_int_eq(rc, 0);
     ck_assert_str_eq(config->path, path);
     ck_assert_int_eq(config->workers, 2);
+    ck_assert_str_eq(config->listen, "[::1]:9464");
     ck_assert_int_eq(config->log_level, HS_LOG_DEBUG);
     ck_assert_int_eq(config->log_format, HS_LOG_FORMAT_JSON);
     ck_assert_ptr_null(config->connector_dir);
