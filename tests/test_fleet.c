@@ -150,6 +150,21 @@ static int reads_since(const char *trace, long mark, const char *pipeline)
     return n;
 }
 
+/* Waits (up to 20 s) until the trace holds at least n reads of the pipeline's record after
+ * mark: the daemon reads a record it wrote after the status file is in place, so a test that
+ * sees the file must wait for the read too. */
+static void wait_reads(pid_t pid, const char *trace, long mark, const char *pipeline, int n)
+{
+    for (int i = 0; i < 1000; i++) {
+        if (reads_since(trace, mark, pipeline) >= n)
+            return;
+        usleep(20000);
+    }
+    kill(pid, SIGTERM);
+    e2e_wait(&E, pid);
+    ck_abort_msg("the daemon did not read %s's record %d times: %s", pipeline, n, E.out);
+}
+
 static int slow_reads_since(const char *trace, long mark, int except)
 {
     int n = 0;
@@ -180,12 +195,15 @@ START_TEST(test_daemon_token_per_connection_and_ticks_read_only_changed_records)
     set_clock(clock, w, m);
     pid = e2e_spawn(&E, env, run);
 
-    /* The first round: every pipeline, one token for each of the two connections. */
+    /* The first round: every pipeline, one token for each of the two connections. Each
+     * record is read twice: at the first look, and after the cycle wrote it. */
     expect_start(pid, "fast", w);
+    wait_reads(pid, trace, 0, "fast", 2);
     for (int p = 0; p < SLOW; p++) {
         char name[16];
         snprintf(name, sizeof name, "s%d", p);
         expect_start(pid, name, w);
+        wait_reads(pid, trace, 0, name, 2);
     }
     ck_assert_int_eq(token_requests(), 2);
 
@@ -193,8 +211,8 @@ START_TEST(test_daemon_token_per_connection_and_ticks_read_only_changed_records)
     mark = trace_mark(trace);
     set_clock(clock, w + 70, m + 70);
     expect_start(pid, "fast", w + 70);
+    wait_reads(pid, trace, mark, "fast", 1);
     usleep(300000);
-    ck_assert_int_gt(reads_since(trace, mark, "fast"), 0);
     ck_assert_msg(slow_reads_since(trace, mark, -1) == 0, "a tick read %d unchanged records",
                   slow_reads_since(trace, mark, -1));
     ck_assert_int_eq(token_requests(), 2);   /* the connection's token, still valid */
@@ -207,6 +225,7 @@ START_TEST(test_daemon_token_per_connection_and_ticks_read_only_changed_records)
     mark = trace_mark(trace);
     set_clock(clock, w + 140, m + 140);
     expect_start(pid, "fast", w + 140);
+    wait_reads(pid, trace, mark, "fast", 1);
     usleep(300000);
     ck_assert_int_eq(reads_since(trace, mark, "s3"), 1);
     ck_assert_int_eq(slow_reads_since(trace, mark, 3), 0);
