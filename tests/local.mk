@@ -121,6 +121,14 @@ tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.
 tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
+# Many pipelines on one daemon: one Eploy token per connection, and ticks that read only the
+# status records written since the schedule last looked.
+check_PROGRAMS += tests/test_fleet
+TESTS += tests/test_fleet
+tests_test_fleet_SOURCES = tests/test_fleet.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_fleet_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_fleet_CFLAGS = $(E2E_CFLAGS)
+tests_test_fleet_LDADD = $(E2E_LDADD)
 # Shards: a pinned, total and disjoint split of pipelines over runners, and `run --once
 # --shard I/N` (or the "shard" setting) running exactly its shard's pipelines.
 check_PROGRAMS += tests/test_shard
