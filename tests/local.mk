@@ -104,6 +104,20 @@ tests_test_crash_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_crash_CFLAGS = $(E2E_CFLAGS)
 tests_test_crash_LDADD = $(E2E_LDADD)
 
+# Crash safety of the interview's whole life: SIGKILL at every crash point number of every
+# cycle of the lifecycle story, odd numbers in one program and even in the other.
+check_PROGRAMS += tests/test_crash_life_odd tests/test_crash_life_even
+TESTS += tests/test_crash_life_odd tests/test_crash_life_even
+CRASH_LIFE_SOURCES = tests/test_crash_life.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_crash_life_odd_SOURCES = $(CRASH_LIFE_SOURCES)
+tests_test_crash_life_odd_CPPFLAGS = $(E2E_CPPFLAGS) -DCRASH_PART=1
+tests_test_crash_life_odd_CFLAGS = $(E2E_CFLAGS)
+tests_test_crash_life_odd_LDADD = $(E2E_LDADD)
+tests_test_crash_life_even_SOURCES = $(CRASH_LIFE_SOURCES)
+tests_test_crash_life_even_CPPFLAGS = $(E2E_CPPFLAGS) -DCRASH_PART=2
+tests_test_crash_life_even_CFLAGS = $(E2E_CFLAGS)
+tests_test_crash_life_even_LDADD = $(E2E_LDADD)
+
 # The schedule's due times with a test clock.
 check_PROGRAMS += tests/test_schedule
 TESTS += tests/test_schedule

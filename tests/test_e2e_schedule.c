@@ -318,6 +318,9 @@ START_TEST(test_retry_after_holds_for_run_once)
     long long start, retry_at, due, cap;
     long st = 0;
     char env[64];
+    /* A quota stop ends at Eploy's next UTC midnight at the latest: the sandbox's clock at
+     * noon, so that the two hours fit in its day at whatever hour the test runs. */
+    e2e_clock(&E.sb, (12 * 3600LL - (long long)time(NULL) % 86400) * 1000);
     one_pipeline();
     ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/faults",
                                    "{\"server\":\"eploy\",\"route\":\"/api/\",\"status\":429,"

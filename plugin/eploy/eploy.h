@@ -215,8 +215,9 @@ hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_resu
                                hs_error *err);
 
 /* eploy_export.c: marks the application with the configured export package (idempotent on
- * Eploy's side). Never fails the caller: a failure is logged and 0 returned; 1 when marked. */
-int hs_eploy_export_mark(hs_conn *conn, const char *app_id);
+ * Eploy's side). HS_RETRY (err filled) when the mark failed for a passing reason, so that the
+ * note is written again, which marks it; any other failure is logged and HS_OK returned. */
+hs_status hs_eploy_export_mark(hs_conn *conn, const char *app_id, hs_error *err);
 
 /* eploy_jobs.c: the ids of the vacancy statuses that count as open (resolved from the status
  * dropdown); a malloc'd array of malloc'd strings. */

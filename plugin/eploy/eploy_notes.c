@@ -214,11 +214,12 @@ static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_re
 }
 
 /* The last note of an interview marks the application exported when export_package is set. */
-static void mark_if_final(hs_conn *conn, const hs_note *note)
+static hs_status mark_if_final(hs_conn *conn, const hs_note *note, hs_error *err)
 {
     if (conn->cfg.export_package != NULL && HS_HAS_FIELD(hs_note, note->struct_size, final) &&
         note->final)
-        (void)hs_eploy_export_mark(conn, note->record_id);
+        return hs_eploy_export_mark(conn, note->record_id, err);
+    return HS_OK;
 }
 
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
@@ -257,9 +258,8 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
         conn->api->log(conn->host, HS_LOG_INFO,
                        "eploy: note already on application %s (action %s)", note->record_id,
                        f.id);
-        /* A crash may have come between the note and its mark. */
-        mark_if_final(conn, note);
-        return HS_OK;
+        /* A crash (or a failed mark) may have come between the note and its mark. */
+        return mark_if_final(conn, note, err);
     }
     memset(&refs, 0, sizeof refs);
     if (note->person_id != NULL && *note->person_id && note->job_id != NULL && *note->job_id) {
@@ -276,6 +276,5 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
         return st;
     conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",
                    note->record_id, result->remote_id);
-    mark_if_final(conn, note);
-    return HS_OK;
+    return mark_if_final(conn, note, err);
 }
