@@ -104,6 +104,10 @@ static int take_row(reader *r, json_object *rec, row *w)
 
     memset(w, 0, sizeof *w);
     r->read++;
+    /* the stage first: a snapshot read unfiltered drops most records on it alone */
+    w->stage_id = hs_json_str(rec, "Workflow.Stage.Id");
+    if (!stage_wanted(r, w->stage_id))
+        return -1;
     if (r->applications) {
         w->app_id = hs_json_str(rec, "ApplicationId");
         w->cand_id = hs_json_str(rec, "Candidate.Id");
@@ -113,13 +117,11 @@ static int take_row(reader *r, json_object *rec, row *w)
         date = hs_json_str(rec, "StatusDate");
     }
     w->vacancy_id = hs_json_str(rec, "Vacancy.Id");
-    w->stage_id = hs_json_str(rec, "Workflow.Stage.Id");
     w->stage_name = hs_json_str(rec, "Workflow.Stage.Description");
     w->status_id = hs_json_str(rec, "Workflow.Status.Id");
     w->status_name = hs_json_str(rec, "Workflow.Status.Description");
     if (w->app_id == NULL || !job_wanted(r, w->vacancy_id) ||
-        (w->stage_id == NULL && w->stage_name == NULL && w->status_id == NULL) ||
-        !stage_wanted(r, w->stage_id))
+        (w->stage_id == NULL && w->stage_name == NULL && w->status_id == NULL))
         return -1;
     if (hs_eploy_date(r->conn, date, &w->date_ms, w->date, sizeof w->date) != 0) {
         r->undated++;
@@ -360,8 +362,16 @@ static hs_status read_applications(reader *r, const hs_eploy_filter *f, size_t n
 {
     static const char *const blocks[] = {"ApplicationId", "Candidate", "Vacancy", "Workflow",
                                          "ModificationDate", NULL};
+    static const char *const no_candidate[] = {"ApplicationId", "Vacancy", "Workflow",
+                                               "ModificationDate", NULL};
+    const hs_read_request *q = r->req;
     hs_eploy_search s = {"applications", f, n_filters, blocks, HS_EPLOY_PERM_APPLICATIONS, 0, 0};
 
+    /* A snapshot whose records need no person: the candidate ids are not asked for (one
+     * object less to parse per record). */
+    if (r->snapshot && HS_HAS_FIELD(hs_read_request, q->struct_size, n_people_stages) &&
+        q->people_only_stages && q->n_people_stages == 0)
+        s.blocks = no_candidate;
     r->applications = 1;
     return hs_eploy_search_pages(r->conn, &s, on_page, r, err);
 }
