@@ -295,9 +295,14 @@ static hs_status on_checkpoint(void *ctx, const char *cursor)
 static hs_status flush_barrier(cycle *c, hs_status read_st)
 {
     char *cursor = c->pending_cursor;
-    hs_status st = read_st;
+    hs_status st;
     c->pending_cursor = NULL;
-    if (cursor != NULL && read_st == HS_OK && (st = commit_barrier(c, cursor)) != HS_OK)
+    if (cursor == NULL || read_st != HS_OK) {
+        free(cursor);
+        return read_st;
+    }
+    st = commit_barrier(c, cursor);
+    if (st != HS_OK)
         c->own_failure = 1;
     free(cursor);
     return st;

@@ -414,10 +414,9 @@ static hs_status read_job(reader *r, const char *job, const char *stages, hs_err
     const hs_eploy_filter *from = job != NULL ? f : f + 1;
     size_t n = job != NULL ? 1 : 0, pages = r->pages;
     hs_conn *conn = r->conn;
-    hs_status st;
 
     if (stages != NULL && !conn->stage_filter_unsupported) {
-        st = read_applications(r, from, n + 1, err);
+        hs_status st = read_applications(r, from, n + 1, err);
         if (st != HS_E_DATA || err == NULL || err->http_status != 400 || r->pages != pages)
             return st;
         conn->stage_filter_unsupported = 1;
