@@ -29,7 +29,12 @@
  * each made durable as one record in the state's journal (a line whatever the size of the
  * state, see state.h); a barrier's cursor is committed (one more journal record, or a
  * snapshot for a baseline) only when every record before it was handled; after an error
- * nothing more is committed; a cursor is never replaced by an empty one. The journal is
+ * nothing more is committed; a cursor is never replaced by an empty one. While a read only
+ * reads (no journal record since the last committed barrier), a barrier may stay pending in
+ * memory until HS_CYCLE_BARRIER_PAGES barriers or HS_CYCLE_BARRIER_MS have passed, and the
+ * last pending one is committed when the read returns: a kill then repeats at most that much
+ * reading and no write (reads are at least once and every write is keyed, so nothing is lost
+ * or done twice); a barrier after a write is committed at once, as before. The journal is
  * folded into a snapshot when it has grown to half the snapshot's size, so a step costs a
  * bounded multiple of its own line. The end of a cycle drops the outbox entries that are done
  * (their records say what idempotency needs) and records older than HS_CYCLE_RETENTION_DAYS,
@@ -75,6 +80,12 @@
 /* Records (invitations, notes, failures) are kept this long, then dropped (see cycle.c for
  * why that cannot duplicate a write). */
 #define HS_CYCLE_RETENTION_DAYS 400
+
+/* A barrier of a read that has written nothing since the last committed one may wait for
+ * this many barriers (pages) or this long before it is committed (the protocol above): each
+ * commit syncs the disk, and one per page was most of a full read's system time. */
+#define HS_CYCLE_BARRIER_PAGES 50
+#define HS_CYCLE_BARRIER_MS 5000
 
 /* The journal is folded into a snapshot when it reaches half the snapshot's size, but not
  * before it holds FOLD_MIN bytes and not after FOLD_MAX. */

@@ -46,6 +46,18 @@ typedef struct cycle {
     json_object *dirty;          /* [section, key] pairs changed in the body outside the
                                   * journal this cycle, made durable by finish() */
     size_t dead_mappings;        /* mapped jobs, triggers or interviews not found */
+    const char **people_stages;  /* snapshot reads: the stages whose records need a person
+                                  * (borrowed from the pipeline), see hs_read_request */
+    size_t n_people_stages;
+    int people_all;              /* 1: too many such stages; every record's person */
+    const char **stage_ids;      /* snapshot reads: the trigger stage ids of the jobs read
+                                  * (borrowed), see hs_read_request; n 0: no filter */
+    size_t n_stage_ids;
+    uint64_t journaled;          /* journal records written by this cycle */
+    uint64_t journaled_at_barrier; /* ... when the last barrier was committed */
+    char *pending_cursor;        /* a barrier not committed yet (owned), NULL when none */
+    size_t pending_barriers;     /* barriers since the last committed one */
+    int64_t barrier_ms;          /* when the last barrier was committed (or the read began) */
 } cycle;
 
 static inline int64_t now_ms(const hs_cycle_params *p)

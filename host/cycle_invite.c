@@ -446,9 +446,63 @@ static size_t mapped_jobs(cycle *c, const char **ids, size_t max, json_object *n
     return n;
 }
 
+/* 0, or -1 when stages is full. */
+static int add_stage(const char **stages, size_t *n, size_t max, const char *s)
+{
+    for (size_t i = 0; s != NULL && i < *n; i++)
+        if (strcmp(stages[i], s) == 0)
+            return 0;
+    if (s == NULL)
+        return 0;
+    if (*n == max)
+        return -1;
+    stages[(*n)++] = s;
+    return 0;
+}
+
+/* The trigger stages (ids and names) of the mappings that invite the candidates a snapshot
+ * finds there: only those records need their person, so that a baseline without
+ * invite_existing makes no person lookup at all. Borrowed from the pipeline. More stages
+ * than fit: every record's person (c->people_all). */
+static size_t people_stages(cycle *c, const char **stages, size_t max)
+{
+    hs_pipeline *p = c->p->pipeline;
+    size_t n = 0;
+    c->people_all = 0;
+    for (size_t i = 0; i < p->n_mappings; i++) {
+        if (!p->mappings[i].invite_existing)
+            continue;
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
+            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++) {
+                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0 ||
+                    add_stage(stages, &n, max, pj->triggers[k].stage_name) != 0)
+                    c->people_all = 1;
+            }
+        }
+    }
+    return n;
+}
+
+/* The trigger stage ids of every valid mapped job: a snapshot needs no other record (a
+ * trigger without an id matches nothing). 0 when they do not fit: no filter. Borrowed. */
+static size_t trigger_stage_ids(cycle *c, const char **stages, size_t max)
+{
+    hs_pipeline *p = c->p->pipeline;
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_mappings; i++)
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
+            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++)
+                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0)
+                    return 0;
+        }
+    return n;
+}
+
 hs_status hs_cycle_ats_stream(cycle *c)
 {
-    const char *ids[512];
+    const char *ids[512], *stages[512], *stage_ids[512];
     json_object *ats = section(c->body, "ats");
     const char *cursor = get_str(ats, "cursor");
     json_object *new_pairs = json_object_new_object();
@@ -458,6 +512,10 @@ hs_status hs_cycle_ats_stream(cycle *c)
         return HS_E_INTERNAL;
     c->stream = "ats";
     c->new_pairs = new_pairs;
+    c->people_stages = stages;
+    c->n_people_stages = people_stages(c, stages, 512);
+    c->stage_ids = stage_ids;
+    c->n_stage_ids = trigger_stage_ids(c, stage_ids, 512);
     /* On the ATS's clock: changes are compared with it by the times the ATS stamped. */
     c->baseline_ms = now_ms(c->p) - (c->p->ats_skew_ms ? c->p->ats_skew_ms(c->p->skew_ctx) : 0);
     if (cursor == NULL) {
@@ -492,6 +550,10 @@ hs_status hs_cycle_ats_stream(cycle *c)
     st = hs_cycle_read_side(c, &c->p->ats, cursor, ids, n, 0, ats_change);
 out:
     c->new_pairs = NULL;
+    c->people_stages = NULL;
+    c->n_people_stages = 0;
+    c->stage_ids = NULL;
+    c->n_stage_ids = 0;
     json_object_put(new_pairs);
     return st;
 }

@@ -86,6 +86,12 @@ tests_test_e2e_history_SOURCES = tests/test_e2e_history.c tests/test_e2e_util.c 
 tests_test_e2e_history_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_history_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_history_LDADD = $(E2E_LDADD)
+check_PROGRAMS += tests/test_e2e_baseline
+TESTS += tests/test_e2e_baseline
+tests_test_e2e_baseline_SOURCES = tests/test_e2e_baseline.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_baseline_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_baseline_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_baseline_LDADD = $(E2E_LDADD)
 
 # status as a health check, and the commands that read no secret.
 check_PROGRAMS += tests/test_health

@@ -287,6 +287,36 @@ START_TEST(test_read_failure_keeps_earlier_barriers_only)
 }
 END_TEST
 
+/* A read that only reads (no trigger stage, no write) commits its barriers in groups of
+ * HS_CYCLE_BARRIER_PAGES, and after a failure the barriers not committed yet are read again. */
+START_TEST(test_a_read_without_writes_commits_every_50_barriers)
+{
+    hs_cycle_result r;
+    char want[64];
+    int s0;
+    run();
+    s0 = fake.seq;
+    for (int i = 0; i < 150; i++) {
+        char app[16], email[32];
+        snprintf(app, sizeof app, "%d", 1000 + i);
+        snprintf(email, sizeof email, "p%d@x.test", i);
+        fake_move(app, "100", app, email, "30", "Offer", NULL);
+    }
+    fake.fail_read_status = HS_RETRY;
+    fake.fail_read_after = 130; /* 65 barriers, one after every second record */
+    r = run();
+    ck_assert_int_eq(r.status, HS_RETRY);
+    /* the 50th barrier (after record 100) committed; the 15 after it were pending */
+    snprintf(want, sizeof want, "{\"seq\":%d}", s0 + 2 * HS_CYCLE_BARRIER_PAGES);
+    ck_assert_str_eq(committed_cursor("ats"), want);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake.n_invitations, 0);
+    snprintf(want, sizeof want, "{\"seq\":%d}", s0 + 150);
+    ck_assert_str_eq(committed_cursor("ats"), want);
+}
+END_TEST
+
 START_TEST(test_empty_cycle_keeps_the_cursor)
 {
     char before[128];
@@ -1323,6 +1353,7 @@ int main(void)
     tcase_add_test(tc, test_done_outbox_entries_are_pruned_at_commit);
     tcase_add_test(tc, test_old_records_age_out);
     tcase_add_test(tc, test_read_failure_keeps_earlier_barriers_only);
+    tcase_add_test(tc, test_a_read_without_writes_commits_every_50_barriers);
     tcase_add_test(tc, test_empty_cycle_keeps_the_cursor);
     tcase_add_test(tc, test_stage_status_and_id_triggers);
     tcase_add_test(tc, test_an_empty_cursor_is_never_committed);

@@ -392,6 +392,21 @@ typedef struct hs_read_request {
                                        position of every record of the jobs (snapshot = 1 on
                                        each), then a barrier whose cursor marks "now", so the
                                        next call reads changes from there */
+    /* added in 2.1, read through HS_HAS_FIELD (a host that sends a shorter request wants
+       every record, each with its person): what a snapshot may leave out. Changes (snapshot
+       0) ignore it.
+       only_stages 1: records whose stage id is not one of stage_ids may be left out (by a
+       server-side filter where the ATS has one): the host acts on trigger stages only.
+       people_only_stages 1: only the records whose stage id or name is one of
+       people_stages need their person (none at all when n_people_stages is 0); the others
+       may come with person NULL, which spares the ATS the lookups of people the host will
+       not invite. */
+    int32_t only_stages;
+    const char *const *stage_ids;      /* borrowed for the call */
+    size_t n_stage_ids;
+    int32_t people_only_stages;
+    const char *const *people_stages;  /* borrowed for the call */
+    size_t n_people_stages;
 } hs_read_request;
 
 /* Invite a person to an interview. */

@@ -64,6 +64,7 @@ struct hs_conn {
     int64_t token_expires_ms;     /* host clock */
     char *token_scope;            /* scopes the token was granted, NULL when not told */
     int in_unsupported;           /* the server answered 400 to the "In" operation */
+    int stage_filter_unsupported; /* ... or to the "Application.Stage" route */
     /* Status history refused (see eploy_history.c): the HTTP status (0: read it), and when,
      * by the server's clock (0 when no Date was seen) and by the host's. */
     long history_off;

@@ -18,7 +18,7 @@
 
 #include <hiresync/connector.h>
 
-#define FAKE_MAX 64
+#define FAKE_MAX 256
 #define FAKE_PAD 64
 
 typedef struct fake_event {

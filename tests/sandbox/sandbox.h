@@ -231,6 +231,7 @@ typedef struct hs_sb_world {
     char next_host[256];
     long quota_per_day;
     int latency_ms;
+    int no_stage_filter;                          /* 1: "Application.Stage" is unknown (400) */
     /* Eploy data */
     const hs_sb_workflow *workflows;
     int n_workflows;

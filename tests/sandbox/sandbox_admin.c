@@ -245,12 +245,16 @@ static void eploy_settings(const hs_sb_req *r, hs_sb_resp *resp)
     }
     if (json_object_object_get_ex(in, "latency_ms", &v))
         hs_sb_w.latency_ms = json_object_get_int(v);
+    if (json_object_object_get_ex(in, "stage_filter", &v))
+        hs_sb_w.no_stage_filter = !json_object_get_boolean(v);
     json_object_put(in);
     json_object *o = json_object_new_object();
     if (o) {
         json_object_object_add(o, "quota_per_day", json_object_new_int64(hs_sb_w.quota_per_day));
         json_object_object_add(o, "quota_used", json_object_new_int64(hs_sb_w.quota_used));
         json_object_object_add(o, "latency_ms", json_object_new_int(hs_sb_w.latency_ms));
+        json_object_object_add(o, "stage_filter",
+                               json_object_new_boolean(!hs_sb_w.no_stage_filter));
     }
     hs_sb_reply_json(resp, 200, o);
 }
