@@ -1079,6 +1079,27 @@ static void top_listen(vctx *c, json_object *top)
         verr(c, "$.listen", "out of memory");
 }
 
+/* "discovery_ttl": an interval, or "0" to list jobs and interviews every cycle. */
+static void top_discovery_ttl(vctx *c, json_object *top)
+{
+    json_object *v;
+    const char *text;
+    int64_t s;
+    if (!json_object_object_get_ex(top, "discovery_ttl", &v))
+        return;
+    text = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    if (text != NULL && strcmp(text, "0") == 0) {
+        c->cfg->discovery_ttl_s = 0;
+        return;
+    }
+    if (text == NULL || hs_config_interval_parse(text, &s) != 0) {
+        verr(c, "$.discovery_ttl", "must be an interval of at least 60 s such as \"1h\", or "
+             "\"0\" to list jobs every cycle");
+        return;
+    }
+    c->cfg->discovery_ttl_s = s;
+}
+
 static void top_settings(vctx *c, json_object *top)
 {
     json_object *v;
@@ -1088,6 +1109,7 @@ static void top_settings(vctx *c, json_object *top)
     top_connector_path(c, top);
     top_shard(c, top);
     top_listen(c, top);
+    top_discovery_ttl(c, top);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -1109,7 +1131,8 @@ static void validate(vctx *c, json_object *top)
 {
     static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
                                         "shard", "workers", "log_format", "log_level",
-                                        "listen", "connections", "pipelines"};
+                                        "listen", "discovery_ttl", "connections",
+                                        "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
              "\"pipelines\": {...} }", hs_json_type_phrase(top));
@@ -1130,6 +1153,7 @@ static hs_config *config_new(const char *path)
     if (!cfg)
         return NULL;
     cfg->workers = HS_CONFIG_DEFAULT_WORKERS;
+    cfg->discovery_ttl_s = HS_CONFIG_DEFAULT_DISCOVERY_TTL_S;
     cfg->log_level = HS_LOG_INFO;
     cfg->log_format = HS_LOG_FORMAT_TEXT;
     cfg->path = strdup(path);

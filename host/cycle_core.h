@@ -46,6 +46,9 @@ typedef struct cycle {
     json_object *dirty;          /* [section, key] pairs changed in the body outside the
                                   * journal this cycle, made durable by finish() */
     size_t dead_mappings;        /* mapped jobs, triggers or interviews not found */
+    hs_job_list ats_jobs;        /* the ATS jobs this cycle resolved against (owned) */
+    int jobs_cached;             /* 1: they came from the discovery cache */
+    int rediscover;              /* 1: a change named what the cached listing lacks */
 } cycle;
 
 static inline int64_t now_ms(const hs_cycle_params *p)

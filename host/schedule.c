@@ -13,6 +13,7 @@
 
 #include "connection.h"
 #include "cycle.h"
+#include "discovery.h"
 #include "listener.h"
 #include "lock.h"
 #include "metrics.h"
@@ -344,6 +345,8 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     cp.ats_skew_ms = ats_skew_cb;
     cp.skew_ctx = ats;
     cp.interviews_only = j->doorbell;
+    cp.discovery = hs_discovery_process();
+    cp.discovery_ttl_ms = app->config->discovery_ttl_s * 1000;
     if (j->doorbell)
         hs_log_write(app->log, HS_LOG_INFO, name, "a webhook rang: reading the interviews now");
     (void)hs_cycle_run(&cp, r);
@@ -680,6 +683,7 @@ static void reload(hs_app *app)
         return;
     }
     hs_config_free(old);
+    hs_discovery_forget(hs_discovery_process(), NULL); /* mappings may name new jobs */
     (void)hs_app_load_modules(app);
 }
 

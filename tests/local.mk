@@ -112,6 +112,13 @@ tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.
 tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
+# The cost of an idle daemon cycle (the discovery cache), counted by the sandbox.
+check_PROGRAMS += tests/test_e2e_idle
+TESTS += tests/test_e2e_idle
+tests_test_e2e_idle_SOURCES = tests/test_e2e_idle.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_idle_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_idle_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_idle_LDADD = $(E2E_LDADD)
 # Shards: a pinned, total and disjoint split of pipelines over runners, and `run --once
 # --shard I/N` (or the "shard" setting) running exactly its shard's pipelines.
 check_PROGRAMS += tests/test_shard
