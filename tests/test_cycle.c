@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../host/cycle.h"
+#include "../host/discovery.h"
 #include "../host/pipeline.h"
 #include "../host/records.h"
 #include "../host/state.h"
@@ -49,6 +50,9 @@ typedef struct cost {
     unsigned long snapshots;
 } cost;
 
+/* The discovery cache the cycles use (NULL: none), as the daemon's. */
+static hs_discovery *g_cache;
+
 /* Runs one cycle with the pipeline JSON; returns the result (and its cost when asked). */
 static hs_cycle_result run_costing(const char *pipeline_json, int dry_run, cost *spent)
 {
@@ -72,6 +76,8 @@ static hs_cycle_result run_costing(const char *pipeline_json, int dry_run, cost 
     p.interviews.conn = (hs_conn *)&fake;
     p.state = st;
     p.dry_run = dry_run;
+    p.discovery = g_cache;
+    p.discovery_ttl_ms = 3600000;
     if (dry_run) {
         memset(dry_buf, 0, sizeof dry_buf);
         out = fmemopen(dry_buf, sizeof dry_buf - 1, "w");
@@ -145,6 +151,34 @@ START_TEST(test_baseline_then_invite_once)
     r = run();
     ck_assert_int_eq(r.counts.invited, 0);
     ck_assert_int_eq(fake.invite_calls, 1);
+}
+END_TEST
+
+/* With the discovery cache, an idle cycle does not list the jobs again; a change naming a
+ * status the cached listing lacks has them listed again before it is judged, and the
+ * candidate is invited once. */
+START_TEST(test_discovery_cache_refreshed_by_an_unknown_status)
+{
+    hs_cycle_result r;
+    g_cache = hs_discovery_new();
+    ck_assert_ptr_nonnull(g_cache);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake.ats_discover_calls, 1);
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake.ats_discover_calls, 1); /* from the cache */
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", "s9"); /* new status */
+    r = run();
+    ck_assert_msg(r.status == HS_OK, "%s", r.error);
+    ck_assert_str_eq(r.result, "ok");
+    ck_assert_int_eq(fake.ats_discover_calls, 2);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("c@x.test"), 1);
+    ck_assert_int_eq(fake.invite_calls, 1);
+    hs_discovery_free(g_cache);
+    g_cache = NULL;
 }
 END_TEST
 
@@ -1353,6 +1387,7 @@ int main(void)
     tcase_add_test(tc, test_answers_of_short_and_long_writers);
     tcase_add_test(tc, test_dry_run_shows_moves_and_outcomes);
     tcase_add_test(tc, test_every_new_write_happens_once_through_a_kill);
+    tcase_add_test(tc, test_discovery_cache_refreshed_by_an_unknown_status);
     tcase_add_test(tc, test_a_reinvitation_happens_once_through_a_kill);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
