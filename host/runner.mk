@@ -6,6 +6,7 @@ host_libhsrunner_la_SOURCES = \
 	host/lock.c host/lock.h \
 	host/pipeline.c host/pipeline.h \
 	host/discovery.c host/discovery.h \
+	host/call_cost.c host/call_cost.h \
 	host/cycle.c host/cycle.h host/cycle_core.c host/cycle_core.h \
 	host/cycle_commit.c host/cycle_invite.c host/cycle_note.c host/cycle_life.c \
 	host/status.c host/status.h \

@@ -156,6 +156,46 @@ START_TEST(test_idle_daemon_cycle_costs_at_most_3_requests)
 }
 END_TEST
 
+/* Replaces the first `from` in the configuration file with `to`. */
+static void config_edit(const char *from, const char *to)
+{
+    char buf[8192], out[8400], *at;
+    FILE *f = fopen(E.config, "r");
+    size_t n;
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    at = strstr(buf, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+    f = fopen(E.config, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(out, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* check: a 3-hour interval is 8 cycles a day, a 4-hour cache 6 listings of 3 calls: 26 calls,
+ * set against the budget (a warning past half of it). */
+START_TEST(test_check_prints_the_daily_cost_against_the_budget)
+{
+    static const char *const check_args[] = {"check", NULL};
+    char pipe[2048];
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview, JOB_VI);
+    e2e_config(&E, "\"discovery_ttl\": \"4h\",", pipe);
+    ck_assert_msg(e2e_run(&E, NULL, check_args) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "OK    daily calls: the configured intervals cost about 26 "
+                         "calls a day when nothing changes (8 cycles of 1 pipeline(s), the "
+                         "jobs listed 6 times); no daily_call_budget is set") != NULL,
+                  "%s", E.out);
+    config_edit("\"signpost_lag_s\": 0", "\"signpost_lag_s\": 0, \"daily_call_budget\": 40");
+    e2e_run(&E, NULL, check_args);
+    ck_assert_msg(strstr(E.out, "WARN  daily calls: ") != NULL &&
+                  strstr(E.out, "about 26 calls a day") != NULL &&
+                  strstr(E.out, "65% of daily_call_budget 40") != NULL, "%s", E.out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e_idle");
@@ -163,6 +203,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_idle_daemon_cycle_costs_at_most_3_requests);
+    tcase_add_test(tc, test_check_prints_the_daily_cost_against_the_budget);
     suite_add_tcase(s, tc);
     return e2e_run_suite(s);
 }
