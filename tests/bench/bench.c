@@ -585,7 +585,6 @@ static long long next_start(bench *b, long long after)
  * cycle, when the jobs and interviews come from the discovery cache and nothing changed. */
 static void idle_daemon(bench *b)
 {
-    char *argv[] = {(char *)b->bin, (char *)"-c", b->config, (char *)"run", NULL};
     char log[400];
     long long first;
     run_cost c;
@@ -604,6 +603,7 @@ static void idle_daemon(bench *b)
     if ((pid = fork()) < 0)
         die("fork: %s", strerror(errno));
     if (pid == 0) {
+        char *argv[] = {(char *)b->bin, (char *)"-c", b->config, (char *)"run", NULL};
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             _exit(126);
