@@ -4,6 +4,7 @@
 #include "cycle_core.h"
 #include "discovery.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,37 @@ static int stop_all(hs_status st)
     return st == HS_E_CANCELLED || st == HS_E_INTERNAL;
 }
 
+/* A run id unique in this process and across restarts: the start time and a counter. */
+static void start_run_id(const cycle *c)
+{
+    static atomic_uint seq;
+    char id[64];
+    snprintf(id, sizeof id, "%llx-%x", (long long)c->r->started_ms,
+             atomic_fetch_add(&seq, 1u) & 0xffffu);
+    hs_log_set_run_id(id);
+}
+
+static void log_cycle_end(const cycle *c)
+{
+    const hs_cycle_result *r = c->r;
+    const hs_log_num nums[] = {
+        {"duration_ms", (long long)r->duration_ms}, {"jobs", r->counts.jobs},
+        {"changes", r->counts.changes}, {"invited", r->counts.invited},
+        {"adopted", r->counts.adopted}, {"notes", r->counts.notes},
+        {"not_invited", r->counts.not_invited}, {"errors", r->counts.errors},
+        {"outcomes", r->counts.outcomes}, {"moved", r->counts.moved},
+        {"not_moved", r->counts.not_moved}, {"expired", r->counts.expired},
+        {"reinvited", r->counts.reinvited}};
+    hs_cycle_event(c, r->status == HS_OK ? HS_LOG_INFO : HS_LOG_ERROR, "cycle_end", nums,
+                   sizeof nums / sizeof nums[0],
+          "cycle %s%s: %ld jobs, %ld changes, %ld invited, %ld adopted, %ld notes, %ld not "
+          "invited, %ld errors, %lld ms%s%s", r->result, c->p->dry_run ? " (dry run)" : "",
+          r->counts.jobs, r->counts.changes, r->counts.invited,
+          r->counts.adopted, r->counts.notes, r->counts.not_invited,
+          r->counts.errors, (long long)r->duration_ms,
+          r->error[0] ? ": " : "", r->error);
+}
+
 hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
 {
     cycle c;
@@ -162,6 +194,9 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     }
     result->started_ms = now_ms(params);
     result->status = HS_OK;
+    start_run_id(&c);
+    hs_cycle_event(&c, HS_LOG_DEBUG, "cycle_start", NULL, 0, "cycle started%s",
+                   params->interviews_only ? " (interviews only)" : "");
     if (params->state->recovered[0] != '\0')
         hs_cycle_logf(&c, HS_LOG_WARN, "%s", params->state->recovered);
     outbox = section(c.body, "outbox");
@@ -206,13 +241,7 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
         result->result = "warning";
     else
         result->result = "ok";
-    hs_cycle_logf(&c, result->status == HS_OK ? HS_LOG_INFO : HS_LOG_ERROR,
-          "cycle %s%s: %ld jobs, %ld changes, %ld invited, %ld adopted, %ld notes, %ld not "
-          "invited, %ld errors, %lld ms%s%s", result->result, params->dry_run ? " (dry run)" : "",
-          result->counts.jobs, result->counts.changes, result->counts.invited,
-          result->counts.adopted, result->counts.notes, result->counts.not_invited,
-          result->counts.errors, (long long)result->duration_ms,
-          result->error[0] ? ": " : "", result->error);
+    log_cycle_end(&c);
     if (result->counts.outcomes || result->counts.moved || result->counts.not_moved ||
         result->counts.expired || result->counts.reinvited || result->counts.reinvite_refused)
         hs_cycle_logf(&c, HS_LOG_INFO, "interview life: %ld outcomes written, %ld moved, %ld not "
@@ -222,6 +251,7 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
                       result->counts.reinvite_refused);
     json_object_put(c.dirty);
     hs_job_list_clear(&c.ats_jobs);
+    hs_log_set_run_id(NULL);
     return result->status;
 }
 

@@ -99,6 +99,13 @@ void hs_cycle_logf(const cycle *c, hs_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* A line with an event name and its numbers as fields (see log.h). */
+void hs_cycle_event(const cycle *c, hs_log_level level, const char *event,
+                    const hs_log_num *nums, size_t n_nums, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
 /* snprintf whose truncation is intended (messages are cut, never overflow). */
 void hs_cycle_bounded(char *dst, size_t size, const char *fmt, ...)
 #if defined(__GNUC__)

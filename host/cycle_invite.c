@@ -196,7 +196,8 @@ static hs_status send_invitation(cycle *c, const hs_mapping *m, const hs_stage_c
         c->r->counts.invited++;
     else
         c->r->counts.adopted++;
-    hs_cycle_logf(c, HS_LOG_INFO, "application %s (job %s) %s interview %s as participant %s",
+    hs_cycle_event(c, HS_LOG_INFO, res.r.applied ? "invited" : "adopted", NULL, 0,
+                   "application %s (job %s) %s interview %s as participant %s",
           ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? (previous ? "invited again to" :
           "invited to") : "already in", m->interview, res.remote_id);
     return record_invitation(c, key, m, ch, &res, previous, generation);
