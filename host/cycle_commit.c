@@ -258,7 +258,9 @@ static hs_status checkpoint_(cycle *c, const char *cursor)
 static hs_status on_checkpoint(void *ctx, const char *cursor)
 {
     cycle *c = ctx;
-    hs_status st = checkpoint_(c, cursor);
+    hs_status st;
+    hs_cycle_progress(c, 1);
+    st = checkpoint_(c, cursor);
     if (st != HS_OK)
         c->own_failure = 1;
     return st;
@@ -283,6 +285,7 @@ static hs_status copy_change(void *ctx, const hs_stage_change *in)
     char why[256];
     if (in == NULL)
         return c->on_change(c, NULL);
+    hs_cycle_progress(c, 0);
     if (hs_change_copy_from(&copy, in, why, sizeof why) != 0) {
         hs_cycle_logf(c, HS_LOG_ERROR, "connection %s (connector %s) emitted a %s",
                       c->side->name, s_or(c->side->table->name, "?"), why);
@@ -328,6 +331,7 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
     hs_host_error_init(&err);
     hs_host_error_init(&c->err);
     c->err_side = NULL;
+    hs_cycle_progress_start(c);
     st = side->table->read_changes(side->conn, &req, &em, &err.e);
     if (st == HS_OK)
         return HS_OK;

@@ -29,6 +29,13 @@ enum read_mode {
     MODE_CHANGES        /* incremental read from the committed cursor */
 };
 
+/* A read's progress (cycle_progress.c). */
+#define HS_CYCLE_PROGRESS_MS 10000
+typedef struct hs_cycle_progress_state {
+    int64_t started_ms, said_ms;
+    long long pages, records;
+} hs_cycle_progress_state;
+
 typedef struct cycle {
     const hs_cycle_params *p;
     hs_cycle_result *r;
@@ -49,6 +56,7 @@ typedef struct cycle {
     hs_job_list ats_jobs;        /* the ATS jobs this cycle resolved against (owned) */
     int jobs_cached;             /* 1: they came from the discovery cache */
     int rediscover;              /* 1: a change named what the cached listing lacks */
+    hs_cycle_progress_state progress;  /* of the read in hand */
 } cycle;
 
 static inline int64_t now_ms(const hs_cycle_params *p)
@@ -136,6 +144,12 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
 void hs_cycle_prune_old(cycle *c);
 void hs_cycle_drop_orphans(cycle *c);
 hs_status hs_cycle_finish(cycle *c);
+
+/* ---- cycle_progress.c ---------------------------------------------------------------------- */
+
+/* A read begins; then each record (checkpoint 0) and checkpoint (1) it brings. */
+void hs_cycle_progress_start(cycle *c);
+void hs_cycle_progress(cycle *c, int checkpoint);
 
 /* ---- cycle_invite.c ------------------------------------------------------------------------ */
 

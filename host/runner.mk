@@ -9,6 +9,7 @@ host_libhsrunner_la_SOURCES = \
 	host/call_cost.c host/call_cost.h \
 	host/cycle.c host/cycle.h host/cycle_core.c host/cycle_core.h \
 	host/cycle_commit.c host/cycle_invite.c host/cycle_note.c host/cycle_life.c \
+	host/cycle_progress.c \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
 	host/cmd_check.c \
