@@ -1098,6 +1098,27 @@ static void top_listen(vctx *c, json_object *top)
         verr(c, "$.listen", "out of memory");
 }
 
+/* "discovery_ttl": an interval, or "0" to list jobs and interviews every cycle. */
+static void top_discovery_ttl(vctx *c, json_object *top)
+{
+    json_object *v;
+    const char *text;
+    int64_t s;
+    if (!json_object_object_get_ex(top, "discovery_ttl", &v))
+        return;
+    text = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    if (text != NULL && strcmp(text, "0") == 0) {
+        c->cfg->discovery_ttl_s = 0;
+        return;
+    }
+    if (text == NULL || hs_config_interval_parse(text, &s) != 0) {
+        verr(c, "$.discovery_ttl", "must be an interval of at least 60 s such as \"1h\", or "
+             "\"0\" to list jobs every cycle");
+        return;
+    }
+    c->cfg->discovery_ttl_s = s;
+}
+
 static void top_settings(vctx *c, json_object *top)
 {
     json_object *v;
@@ -1109,6 +1130,7 @@ static void top_settings(vctx *c, json_object *top)
     top_listen(c, top);
     if (json_object_object_get_ex(top, "public_url", &v))
         public_url_check(c, "$.public_url", v, &cfg->public_url);
+    top_discovery_ttl(c, top);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -1130,7 +1152,7 @@ static void validate(vctx *c, json_object *top)
 {
     static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
                                         "shard", "workers", "log_format", "log_level",
-                                        "listen", "public_url", "connections",
+                                        "listen", "public_url", "discovery_ttl", "connections",
                                         "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
@@ -1152,6 +1174,7 @@ static hs_config *config_new(const char *path)
     if (!cfg)
         return NULL;
     cfg->workers = HS_CONFIG_DEFAULT_WORKERS;
+    cfg->discovery_ttl_s = HS_CONFIG_DEFAULT_DISCOVERY_TTL_S;
     cfg->log_level = HS_LOG_INFO;
     cfg->log_format = HS_LOG_FORMAT_TEXT;
     cfg->path = strdup(path);

@@ -122,6 +122,12 @@ typedef struct hs_cycle_params {
     /* 1: only the interview stream (a webhook's doorbell): no discovery, no ATS read, and
      * nothing dropped or aged out, which a full cycle does. */
     int interviews_only;
+    /* Where the connections' jobs and interviews are kept between cycles, and for how long
+     * (see discovery.h); NULL or a ttl <= 0: discovered every cycle. A cached listing that
+     * lacks a mapped job, interview, or a stage or status a change of a mapped job names is
+     * listed again at once, before that change is judged. */
+    struct hs_discovery *discovery;
+    int64_t discovery_ttl_ms;
 } hs_cycle_params;
 
 typedef struct hs_cycle_counts {

@@ -273,6 +273,7 @@ static hs_status on_checkpoint(void *ctx, const char *cursor)
 {
     cycle *c = ctx;
     hs_status st;
+    hs_cycle_progress(c, 1);
     char *copy;
     if (c->journaled == c->journaled_at_barrier &&
         c->pending_barriers + 1 < HS_CYCLE_BARRIER_PAGES &&
@@ -327,6 +328,7 @@ static hs_status copy_change(void *ctx, const hs_stage_change *in)
     char why[256];
     if (in == NULL)
         return c->on_change(c, NULL);
+    hs_cycle_progress(c, 0);
     if (hs_change_copy_from(&copy, in, why, sizeof why) != 0) {
         hs_cycle_logf(c, HS_LOG_ERROR, "connection %s (connector %s) emitted a %s",
                       c->side->name, s_or(c->side->table->name, "?"), why);
@@ -385,6 +387,7 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
     c->pending_barriers = 0;
     c->barrier_ms = now_ms(c->p);
     c->journaled_at_barrier = c->journaled;
+    hs_cycle_progress_start(c);
     st = side->table->read_changes(side->conn, &req, &em, &err.e);
     st = flush_barrier(c, st);
     if (st == HS_OK)

@@ -196,7 +196,8 @@ static hs_status send_invitation(cycle *c, const hs_mapping *m, const hs_stage_c
         c->r->counts.invited++;
     else
         c->r->counts.adopted++;
-    hs_cycle_logf(c, HS_LOG_INFO, "application %s (job %s) %s interview %s as participant %s",
+    hs_cycle_event(c, HS_LOG_INFO, res.r.applied ? "invited" : "adopted", NULL, 0,
+                   "application %s (job %s) %s interview %s as participant %s",
           ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? (previous ? "invited again to" :
           "invited to") : "already in", m->interview, res.remote_id);
     return record_invitation(c, key, m, ch, &res, previous, generation);
@@ -347,6 +348,38 @@ static int before_baseline(cycle *c, const hs_mapping *m, const hs_pipeline_job 
     return 0;
 }
 
+static int same_ref(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* 1 when the change's stage (or status) is not among those the cached listing gave its job:
+ * the listing may be older than the stage, so it is listed again before the change is
+ * judged (a trigger resolved against an old listing could miss the candidate). */
+static int names_unknown(const cycle *c, const hs_stage_change *ch)
+{
+    const hs_job *job;
+    if (!c->jobs_cached || ch->stage == NULL)
+        return 0;
+    if ((job = hs_job_list_find(&c->ats_jobs, ch->job_id)) == NULL)
+        return 1;
+    for (size_t i = 0; i < job->n_stages; i++) {
+        const hs_stage *s = &job->stages[i];
+        int st_hit = ch->stage->id != NULL ? same_ref(s->id, ch->stage->id)
+                                           : same_ref(s->name, ch->stage->name);
+        if (!st_hit)
+            continue;
+        if (ch->status == NULL || ch->status->id == NULL || s->n_statuses == 0)
+            return 0;
+        for (size_t k = 0; k < s->n_statuses; k++) {
+            if (same_ref(s->statuses[k].id, ch->status->id))
+                return 0;
+        }
+        return 1;
+    }
+    return job->n_stages > 0;
+}
+
 static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
 {
     hs_pipeline *p = c->p->pipeline;
@@ -366,6 +399,13 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
             hs_status st;
             if (!pj->valid || strcmp(pj->job, ch->job_id) != 0)
                 continue;
+            if (names_unknown(c, ch)) {
+                hs_cycle_logf(c, HS_LOG_DEBUG, "application %s: stage %s of job %s is not in "
+                              "the discovery cache", ch->record_id,
+                              s_or(ch->stage->id, s_or(ch->stage->name, "?")), ch->job_id);
+                c->rediscover = 1;
+                return HS_E_CANCELLED;
+            }
             for (size_t k = 0; k < pj->n_triggers && !hit; k++)
                 hit = hs_trigger_matches(&pj->triggers[k], ch);
             if (!hit)

@@ -5,8 +5,11 @@ host_libhsrunner_la_SOURCES = \
 	host/state.c host/state.h \
 	host/lock.c host/lock.h \
 	host/pipeline.c host/pipeline.h \
+	host/discovery.c host/discovery.h \
+	host/call_cost.c host/call_cost.h \
 	host/cycle.c host/cycle.h host/cycle_core.c host/cycle_core.h \
 	host/cycle_commit.c host/cycle_invite.c host/cycle_note.c host/cycle_life.c \
+	host/cycle_progress.c \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
 	host/cmd_check.c \

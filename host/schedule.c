@@ -14,6 +14,7 @@
 
 #include "connection.h"
 #include "cycle.h"
+#include "discovery.h"
 #include "listener.h"
 #include "lock.h"
 #include "metrics.h"
@@ -345,6 +346,8 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     cp.ats_skew_ms = ats_skew_cb;
     cp.skew_ctx = ats;
     cp.interviews_only = j->doorbell;
+    cp.discovery = hs_discovery_process();
+    cp.discovery_ttl_ms = app->config->discovery_ttl_s * 1000;
     if (j->doorbell)
         hs_log_write(app->log, HS_LOG_INFO, name, "a webhook rang: reading the interviews now");
     (void)hs_cycle_run(&cp, r);
@@ -766,15 +769,16 @@ static void reload(hs_app *app)
     app->config = NULL;
     hs_log_write(app->log, HS_LOG_INFO, NULL, "SIGHUP: reloading %s", app->config_path);
     if (hs_app_load_config(app, 1) != HS_EXIT_OK || app->config == NULL) {
-        hs_log_write(app->log, HS_LOG_ERROR, NULL, "the new configuration has errors; "
-                     "keeping the running one");
+        hs_app_log_reload(app, 0);
         if (app->config != NULL)
             hs_config_free(app->config);
         app->config = old;
         return;
     }
     hs_config_free(old);
+    hs_discovery_forget(hs_discovery_process(), NULL); /* mappings may name new jobs */
     (void)hs_app_load_modules(app);
+    hs_app_log_reload(app, 1);
 }
 
 static void install_signals(void)
@@ -905,6 +909,7 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
         free(jobs);
         return HS_EXIT_USAGE;
     }
+    hs_app_log_startup(app, listener ? (opt->listen ? opt->listen : app->config->listen) : NULL);
     for (;;) {
         int64_t wake;
         size_t n = collect(app, &o, &ps, jobs, max, &wake);

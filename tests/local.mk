@@ -149,6 +149,20 @@ tests_test_fleet_SOURCES = tests/test_fleet.c tests/test_e2e_util.c tests/test_e
 tests_test_fleet_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_fleet_CFLAGS = $(E2E_CFLAGS)
 tests_test_fleet_LDADD = $(E2E_LDADD)
+# The cost of an idle daemon cycle (the discovery cache), counted by the sandbox.
+check_PROGRAMS += tests/test_e2e_idle
+TESTS += tests/test_e2e_idle
+tests_test_e2e_idle_SOURCES = tests/test_e2e_idle.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_idle_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_idle_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_idle_LDADD = $(E2E_LDADD)
+# Structured logs: every line of real runs parsed as JSON.
+check_PROGRAMS += tests/test_e2e_logs
+TESTS += tests/test_e2e_logs
+tests_test_e2e_logs_SOURCES = tests/test_e2e_logs.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_logs_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_logs_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_logs_LDADD = $(E2E_LDADD)
 # Shards: a pinned, total and disjoint split of pipelines over runners, and `run --once
 # --shard I/N` (or the "shard" setting) running exactly its shard's pipelines.
 check_PROGRAMS += tests/test_shard

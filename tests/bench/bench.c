@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +264,8 @@ static long application_pages(bench *b, const char *stages)
 
 /* ---- the configuration and the run ---------------------------------------------------------- */
 
+static const char *g_interval; /* pipelines' "interval" when set (the idle daemon row) */
+
 static void write_config(bench *b, int workers, int pipelines)
 {
     FILE *f = fopen(b->config, "w");
@@ -283,8 +286,9 @@ static void write_config(bench *b, int workers, int pipelines)
             b->sb.eploy_url, b->sb.willo_url);
     for (int p = 0; p < pipelines; p++) {
         fprintf(f, "    \"p%03d\": {\"ats\": \"eploy\", \"interviews\": \"willo\", "
-                   "\"mappings\": [{\"interview\": \"%s\", \"invite_existing\": false, \"jobs\": [",
-                p, b->interview);
+                   "%s%s%s\"mappings\": [{\"interview\": \"%s\", \"invite_existing\": false, "
+                   "\"jobs\": [", p, g_interval ? "\"interval\": \"" : "",
+                g_interval ? g_interval : "", g_interval ? "\", " : "", b->interview);
         for (size_t j = 0; j < b->n_jobs; j++)
             fprintf(f, "%s{\"job\": \"%s\", \"trigger_stages\": [\"Video Interview\"]}",
                     j ? ", " : "", b->jobs[j]);
@@ -620,6 +624,87 @@ static void pipelines_idle(bench *b)
     dir_remove(b);
 }
 
+/* ---- the idle daemon cycle ---------------------------------------------------------------- */
+
+/* The status record's last start of pipeline p000, -1 when none. */
+static long long last_start(bench *b)
+{
+    char path[400];
+    json_object *rec, *last, *v;
+    long long n = -1;
+    snprintf(path, sizeof path, "%s/state/p000.status", b->dir);
+    if ((rec = json_object_from_file(path)) == NULL)
+        return -1;
+    if (json_object_object_get_ex(rec, "last", &last) &&
+        json_object_object_get_ex(last, "started_ms", &v))
+        n = (long long)json_object_get_int64(v);
+    json_object_put(rec);
+    return n;
+}
+
+/* Waits (up to 150 s) for a cycle that started after `after` and has its status recorded. */
+static long long next_start(bench *b, long long after)
+{
+    for (int i = 0; i < 1500; i++) {
+        long long s = last_start(b);
+        if (s > after)
+            return s;
+        usleep(100000);
+    }
+    return -1;
+}
+
+/* One pipeline in `hiresync run` (the daemon), every minute: the requests of its second
+ * cycle, when the jobs and interviews come from the discovery cache and nothing changed. */
+static void idle_daemon(bench *b)
+{
+    char log[400];
+    long long first;
+    run_cost c;
+    row *r;
+    pid_t pid;
+    int status;
+    sandbox_start(b, 1000, 0);
+    dir_make(b);
+    g_interval = "1m";
+    write_config(b, 0, 1);
+    g_interval = NULL;
+    if (run_cycle(b).exit_code != 0)
+        die("the baseline cycle failed");
+    snprintf(log, sizeof log, "%s/daemon.log", b->dir);
+    fflush(NULL);
+    if ((pid = fork()) < 0)
+        die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        char *argv[] = {(char *)b->bin, (char *)"-c", b->config, (char *)"run", NULL};
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0)
+            _exit(126);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+        execv(b->bin, argv);
+        _exit(127);
+    }
+    /* the daemon's first cycle lists the jobs and fills the cache; the second is measured */
+    first = next_start(b, last_start(b));
+    json_object_put(admin(b, "DELETE", "/stats", NULL));
+    memset(&c, 0, sizeof c);
+    if (first < 0 || next_start(b, first) < 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, &status, 0);
+        die("the daemon ran no second cycle (see %s)", log);
+    }
+    c.requests = stats_requests(b);
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    r = add_row(b, "idle daemon cycle, 1 pipeline", 0, c, 3);
+    set_target(r, c.requests <= 3, "requests <= 3 (7 without the discovery cache)");
+    fprintf(stderr, "bench: idle daemon cycle: %ld requests\n", c.requests);
+    sandbox_stop(b);
+    dir_remove(b);
+}
+
 /* ---- the table ------------------------------------------------------------------------------ */
 
 static void print_table(const bench *b, FILE *f)
@@ -694,6 +779,7 @@ int main(void)
     sandbox_stop(&b);
     dir_remove(&b);
     pipelines_idle(&b);
+    idle_daemon(&b);
 
     print_table(&b, stdout);
     out = fopen(out_path ? out_path : "bench-results.txt", "w");

@@ -350,6 +350,7 @@ static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
     static const char *const ids[] = {"100", "200"};
     (void)c;
     (void)err;
+    fake.ats_discover_calls++;
     for (size_t i = 0; i < 2; i++) {
         hs_job j;
         hs_status st;
