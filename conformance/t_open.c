@@ -26,6 +26,8 @@ static void check_operations(const kit *k, kit_strings *p)
          KIT_END(hs_connector, write_note)},
         {HS_CAP_MOVE_RECORD, "move_record", (const void *)(uintptr_t)t->move_record,
          KIT_END(hs_connector, move_record)},
+        {HS_CAP_SYNC_SUBSCRIPTIONS, "sync_subscriptions",
+         (const void *)(uintptr_t)t->sync_subscriptions, KIT_END(hs_connector, sync_subscriptions)},
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         if (!(t->capabilities & ops[i].bit))

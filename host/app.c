@@ -200,6 +200,20 @@ int hs_app_load_registry(hs_app *app)
     return make_registry(app, NULL);
 }
 
+/* So that the logger reports a line scoped by a connection's name as that connection's. */
+static void log_connections(hs_app *app)
+{
+    size_t n = app->config->n_connections;
+    const char **names = n ? calloc(n, sizeof *names) : NULL;
+    if (n && names == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        names[i] = app->config->connections[i].name;
+    if (hs_log_set_connections(app->log, names, n) != 0)
+        hs_log_write(app->log, HS_LOG_WARN, NULL, "out of memory registering connection names");
+    free(names);
+}
+
 static void apply_config(hs_app *app)
 {
     if (!app->log_level_given)
@@ -212,6 +226,49 @@ static void apply_config(hs_app *app)
     }
     for (size_t i = 0; i < app->manifest_diag.n; i++)
         hs_log_write(app->log, HS_LOG_WARN, NULL, "%s", app->manifest_diag.lines[i]);
+    log_connections(app);
+}
+
+/* The configuration's errors: as they are in text, one config_error object each in JSON
+ * (--log-format json; the file's own log_format is not known when it has errors). */
+static void print_config_errors(hs_app *app, const hs_diag *diag)
+{
+    static const hs_log_ctx ctx = {NULL, NULL, "config_error", NULL, 0, NULL, 0};
+    if (hs_log_get_format(app->log) != HS_LOG_FORMAT_JSON) {
+        hs_diag_print(diag, stderr);
+        return;
+    }
+    for (size_t i = 0; i < diag->n; i++)
+        hs_log_event(app->log, HS_LOG_ERROR, &ctx, "%s", diag->lines[i]);
+    if (diag->lost)
+        hs_log_event(app->log, HS_LOG_ERROR, &ctx, "%d more errors lost: out of memory",
+                     diag->lost);
+}
+
+void hs_app_log_startup(hs_app *app, const char *listen)
+{
+    char abi[32];
+    long long pipelines = app->config ? json_object_object_length(app->config->pipelines) : 0;
+    snprintf(abi, sizeof abi, "%u.%u", HS_ABI_MAJOR, HS_ABI_MINOR);
+    const hs_log_num nums[] = {{"pipelines", pipelines}};
+    const hs_log_str strs[] = {{"version", PACKAGE_VERSION}, {"abi", abi}, {"listen", listen}};
+    const hs_log_ctx ctx = {NULL, NULL, "startup", nums, 1, strs, 3};
+    hs_log_event(app->log, HS_LOG_INFO, &ctx, "hiresync %s (connector ABI %s) starting: %lld "
+                 "pipeline(s), %s%s", PACKAGE_VERSION, abi, pipelines,
+                 listen ? "listening on " : "no listener", listen ? listen : "");
+}
+
+void hs_app_log_reload(hs_app *app, int ok)
+{
+    const hs_log_num nums[] = {{"ok", ok}};
+    const hs_log_ctx ctx = {NULL, NULL, "reload", nums, 1, NULL, 0};
+    if (ok)
+        hs_log_event(app->log, HS_LOG_INFO, &ctx, "reloaded %s: %lld pipeline(s)",
+                     app->config_path,
+                     (long long)json_object_object_length(app->config->pipelines));
+    else
+        hs_log_event(app->log, HS_LOG_ERROR, &ctx, "the new configuration of %s has errors; "
+                     "keeping the running one", app->config_path);
 }
 
 int hs_app_load_config(hs_app *app, int required)
@@ -238,7 +295,7 @@ int hs_app_load_config(hs_app *app, int required)
     if (hs_config_load_flags(app->config_path, hs_registry_manifests(app->registry),
                              app->no_secrets ? HS_CONFIG_UNRESOLVED_SECRETS : 0, &app->config,
                              &diag) != 0) {
-        hs_diag_print(&diag, stderr);
+        print_config_errors(app, &diag);
         rc = HS_EXIT_USAGE;
     }
     hs_diag_clear(&diag);

@@ -71,6 +71,11 @@ int hs_app_load_registry(hs_app *app);
  * adds. */
 int hs_app_load_config(hs_app *app, int required);
 
+/* The daemon's start-up line (event "startup": version, ABI, pipelines, the listener's
+ * address or NULL) and a reload's outcome (event "reload"). */
+void hs_app_log_startup(hs_app *app, const char *listen);
+void hs_app_log_reload(hs_app *app, int ok);
+
 /* Loads the modules of every configured connection (main thread). Refusals are logged; the
  * connections using them fail when opened. Returns the number refused. */
 size_t hs_app_load_modules(hs_app *app);

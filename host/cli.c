@@ -23,7 +23,7 @@ static const command commands[] = {
     {"run", "run the pipelines on their schedule (or once)", hs_cmd_run},
     {"status", "show each pipeline's last and next cycle", hs_cmd_status},
     {"state", "inspect or reset a pipeline's saved state", hs_cmd_state},
-    {"webhooks", "print a pipeline's webhook path (for Willo)", hs_cmd_webhooks},
+    {"webhooks", "webhook paths and the subscriptions hiresync manages", hs_cmd_webhooks},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

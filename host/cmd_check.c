@@ -7,10 +7,12 @@
 
 #include <json-c/json.h>
 
+#include "call_cost.h"
 #include "commands.h"
 #include "connection.h"
 #include "pipeline.h"
 #include "status.h"
+#include "subscriptions.h"
 
 static void usage(const hs_app *app)
 {
@@ -18,7 +20,8 @@ static void usage(const hs_app *app)
             "Usage: %s check [--json] [CONNECTION]\n"
             "Opens each configured connection (or only CONNECTION) and prints its check report\n"
             "item by item: credentials, and every permission the configured operations need,\n"
-            "with OK, WARN or FAIL and what to do, and the clock skew against each system.\n"
+            "with OK, WARN or FAIL and what to do, the clock skew against each system, and\n"
+            "what the intervals cost an ATS connection a day against its daily_call_budget.\n"
             "Then every pipeline's mappings (of the pipelines using CONNECTION) against the\n"
             "jobs and interviews discovered: each mapped job exists and is open, each trigger\n"
             "stage (and status) exists, each interview is visible. Nothing is changed on the\n"
@@ -176,6 +179,34 @@ static void report_skew(hs_connection *conn, check_tally *t)
     report_item(t, "clock", HS_CHECK_WARN, msg);
 }
 
+/* What the configured intervals cost this connection a day, against its budget. */
+static void report_call_cost(hs_app *app, check_tally *t, const char *conn)
+{
+    hs_call_cost c;
+    char msg[512];
+    hs_check_result result = HS_CHECK_OK;
+    int n;
+    if (hs_call_cost_estimate(app->config, conn, &c) != 0)
+        return;
+    n = snprintf(msg, sizeof msg, "the configured intervals cost about %lld calls a day when "
+                 "nothing changes (%lld cycles of %d pipeline(s), the jobs listed %lld times)",
+                 (long long)c.calls, (long long)c.cycles, c.pipelines, (long long)c.listings);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        return;
+    if (c.budget == 0)
+        snprintf(msg + n, sizeof msg - (size_t)n, "; no daily_call_budget is set");
+    else
+        snprintf(msg + n, sizeof msg - (size_t)n, ", %lld%% of daily_call_budget %lld%s",
+                 (long long)(c.calls * 100 / c.budget), (long long)c.budget,
+                 c.calls > c.budget / 2 ? ": changes and retries may exhaust it; lengthen the "
+                 "intervals or raise the budget" : "");
+    if (c.budget > 0 && c.calls > c.budget)
+        result = HS_CHECK_FAIL;
+    else if (c.budget > 0 && c.calls > c.budget / 2)
+        result = HS_CHECK_WARN;
+    report_item(t, "daily calls", result, msg);
+}
+
 static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t)
 {
     const hs_module *m = NULL;
@@ -203,6 +234,7 @@ static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t
     }
     run_check(conn, t, cc);
     report_skew(conn, t);
+    report_call_cost(app, t, cc->name);
     hs_connection_close(conn);
     return 0;
 }
@@ -310,6 +342,9 @@ static void check_pipeline(hs_app *app, check_tally *t, const char *name, json_o
         }
         report_problems(t, p, bad, problems);
     }
+    int sub = hs_subscriptions_state(app, name, msg, sizeof msg);
+    if (sub >= 0)
+        report_item(t, "webhook subscription", (hs_check_result)sub, msg);
     hs_pipeline_free(p);
 }
 

@@ -14,6 +14,7 @@
 
 #include "jsonfile.h"
 #include "listen_addr.h"
+#include "public_url.h"
 #include "note_template.h"
 #include "secret.h"
 #include "shard.h"
@@ -945,9 +946,23 @@ static const char *obj_string(json_object *obj, const char *key)
     return json_object_get_string(v);
 }
 
+/* Where a reverse proxy makes the listener reachable (webhook subscriptions point there). */
+static void public_url_check(vctx *c, const char *path, json_object *v, char **keep)
+{
+    char why[256];
+    const char *s = want_string(c, path, v, "write \"https://hiresync.example.com\"");
+    if (!s)
+        return;
+    if (hs_public_url_check(s, why, sizeof why) != 0)
+        verr(c, path, "%s", why);
+    else if (keep && !(*keep = strdup(s)))
+        verr(c, path, "out of memory");
+}
+
 static void pipeline_check(vctx *c, const char *name, json_object *p)
 {
-    static const char *const known[] = {"ats", "interviews", "enabled", "interval", "mappings"};
+    static const char *const known[] = {"ats", "interviews", "enabled", "interval", "mappings",
+                                        "public_url"};
     char path[PATH_BUF], kpath[PATH_BUF];
     join(path, "$.pipelines", name);
     if (!name_ok(name)) {
@@ -960,7 +975,11 @@ static void pipeline_check(vctx *c, const char *name, json_object *p)
              "\"mappings\": [...] }", hs_json_type_phrase(p));
         return;
     }
-    check_unknown(c, path, p, known, 5);
+    check_unknown(c, path, p, known, 6);
+    json_object *pu;
+    join(kpath, path, "public_url");
+    if (json_object_object_get_ex(p, "public_url", &pu))
+        public_url_check(c, kpath, pu, NULL);
     json_object *v = need_key(c, path, p, "ats", "add \"ats\": the ATS connection's name");
     join(kpath, path, "ats");
     if (v)
@@ -1116,6 +1135,27 @@ static void top_listen(vctx *c, json_object *top)
         verr(c, "$.listen", "out of memory");
 }
 
+/* "discovery_ttl": an interval, or "0" to list jobs and interviews every cycle. */
+static void top_discovery_ttl(vctx *c, json_object *top)
+{
+    json_object *v;
+    const char *text;
+    int64_t s;
+    if (!json_object_object_get_ex(top, "discovery_ttl", &v))
+        return;
+    text = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    if (text != NULL && strcmp(text, "0") == 0) {
+        c->cfg->discovery_ttl_s = 0;
+        return;
+    }
+    if (text == NULL || hs_config_interval_parse(text, &s) != 0) {
+        verr(c, "$.discovery_ttl", "must be an interval of at least 60 s such as \"1h\", or "
+             "\"0\" to list jobs every cycle");
+        return;
+    }
+    c->cfg->discovery_ttl_s = s;
+}
+
 static void top_settings(vctx *c, json_object *top)
 {
     json_object *v;
@@ -1125,6 +1165,9 @@ static void top_settings(vctx *c, json_object *top)
     top_connector_path(c, top);
     top_shard(c, top);
     top_listen(c, top);
+    if (json_object_object_get_ex(top, "public_url", &v))
+        public_url_check(c, "$.public_url", v, &cfg->public_url);
+    top_discovery_ttl(c, top);
     if (json_object_object_get_ex(top, "workers", &v)) {
         int64_t w = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || w < 1 || w > 64)
@@ -1146,7 +1189,8 @@ static void validate(vctx *c, json_object *top)
 {
     static const char *const known[] = {"state_dir", "connector_dir", "connector_path",
                                         "shard", "workers", "log_format", "log_level",
-                                        "listen", "connections", "pipelines"};
+                                        "listen", "public_url", "discovery_ttl", "connections",
+                                        "pipelines"};
     if (!json_object_is_type(top, json_type_object)) {
         verr(c, "$", "must be a JSON object, not %s; write { \"connections\": {...}, "
              "\"pipelines\": {...} }", hs_json_type_phrase(top));
@@ -1167,6 +1211,7 @@ static hs_config *config_new(const char *path)
     if (!cfg)
         return NULL;
     cfg->workers = HS_CONFIG_DEFAULT_WORKERS;
+    cfg->discovery_ttl_s = HS_CONFIG_DEFAULT_DISCOVERY_TTL_S;
     cfg->log_level = HS_LOG_INFO;
     cfg->log_format = HS_LOG_FORMAT_TEXT;
     cfg->path = strdup(path);
@@ -1346,6 +1391,7 @@ void hs_config_free(hs_config *config)
     free(config->connector_dir);
     free(config->shard);
     free(config->listen);
+    free(config->public_url);
     for (size_t i = 0; i < config->n_connector_path; i++)
         free(config->connector_path[i]);
     free(config->connector_path);

@@ -41,6 +41,7 @@
 #define HS_CONFIG_DEFAULT_WORKERS 4
 #define HS_CONFIG_DEFAULT_INTERVAL_S (3 * 3600)
 #define HS_CONFIG_MIN_INTERVAL_S 60
+#define HS_CONFIG_DEFAULT_DISCOVERY_TTL_S 3600
 
 typedef struct hs_config_connection {
     char *name;                    /* key under "connections" */
@@ -60,10 +61,15 @@ typedef struct hs_config {
                                       (checked by hs_shard_parse at load) */
     char *listen;                  /* "listen": "HOST:PORT" as written, NULL when not set
                                       (checked by hs_listen_addr_parse at load) */
+    char *public_url;              /* "public_url": the listener's address behind a reverse
+                                      proxy, for webhook subscriptions; NULL when not set */
     char **connector_path;         /* "connector_path": absolute directories searched before
                                       the built-in one, in order; NULL when not set */
     size_t n_connector_path;
     int workers;                   /* 1..64, default 4 */
+    int64_t discovery_ttl_s;       /* "discovery_ttl": how long a connection's jobs and
+                                      interviews are reused by the daemon; 0: never (default
+                                      HS_CONFIG_DEFAULT_DISCOVERY_TTL_S) */
     hs_log_level log_level;        /* default info */
     hs_log_format log_format;      /* default text */
     hs_config_connection *connections;   /* sorted by name */

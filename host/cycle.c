@@ -2,38 +2,66 @@
 #define _DEFAULT_SOURCE
 
 #include "cycle_core.h"
+#include "discovery.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static hs_status discover(const hs_cycle_side *side, hs_job_list *list, hs_error *err)
+/* The side's jobs from the discovery cache when fresh enough (and not forced), else from
+ * the connector (and then kept). *cached says which. */
+static hs_status discover(cycle *c, const hs_cycle_side *side, int force, hs_job_list *list,
+                          int *cached, hs_error *err)
 {
-    return hs_job_list_discover(side->table, side->conn, list, err);
+    const hs_cycle_params *p = c->p;
+    int64_t now = now_ms(p), age = 0;
+    hs_status st;
+    *cached = 0;
+    if (!force && hs_discovery_get(p->discovery, side->name, now, p->discovery_ttl_ms, list,
+                                   &age)) {
+        *cached = 1;
+        hs_cycle_logf(c, HS_LOG_DEBUG, "jobs of %s from the discovery cache (%lld s old)",
+                      side->name, (long long)(age / 1000));
+        return HS_OK;
+    }
+    st = hs_job_list_discover(side->table, side->conn, list, err);
+    if (st == HS_OK && p->discovery_ttl_ms > 0)
+        hs_discovery_put(p->discovery, side->name, now, list);
+    return st;
 }
 
-static hs_status discovery(cycle *c)
+static int can_discover(const hs_cycle_side *side)
 {
-    hs_job_list jobs = {0}, interviews = {0};
+    return side->table->discover_jobs != NULL &&
+           (side->table->capabilities & HS_CAP_DISCOVER_JOBS);
+}
+
+/* Lists both sides (force: never from the cache) and resolves the mappings. *stale is set
+ * when a mapping is dead against a cached listing: the caller lists again before judging. */
+static hs_status discovery_pass(cycle *c, int force, int *stale)
+{
+    hs_job_list interviews = {0};
     hs_host_error err;
     hs_status st = HS_OK;
     char problems[4096];
     size_t bad;
-    int have_interviews = 0;
+    int have_interviews = 0, iv_cached = 0;
+    int have_jobs = !c->p->interviews_only && can_discover(&c->p->ats);
     hs_host_error_init(&err);
-    int have_jobs = !c->p->interviews_only && c->p->ats.table->discover_jobs != NULL &&
-                    (c->p->ats.table->capabilities & HS_CAP_DISCOVER_JOBS);
+    *stale = 0;
+    hs_job_list_clear(&c->ats_jobs);
+    c->jobs_cached = 0;
     if (have_jobs) {
-        st = discover(&c->p->ats, &jobs, &err.e);
+        st = discover(c, &c->p->ats, force, &c->ats_jobs, &c->jobs_cached, &err.e);
         if (st != HS_OK) {
             hs_cycle_set_error_from(c, st, c->p->ats.name, &err.e);
             goto out;
         }
-        c->r->counts.jobs = (long)jobs.n;
+        c->r->counts.jobs = (long)c->ats_jobs.n;
     }
-    if (!c->p->interviews_only && c->p->interviews.table->discover_jobs != NULL &&
-        (c->p->interviews.table->capabilities & HS_CAP_DISCOVER_JOBS)) {
-        st = discover(&c->p->interviews, &interviews, &err.e);
+    if (!c->p->interviews_only && can_discover(&c->p->interviews)) {
+        st = discover(c, &c->p->interviews, force, &interviews, &iv_cached, &err.e);
         if (st == HS_E_CONFIG || st == HS_E_PERMISSION || st == HS_E_CANCELLED) {
             hs_cycle_set_error_from(c, st, c->p->interviews.name, &err.e);
             goto out;
@@ -44,9 +72,13 @@ static hs_status discovery(cycle *c)
                   "checked against them this cycle", c->p->interviews.name, err.message);
         st = HS_OK;
     }
-    bad = hs_pipeline_resolve(c->p->pipeline, have_jobs ? &jobs : NULL,
+    bad = hs_pipeline_resolve(c->p->pipeline, have_jobs ? &c->ats_jobs : NULL,
                               have_interviews ? &interviews : NULL,
                               problems, sizeof problems);
+    if (bad > 0 && (c->jobs_cached || iv_cached)) {
+        *stale = 1;
+        goto out;
+    }
     c->dead_mappings = bad;
     if (bad > 0) {
         char *line = problems, *nl;
@@ -62,14 +94,84 @@ static hs_status discovery(cycle *c)
         }
     }
 out:
-    hs_job_list_clear(&jobs);
     hs_job_list_clear(&interviews);
     return st;
+}
+
+/* Discovery, from the cache where it knows every mapped job and interview. */
+static hs_status discovery(cycle *c, int force)
+{
+    int stale = 0;
+    hs_status st = discovery_pass(c, force, &stale);
+    if (st != HS_OK || !stale)
+        return st;
+    hs_cycle_logf(c, HS_LOG_INFO, "a mapped job or interview is not in the discovery cache: "
+                  "listing them again");
+    return discovery_pass(c, 1, &stale);
+}
+
+/* The ATS stream; read again after listing afresh when a change named a stage or status the
+ * cached listing lacks (the read stopped before judging that change: nothing after its last
+ * checkpoint was committed, so it is read again from there). */
+static hs_status ats_stream(cycle *c)
+{
+    long changes = c->r->counts.changes;
+    hs_status before = c->r->status;
+    int32_t retry = c->r->retry_after_s;
+    char error[sizeof c->r->error];
+    hs_status st;
+    memcpy(error, c->r->error, sizeof error);
+    st = hs_cycle_ats_stream(c);
+    if (!c->rediscover)
+        return st;
+    /* the stop was ours, not an error: the result is as it was before the read */
+    c->rediscover = 0;
+    c->r->status = before;
+    memcpy(c->r->error, error, sizeof error);
+    c->r->retry_after_s = retry;
+    c->r->counts.changes = changes;
+    hs_cycle_logf(c, HS_LOG_INFO, "a change names a stage or status not in the discovery "
+                  "cache: listing the jobs again before it is judged");
+    hs_discovery_forget(c->p->discovery, c->p->ats.name);
+    if ((st = discovery(c, 1)) != HS_OK)
+        return st;
+    return hs_cycle_ats_stream(c);
 }
 
 static int stop_all(hs_status st)
 {
     return st == HS_E_CANCELLED || st == HS_E_INTERNAL;
+}
+
+/* A run id unique in this process and across restarts: the start time and a counter. */
+static void start_run_id(const cycle *c)
+{
+    static atomic_uint seq;
+    char id[64];
+    snprintf(id, sizeof id, "%llx-%x", (long long)c->r->started_ms,
+             atomic_fetch_add(&seq, 1u) & 0xffffu);
+    hs_log_set_run_id(id);
+}
+
+static void log_cycle_end(const cycle *c)
+{
+    const hs_cycle_result *r = c->r;
+    const hs_log_num nums[] = {
+        {"duration_ms", (long long)r->duration_ms}, {"jobs", r->counts.jobs},
+        {"changes", r->counts.changes}, {"invited", r->counts.invited},
+        {"adopted", r->counts.adopted}, {"notes", r->counts.notes},
+        {"not_invited", r->counts.not_invited}, {"errors", r->counts.errors},
+        {"outcomes", r->counts.outcomes}, {"moved", r->counts.moved},
+        {"not_moved", r->counts.not_moved}, {"expired", r->counts.expired},
+        {"reinvited", r->counts.reinvited}};
+    hs_cycle_event(c, r->status == HS_OK ? HS_LOG_INFO : HS_LOG_ERROR, "cycle_end", nums,
+                   sizeof nums / sizeof nums[0],
+          "cycle %s%s: %ld jobs, %ld changes, %ld invited, %ld adopted, %ld notes, %ld not "
+          "invited, %ld errors, %lld ms%s%s", r->result, c->p->dry_run ? " (dry run)" : "",
+          r->counts.jobs, r->counts.changes, r->counts.invited,
+          r->counts.adopted, r->counts.notes, r->counts.not_invited,
+          r->counts.errors, (long long)r->duration_ms,
+          r->error[0] ? ": " : "", r->error);
 }
 
 hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
@@ -92,6 +194,9 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
     }
     result->started_ms = now_ms(params);
     result->status = HS_OK;
+    start_run_id(&c);
+    hs_cycle_event(&c, HS_LOG_DEBUG, "cycle_start", NULL, 0, "cycle started%s",
+                   params->interviews_only ? " (interviews only)" : "");
     if (params->state->recovered[0] != '\0')
         hs_cycle_logf(&c, HS_LOG_WARN, "%s", params->state->recovered);
     outbox = section(c.body, "outbox");
@@ -108,10 +213,10 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
                   "invitations; check the pipeline's \"ats\" and \"interviews\"");
         st = HS_E_CONFIG;
     } else {
-        st = discovery(&c);
+        st = discovery(&c, 0);
     }
     if (st == HS_OK) {
-        st = params->interviews_only ? HS_OK : hs_cycle_ats_stream(&c);
+        st = params->interviews_only ? HS_OK : ats_stream(&c);
         /* Streams are independent: a failed ATS read does not hold back the results. */
         if (!stop_all(st) && st != HS_E_CONFIG)
             (void)hs_cycle_interview_stream(&c);
@@ -136,13 +241,7 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
         result->result = "warning";
     else
         result->result = "ok";
-    hs_cycle_logf(&c, result->status == HS_OK ? HS_LOG_INFO : HS_LOG_ERROR,
-          "cycle %s%s: %ld jobs, %ld changes, %ld invited, %ld adopted, %ld notes, %ld not "
-          "invited, %ld errors, %lld ms%s%s", result->result, params->dry_run ? " (dry run)" : "",
-          result->counts.jobs, result->counts.changes, result->counts.invited,
-          result->counts.adopted, result->counts.notes, result->counts.not_invited,
-          result->counts.errors, (long long)result->duration_ms,
-          result->error[0] ? ": " : "", result->error);
+    log_cycle_end(&c);
     if (result->counts.outcomes || result->counts.moved || result->counts.not_moved ||
         result->counts.expired || result->counts.reinvited || result->counts.reinvite_refused)
         hs_cycle_logf(&c, HS_LOG_INFO, "interview life: %ld outcomes written, %ld moved, %ld not "
@@ -151,6 +250,8 @@ hs_status hs_cycle_run(const hs_cycle_params *params, hs_cycle_result *result)
                       result->counts.not_moved, result->counts.expired, result->counts.reinvited,
                       result->counts.reinvite_refused);
     json_object_put(c.dirty);
+    hs_job_list_clear(&c.ats_jobs);
+    hs_log_set_run_id(NULL);
     return result->status;
 }
 

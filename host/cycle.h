@@ -29,7 +29,12 @@
  * each made durable as one record in the state's journal (a line whatever the size of the
  * state, see state.h); a barrier's cursor is committed (one more journal record, or a
  * snapshot for a baseline) only when every record before it was handled; after an error
- * nothing more is committed; a cursor is never replaced by an empty one. The journal is
+ * nothing more is committed; a cursor is never replaced by an empty one. While a read only
+ * reads (no journal record since the last committed barrier), a barrier may stay pending in
+ * memory until HS_CYCLE_BARRIER_PAGES barriers or HS_CYCLE_BARRIER_MS have passed, and the
+ * last pending one is committed when the read returns: a kill then repeats at most that much
+ * reading and no write (reads are at least once and every write is keyed, so nothing is lost
+ * or done twice); a barrier after a write is committed at once, as before. The journal is
  * folded into a snapshot when it has grown to half the snapshot's size, so a step costs a
  * bounded multiple of its own line. The end of a cycle drops the outbox entries that are done
  * (their records say what idempotency needs) and records older than HS_CYCLE_RETENTION_DAYS,
@@ -76,6 +81,12 @@
  * why that cannot duplicate a write). */
 #define HS_CYCLE_RETENTION_DAYS 400
 
+/* A barrier of a read that has written nothing since the last committed one may wait for
+ * this many barriers (pages) or this long before it is committed (the protocol above): each
+ * commit syncs the disk, and one per page was most of a full read's system time. */
+#define HS_CYCLE_BARRIER_PAGES 50
+#define HS_CYCLE_BARRIER_MS 5000
+
 /* The journal is folded into a snapshot when it reaches half the snapshot's size, but not
  * before it holds FOLD_MIN bytes and not after FOLD_MAX. */
 #define HS_CYCLE_JOURNAL_FOLD_MIN (4u * 1024u)
@@ -111,6 +122,12 @@ typedef struct hs_cycle_params {
     /* 1: only the interview stream (a webhook's doorbell): no discovery, no ATS read, and
      * nothing dropped or aged out, which a full cycle does. */
     int interviews_only;
+    /* Where the connections' jobs and interviews are kept between cycles, and for how long
+     * (see discovery.h); NULL or a ttl <= 0: discovered every cycle. A cached listing that
+     * lacks a mapped job, interview, or a stage or status a change of a mapped job names is
+     * listed again at once, before that change is judged. */
+    struct hs_discovery *discovery;
+    int64_t discovery_ttl_ms;
 } hs_cycle_params;
 
 typedef struct hs_cycle_counts {

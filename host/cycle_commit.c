@@ -129,6 +129,7 @@ hs_status hs_cycle_journal(cycle *c, const hs_state_put *puts, size_t n, const c
 {
     char err[HS_STATE_ERR_MAX];
     hs_state *state = c->p->state;
+    c->journaled++;
     if (hs_state_append(state, puts, n, err, sizeof err) != 0) {
         hs_cycle_logf(c, HS_LOG_ERROR, "cannot record %s: %s", why, err);
         hs_cycle_bounded(c->err.message, sizeof c->err.message, "cannot record %s: %s", why, err);
@@ -255,12 +256,56 @@ static hs_status checkpoint_(cycle *c, const char *cursor)
     return hs_cycle_commit(c, "checkpoint");
 }
 
+static hs_status commit_barrier(cycle *c, const char *cursor)
+{
+    hs_status st = checkpoint_(c, cursor);
+    free(c->pending_cursor);
+    c->pending_cursor = NULL;
+    c->pending_barriers = 0;
+    c->barrier_ms = now_ms(c->p);
+    c->journaled_at_barrier = c->journaled;
+    return st;
+}
+
+/* A barrier is kept pending while the read has only read since the last committed one, for
+ * at most HS_CYCLE_BARRIER_PAGES barriers or HS_CYCLE_BARRIER_MS (cycle.h). */
 static hs_status on_checkpoint(void *ctx, const char *cursor)
 {
     cycle *c = ctx;
-    hs_status st = checkpoint_(c, cursor);
+    hs_status st;
+    hs_cycle_progress(c, 1);
+    char *copy;
+    if (c->journaled == c->journaled_at_barrier &&
+        c->pending_barriers + 1 < HS_CYCLE_BARRIER_PAGES &&
+        now_ms(c->p) - c->barrier_ms < HS_CYCLE_BARRIER_MS && cursor_ok(cursor) &&
+        (copy = strdup(cursor)) != NULL) {
+        free(c->pending_cursor);
+        c->pending_cursor = copy;
+        c->pending_barriers++;
+        return HS_OK;
+    }
+    st = commit_barrier(c, cursor);
     if (st != HS_OK)
         c->own_failure = 1;
+    return st;
+}
+
+/* Commits the barrier still pending when a read ends well. After an error nothing more is
+ * committed (cycle.h): the pending barrier is dropped and the next cycle reads its pages
+ * again. */
+static hs_status flush_barrier(cycle *c, hs_status read_st)
+{
+    char *cursor = c->pending_cursor;
+    hs_status st;
+    c->pending_cursor = NULL;
+    if (cursor == NULL || read_st != HS_OK) {
+        free(cursor);
+        return read_st;
+    }
+    st = commit_barrier(c, cursor);
+    if (st != HS_OK)
+        c->own_failure = 1;
+    free(cursor);
     return st;
 }
 
@@ -283,6 +328,7 @@ static hs_status copy_change(void *ctx, const hs_stage_change *in)
     char why[256];
     if (in == NULL)
         return c->on_change(c, NULL);
+    hs_cycle_progress(c, 0);
     if (hs_change_copy_from(&copy, in, why, sizeof why) != 0) {
         hs_cycle_logf(c, HS_LOG_ERROR, "connection %s (connector %s) emitted a %s",
                       c->side->name, s_or(c->side->table->name, "?"), why);
@@ -316,6 +362,16 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
     req.job_ids = ids;
     req.n_job_ids = n_ids;
     req.snapshot = snapshot;
+    if (snapshot && c->n_stage_ids > 0) {
+        req.only_stages = 1;
+        req.stage_ids = c->stage_ids;
+        req.n_stage_ids = c->n_stage_ids;
+    }
+    if (snapshot && !c->people_all) {
+        req.people_only_stages = 1;
+        req.people_stages = c->people_stages;
+        req.n_people_stages = c->n_people_stages;
+    }
     memset(&em, 0, sizeof em);
     em.struct_size = sizeof em;
     em.ctx = c;
@@ -328,7 +384,12 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
     hs_host_error_init(&err);
     hs_host_error_init(&c->err);
     c->err_side = NULL;
+    c->pending_barriers = 0;
+    c->barrier_ms = now_ms(c->p);
+    c->journaled_at_barrier = c->journaled;
+    hs_cycle_progress_start(c);
     st = side->table->read_changes(side->conn, &req, &em, &err.e);
+    st = flush_barrier(c, st);
     if (st == HS_OK)
         return HS_OK;
     /* An error raised by our own callbacks (a write, a commit) is the one to report. */

@@ -20,6 +20,18 @@ void hs_cycle_logf(const cycle *c, hs_log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+void hs_cycle_event(const cycle *c, hs_log_level level, const char *event,
+                    const hs_log_num *nums, size_t n_nums, const char *fmt, ...)
+{
+    va_list ap;
+    hs_log_ctx ctx = {c->p->pipeline->name, NULL, event, nums, n_nums, NULL, 0};
+    if (c->p->log == NULL)
+        return;
+    va_start(ap, fmt);
+    hs_log_vevent(c->p->log, level, &ctx, fmt, ap);
+    va_end(ap);
+}
+
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm]" into ms; -1 when it cannot. */
 int64_t hs_cycle_parse_time(const char *s)
 {

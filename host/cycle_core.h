@@ -29,6 +29,13 @@ enum read_mode {
     MODE_CHANGES        /* incremental read from the committed cursor */
 };
 
+/* A read's progress (cycle_progress.c). */
+#define HS_CYCLE_PROGRESS_MS 10000
+typedef struct hs_cycle_progress_state {
+    int64_t started_ms, said_ms;
+    long long pages, records;
+} hs_cycle_progress_state;
+
 typedef struct cycle {
     const hs_cycle_params *p;
     hs_cycle_result *r;
@@ -46,6 +53,22 @@ typedef struct cycle {
     json_object *dirty;          /* [section, key] pairs changed in the body outside the
                                   * journal this cycle, made durable by finish() */
     size_t dead_mappings;        /* mapped jobs, triggers or interviews not found */
+    const char **people_stages;  /* snapshot reads: the stages whose records need a person
+                                  * (borrowed from the pipeline), see hs_read_request */
+    size_t n_people_stages;
+    int people_all;              /* 1: too many such stages; every record's person */
+    const char **stage_ids;      /* snapshot reads: the trigger stage ids of the jobs read
+                                  * (borrowed), see hs_read_request; n 0: no filter */
+    size_t n_stage_ids;
+    uint64_t journaled;          /* journal records written by this cycle */
+    uint64_t journaled_at_barrier; /* ... when the last barrier was committed */
+    char *pending_cursor;        /* a barrier not committed yet (owned), NULL when none */
+    size_t pending_barriers;     /* barriers since the last committed one */
+    int64_t barrier_ms;          /* when the last barrier was committed (or the read began) */
+    hs_job_list ats_jobs;        /* the ATS jobs this cycle resolved against (owned) */
+    int jobs_cached;             /* 1: they came from the discovery cache */
+    int rediscover;              /* 1: a change named what the cached listing lacks */
+    hs_cycle_progress_state progress;  /* of the read in hand */
 } cycle;
 
 static inline int64_t now_ms(const hs_cycle_params *p)
@@ -96,6 +119,13 @@ void hs_cycle_logf(const cycle *c, hs_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* A line with an event name and its numbers as fields (see log.h). */
+void hs_cycle_event(const cycle *c, hs_log_level level, const char *event,
+                    const hs_log_num *nums, size_t n_nums, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
 /* snprintf whose truncation is intended (messages are cut, never overflow). */
 void hs_cycle_bounded(char *dst, size_t size, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -126,6 +156,12 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
 void hs_cycle_prune_old(cycle *c);
 void hs_cycle_drop_orphans(cycle *c);
 hs_status hs_cycle_finish(cycle *c);
+
+/* ---- cycle_progress.c ---------------------------------------------------------------------- */
+
+/* A read begins; then each record (checkpoint 0) and checkpoint (1) it brings. */
+void hs_cycle_progress_start(cycle *c);
+void hs_cycle_progress(cycle *c, int checkpoint);
 
 /* ---- cycle_invite.c ------------------------------------------------------------------------ */
 

@@ -196,7 +196,8 @@ static hs_status send_invitation(cycle *c, const hs_mapping *m, const hs_stage_c
         c->r->counts.invited++;
     else
         c->r->counts.adopted++;
-    hs_cycle_logf(c, HS_LOG_INFO, "application %s (job %s) %s interview %s as participant %s",
+    hs_cycle_event(c, HS_LOG_INFO, res.r.applied ? "invited" : "adopted", NULL, 0,
+                   "application %s (job %s) %s interview %s as participant %s",
           ch->record_id, s_or(ch->job_id, "?"), res.r.applied ? (previous ? "invited again to" :
           "invited to") : "already in", m->interview, res.remote_id);
     return record_invitation(c, key, m, ch, &res, previous, generation);
@@ -347,6 +348,38 @@ static int before_baseline(cycle *c, const hs_mapping *m, const hs_pipeline_job 
     return 0;
 }
 
+static int same_ref(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* 1 when the change's stage (or status) is not among those the cached listing gave its job:
+ * the listing may be older than the stage, so it is listed again before the change is
+ * judged (a trigger resolved against an old listing could miss the candidate). */
+static int names_unknown(const cycle *c, const hs_stage_change *ch)
+{
+    const hs_job *job;
+    if (!c->jobs_cached || ch->stage == NULL)
+        return 0;
+    if ((job = hs_job_list_find(&c->ats_jobs, ch->job_id)) == NULL)
+        return 1;
+    for (size_t i = 0; i < job->n_stages; i++) {
+        const hs_stage *s = &job->stages[i];
+        int st_hit = ch->stage->id != NULL ? same_ref(s->id, ch->stage->id)
+                                           : same_ref(s->name, ch->stage->name);
+        if (!st_hit)
+            continue;
+        if (ch->status == NULL || ch->status->id == NULL || s->n_statuses == 0)
+            return 0;
+        for (size_t k = 0; k < s->n_statuses; k++) {
+            if (same_ref(s->statuses[k].id, ch->status->id))
+                return 0;
+        }
+        return 1;
+    }
+    return job->n_stages > 0;
+}
+
 static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
 {
     hs_pipeline *p = c->p->pipeline;
@@ -366,6 +399,13 @@ static hs_status ats_change_(cycle *c, const hs_stage_change *ch)
             hs_status st;
             if (!pj->valid || strcmp(pj->job, ch->job_id) != 0)
                 continue;
+            if (names_unknown(c, ch)) {
+                hs_cycle_logf(c, HS_LOG_DEBUG, "application %s: stage %s of job %s is not in "
+                              "the discovery cache", ch->record_id,
+                              s_or(ch->stage->id, s_or(ch->stage->name, "?")), ch->job_id);
+                c->rediscover = 1;
+                return HS_E_CANCELLED;
+            }
             for (size_t k = 0; k < pj->n_triggers && !hit; k++)
                 hit = hs_trigger_matches(&pj->triggers[k], ch);
             if (!hit)
@@ -446,9 +486,63 @@ static size_t mapped_jobs(cycle *c, const char **ids, size_t max, json_object *n
     return n;
 }
 
+/* 0, or -1 when stages is full. */
+static int add_stage(const char **stages, size_t *n, size_t max, const char *s)
+{
+    for (size_t i = 0; s != NULL && i < *n; i++)
+        if (strcmp(stages[i], s) == 0)
+            return 0;
+    if (s == NULL)
+        return 0;
+    if (*n == max)
+        return -1;
+    stages[(*n)++] = s;
+    return 0;
+}
+
+/* The trigger stages (ids and names) of the mappings that invite the candidates a snapshot
+ * finds there: only those records need their person, so that a baseline without
+ * invite_existing makes no person lookup at all. Borrowed from the pipeline. More stages
+ * than fit: every record's person (c->people_all). */
+static size_t people_stages(cycle *c, const char **stages, size_t max)
+{
+    hs_pipeline *p = c->p->pipeline;
+    size_t n = 0;
+    c->people_all = 0;
+    for (size_t i = 0; i < p->n_mappings; i++) {
+        if (!p->mappings[i].invite_existing)
+            continue;
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
+            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++) {
+                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0 ||
+                    add_stage(stages, &n, max, pj->triggers[k].stage_name) != 0)
+                    c->people_all = 1;
+            }
+        }
+    }
+    return n;
+}
+
+/* The trigger stage ids of every valid mapped job: a snapshot needs no other record (a
+ * trigger without an id matches nothing). 0 when they do not fit: no filter. Borrowed. */
+static size_t trigger_stage_ids(cycle *c, const char **stages, size_t max)
+{
+    hs_pipeline *p = c->p->pipeline;
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_mappings; i++)
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
+            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++)
+                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0)
+                    return 0;
+        }
+    return n;
+}
+
 hs_status hs_cycle_ats_stream(cycle *c)
 {
-    const char *ids[512];
+    const char *ids[512], *stages[512], *stage_ids[512];
     json_object *ats = section(c->body, "ats");
     const char *cursor = get_str(ats, "cursor");
     json_object *new_pairs = json_object_new_object();
@@ -458,6 +552,10 @@ hs_status hs_cycle_ats_stream(cycle *c)
         return HS_E_INTERNAL;
     c->stream = "ats";
     c->new_pairs = new_pairs;
+    c->people_stages = stages;
+    c->n_people_stages = people_stages(c, stages, 512);
+    c->stage_ids = stage_ids;
+    c->n_stage_ids = trigger_stage_ids(c, stage_ids, 512);
     /* On the ATS's clock: changes are compared with it by the times the ATS stamped. */
     c->baseline_ms = now_ms(c->p) - (c->p->ats_skew_ms ? c->p->ats_skew_ms(c->p->skew_ctx) : 0);
     if (cursor == NULL) {
@@ -492,6 +590,10 @@ hs_status hs_cycle_ats_stream(cycle *c)
     st = hs_cycle_read_side(c, &c->p->ats, cursor, ids, n, 0, ats_change);
 out:
     c->new_pairs = NULL;
+    c->people_stages = NULL;
+    c->n_people_stages = 0;
+    c->stage_ids = NULL;
+    c->n_stage_ids = 0;
     json_object_put(new_pairs);
     return st;
 }

@@ -117,7 +117,8 @@ static hs_status note_once(cycle *c, const hs_note *note, const char *op, int *w
     if (st == HS_OK) {
         put_str(e, "note", res.remote_id);
         *written = res.r.applied;
-        hs_cycle_logf(c, HS_LOG_INFO, "application %s: note \"%s\" %s", s_or(note->record_id, "?"),
+        hs_cycle_event(c, HS_LOG_INFO, "note_written", NULL, 0, "application %s: note \"%s\" %s",
+                       s_or(note->record_id, "?"),
                       note->title, res.r.applied ? "written" : "already there");
         hs_cycle_outcome_withheld(c, note, &res, e);
     } else {
@@ -370,7 +371,8 @@ static hs_status do_move(cycle *c, const hs_pipeline_job *pj, int which, const c
         put_str(rec, "error", c->err.message);
         c->r->counts.errors++;
     }
-    hs_cycle_logf(c, st == HS_OK ? HS_LOG_INFO : HS_LOG_WARN, "application %s: %s %s: %s", app,
+    hs_cycle_event(c, st == HS_OK ? HS_LOG_INFO : HS_LOG_WARN, st == HS_OK ? "moved" : "not_moved",
+                   NULL, 0, "application %s: %s %s: %s", app,
                   st == HS_OK ? "moved to" : "not moved to", to->text,
                   st == HS_OK ? (res->r.applied ? "done" : "already there") : c->err.message);
 out:

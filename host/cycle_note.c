@@ -131,7 +131,8 @@ static hs_status result_note(cycle *c, const hs_stage_change *ch, json_object *i
         } else {
             c->r->counts.skipped++;
         }
-        hs_cycle_logf(c, HS_LOG_INFO, "application %s: note %s with the response of participant %s",
+        hs_cycle_event(c, HS_LOG_INFO, "note_written", NULL, 0,
+                       "application %s: note %s with the response of participant %s",
               s_or(note.record_id, "?"), res.r.applied ? "written" : "already there",
               ch->record_id);
         hs_cycle_outcome_withheld(c, &note, &res, e);

@@ -234,6 +234,7 @@ static const struct {
     {HS_CAP_WRITE_INVITATION, "write_invitation", offsetof(hs_connector, write_invitation)},
     {HS_CAP_WRITE_NOTE, "write_note", offsetof(hs_connector, write_note)},
     {HS_CAP_MOVE_RECORD, "move_record", offsetof(hs_connector, move_record)},
+    {HS_CAP_SYNC_SUBSCRIPTIONS, "sync_subscriptions", offsetof(hs_connector, sync_subscriptions)},
 };
 #define N_OPERATIONS (sizeof(operations) / sizeof(operations[0]))
 

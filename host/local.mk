@@ -17,6 +17,7 @@ host_libhshost_la_SOURCES = \
 	host/note_template.c host/note_template.h \
 	host/jsonfile.c host/jsonfile.h \
 	host/listen_addr.c host/listen_addr.h \
+	host/public_url.c host/public_url.h \
 	host/loader.c host/loader.h \
 	host/registry.c \
 	host/log.c host/log.h \

@@ -21,8 +21,12 @@ struct hs_log {
     void *clock_ctx;
     char **secrets;
     size_t n_secrets;
+    char **connections;          /* configured connection names */
+    size_t n_connections;
     pthread_mutex_t lock;
 };
+
+static _Thread_local char t_run_id[64];
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 static const char *const level_words[] = {"ERROR", "WARN", "INFO", "DEBUG"};
@@ -52,6 +56,9 @@ void hs_log_free(hs_log *log)
         free(log->secrets[i]);
     }
     free(log->secrets);
+    for (size_t i = 0; i < log->n_connections; i++)
+        free(log->connections[i]);
+    free(log->connections);
     pthread_mutex_destroy(&log->lock);
     free(log);
 }
@@ -77,6 +84,15 @@ void hs_log_set_format(hs_log *log, hs_log_format format)
     pthread_mutex_lock(&log->lock);
     log->format = format;
     pthread_mutex_unlock(&log->lock);
+}
+
+hs_log_format hs_log_get_format(const hs_log *log)
+{
+    hs_log *mutable_log = (hs_log *)log;
+    pthread_mutex_lock(&mutable_log->lock);
+    hs_log_format format = log->format;
+    pthread_mutex_unlock(&mutable_log->lock);
+    return format;
 }
 
 void hs_log_set_clock(hs_log *log, long long (*now_ms)(void *ctx), void *ctx)
@@ -155,32 +171,92 @@ void hs_log_mask(const hs_log *log, const char *text, char *out, size_t out_size
     pthread_mutex_unlock(&mutable_log->lock);
 }
 
-static void format_time(const hs_log *log, char *out, size_t out_size)
+void hs_log_set_run_id(const char *run_id)
 {
+    snprintf(t_run_id, sizeof t_run_id, "%s", run_id ? run_id : "");
+}
+
+int hs_log_set_connections(hs_log *log, const char *const *names, size_t n)
+{
+    char **copy = n ? calloc(n, sizeof *copy) : NULL;
+    if (n && copy == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if ((copy[i] = strdup(names[i])) == NULL) {
+            while (i > 0)
+                free(copy[--i]);
+            free(copy);
+            return -1;
+        }
+    }
+    pthread_mutex_lock(&log->lock);
+    for (size_t i = 0; i < log->n_connections; i++)
+        free(log->connections[i]);
+    free(log->connections);
+    log->connections = copy;
+    log->n_connections = n;
+    pthread_mutex_unlock(&log->lock);
+    return 0;
+}
+
+/* Seconds (text) or milliseconds (JSON) of the logger's clock, UTC. */
+static void format_time(const hs_log *log, int with_ms, char *out, size_t out_size)
+{
+    long long ms;
     time_t secs;
+    struct tm tm;
+    char base[32];
     if (log->now_ms) {
-        secs = (time_t)(log->now_ms(log->clock_ctx) / 1000);
+        ms = log->now_ms(log->clock_ctx);
     } else {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        secs = ts.tv_sec;
+        ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     }
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm) || strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    secs = (time_t)(ms / 1000);
+    if (!gmtime_r(&secs, &tm) || strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
         snprintf(out, out_size, "-");
+        return;
+    }
+    if (with_ms)
+        snprintf(out, out_size, "%s.%03dZ", base, (int)(ms % 1000));
+    else
+        snprintf(out, out_size, "%sZ", base);
 }
 
+static json_object *string_or_null(const char *s)
+{
+    return s != NULL && *s ? json_object_new_string(s) : NULL;
+}
+
+/* Caller holds the lock. */
 static void write_json_line(hs_log *log, const char *when, hs_log_level level,
-                            const char *scope, const char *message)
+                            const hs_log_ctx *ctx, const char *message)
 {
     json_object *obj = json_object_new_object();
     if (!obj)
         return;
-    json_object_object_add(obj, "time", json_object_new_string(when));
+    json_object_object_add(obj, "ts", json_object_new_string(when));
     json_object_object_add(obj, "level", json_object_new_string(level_names[level]));
-    if (scope)
-        json_object_object_add(obj, "scope", json_object_new_string(scope));
-    json_object_object_add(obj, "message", json_object_new_string(message));
+    json_object_object_add(obj, "event",
+                           json_object_new_string(ctx->event ? ctx->event : "log"));
+    json_object_object_add(obj, "pipeline", string_or_null(ctx->pipeline));
+    json_object_object_add(obj, "connection", string_or_null(ctx->connection));
+    json_object_object_add(obj, "run_id", string_or_null(t_run_id));
+    for (size_t i = 0; i < ctx->n_nums; i++) {
+        if (ctx->nums[i].name != NULL)
+            json_object_object_add(obj, ctx->nums[i].name,
+                                   json_object_new_int64(ctx->nums[i].value));
+    }
+    for (size_t i = 0; i < ctx->n_strs; i++) {
+        char value[1024];
+        if (ctx->strs[i].name == NULL)
+            continue;
+        mask_locked(log, ctx->strs[i].value ? ctx->strs[i].value : "", value, sizeof value);
+        json_object_object_add(obj, ctx->strs[i].name,
+                               ctx->strs[i].value ? json_object_new_string(value) : NULL);
+    }
+    json_object_object_add(obj, "msg", json_object_new_string(message));
     const char *s = json_object_to_json_string_ext(
         obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     if (s)
@@ -188,11 +264,14 @@ static void write_json_line(hs_log *log, const char *when, hs_log_level level,
     json_object_put(obj);
 }
 
-void hs_log_vwrite(hs_log *log, hs_log_level level, const char *scope, const char *fmt,
+void hs_log_vevent(hs_log *log, hs_log_level level, const hs_log_ctx *ctx, const char *fmt,
                    va_list ap)
 {
+    static const hs_log_ctx none = {NULL, NULL, NULL, NULL, 0, NULL, 0};
     if (!log || level < HS_LOG_ERROR || level > HS_LOG_DEBUG || level > hs_log_get_level(log))
         return;
+    if (ctx == NULL)
+        ctx = &none;
     /* Formatted whole, then masked, then cut: cutting first could leave half a secret. */
     va_list copy;
     va_copy(copy, ap);
@@ -203,23 +282,67 @@ void hs_log_vwrite(hs_log *log, hs_log_level level, const char *scope, const cha
         return;
     vsnprintf(raw, (size_t)len + 1, fmt, ap);
     char message[LOG_LINE_MAX];
-    char scope_buf[256];
-    char when[32];
+    char pipeline[256] = "", connection[256] = "";
+    char when[40];
+    hs_log_ctx masked = *ctx;
     pthread_mutex_lock(&log->lock);
     mask_locked(log, raw, message, sizeof(message));
-    if (scope)
-        mask_locked(log, scope, scope_buf, sizeof(scope_buf));
-    format_time(log, when, sizeof(when));
-    if (log->format == HS_LOG_FORMAT_JSON) {
-        write_json_line(log, when, level, scope ? scope_buf : NULL, message);
-    } else if (scope) {
-        fprintf(log->out, "%s %s [%s] %s\n", when, level_words[level], scope_buf, message);
-    } else {
+    if (ctx->pipeline)
+        mask_locked(log, ctx->pipeline, pipeline, sizeof(pipeline));
+    if (ctx->connection)
+        mask_locked(log, ctx->connection, connection, sizeof(connection));
+    masked.pipeline = pipeline;
+    masked.connection = connection;
+    format_time(log, log->format == HS_LOG_FORMAT_JSON, when, sizeof(when));
+    if (log->format == HS_LOG_FORMAT_JSON)
+        write_json_line(log, when, level, &masked, message);
+    else if (pipeline[0] || connection[0])
+        fprintf(log->out, "%s %s [%s%s%s] %s\n", when, level_words[level], pipeline,
+                pipeline[0] && connection[0] ? "/" : "", connection, message);
+    else
         fprintf(log->out, "%s %s %s\n", when, level_words[level], message);
-    }
     fflush(log->out);
     pthread_mutex_unlock(&log->lock);
     free(raw);
+}
+
+void hs_log_event(hs_log *log, hs_log_level level, const hs_log_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hs_log_vevent(log, level, ctx, fmt, ap);
+    va_end(ap);
+}
+
+static int is_connection(hs_log *log, const char *name, size_t len)
+{
+    int found = 0;
+    pthread_mutex_lock(&log->lock);
+    for (size_t i = 0; i < log->n_connections && !found; i++)
+        found = strlen(log->connections[i]) == len && strncmp(log->connections[i], name, len) == 0;
+    pthread_mutex_unlock(&log->lock);
+    return found;
+}
+
+/* "pipeline/connection", or one name: a connection when it is a configured one. */
+void hs_log_vwrite(hs_log *log, hs_log_level level, const char *scope, const char *fmt,
+                   va_list ap)
+{
+    hs_log_ctx ctx = {NULL, NULL, NULL, NULL, 0, NULL, 0};
+    char first[256];
+    const char *slash = scope ? strchr(scope, '/') : NULL;
+    if (!log || level > hs_log_get_level(log))
+        return;
+    if (slash != NULL) {
+        snprintf(first, sizeof first, "%.*s", (int)(slash - scope), scope);
+        ctx.pipeline = first;
+        ctx.connection = slash + 1;
+    } else if (scope != NULL && is_connection(log, scope, strlen(scope))) {
+        ctx.connection = scope;
+    } else {
+        ctx.pipeline = scope;
+    }
+    hs_log_vevent(log, level, &ctx, fmt, ap);
 }
 
 void hs_log_write(hs_log *log, hs_log_level level, const char *scope, const char *fmt, ...)

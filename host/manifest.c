@@ -21,6 +21,7 @@ static const struct {
     {"write_invitation", HS_CAP_WRITE_INVITATION},
     {"write_note", HS_CAP_WRITE_NOTE},
     {"move_record", HS_CAP_MOVE_RECORD},
+    {"sync_subscriptions", HS_CAP_SYNC_SUBSCRIPTIONS},
 };
 #define N_CAPABILITIES (sizeof(capability_names) / sizeof(capability_names[0]))
 
@@ -196,7 +197,7 @@ static int caps_parse(parse_ctx *ctx, json_object *arr, const char *where, uint3
         if (!json_object_is_type(v, json_type_string)
             || hs_capability_parse(json_object_get_string(v), &bit) != 0) {
             PERR(ctx, "%s[%zu]: unknown operation; use check, discover_jobs, read_changes, "
-                 "write_invitation, write_note or move_record", where, i);
+                 "write_invitation, write_note, move_record or sync_subscriptions", where, i);
             return -1;
         }
         *out |= bit;

@@ -343,8 +343,11 @@ static void job_clear(hs_job *j)
     free((hs_stage *)j->stages);
 }
 
+/* The copies are whole ABI records (sizes set), so a list can be copied again. */
 static int copy_stage(hs_stage *dst, const hs_stage *src)
 {
+    dst->struct_size = sizeof *dst;
+    dst->status_size = sizeof(hs_ref);
     dst->id = dup_or_null(src->id);
     dst->name = dup_or_null(src->name);
     if ((src->id && !dst->id) || (src->name && !dst->name))
@@ -357,6 +360,7 @@ static int copy_stage(hs_stage *dst, const hs_stage *src)
     dst->statuses = st;
     for (size_t k = 0; k < src->n_statuses; k++) {
         dst->n_statuses++;
+        st[k].struct_size = sizeof st[k];
         st[k].id = dup_or_null(src->statuses[k].id);
         st[k].name = dup_or_null(src->statuses[k].name);
         if ((src->statuses[k].id && !st[k].id) || (src->statuses[k].name && !st[k].name))
@@ -382,6 +386,7 @@ static int job_list_add(hs_job_list *list, const hs_job *job)
     j = &list->jobs[list->n];
     memset(j, 0, sizeof *j);
     j->struct_size = sizeof *j;
+    j->stage_size = sizeof(hs_stage);
     j->id = dup_or_null(job->id);
     j->title = dup_or_null(job->title);
     j->status = dup_or_null(job->status);

@@ -5,8 +5,11 @@ host_libhsrunner_la_SOURCES = \
 	host/state.c host/state.h \
 	host/lock.c host/lock.h \
 	host/pipeline.c host/pipeline.h \
+	host/discovery.c host/discovery.h \
+	host/call_cost.c host/call_cost.h \
 	host/cycle.c host/cycle.h host/cycle_core.c host/cycle_core.h \
 	host/cycle_commit.c host/cycle_invite.c host/cycle_note.c host/cycle_life.c \
+	host/cycle_progress.c \
 	host/status.c host/status.h \
 	host/schedule.c host/schedule.h \
 	host/cmd_check.c \
@@ -17,7 +20,8 @@ host_libhsrunner_la_SOURCES = \
 	host/metrics.c host/metrics.h \
 	host/listener.c host/listener.h \
 	host/webhook.c host/webhook.h \
-	host/cmd_webhooks.c
+	host/cmd_webhooks.c \
+	host/subscriptions.c host/subscriptions.h
 host_libhsrunner_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
 host_libhsrunner_la_LIBADD = $(JSON_C_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) -lpthread
 

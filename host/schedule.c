@@ -8,11 +8,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "connection.h"
 #include "cycle.h"
+#include "discovery.h"
 #include "listener.h"
 #include "lock.h"
 #include "metrics.h"
@@ -344,6 +346,8 @@ static void run_pipeline(hs_app *app, job *j, const hs_run_options *opt)
     cp.ats_skew_ms = ats_skew_cb;
     cp.skew_ctx = ats;
     cp.interviews_only = j->doorbell;
+    cp.discovery = hs_discovery_process();
+    cp.discovery_ttl_ms = app->config->discovery_ttl_s * 1000;
     if (j->doorbell)
         hs_log_write(app->log, HS_LOG_INFO, name, "a webhook rang: reading the interviews now");
     (void)hs_cycle_run(&cp, r);
@@ -439,12 +443,31 @@ typedef struct plan {
     int64_t due_mono;
     int64_t seen_start;          /* the record's last start and next due it was derived */
     int64_t seen_due;            /* from, or saw after our own cycle */
+    /* The status file as it was when last read (stat before the read, so that a write in
+     * between is seen as a change next time): a tick whose file is unchanged reads nothing. */
+    int file_known;
+    dev_t file_dev;
+    ino_t file_ino;
+    off_t file_size;
+    struct timespec file_mtime;
+    /* The configuration's enabled and interval, parsed once per configuration loaded. */
+    int flags_known;
+    int enabled;
+    int64_t interval_s;
 } plan;
 
 typedef struct plans {
     plan *v;
     size_t n, cap;
+    size_t hint;                 /* where plan_of looks first */
 } plans;
+
+/* After a reload: the flags come from the new configuration. */
+static void plans_forget_flags(plans *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        ps->v[i].flags_known = 0;
+}
 
 static void plans_free(plans *ps)
 {
@@ -459,9 +482,18 @@ static void plans_free(plans *ps)
 static plan *plan_of(plans *ps, const char *name)
 {
     plan *pl;
+    /* The pipelines come in the configuration's order, so the one after the last found is
+     * nearly always the next asked for: a tick over a thousand pipelines stays linear. */
+    for (size_t k = 0; k < 2; k++)
+        if (ps->hint + k < ps->n && strcmp(ps->v[ps->hint + k].name, name) == 0) {
+            ps->hint += k;
+            return &ps->v[ps->hint];
+        }
     for (size_t i = 0; i < ps->n; i++)
-        if (strcmp(ps->v[i].name, name) == 0)
+        if (strcmp(ps->v[i].name, name) == 0) {
+            ps->hint = i;
             return &ps->v[i];
+        }
     if (ps->n == ps->cap) {
         size_t cap = ps->cap ? ps->cap * 2 : 16;
         plan *v = realloc(ps->v, cap * sizeof *v);
@@ -475,8 +507,48 @@ static plan *plan_of(plans *ps, const char *name)
     if ((pl->name = strdup(name)) == NULL)
         return NULL;
     pl->seen_start = -2;
-    ps->n++;
+    ps->hint = ps->n++;
     return pl;
+}
+
+/* ---- the status records as the daemon sees them ------------------------------------------- */
+
+/* Test builds only: HIRESYNC_TRACE_STATUS_READS names a file to which every status record the
+ * daemon's schedule reads appends its pipeline's name, so that a test can tell that a tick
+ * leaves unchanged records unread. */
+static json_object *read_record(const char *dir, const char *name)
+{
+#ifdef HS_TEST_HOOKS
+    const char *trace = getenv("HIRESYNC_TRACE_STATUS_READS");
+    FILE *f;
+    if (trace != NULL && *trace != '\0' && (f = fopen(trace, "a")) != NULL) {
+        fprintf(f, "%s\n", name);
+        (void)fclose(f);
+    }
+#endif
+    return hs_status_read(dir, name);
+}
+
+/* Notes the identity of a pipeline's status file (absent: all zero). Returns 1 when it is
+ * the one the plan last read, 0 when it changed (and the plan now holds the new identity). */
+static int record_unchanged(plan *pl, const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    int same;
+    memset(&st, 0, sizeof st);
+    if (snprintf(path, sizeof path, "%s/%s.status", dir, name) >= (int)sizeof path ||
+        stat(path, &st) != 0)
+        memset(&st, 0, sizeof st);
+    same = pl->file_known && pl->file_dev == st.st_dev && pl->file_ino == st.st_ino &&
+           pl->file_size == st.st_size && pl->file_mtime.tv_sec == st.st_mtim.tv_sec &&
+           pl->file_mtime.tv_nsec == st.st_mtim.tv_nsec;
+    pl->file_known = 1;
+    pl->file_dev = st.st_dev;
+    pl->file_ino = st.st_ino;
+    pl->file_size = st.st_size;
+    pl->file_mtime = st.st_mtim;
+    return same;
 }
 
 static int last_ok(json_object *rec)
@@ -510,7 +582,9 @@ static void derive(plan *pl, const char *dir, const char *name, json_object *rec
 /* Updates a plan from a cycle this process ran. */
 static void plan_after(plan *pl, const job *j, const char *dir, int64_t interval_s)
 {
-    json_object *rec = hs_status_read(dir, j->name);
+    json_object *rec;
+    (void)record_unchanged(pl, dir, j->name);
+    rec = read_record(dir, j->name);
     pl->seen_start = hs_status_last_start(rec);
     pl->seen_due = hs_status_next_due(j->name, rec, interval_s);
     json_object_put(rec);
@@ -528,23 +602,28 @@ static int is_due(hs_app *app, const hs_run_options *opt, plans *ps, const char 
                   int64_t interval_s, int64_t *wake)
 {
     const char *dir = app->config->state_dir;
-    json_object *rec = hs_status_read(dir, name);
+    json_object *rec;
     plan *pl;
     if (opt->once) {
-        int due = opt->force || hs_status_interrupted(dir, name, rec) ||
+        int due;
+        rec = hs_status_read(dir, name);
+        due = opt->force || hs_status_interrupted(dir, name, rec) ||
               hs_status_due_within_grace(name, rec, hs_schedule_now_ms(), interval_s);
         json_object_put(rec);
         return due;
     }
     pl = plan_of(ps, name);
-    if (pl == NULL) {
-        json_object_put(rec);
+    if (pl == NULL)
         return 1;
+    /* Only a record written since the last look (by another runner: this one's own cycles
+     * update the plan in plan_after) can change the plan. */
+    if (!record_unchanged(pl, dir, name)) {
+        rec = read_record(dir, name);
+        if (pl->seen_start != hs_status_last_start(rec) ||
+            pl->seen_due != hs_status_next_due(name, rec, interval_s))
+            derive(pl, dir, name, rec, interval_s);
+        json_object_put(rec);
     }
-    if (pl->seen_start != hs_status_last_start(rec) ||
-        pl->seen_due != hs_status_next_due(name, rec, interval_s))
-        derive(pl, dir, name, rec, interval_s);
-    json_object_put(rec);
     hs_metrics_set_due(g_metrics, name, pl->due_mono);
     if (opt->force || hs_schedule_mono_ms() >= pl->due_mono)
         return 1;
@@ -590,6 +669,23 @@ static int announce_shard(hs_app *app, const hs_run_options *opt)
     return 0;
 }
 
+/* pipeline_flags, parsed once per configuration in the daemon (ps not NULL). */
+static void flags_of(plans *ps, const char *name, json_object *cfg, int *enabled,
+                     int64_t *interval_s)
+{
+    plan *pl = ps != NULL ? plan_of(ps, name) : NULL;
+    if (pl == NULL) {
+        pipeline_flags(cfg, enabled, interval_s);
+        return;
+    }
+    if (!pl->flags_known) {
+        pipeline_flags(cfg, &pl->enabled, &pl->interval_s);
+        pl->flags_known = 1;
+    }
+    *enabled = pl->enabled;
+    *interval_s = pl->interval_s;
+}
+
 /* Collects the pipelines to run now; *wake gets the earliest monotonic due time of the rest
  * (INT64_MAX when none). */
 static size_t collect(hs_app *app, const hs_run_options *opt, plans *ps, job *jobs, size_t max,
@@ -605,7 +701,7 @@ static size_t collect(hs_app *app, const hs_run_options *opt, plans *ps, job *jo
             continue;
         if (!hs_shard_has(&shard, name))
             continue;
-        pipeline_flags(cfg, &enabled, &interval);
+        flags_of(ps, name, cfg, &enabled, &interval);
         if (!enabled && opt->pipeline == NULL)
             continue;
         if (!is_due(app, opt, ps, name, interval, &when)) {
@@ -639,10 +735,11 @@ static void after_round(hs_app *app, plans *ps, const job *jobs, size_t n)
         const job *j = &jobs[i];
         int enabled;
         int64_t interval;
-        plan *pl = plan_of(ps, j->name);
+        plan *pl;
         if (j->doorbell)
             continue;
-        pipeline_flags(j->cfg, &enabled, &interval);
+        flags_of(ps, j->name, j->cfg, &enabled, &interval);
+        pl = plan_of(ps, j->name);
         if (pl != NULL)
             plan_after(pl, j, app->config->state_dir, interval);
         if (!j->skipped && j->result.status != HS_OK && j->result.status != HS_E_CANCELLED) {
@@ -672,15 +769,16 @@ static void reload(hs_app *app)
     app->config = NULL;
     hs_log_write(app->log, HS_LOG_INFO, NULL, "SIGHUP: reloading %s", app->config_path);
     if (hs_app_load_config(app, 1) != HS_EXIT_OK || app->config == NULL) {
-        hs_log_write(app->log, HS_LOG_ERROR, NULL, "the new configuration has errors; "
-                     "keeping the running one");
+        hs_app_log_reload(app, 0);
         if (app->config != NULL)
             hs_config_free(app->config);
         app->config = old;
         return;
     }
     hs_config_free(old);
+    hs_discovery_forget(hs_discovery_process(), NULL); /* mappings may name new jobs */
     (void)hs_app_load_modules(app);
+    hs_app_log_reload(app, 1);
 }
 
 static void install_signals(void)
@@ -811,6 +909,7 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
         free(jobs);
         return HS_EXIT_USAGE;
     }
+    hs_app_log_startup(app, listener ? (opt->listen ? opt->listen : app->config->listen) : NULL);
     for (;;) {
         int64_t wake;
         size_t n = collect(app, &o, &ps, jobs, max, &wake);
@@ -832,6 +931,7 @@ static int daemon_loop(hs_app *app, const hs_run_options *opt)
         if (g_reload) {
             g_reload = 0;
             reload(app);
+            plans_forget_flags(&ps);
             listener_configure(app);
             free(jobs);
             if ((jobs = new_jobs(app, &max)) == NULL) {

@@ -56,6 +56,15 @@ tests_test_listener_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_listener_CFLAGS = $(E2E_CFLAGS)
 tests_test_listener_LDADD = $(E2E_LDADD)
 
+# Webhook subscriptions made by `webhooks sync`, and deliveries to the daemon, end to end.
+check_PROGRAMS += tests/test_webhooks_e2e
+TESTS += tests/test_webhooks_e2e
+tests_test_webhooks_e2e_SOURCES = tests/test_webhooks_e2e.c tests/test_e2e_util.c \
+	tests/test_e2e_util.h
+tests_test_webhooks_e2e_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_webhooks_e2e_CFLAGS = $(E2E_CFLAGS)
+tests_test_webhooks_e2e_LDADD = $(E2E_LDADD)
+
 check_PROGRAMS += tests/test_skew
 TESTS += tests/test_skew
 tests_test_skew_SOURCES = tests/test_skew.c tests/test_e2e_util.c tests/test_e2e_util.h
@@ -77,6 +86,12 @@ tests_test_e2e_history_SOURCES = tests/test_e2e_history.c tests/test_e2e_util.c 
 tests_test_e2e_history_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_history_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_history_LDADD = $(E2E_LDADD)
+check_PROGRAMS += tests/test_e2e_baseline
+TESTS += tests/test_e2e_baseline
+tests_test_e2e_baseline_SOURCES = tests/test_e2e_baseline.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_baseline_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_baseline_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_baseline_LDADD = $(E2E_LDADD)
 
 # status as a health check, and the commands that read no secret.
 check_PROGRAMS += tests/test_health
@@ -95,6 +110,20 @@ tests_test_crash_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_crash_CFLAGS = $(E2E_CFLAGS)
 tests_test_crash_LDADD = $(E2E_LDADD)
 
+# Crash safety of the interview's whole life: SIGKILL at every crash point number of every
+# cycle of the lifecycle story, odd numbers in one program and even in the other.
+check_PROGRAMS += tests/test_crash_life_odd tests/test_crash_life_even
+TESTS += tests/test_crash_life_odd tests/test_crash_life_even
+CRASH_LIFE_SOURCES = tests/test_crash_life.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_crash_life_odd_SOURCES = $(CRASH_LIFE_SOURCES)
+tests_test_crash_life_odd_CPPFLAGS = $(E2E_CPPFLAGS) -DCRASH_PART=1
+tests_test_crash_life_odd_CFLAGS = $(E2E_CFLAGS)
+tests_test_crash_life_odd_LDADD = $(E2E_LDADD)
+tests_test_crash_life_even_SOURCES = $(CRASH_LIFE_SOURCES)
+tests_test_crash_life_even_CPPFLAGS = $(E2E_CPPFLAGS) -DCRASH_PART=2
+tests_test_crash_life_even_CFLAGS = $(E2E_CFLAGS)
+tests_test_crash_life_even_LDADD = $(E2E_LDADD)
+
 # The schedule's due times with a test clock.
 check_PROGRAMS += tests/test_schedule
 TESTS += tests/test_schedule
@@ -112,6 +141,28 @@ tests_test_e2e_schedule_SOURCES = tests/test_e2e_schedule.c tests/test_e2e_util.
 tests_test_e2e_schedule_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_test_e2e_schedule_CFLAGS = $(E2E_CFLAGS)
 tests_test_e2e_schedule_LDADD = $(E2E_LDADD)
+# Many pipelines on one daemon: one Eploy token per connection, and ticks that read only the
+# status records written since the schedule last looked.
+check_PROGRAMS += tests/test_fleet
+TESTS += tests/test_fleet
+tests_test_fleet_SOURCES = tests/test_fleet.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_fleet_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_fleet_CFLAGS = $(E2E_CFLAGS)
+tests_test_fleet_LDADD = $(E2E_LDADD)
+# The cost of an idle daemon cycle (the discovery cache), counted by the sandbox.
+check_PROGRAMS += tests/test_e2e_idle
+TESTS += tests/test_e2e_idle
+tests_test_e2e_idle_SOURCES = tests/test_e2e_idle.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_idle_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_idle_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_idle_LDADD = $(E2E_LDADD)
+# Structured logs: every line of real runs parsed as JSON.
+check_PROGRAMS += tests/test_e2e_logs
+TESTS += tests/test_e2e_logs
+tests_test_e2e_logs_SOURCES = tests/test_e2e_logs.c tests/test_e2e_util.c tests/test_e2e_util.h
+tests_test_e2e_logs_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_test_e2e_logs_CFLAGS = $(E2E_CFLAGS)
+tests_test_e2e_logs_LDADD = $(E2E_LDADD)
 # Shards: a pinned, total and disjoint split of pipelines over runners, and `run --once
 # --shard I/N` (or the "shard" setting) running exactly its shard's pipelines.
 check_PROGRAMS += tests/test_shard

@@ -2,23 +2,39 @@
 # Makefile.am).
 
 # ---- `make bench`: the performance table (not part of `make check`) -------------------------
-EXTRA_PROGRAMS = tests/bench/bench
+EXTRA_PROGRAMS = tests/bench/bench tests/bench/bench_latency tests/bench/bench_fleet
 tests_bench_bench_SOURCES = tests/bench/bench.c
 tests_bench_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
 tests_bench_bench_LDADD = tests/support/libhstestsandbox.la $(CURL_LIBS) $(JSON_C_LIBS)
 CLEANFILES += tests/bench/bench bench-results.txt
+tests_bench_bench_latency_SOURCES = tests/bench/bench_latency.c
+tests_bench_bench_latency_CPPFLAGS = $(tests_bench_bench_CPPFLAGS)
+tests_bench_bench_latency_LDADD = $(tests_bench_bench_LDADD)
+CLEANFILES += tests/bench/bench_latency
+# A thousand pipelines on one daemon (about five minutes; `make bench-fleet` alone).
+tests_bench_bench_fleet_SOURCES = tests/bench/bench_fleet.c
+tests_bench_bench_fleet_CPPFLAGS = $(tests_bench_bench_CPPFLAGS)
+tests_bench_bench_fleet_LDADD = $(tests_bench_bench_LDADD)
+CLEANFILES += tests/bench/bench_fleet bench-fleet-results.txt
 EXTRA_DIST += tests/bench/PERFORMANCE.md
 
-BENCH_SIZES = 1000,10000,100000,1000000
-bench: tests/bench/bench$(EXEEXT) hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) plugin/eploy.la \
-		plugin/willo.la
-	@HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
+BENCH_ENV = HIRESYNC_BIN='$(abs_top_builddir)/hiresync' \
 	HIRESYNC_SANDBOX='$(abs_top_builddir)/hiresync-sandbox' \
 	HIRESYNC_CONNECTOR_DIR='$(abs_top_builddir)/plugin/.libs' \
-	HIRESYNC_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors' \
-	BENCH_SIZES='$(BENCH_SIZES)' BENCH_OUT='$(abs_top_builddir)/bench-results.txt' \
+	HIRESYNC_MANIFEST_DIR='$(abs_top_srcdir)/manifests/connectors'
+BENCH_SIZES = 1000,10000,100000,1000000
+bench: tests/bench/bench$(EXEEXT) tests/bench/bench_latency$(EXEEXT) hiresync$(EXEEXT) \
+		hiresync-sandbox$(EXEEXT) plugin/eploy.la plugin/willo.la
+	@$(BENCH_ENV) BENCH_SIZES='$(BENCH_SIZES)' BENCH_OUT='$(abs_top_builddir)/bench-results.txt' \
 	tests/bench/bench$(EXEEXT)
-.PHONY: bench
+	@$(BENCH_ENV) BENCH_OUT='$(abs_top_builddir)/bench-results.txt' \
+	tests/bench/bench_latency$(EXEEXT)
+	@$(MAKE) $(AM_MAKEFLAGS) bench-fleet
+bench-fleet: tests/bench/bench_fleet$(EXEEXT) hiresync$(EXEEXT) hiresync-sandbox$(EXEEXT) \
+		plugin/eploy.la plugin/willo.la
+	@$(BENCH_ENV) BENCH_OUT='$(abs_top_builddir)/bench-fleet-results.txt' \
+	tests/bench/bench_fleet$(EXEEXT)
+.PHONY: bench bench-fleet
 
 # ---- the fault matrix (in `make check`), in four programs so that -j2 runs them in parallel ---
 FAULT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "../host/cycle.h"
+#include "../host/discovery.h"
+#include "../host/log.h"
 #include "../host/pipeline.h"
 #include "../host/records.h"
 #include "../host/state.h"
@@ -49,6 +51,21 @@ typedef struct cost {
     unsigned long snapshots;
 } cost;
 
+/* The discovery cache the cycles use (NULL: none), as the daemon's. */
+static hs_discovery *g_cache;
+/* The cycles' logger (NULL: none) and clock: each reading advances it by g_step_ms (0: the
+ * real clock). */
+static hs_log *g_log;
+static int64_t g_step_ms;
+
+static int64_t step_clock(void *ctx)
+{
+    static int64_t t = 1780000000000LL;
+    (void)ctx;
+    t += g_step_ms;
+    return t;
+}
+
 /* Runs one cycle with the pipeline JSON; returns the result (and its cost when asked). */
 static hs_cycle_result run_costing(const char *pipeline_json, int dry_run, cost *spent)
 {
@@ -72,6 +89,11 @@ static hs_cycle_result run_costing(const char *pipeline_json, int dry_run, cost 
     p.interviews.conn = (hs_conn *)&fake;
     p.state = st;
     p.dry_run = dry_run;
+    p.discovery = g_cache;
+    p.discovery_ttl_ms = 3600000;
+    p.log = g_log;
+    if (g_step_ms > 0)
+        p.now_ms = step_clock;
     if (dry_run) {
         memset(dry_buf, 0, sizeof dry_buf);
         out = fmemopen(dry_buf, sizeof dry_buf - 1, "w");
@@ -145,6 +167,81 @@ START_TEST(test_baseline_then_invite_once)
     r = run();
     ck_assert_int_eq(r.counts.invited, 0);
     ck_assert_int_eq(fake.invite_calls, 1);
+}
+END_TEST
+
+/* With the discovery cache, an idle cycle does not list the jobs again; a change naming a
+ * status the cached listing lacks has them listed again before it is judged, and the
+ * candidate is invited once. */
+START_TEST(test_discovery_cache_refreshed_by_an_unknown_status)
+{
+    hs_cycle_result r;
+    g_cache = hs_discovery_new();
+    ck_assert_ptr_nonnull(g_cache);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake.ats_discover_calls, 1);
+    fake_move("2", "100", "c2", "b@x.test", "10", "Applied", NULL);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake.ats_discover_calls, 1); /* from the cache */
+    fake_move("3", "100", "c3", "c@x.test", "20", "Video Interview", "s9"); /* new status */
+    r = run();
+    ck_assert_msg(r.status == HS_OK, "%s", r.error);
+    ck_assert_str_eq(r.result, "ok");
+    ck_assert_int_eq(fake.ats_discover_calls, 2);
+    ck_assert_int_eq(r.counts.invited, 1);
+    ck_assert_int_eq(fake_invites_for("c@x.test"), 1);
+    ck_assert_int_eq(fake.invite_calls, 1);
+    hs_discovery_free(g_cache);
+    g_cache = NULL;
+}
+END_TEST
+
+/* A read that runs long says how far it got about every 10 s of the cycle's clock (here 3 s
+ * pass at every reading of it), with its pages and records as fields; a quick one says
+ * nothing. */
+START_TEST(test_a_long_read_logs_its_progress)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    hs_cycle_result r;
+    char app[16], person[16], email[32];
+    ck_assert_ptr_nonnull(f);
+    g_log = hs_log_new(f);
+    ck_assert_ptr_nonnull(g_log);
+    hs_log_set_format(g_log, HS_LOG_FORMAT_JSON);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    for (int i = 0; i < 20; i++) {
+        snprintf(app, sizeof app, "%d", 100 + i);
+        snprintf(person, sizeof person, "c%d", 100 + i);
+        snprintf(email, sizeof email, "p%d@x.test", i);
+        fake_move(app, "100", person, email, "10", "Applied", NULL);
+    }
+    r = run(); /* the real clock: a fast read */
+    ck_assert_int_eq(r.status, HS_OK);
+    fflush(f);
+    ck_assert_msg(strstr(buf, "read_progress") == NULL, "%s", buf);
+    for (int i = 0; i < 20; i++) {
+        snprintf(app, sizeof app, "%d", 200 + i);
+        snprintf(person, sizeof person, "c%d", 200 + i);
+        snprintf(email, sizeof email, "q%d@x.test", i);
+        fake_move(app, "100", person, email, "10", "Applied", NULL);
+    }
+    g_step_ms = 3000;
+    r = run();
+    g_step_ms = 0;
+    ck_assert_int_eq(r.status, HS_OK);
+    fflush(f);
+    ck_assert_msg(strstr(buf, "\"event\":\"read_progress\"") != NULL, "%s", buf);
+    ck_assert_msg(strstr(buf, "\"records\":") != NULL && strstr(buf, "\"pages\":") != NULL &&
+                  strstr(buf, "\"elapsed_ms\":") != NULL, "%s", buf);
+    hs_log_free(g_log);
+    g_log = NULL;
+    fclose(f);
+    free(buf);
 }
 END_TEST
 
@@ -284,6 +381,36 @@ START_TEST(test_read_failure_keeps_earlier_barriers_only)
     ck_assert_int_eq(r.counts.invited, 0); /* the third was written before the failure */
     ck_assert_int_eq(fake.n_invitations, 3);
     ck_assert_str_eq(committed_cursor("ats"), "{\"seq\":3}");
+}
+END_TEST
+
+/* A read that only reads (no trigger stage, no write) commits its barriers in groups of
+ * HS_CYCLE_BARRIER_PAGES, and after a failure the barriers not committed yet are read again. */
+START_TEST(test_a_read_without_writes_commits_every_50_barriers)
+{
+    hs_cycle_result r;
+    char want[64];
+    int s0;
+    run();
+    s0 = fake.seq;
+    for (int i = 0; i < 150; i++) {
+        char app[16], email[32];
+        snprintf(app, sizeof app, "%d", 1000 + i);
+        snprintf(email, sizeof email, "p%d@x.test", i);
+        fake_move(app, "100", app, email, "30", "Offer", NULL);
+    }
+    fake.fail_read_status = HS_RETRY;
+    fake.fail_read_after = 130; /* 65 barriers, one after every second record */
+    r = run();
+    ck_assert_int_eq(r.status, HS_RETRY);
+    /* the 50th barrier (after record 100) committed; the 15 after it were pending */
+    snprintf(want, sizeof want, "{\"seq\":%d}", s0 + 2 * HS_CYCLE_BARRIER_PAGES);
+    ck_assert_str_eq(committed_cursor("ats"), want);
+    r = run();
+    ck_assert_int_eq(r.status, HS_OK);
+    ck_assert_int_eq(fake.n_invitations, 0);
+    snprintf(want, sizeof want, "{\"seq\":%d}", s0 + 150);
+    ck_assert_str_eq(committed_cursor("ats"), want);
 }
 END_TEST
 
@@ -1438,6 +1565,7 @@ int main(void)
     tcase_add_test(tc, test_done_outbox_entries_are_pruned_at_commit);
     tcase_add_test(tc, test_old_records_age_out);
     tcase_add_test(tc, test_read_failure_keeps_earlier_barriers_only);
+    tcase_add_test(tc, test_a_read_without_writes_commits_every_50_barriers);
     tcase_add_test(tc, test_empty_cycle_keeps_the_cursor);
     tcase_add_test(tc, test_stage_status_and_id_triggers);
     tcase_add_test(tc, test_an_empty_cursor_is_never_committed);
@@ -1472,6 +1600,8 @@ int main(void)
     tcase_add_test(tc, test_dry_run_shows_moves_and_outcomes);
     tcase_add_test(tc, test_every_new_write_happens_once_through_a_kill);
     tcase_add_test(tc, test_a_withheld_outcome_is_noted_once_through_a_kill);
+    tcase_add_test(tc, test_discovery_cache_refreshed_by_an_unknown_status);
+    tcase_add_test(tc, test_a_long_read_logs_its_progress);
     tcase_add_test(tc, test_a_reinvitation_happens_once_through_a_kill);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);

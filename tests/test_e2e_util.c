@@ -281,6 +281,115 @@ long e2e_candidate_of(const hs_test_sandbox *sb, long app)
     return id;
 }
 
+json_object *e2e_admin(const hs_test_sandbox *sb, const char *method, const char *path,
+                       const char *body)
+{
+    return admin_json(sb, method, path, body);
+}
+
+const char *e2e_stage_of(const hs_test_sandbox *sb, long app)
+{
+    static char name[128];
+    char path[96];
+    json_object *a, *wf, *st, *d;
+    snprintf(path, sizeof path, "/eploy/applications/%ld", app);
+    a = admin_json(sb, "GET", path, NULL);
+    name[0] = '\0';
+    if (json_object_object_get_ex(a, "Workflow", &wf) &&
+        json_object_object_get_ex(wf, "Stage", &st) &&
+        json_object_object_get_ex(st, "Description", &d))
+        snprintf(name, sizeof name, "%s", json_object_get_string(d));
+    json_object_put(a);
+    return name;
+}
+
+int e2e_outcomes(const hs_test_sandbox *sb, long app, const char *outcome)
+{
+    json_object *arr = admin_json(sb, "GET", "/eploy/actions", NULL);
+    int n = 0;
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *a = json_object_array_get_idx(arr, i), *ap, *oc;
+        long id = 0;
+        if (json_object_object_get_ex(a, "Application", &ap))
+            id = (long)json_object_get_int64(json_object_object_get(ap, "Id"));
+        if (id != app || !json_object_object_get_ex(a, "ActionOutcome", &oc) ||
+            !json_object_is_type(oc, json_type_object))
+            continue;
+        if (strstr(json_object_to_json_string(oc), outcome) != NULL)
+            n++;
+    }
+    json_object_put(arr);
+    return n;
+}
+
+void e2e_participant_of(const hs_test_sandbox *sb, const char *interview, long app, char *key,
+                        size_t size)
+{
+    char path[160], needle[32];
+    json_object *arr;
+    snprintf(needle, sizeof needle, ".%ld@", e2e_candidate_of(sb, app));
+    snprintf(path, sizeof path, "/willo/participants?interview=%s", interview);
+    arr = admin_json(sb, "GET", path, NULL);
+    key[0] = '\0';
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *p = json_object_array_get_idx(arr, i), *em, *k, *st;
+        if (json_object_object_get_ex(p, "email", &em) &&
+            strstr(json_object_get_string(em), needle) != NULL &&
+            json_object_object_get_ex(p, "key", &k) &&
+            !(json_object_object_get_ex(p, "status", &st) &&
+              strcmp(json_object_get_string(st), "expired") == 0))
+            snprintf(key, size, "%s", json_object_get_string(k));
+    }
+    json_object_put(arr);
+    ck_assert_msg(key[0] != '\0', "no live participant for application %ld", app);
+}
+
+void e2e_participant_event(const hs_test_sandbox *sb, const char *key, const char *event,
+                           const char *body)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/willo/participants/%s/%s", key, event);
+    json_object_put(admin_json(sb, "POST", path, body));
+}
+
+void e2e_clock(const hs_test_sandbox *sb, long long offset_ms)
+{
+    char body[64];
+    snprintf(body, sizeof body, "{\"offset_ms\":%lld}", offset_ms);
+    json_object_put(admin_json(sb, "POST", "/clock", body));
+}
+
+int e2e_answers(const hs_test_sandbox *sb, const char *server, const char *route,
+                const char *code)
+{
+    json_object *stats = admin_json(sb, "GET", "/stats", NULL), *srv, *routes, *r;
+    int n = 0;
+    if (json_object_object_get_ex(stats, server, &srv) &&
+        json_object_object_get_ex(srv, "routes", &routes) &&
+        json_object_object_get_ex(routes, route, &r)) {
+        json_object_object_foreach(r, c, count) {
+            if (code == NULL || strcmp(c, code) == 0)
+                n += json_object_get_int(count);
+        }
+    }
+    json_object_put(stats);
+    return n;
+}
+
+int e2e_exports(const hs_test_sandbox *sb, long app)
+{
+    json_object *arr = admin_json(sb, "GET", "/eploy/exports", NULL);
+    int n = 0;
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *m = json_object_array_get_idx(arr, i), *v;
+        if (json_object_object_get_ex(m, "ApplicationId", &v) &&
+            (long)json_object_get_int64(v) == app)
+            n++;
+    }
+    json_object_put(arr);
+    return n;
+}
+
 int e2e_run_suite(Suite *suite)
 {
     SRunner *sr = srunner_create(suite);

@@ -74,6 +74,30 @@ int e2e_actions(const hs_test_sandbox *sb, long app, const char *needle);
 /* The email of an application's candidate (from its participant, if invited). */
 long e2e_candidate_of(const hs_test_sandbox *sb, long app);
 
+/* The interview's life, read and driven through the admin interface. e2e_admin answers the
+ * parsed JSON (caller puts it) and fails the test unless the status is 2xx. */
+struct json_object;
+struct json_object *e2e_admin(const hs_test_sandbox *sb, const char *method, const char *path,
+                              const char *body);
+/* The name of the stage an application is in now (a static buffer). */
+const char *e2e_stage_of(const hs_test_sandbox *sb, long app);
+/* Actions on an application whose outcome's id or name contains outcome. */
+int e2e_outcomes(const hs_test_sandbox *sb, long app, const char *outcome);
+/* The key of the application candidate's participant that has not expired. */
+void e2e_participant_of(const hs_test_sandbox *sb, const char *interview, long app, char *key,
+                        size_t size);
+/* POST /willo/participants/{key}/{event} (start, complete, expire, decline); body may be NULL. */
+void e2e_participant_event(const hs_test_sandbox *sb, const char *key, const char *event,
+                           const char *body);
+/* Sets the sandbox clock's offset. */
+void e2e_clock(const hs_test_sandbox *sb, long long offset_ms);
+/* Answers the sandbox gave on a statistics route ("PATCH /api/applications/{id}") since the
+ * statistics were cleared, with status code (all when NULL). */
+int e2e_answers(const hs_test_sandbox *sb, const char *server, const char *route,
+                const char *code);
+/* Export marks on an application. */
+int e2e_exports(const hs_test_sandbox *sb, long app);
+
 /* Runs every test of the suite (which it frees) and returns the program's exit status: 0 when
  * all passed, 1 otherwise. */
 int e2e_run_suite(Suite *suite);

@@ -174,7 +174,7 @@ static void server_time_passes(void)
 static hs_status read_changes(const char *cursor, const char *const *jobs, size_t n_jobs,
                               int snapshot)
 {
-    hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot};
+    hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot, 0, NULL, 0, 0, NULL, 0};
     server_time_passes();
     hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->read_changes(F.conn, &req, &F.em, &F.err);
@@ -620,7 +620,8 @@ START_TEST(errors_fit_a_small_message_buffer)
 {
     char *small = hs_test_guarded_new(16);
     hs_conn *conn = NULL;
-    hs_read_request req = {sizeof req, "{\"since\":\"2000-01-01T00:00:00Z\"}", NULL, 0, 0};
+    hs_read_request req = {sizeof req, "{\"since\":\"2000-01-01T00:00:00Z\"}", NULL, 0, 0, 0, NULL,
+                           0, 0, NULL, 0};
 
     ck_assert_ptr_nonnull(small);
     fx_start(NULL, NULL);

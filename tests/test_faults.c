@@ -2,12 +2,19 @@
  * The fault matrix: every fault kind the sandbox injects, on every class of request a cycle
  * makes, with the real hiresync program and connectors.
  *
- * For each (class, fault): a candidate is moved into the trigger stage (and, for the note
- * class, already invited and has completed the interview); the fault is injected on the
- * class's route; a cycle runs. It either completes (retries absorbed the fault) or fails with
- * a classified error (an hs_status other than OK, and a message naming the connection).
- * Either way a following clean cycle finishes the work, and every invitation and every note
+ * For each (class, fault): a candidate is moved into the trigger stage (and, for the classes
+ * of the interview's life, already invited and has completed the interview, or for the
+ * outcome note class started it); the fault is injected on the class's route; a cycle runs.
+ * It either completes (retries absorbed the fault) or fails with a classified error (an
+ * hs_status other than OK, and a message naming the connection). Either way a following
+ * clean cycle finishes the work, and every invitation, note, outcome, move and export mark
  * exists exactly once in the sandbox, and one more cycle changes nothing.
+ *
+ * The writes of the interview's life have classes of their own: the outcome note (the same
+ * route as the result note, POST /api/actions, so its setup is a started interview whose only
+ * write is the "Started" outcome note), the move after completion (PATCH
+ * /api/applications/{id}, with on_completed set) and the export mark (POST
+ * /api/applications/{id}/exports, with export_package set).
  *
  * The matrix is split over four programs (FAULT_GROUP 1 to 4) so that `make -j2 check`
  * runs them side by side. Timeouts are 1 s, back-off short, Retry-After 1 s.
@@ -38,27 +45,44 @@
 #define VI "Video Interview"
 
 enum req_class { C_TOKEN, C_JOBS, C_CHANGES, C_CANDIDATES, C_INVITE, C_NOTE, C_INTERVIEWS,
-                 C_COMPLETIONS, N_CLASSES };
+                 C_COMPLETIONS, C_OUTCOME, C_MOVE, C_EXPORT, N_CLASSES };
 
 typedef struct req_class_info {
     const char *name;
     const char *server;
-    const char *route;
+    const char *route;        /* "{id}" stands for the story's application */
     const char *method;       /* NULL: any */
     const char *passthrough;  /* a longer route under `route` that must not be faulted */
     int willo;
+    const char *stats;        /* its key in GET /stats; NULL: method and route */
 } req_class_info;
 
 static const req_class_info CLASSES[N_CLASSES] = {
-    {"token", "eploy", "/api/token", "POST", NULL, 0},
-    {"jobs", "eploy", "/api/vacancies/search", NULL, NULL, 0},
-    {"changes", "eploy", "/api/applications/statushistory/search", NULL, NULL, 0},
-    {"candidate lookup", "eploy", "/api/candidates/search", NULL, NULL, 0},
-    {"invite", "willo", "/participants/", "POST", NULL, 1},
-    {"note", "eploy", "/api/actions", "POST", "/api/actions/search", 0},
-    {"interview list", "willo", "/interviews/", "GET", NULL, 1},
-    {"interview changes", "willo", "/participants/", "GET", NULL, 1},
+    {"token", "eploy", "/api/token", "POST", NULL, 0, NULL},
+    {"jobs", "eploy", "/api/vacancies/search", NULL, NULL, 0, NULL},
+    {"changes", "eploy", "/api/applications/statushistory/search", NULL, NULL, 0, NULL},
+    {"candidate lookup", "eploy", "/api/candidates/search", NULL, NULL, 0, NULL},
+    {"invite", "willo", "/participants/", "POST", NULL, 1, NULL},
+    {"note", "eploy", "/api/actions", "POST", "/api/actions/search", 0, NULL},
+    {"interview list", "willo", "/interviews/", "GET", NULL, 1, NULL},
+    {"interview changes", "willo", "/participants/", "GET", NULL, 1, NULL},
+    {"outcome note", "eploy", "/api/actions", "POST", "/api/actions/search", 0, NULL},
+    {"move", "eploy", "/api/applications/", "PATCH", NULL, 0, "PATCH /api/applications/{id}"},
+    {"export mark", "eploy", "/api/applications/{id}/exports", "POST", NULL, 0, NULL},
 };
+
+/* The classes whose story ends in a completed interview. */
+static int completes(int cls)
+{
+    return cls == C_NOTE || cls == C_COMPLETIONS || cls == C_MOVE || cls == C_EXPORT;
+}
+
+/* The classes of a write that makes something new on the remote side. */
+static int is_write(int cls)
+{
+    return cls == C_INVITE || cls == C_NOTE || cls == C_OUTCOME || cls == C_MOVE ||
+           cls == C_EXPORT;
+}
 
 /* What a fault may end in. */
 enum outcome {
@@ -97,7 +121,7 @@ enum { K_429RA, K_429, K_500, K_502, K_503, K_DELAY, K_RESET, K_TRUNC, K_MALFORM
  * "retry" so that the next one looks before it writes again. */
 static enum outcome expected(int cls, int kind, unsigned *allowed)
 {
-    int create = cls == C_INVITE || cls == C_NOTE;
+    int create = is_write(cls);
     *allowed = ST(HS_RETRY);
     switch (kind) {
     case K_PERSIST:
@@ -116,8 +140,10 @@ static enum outcome expected(int cls, int kind, unsigned *allowed)
     case K_500:
     case K_502:
     case K_503:
-        /* Willo's creates take one attempt: a 5xx may come after the participant was made. */
-        return cls == C_INVITE ? MAY_FAIL : MUST_COMPLETE;
+        /* Willo's creates take one attempt: a 5xx may come after the participant was made.
+         * So does the export mark; a mark that fails so fails the cycle, and the next one
+         * marks (a note or a move looks before it writes again). */
+        return cls == C_INVITE || cls == C_EXPORT ? MAY_FAIL : MUST_COMPLETE;
     case K_MALFORMED:
         *allowed = ST(HS_RETRY) | ST(HS_E_INTERNAL);
         return MAY_FAIL;
@@ -127,6 +153,7 @@ static enum outcome expected(int cls, int kind, unsigned *allowed)
 }
 
 static e2e E;
+static char route_now[160]; /* the route of the case's fault rule, {id} replaced */
 
 static void sandbox_up(void)
 {
@@ -148,12 +175,19 @@ static void admin_ok(const char *method, const char *path, const char *body)
     free(out);
 }
 
-static void write_config(void)
+/* The interview's life as much as the class needs: no more, so that the other classes make
+ * the requests they always made. */
+static void write_config(int cls)
 {
     char pipe[1024];
     FILE *f;
-    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview,
-                 "[{\"job\": \"1001\", \"trigger_stages\": [\"" VI "\"]}]");
+    snprintf(pipe, sizeof pipe,
+             "\"p\": {\"ats\": \"eploy\", \"interviews\": \"willo\", \"interval\": \"3h\", "
+             "\"mappings\": [{\"interview\": \"%s\", "
+             "\"jobs\": [{\"job\": \"1001\", \"trigger_stages\": [\"" VI "\"]}]%s}]}",
+             E.interview,
+             cls == C_OUTCOME ? ", \"outcomes\": {\"started\": \"Started\"}" :
+             cls == C_MOVE ? ", \"on_completed\": \"Interview\"" : "");
     f = fopen(E.config, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
@@ -161,29 +195,36 @@ static void write_config(void)
             "  \"connections\": {\n"
             "    \"eploy\": {\"connector\": \"eploy\", \"base_url\": \"%s\", \"client_id\": "
             "\"sandbox-client\", \"client_secret\": \"sandbox-secret\", \"note_action_type\": "
-            "\"1\", \"signpost_lag_s\": 0, \"request_timeout_s\": 1, \"max_attempts\": 3},\n"
+            "\"1\", \"signpost_lag_s\": 0, \"request_timeout_s\": 1, \"max_attempts\": 3%s},\n"
             "    \"willo\": {\"connector\": \"willo\", \"base_url\": \"%s\", \"api_key\": "
             "\"sandbox-willo-key\", \"min_gap_ms\": 0, \"retry_backoff_ms\": 1, "
             "\"request_timeout_s\": 1, \"max_attempts\": 3} },\n"
             "  \"pipelines\": { %s } }\n",
-            E.state_dir, E.sb.eploy_url, E.sb.willo_url, pipe);
+            E.state_dir, E.sb.eploy_url, cls == C_EXPORT ? ", \"export_package\": \"3\"" : "",
+            E.sb.willo_url, pipe);
     ck_assert_int_eq(fclose(f), 0);
     ck_assert_int_eq(chmod(E.config, 0600), 0);
 }
 
-static void fresh_world(void)
+static void fresh_world(int cls)
 {
     char cmd[400];
     admin_ok("POST", "/reset", NULL);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.state_dir);
     ck_assert_int_eq(system(cmd), 0);
-    write_config();
+    write_config(cls);
 }
 
-static void inject(int cls, int kind)
+static void inject(int cls, int kind, long app)
 {
     const req_class_info *c = &CLASSES[cls];
+    const char *id = strstr(c->route, "{id}");
     char rule[512];
+    if (id != NULL)
+        snprintf(route_now, sizeof route_now, "%.*s%ld%s", (int)(id - c->route), c->route, app,
+                 id + 4);
+    else
+        snprintf(route_now, sizeof route_now, "%s", c->route);
     if (c->passthrough) {
         snprintf(rule, sizeof rule,
                  "{\"server\":\"%s\",\"route\":\"%s\",\"kind\":\"status\",\"delay_ms\":1,"
@@ -191,7 +232,7 @@ static void inject(int cls, int kind)
         admin_ok("POST", "/faults", rule);
     }
     snprintf(rule, sizeof rule, "{\"server\":\"%s\",\"route\":\"%s\"%s%s%s,%s}", c->server,
-             c->route, c->method ? ",\"method\":\"" : "", c->method ? c->method : "",
+             route_now, c->method ? ",\"method\":\"" : "", c->method ? c->method : "",
              c->method ? "\"" : "", KINDS[kind].rule);
     admin_ok("POST", "/faults", rule);
 }
@@ -209,6 +250,15 @@ static json_object *admin_json(const char *path)
     return o;
 }
 
+static void stats_key(int cls, char *key, size_t size)
+{
+    const req_class_info *c = &CLASSES[cls];
+    if (c->stats != NULL)
+        snprintf(key, size, "%s", c->stats);
+    else
+        snprintf(key, size, "%s %s", c->method ? c->method : "POST", c->route);
+}
+
 /* The fault must have been met: a one-shot rule is used up, a lasting one left its status in
  * the route's statistics. Otherwise the case would pass without testing anything. */
 static void assert_fault_met(int cls, int kind, const char *label, const char *cycle_out)
@@ -219,7 +269,7 @@ static void assert_fault_met(int cls, int kind, const char *label, const char *c
     for (size_t i = 0; i < json_object_array_length(faults); i++) {
         json_object *r = json_object_array_get_idx(faults, i);
         ck_assert_msg(strcmp(json_object_get_string(json_object_object_get(r, "route")),
-                             c->route) != 0 || json_object_get_int(json_object_object_get(
+                             route_now) != 0 || json_object_get_int(json_object_object_get(
                                                    r, "count")) < 0,
                       "%s: the cycle never made the faulted request; output: %s", label,
                       cycle_out);
@@ -228,7 +278,7 @@ static void assert_fault_met(int cls, int kind, const char *label, const char *c
     if (kind != K_PERSIST)
         return;
     stats = admin_json("/stats");
-    snprintf(key, sizeof key, "%s %s", c->method ? c->method : "POST", c->route);
+    stats_key(cls, key, sizeof key);
     ck_assert_msg(json_object_object_get_ex(stats, c->server, &server) &&
                   json_object_object_get_ex(server, "routes", &routes) &&
                   json_object_object_get_ex(routes, key, &route) &&
@@ -245,7 +295,7 @@ static int answers(int cls)
     json_object *stats = admin_json("/stats"), *server, *routes, *route;
     char key[160];
     int n = 0;
-    snprintf(key, sizeof key, "%s %s", c->method ? c->method : "POST", c->route);
+    stats_key(cls, key, sizeof key);
     if (json_object_object_get_ex(stats, c->server, &server) &&
         json_object_object_get_ex(server, "routes", &routes) &&
         json_object_object_get_ex(routes, key, &route)) {
@@ -307,12 +357,15 @@ static long story_start(int cls, char *participant, size_t size)
     ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 1), 1);
     e2e_move(&E.sb, ids[0], VI, NULL);
     participant[0] = '\0';
-    if (cls != C_NOTE && cls != C_COMPLETIONS)
+    if (!completes(cls) && cls != C_OUTCOME)
         return ids[0];
     ck_assert_msg(e2e_cycle(&E) == 0, "invitation: %s", E.out);
     ck_assert_int_eq(e2e_participant_keys(&E.sb, E.interview, keys, 4), 1);
     snprintf(participant, size, "%s", keys[0]);
-    e2e_complete(&E.sb, participant);
+    if (cls == C_OUTCOME)
+        e2e_participant_event(&E.sb, participant, "start", NULL);
+    else
+        e2e_complete(&E.sb, participant);
     return ids[0];
 }
 
@@ -321,12 +374,27 @@ static void assert_exactly_once(int cls, long app, const char *when)
     ck_assert_msg(e2e_participants(&E.sb, E.interview, NULL) == 1,
                   "%s: %d invitations, want 1; output: %s", when,
                   e2e_participants(&E.sb, E.interview, NULL), E.out);
-    if (cls == C_NOTE || cls == C_COMPLETIONS)
+    if (completes(cls))
         ck_assert_msg(e2e_actions(&E.sb, app, "completed the video interview") == 1,
                       "%s: %d notes, want 1; output: %s", when,
                       e2e_actions(&E.sb, app, "completed the video interview"), E.out);
+    else if (cls == C_OUTCOME)
+        ck_assert_msg(e2e_outcomes(&E.sb, app, "Started") == 1 &&
+                      e2e_actions(&E.sb, app, NULL) == 1, "%s: %d outcome notes, want 1; "
+                      "output: %s", when, e2e_actions(&E.sb, app, NULL), E.out);
     else
         ck_assert_int_eq(e2e_actions(&E.sb, app, NULL), 0);
+    if (cls == C_MOVE) {
+        /* one update, not one per attempt: each moves the application in the history */
+        ck_assert_msg(strcmp(e2e_stage_of(&E.sb, app), "Interview") == 0, "%s: in stage %s; "
+                      "output: %s", when, e2e_stage_of(&E.sb, app), E.out);
+        ck_assert_msg(e2e_answers(&E.sb, "eploy", CLASSES[C_MOVE].stats, "200") == 1,
+                      "%s: %d moves, want 1; output: %s", when,
+                      e2e_answers(&E.sb, "eploy", CLASSES[C_MOVE].stats, "200"), E.out);
+    }
+    if (cls == C_EXPORT)
+        ck_assert_msg(e2e_exports(&E.sb, app) == 1, "%s: %d export marks, want 1; output: %s",
+                      when, e2e_exports(&E.sb, app), E.out);
 }
 
 static void run_case(int cls, int kind)
@@ -339,15 +407,15 @@ static void run_case(int cls, int kind)
     long app;
 
     snprintf(label, sizeof label, "%s on %s", KINDS[kind].name, CLASSES[cls].name);
-    fresh_world();
+    fresh_world(cls);
     app = story_start(cls, participant, sizeof participant);
     admin_ok("DELETE", "/stats", NULL);
-    inject(cls, kind);
+    inject(cls, kind, app);
     code = e2e_cycle(&E);
     assert_no_secret(label);
     memcpy(cycle_out, E.out, sizeof cycle_out);
     assert_fault_met(cls, kind, label, cycle_out);
-    if (kind == K_DELAY && (cls == C_INVITE || cls == C_NOTE))
+    if (kind == K_DELAY && is_write(cls))
         await_delayed_write(cls, label);
     last_cycle(&status, error, sizeof error, result, sizeof result);
     if (code == 0) {
@@ -378,14 +446,15 @@ static void run_case(int cls, int kind)
     (void)participant;
 }
 
+/* Each group about as long as the others (measured). */
 #if FAULT_GROUP == 1
-static const int GROUP[] = {C_TOKEN, C_JOBS};
+static const int GROUP[] = {C_TOKEN, C_JOBS, C_OUTCOME};
 #elif FAULT_GROUP == 2
-static const int GROUP[] = {C_CHANGES, C_CANDIDATES};
+static const int GROUP[] = {C_CHANGES, C_CANDIDATES, C_MOVE};
 #elif FAULT_GROUP == 3
 static const int GROUP[] = {C_INVITE, C_NOTE};
 #else
-static const int GROUP[] = {C_INTERVIEWS, C_COMPLETIONS};
+static const int GROUP[] = {C_INTERVIEWS, C_COMPLETIONS, C_EXPORT};
 #endif
 #define N_GROUP (sizeof GROUP / sizeof GROUP[0])
 

@@ -51,8 +51,27 @@ START_TEST(log_text_and_json)
     hs_log_write(log, HS_LOG_DEBUG, NULL, "quote \" and slash /");
     fflush(f);
     const char *last = strstr(buf, "\n") + 1;
-    ck_assert_str_eq(last, "{\"time\":\"2026-12-03T20:30:00Z\",\"level\":\"debug\","
-                           "\"message\":\"quote \\\" and slash /\"}\n");
+    ck_assert_str_eq(last, "{\"ts\":\"2026-12-03T20:30:00.000Z\",\"level\":\"debug\","
+                           "\"event\":\"log\",\"pipeline\":null,\"connection\":null,"
+                           "\"run_id\":null,\"msg\":\"quote \\\" and slash /\"}\n");
+    /* an event: its name, its numbers as fields, the thread's run id, the scope split */
+    {
+        const hs_log_num nums[] = {{"duration_ms", 42}, {"invited", 3}};
+        const hs_log_ctx ctx = {"p", "eploy", "cycle_end", nums, 2, NULL, 0};
+        hs_log_set_run_id("r1");
+        hs_log_event(log, HS_LOG_INFO, &ctx, "done");
+        hs_log_set_run_id(NULL);
+        hs_log_write(log, HS_LOG_INFO, "p/eploy", "scoped");
+        fflush(f);
+        last = strstr(last, "\n") + 1;
+        ck_assert_str_eq(last, "{\"ts\":\"2026-12-03T20:30:00.000Z\",\"level\":\"info\","
+                               "\"event\":\"cycle_end\",\"pipeline\":\"p\",\"connection\":"
+                               "\"eploy\",\"run_id\":\"r1\",\"duration_ms\":42,\"invited\":3,"
+                               "\"msg\":\"done\"}\n"
+                               "{\"ts\":\"2026-12-03T20:30:00.000Z\",\"level\":\"info\","
+                               "\"event\":\"log\",\"pipeline\":\"p\",\"connection\":"
+                               "\"eploy\",\"run_id\":null,\"msg\":\"scoped\"}\n");
+    }
     hs_log_free(log);
     fclose(f);
     free(buf);

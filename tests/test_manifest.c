@@ -79,7 +79,7 @@ START_TEST(bad_manifest_every_error)
              "\"%u.%u\"", path, (unsigned)HS_ABI_MAJOR, (unsigned)HS_ABI_MINOR);
     ck_assert_str_eq(diag.lines[0], expected);
     snprintf(expected, sizeof(expected), "%s: $.capabilities[1]: unknown operation; use check, "
-             "discover_jobs, read_changes, write_invitation, write_note or move_record", path);
+             "discover_jobs, read_changes, write_invitation, write_note, move_record or sync_subscriptions", path);
     ck_assert_str_eq(diag.lines[1], expected);
     snprintf(expected, sizeof(expected), "%s: $.config.x.type: must be string, integer, "
              "number, boolean, array or object", path);

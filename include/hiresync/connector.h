@@ -147,6 +147,18 @@
  *      one of the positions in hs_move.from: anywhere else it changes nothing and returns
  *      HS_E_CONFLICT naming where the record is. A record already at the target is
  *      applied = 0. It is idempotent by key like every write (rule 8).
+ *
+ * 11. WEBHOOK SUBSCRIPTIONS (added in 2.1)
+ *    An interviews-side connector whose platform can notify a URL when a participant
+ *    completes offers sync_subscriptions. The host owns every subscription whose target URL
+ *    starts with request->owned_prefix and names the ones it wants (targets). For each
+ *    target the connector keeps one active subscription to exactly that URL on the
+ *    platform's completion event: one already there is KEPT; otherwise an owned one under
+ *    the target's slot_prefix is REPAIRED (URL, event, switched back on); otherwise one is
+ *    CREATED. Every other owned subscription (stale, or a second one in a slot) is DELETED.
+ *    Subscriptions outside owned_prefix are never changed, deleted nor reported. Without
+ *    request->apply nothing changes and the report says what would be done. Target URLs
+ *    carry the host's secret token: never log them nor put them in an hs_error.
  */
 #ifndef HIRESYNC_CONNECTOR_H
 #define HIRESYNC_CONNECTOR_H
@@ -387,6 +399,21 @@ typedef struct hs_read_request {
                                        position of every record of the jobs (snapshot = 1 on
                                        each), then a barrier whose cursor marks "now", so the
                                        next call reads changes from there */
+    /* added in 2.1, read through HS_HAS_FIELD (a host that sends a shorter request wants
+       every record, each with its person): what a snapshot may leave out. Changes (snapshot
+       0) ignore it.
+       only_stages 1: records whose stage id is not one of stage_ids may be left out (by a
+       server-side filter where the ATS has one): the host acts on trigger stages only.
+       people_only_stages 1: only the records whose stage id or name is one of
+       people_stages need their person (none at all when n_people_stages is 0); the others
+       may come with person NULL, which spares the ATS the lookups of people the host will
+       not invite. */
+    int32_t only_stages;
+    const char *const *stage_ids;      /* borrowed for the call */
+    size_t n_stage_ids;
+    int32_t people_only_stages;
+    const char *const *people_stages;  /* borrowed for the call */
+    size_t n_people_stages;
 } hs_read_request;
 
 /* Invite a person to an interview. */
@@ -493,6 +520,60 @@ typedef struct hs_check_report {
     size_t n_job_ids;
 } hs_check_report;
 
+/* ---- webhook subscriptions (added in 2.1, rule 11) ----------------------------------------- */
+
+/* One webhook subscription of the remote system, as sync_subscriptions reports it. */
+typedef struct hs_subscription {
+    uint32_t struct_size;
+    const char *id;           /* the remote system's key; NULL for one not created yet */
+    const char *target_url;   /* where it delivers (a secret: it carries the host's token) */
+    const char *event;        /* the remote system's name of what it fires on */
+    int32_t active;           /* 1: delivering; 0: switched off */
+} hs_subscription;
+
+/* What sync_subscriptions did (or, without apply, would do) to one subscription. */
+typedef enum hs_subscription_action {
+    HS_SUBSCRIPTION_KEPT = 0,      /* already as wanted: left alone */
+    HS_SUBSCRIPTION_CREATED = 1,   /* none was there for a wanted target: made */
+    HS_SUBSCRIPTION_REPAIRED = 2,  /* under a target's slot but different (URL, event, or
+                                      switched off): changed back to the wanted one */
+    HS_SUBSCRIPTION_DELETED = 3    /* owned, but no target wants it (stale or a duplicate) */
+} hs_subscription_action;
+
+/* One subscription the host wants. */
+typedef struct hs_subscription_target {
+    uint32_t struct_size;
+    const char *target_url;   /* the URL deliveries must go to */
+    const char *slot_prefix;  /* a prefix of target_url (and of owned_prefix's extent): an
+                                 owned subscription under it is this target's, to keep or
+                                 repair (e.g. the URL without its token) */
+} hs_subscription_target;
+
+typedef struct hs_subscription_request {
+    uint32_t struct_size;
+    const char *owned_prefix;               /* subscriptions whose target_url starts with it
+                                               are the host's; no other is changed, deleted
+                                               or reported */
+    const hs_subscription_target *targets;  /* n_targets elements, target_size bytes apart
+                                               (HS_ELEMENT); each slot_prefix starts with
+                                               owned_prefix */
+    size_t n_targets;
+    size_t target_size;                     /* sizeof(hs_subscription_target) as the writer
+                                               compiled it */
+    int32_t apply;                          /* 1: make it so; 0: change nothing, report what
+                                               would be done */
+} hs_subscription_request;
+
+/* Where sync_subscriptions reports, one call per owned subscription (and per target that
+ * has none), after the change was made (or, without apply, instead of it). Copies before it
+ * returns; anything but HS_OK stops the operation, which returns that status. */
+typedef struct hs_subscription_report {
+    uint32_t struct_size;
+    void *ctx;
+    hs_status (*subscription)(void *ctx, const hs_subscription *subscription,
+                              uint32_t action /* hs_subscription_action */);
+} hs_subscription_report;
+
 /* ---- the connector table ------------------------------------------------------------------- */
 
 typedef struct hs_conn hs_conn;   /* opaque, owned by the connector */
@@ -503,7 +584,8 @@ enum {
     HS_CAP_READ_CHANGES = 1u << 2,      /* read_changes */
     HS_CAP_WRITE_INVITATION = 1u << 3,  /* write_invitation */
     HS_CAP_WRITE_NOTE = 1u << 4,        /* write_note */
-    HS_CAP_MOVE_RECORD = 1u << 5        /* move_record (added in 2.1) */
+    HS_CAP_MOVE_RECORD = 1u << 5,       /* move_record (added in 2.1) */
+    HS_CAP_SYNC_SUBSCRIPTIONS = 1u << 6 /* sync_subscriptions (added in 2.1) */
 };
 
 typedef struct hs_connector {
@@ -554,6 +636,13 @@ typedef struct hs_connector {
      * the record was already there. remote_id: the record's id. */
     hs_status (*move_record)(hs_conn *conn, const hs_move *move, hs_write_result *result,
                              hs_error *err);
+
+    /* Makes the remote system's webhook subscriptions that notify of completions
+     * (HS_CHANGE_COMPLETED) match request (rule 11): exactly one active subscription per
+     * target, repairing or deleting the owned ones that differ, touching nothing outside
+     * request->owned_prefix. Idempotent: a second call keeps everything. */
+    hs_status (*sync_subscriptions)(hs_conn *conn, const hs_subscription_request *request,
+                                    const hs_subscription_report *report, hs_error *err);
 
     /* Later minor versions append operations here, each with its own HS_CAP_* bit. */
 } hs_connector;

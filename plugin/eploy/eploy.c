@@ -77,6 +77,7 @@ static const hs_connector eploy_table = {
     NULL,
     NULL,
     hs_eploy_move_record,
+    NULL, /* sync_subscriptions: Eploy sends no webhooks */
 };
 
 HS_CONNECTOR_ENTRY(eploy);

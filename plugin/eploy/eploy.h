@@ -64,6 +64,7 @@ struct hs_conn {
     int64_t token_expires_ms;     /* host clock */
     char *token_scope;            /* scopes the token was granted, NULL when not told */
     int in_unsupported;           /* the server answered 400 to the "In" operation */
+    int stage_filter_unsupported; /* ... or to the "Application.Stage" route */
     /* Status history refused (see eploy_history.c): the HTTP status (0: read it), and when,
      * by the server's clock (0 when no Date was seen) and by the host's. */
     long history_off;
@@ -231,8 +232,9 @@ hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_resu
                                hs_error *err);
 
 /* eploy_export.c: marks the application with the configured export package (idempotent on
- * Eploy's side). Never fails the caller: a failure is logged and 0 returned; 1 when marked. */
-int hs_eploy_export_mark(hs_conn *conn, const char *app_id);
+ * Eploy's side). HS_RETRY (err filled) when the mark failed for a passing reason, so that the
+ * note is written again, which marks it; any other failure is logged and HS_OK returned. */
+hs_status hs_eploy_export_mark(hs_conn *conn, const char *app_id, hs_error *err);
 
 /* eploy_jobs.c: the ids of the vacancy statuses that count as open (resolved from the status
  * dropdown); a malloc'd array of malloc'd strings. */

@@ -107,8 +107,11 @@ hs_status hs_eploy_call(hs_conn *conn, const char *method, const char *path,
         hr.body_len = text != NULL ? strlen(text) : 0;
         hr.content_type = text != NULL ? "application/json" : NULL;
         /* Searches and the token are safe to repeat; a create is not (write_note looks for
-         * its key before it creates again). */
-        hr.once = strcmp(method, "POST") == 0 && strstr(path, "search") == NULL;
+         * its key before it creates again), nor is a move: each one lands in the application's
+         * history and may send the tenant's e-mails (move_record reads the position before it
+         * sends one again). */
+        hr.once = (strcmp(method, "POST") == 0 && strstr(path, "search") == NULL) ||
+                  strcmp(method, "PATCH") == 0;
         hs_http_response_clear(&resp);
         if ((st = hs_http_perform(conn->http, &hr, &resp, err)) != HS_OK) {
             st = hs_eploy_quota_refused(conn, st, err);

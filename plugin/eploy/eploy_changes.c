@@ -52,6 +52,8 @@ typedef struct row {
     char date[HS_TIME_BUF];
     int64_t date_ms;
     char key[256];
+    uint64_t key_hash;           /* compared before the key: duplicates are rare */
+    int needs_person;
 } row;
 
 typedef struct reader {
@@ -67,7 +69,8 @@ typedef struct reader {
     int snapshot;
     int applications;            /* rows are applications (modified, snapshot), not history */
     char *page_cursor;           /* cursor of intermediate barriers */
-    size_t pages, emitted, undated;
+    size_t pages, emitted, undated, read;
+    int only_stages;             /* snapshot: records outside req->stage_ids are left out */
 } reader;
 
 static int job_wanted(const reader *r, const char *vacancy)
@@ -81,6 +84,18 @@ static int job_wanted(const reader *r, const char *vacancy)
     return 0;
 }
 
+/* 0 when a snapshot may leave a record in this stage out (hs_read_request.only_stages); a
+ * record without a stage id is kept. */
+static int stage_wanted(const reader *r, const char *stage_id)
+{
+    if (!r->only_stages || stage_id == NULL)
+        return 1;
+    for (size_t i = 0; i < r->req->n_stage_ids; i++)
+        if (r->req->stage_ids[i] != NULL && strcmp(r->req->stage_ids[i], stage_id) == 0)
+            return 1;
+    return 0;
+}
+
 /* Fills *w from one record; 0 when it is to be emitted. */
 static int take_row(reader *r, json_object *rec, row *w)
 {
@@ -88,6 +103,11 @@ static int take_row(reader *r, json_object *rec, row *w)
     int n;
 
     memset(w, 0, sizeof *w);
+    r->read++;
+    /* the stage first: a snapshot read unfiltered drops most records on it alone */
+    w->stage_id = hs_json_str(rec, "Workflow.Stage.Id");
+    if (!stage_wanted(r, w->stage_id))
+        return -1;
     if (r->applications) {
         w->app_id = hs_json_str(rec, "ApplicationId");
         w->cand_id = hs_json_str(rec, "Candidate.Id");
@@ -97,7 +117,6 @@ static int take_row(reader *r, json_object *rec, row *w)
         date = hs_json_str(rec, "StatusDate");
     }
     w->vacancy_id = hs_json_str(rec, "Vacancy.Id");
-    w->stage_id = hs_json_str(rec, "Workflow.Stage.Id");
     w->stage_name = hs_json_str(rec, "Workflow.Stage.Description");
     w->status_id = hs_json_str(rec, "Workflow.Status.Id");
     w->status_name = hs_json_str(rec, "Workflow.Status.Description");
@@ -120,9 +139,35 @@ static int take_row(reader *r, json_object *rec, row *w)
     return r->snapshot || !hs_eploy_cursor_has_seen(&r->prev, w->key) ? 0 : -1;
 }
 
-static hs_status emit_row(reader *r, const row *w, const hs_eploy_people *people)
+/* FNV-1a: a page's duplicate keys are found by comparing these first. */
+static uint64_t key_hash(const char *s)
 {
-    const hs_eploy_person *p = hs_eploy_people_find(people, w->app_id);
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* 1 when the host wants this record's person: every change, and the snapshot records in the
+ * stages it names (all of them when it names none: an older host). */
+static int needs_person(const reader *r, const row *w)
+{
+    const hs_read_request *q = r->req;
+    if (!r->snapshot || !HS_HAS_FIELD(hs_read_request, q->struct_size, n_people_stages) ||
+        !q->people_only_stages)
+        return 1;
+    for (size_t i = 0; q->people_stages != NULL && i < q->n_people_stages; i++) {
+        const char *s = q->people_stages[i];
+        if (s != NULL && ((w->stage_id != NULL && strcmp(s, w->stage_id) == 0) ||
+                          (w->stage_name != NULL && strcmp(s, w->stage_name) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
+/* p: the record's person, NULL when it was not looked up. */
+static hs_status emit_row(reader *r, const row *w, const hs_eploy_person *p)
+{
     hs_ref stage = {sizeof stage, w->stage_id, w->stage_name};
     hs_ref status = {sizeof status, w->status_id, w->status_name};
     hs_person person;
@@ -215,54 +260,78 @@ static hs_status page_cursor(reader *r, hs_error *err)
     return HS_OK;
 }
 
+/* 1 when rows[k]'s key came earlier in the page. */
+static int dup_in_page(const row *rows, size_t k)
+{
+    for (size_t j = 0; j < k; j++)
+        if (rows[j].key_hash == rows[k].key_hash && strcmp(rows[j].key, rows[k].key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Emits rows[0..m), looking up the people of those that need one in one batch (at most 100:
+ * hs_eploy_people_fetch's limit). */
+static hs_status emit_batch(reader *r, const row *rows, size_t m, hs_error *err)
+{
+    const char *app_ids[100], *cand_ids[100];
+    size_t n_people = 0, at = 0;
+    hs_eploy_people people = {NULL, 0};
+    hs_status st;
+
+    for (size_t i = 0; i < m; i++) {
+        if (!rows[i].needs_person)
+            continue;
+        app_ids[n_people] = rows[i].app_id;
+        cand_ids[n_people++] = rows[i].cand_id != NULL ? rows[i].cand_id : "";
+    }
+    st = hs_eploy_people_fetch(r->conn, app_ids, r->applications ? cand_ids : NULL, NULL,
+                               n_people, &people, err);
+    for (size_t i = 0; st == HS_OK && i < m; i++) {
+        /* people.items follow app_ids' order, which is the rows' */
+        const hs_eploy_person *p = rows[i].needs_person && at < people.n ? &people.items[at++]
+                                                                         : NULL;
+        if ((st = emit_row(r, &rows[i], p)) != HS_OK) {
+            hs_error_set(err, st, 0, "eploy: the host stopped the read (%s)",
+                         hs_status_name(st));
+        } else if (!r->snapshot && (r->by_records ||
+                   rows[i].date_ms > r->until_ms - r->conn->cfg.overlap_ms) &&
+                   hs_eploy_cursor_add_seen(&r->next, rows[i].key) != 0) {
+            st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
+        }
+    }
+    hs_eploy_people_clear(&people);
+    return st;
+}
+
 static hs_status on_page(void *ctx, json_object *records, int page, hs_error *err)
 {
     reader *r = ctx;
     size_t n = json_object_array_length(records), kept = 0;
     row *rows = calloc(n, sizeof *rows);
-    const char **app_ids = calloc(n, sizeof *app_ids);
-    const char **cand_ids = calloc(n, sizeof *cand_ids);
-    hs_eploy_people people = {NULL, 0};
     hs_status st = HS_OK;
 
     (void)page;
     r->pages++;
     settle_until(r);
-    if (rows == NULL || app_ids == NULL || cand_ids == NULL) {
+    if (rows == NULL) {
         st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        int dup = 0;
-        if (take_row(r, json_object_array_get_idx(records, i), &rows[kept]) != 0)
+        row *w = &rows[kept];
+        if (take_row(r, json_object_array_get_idx(records, i), w) != 0)
             continue;
-        for (size_t j = 0; j < kept && !dup; j++)
-            dup = strcmp(rows[j].key, rows[kept].key) == 0;
-        if (dup)
+        w->key_hash = key_hash(w->key);
+        if (dup_in_page(rows, kept))
             continue;
-        app_ids[kept] = rows[kept].app_id;
-        cand_ids[kept] = rows[kept].cand_id != NULL ? rows[kept].cand_id : "";
+        w->needs_person = needs_person(r, w);
         kept++;
     }
     /* People in batches of up to 100, whatever page size the server used. */
-    for (size_t at = 0; at < kept; at += 100) {
-        size_t m = kept - at < 100 ? kept - at : 100;
-        st = hs_eploy_people_fetch(r->conn, app_ids + at, r->applications ? cand_ids + at : NULL,
-                                   NULL, m, &people, err);
-        for (size_t i = at; st == HS_OK && i < at + m; i++) {
-            if ((st = emit_row(r, &rows[i], &people)) != HS_OK) {
-                hs_error_set(err, st, 0, "eploy: the host stopped the read (%s)",
-                             hs_status_name(st));
-            } else if (!r->snapshot && (r->by_records ||
-                       rows[i].date_ms > r->until_ms - r->conn->cfg.overlap_ms) &&
-                       hs_eploy_cursor_add_seen(&r->next, rows[i].key) != 0) {
-                st = hs_error_set(err, HS_E_INTERNAL, 0, "eploy: out of memory");
-            }
-        }
-        hs_eploy_people_clear(&people);
-        if (st != HS_OK)
-            goto out;
-    }
+    for (size_t at = 0; at < kept && st == HS_OK; at += 100)
+        st = emit_batch(r, rows + at, kept - at < 100 ? kept - at : 100, err);
+    if (st != HS_OK)
+        goto out;
     if ((st = page_cursor(r, err)) != HS_OK)
         goto out;
     st = r->em->checkpoint(r->em->ctx, r->page_cursor);
@@ -270,8 +339,6 @@ static hs_status on_page(void *ctx, json_object *records, int page, hs_error *er
         hs_error_set(err, st, 0, "eploy: the host refused a checkpoint (%s)", hs_status_name(st));
 out:
     free(rows);
-    free(app_ids);
-    free(cand_ids);
     return st;
 }
 
@@ -295,8 +362,16 @@ static hs_status read_applications(reader *r, const hs_eploy_filter *f, size_t n
 {
     static const char *const blocks[] = {"ApplicationId", "Candidate", "Vacancy", "Workflow",
                                          "ModificationDate", NULL};
+    static const char *const no_candidate[] = {"ApplicationId", "Vacancy", "Workflow",
+                                               "ModificationDate", NULL};
+    const hs_read_request *q = r->req;
     hs_eploy_search s = {"applications", f, n_filters, blocks, HS_EPLOY_PERM_APPLICATIONS, 0, 0};
 
+    /* A snapshot whose records need no person: the candidate ids are not asked for (one
+     * object less to parse per record). */
+    if (r->snapshot && HS_HAS_FIELD(hs_read_request, q->struct_size, n_people_stages) &&
+        q->people_only_stages && q->n_people_stages == 0)
+        s.blocks = no_candidate;
     r->applications = 1;
     return hs_eploy_search_pages(r->conn, &s, on_page, r, err);
 }
@@ -311,18 +386,65 @@ static hs_status read_modified(reader *r, hs_error *err)
     return read_applications(r, &f, 1, err);
 }
 
+/* The stage ids as an "In" value; 0, or -1 when they do not fit. */
+static int stage_list(const reader *r, char *list, size_t size)
+{
+    size_t len = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < r->req->n_stage_ids; i++) {
+        int w;
+        if (r->req->stage_ids[i] == NULL)
+            continue;
+        w = snprintf(list + len, size - len, "%s%s", len ? "," : "", r->req->stage_ids[i]);
+        if (w < 0 || (size_t)w >= size - len)
+            return -1;
+        len += (size_t)w;
+    }
+    return len > 0 ? 0 : -1;
+}
+
+/* The applications of one job (NULL: all), only those in the wanted stages when the server
+ * can filter by stage. A server that answers 400 to the stage route before any page is
+ * remembered as one without it: the read is made again unfiltered (take_row drops the other
+ * stages then), once per connection the log says so. */
+static hs_status read_job(reader *r, const char *job, const char *stages, hs_error *err)
+{
+    hs_eploy_filter f[2] = {{"Application.Vacancy", "Equals", job},
+                            {"Application.Stage", "In", stages}};
+    const hs_eploy_filter *from = job != NULL ? f : f + 1;
+    size_t n = job != NULL ? 1 : 0, pages = r->pages;
+    hs_conn *conn = r->conn;
+
+    if (stages != NULL && !conn->stage_filter_unsupported) {
+        hs_status st = read_applications(r, from, n + 1, err);
+        if (st != HS_E_DATA || err == NULL || err->http_status != 400 || r->pages != pages)
+            return st;
+        conn->stage_filter_unsupported = 1;
+        conn->api->log(conn->host, HS_LOG_WARN,
+                       "eploy: the server refused the \"Application.Stage\" filter (HTTP 400); "
+                       "a baseline reads every application of its jobs from now on, which "
+                       "costs more calls");
+    }
+    return read_applications(r, n ? from : NULL, n, err);
+}
+
 static hs_status read_snapshot(reader *r, hs_error *err)
 {
-    hs_eploy_filter f = {"Application.Vacancy", "Equals", NULL};
+    char list[2048];
+    const char *stages = NULL;
 
+    r->only_stages = HS_HAS_FIELD(hs_read_request, r->req->struct_size, n_stage_ids) &&
+                     r->req->only_stages && r->req->n_stage_ids > 0 &&
+                     r->req->stage_ids != NULL;
+    if (r->only_stages && stage_list(r, list, sizeof list) == 0)
+        stages = list;
     if (r->req->job_ids == NULL || r->req->n_job_ids == 0)
-        return read_applications(r, NULL, 0, err);
+        return read_job(r, NULL, stages, err);
     for (size_t i = 0; i < r->req->n_job_ids; i++) {
         hs_status st;
         if (r->req->job_ids[i] == NULL)
             continue;
-        f.value = r->req->job_ids[i];
-        if ((st = read_applications(r, &f, 1, err)) != HS_OK)
+        if ((st = read_job(r, r->req->job_ids[i], stages, err)) != HS_OK)
             return st;
     }
     return HS_OK;
@@ -450,8 +572,10 @@ hs_status hs_eploy_read_changes(hs_conn *conn, const hs_read_request *req,
                        "eploy: %zu records without a readable date were skipped", r.undated);
     if (st == HS_OK)
         conn->api->log(conn->host, HS_LOG_INFO,
-                       "eploy: %zu %s from %zu pages (%s), %llu requests on this connection",
-                       r.emitted, r.snapshot ? "current positions" : "stage changes", r.pages,
+                       "eploy: %zu %s from %zu records in %zu pages (%s), %llu requests on "
+                       "this connection",
+                       r.emitted, r.snapshot ? "current positions" : "stage changes", r.read,
+                       r.pages,
                        r.snapshot ? "snapshot" : r.next.mode,
                        (unsigned long long)hs_http_request_count(conn->http));
 out:

@@ -3,7 +3,8 @@
  * hiresync expects it (hs_move.from), so that a candidate a recruiter has moved on is never
  * moved back. One read of the application, then at most one update:
  *   at the target already        -> applied 0, nothing sent;
- *   in one of the from positions -> PATCH applications/{id}, applied 1;
+ *   in one of the from positions -> PATCH applications/{id}, applied 1 (sent once: after a
+ *                                   5xx the position is read again first);
  *   anywhere else                -> HS_E_CONFLICT naming where it is, nothing sent.
  * Eploy's endpoint for a direct status update is not confirmed by its public documentation:
  * PATCH applications/{id} {"Workflow":{"Stage":{"Id":n},"Status":{"Id":n}}} with scope
@@ -226,6 +227,39 @@ static hs_status check_request(const hs_move *move, const hs_write_result *resul
     return HS_OK;
 }
 
+static int at_target(const hs_move *move, const position *p)
+{
+    return ref_matches(move->to_stage, p->stage_id, p->stage) &&
+           (move->to_status == NULL || ref_matches(move->to_status, p->status_id, p->status));
+}
+
+/* The update is sent once. A 5xx may come after Eploy moved the application, so its position
+ * is read again, and the update sent again only while it is still where it may be moved from.
+ * A timeout or a reset fails the move instead: the update may still be on its way, and the
+ * next cycle reads the position first. */
+static hs_status patch_checked(hs_conn *conn, const hs_move *move, const target *t,
+                               hs_error *err)
+{
+    hs_status st = patch(conn, move, t, err);
+    hs_error_local lerr;
+    position now;
+
+    if (st != HS_RETRY || err == NULL || err->http_status < 500)
+        return st;
+    conn->api->log(conn->host, HS_LOG_INFO, "eploy: the move of application %s got HTTP %d; "
+                   "reading its position before moving it again", move->record_id,
+                   err->http_status);
+    memset(&now, 0, sizeof now);
+    if (hs_eploy_read_position(conn, move->record_id, &now, hs_error_local_init(&lerr)) !=
+        HS_OK)
+        return st;
+    if (at_target(move, &now))
+        return HS_OK;
+    if (!hs_eploy_in_positions(move->from, move->n_from, move->from_size, &now))
+        return st;
+    return patch(conn, move, t, err);
+}
+
 hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_result *result,
                                hs_error *err)
 {
@@ -241,8 +275,7 @@ hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_resu
     memset(&p, 0, sizeof p);
     if ((st = hs_eploy_read_position(conn, move->record_id, &p, err)) != HS_OK)
         return st;
-    if (ref_matches(move->to_stage, p.stage_id, p.stage) &&
-        (move->to_status == NULL || ref_matches(move->to_status, p.status_id, p.status))) {
+    if (at_target(move, &p)) {
         conn->api->log(conn->host, HS_LOG_INFO, "eploy: application %s is already in \"%s\" / "
                        "\"%s\"", move->record_id, p.stage, p.status);
         return HS_OK;
@@ -254,7 +287,7 @@ hs_status hs_eploy_move_record(hs_conn *conn, const hs_move *move, hs_write_resu
     memset(&t, 0, sizeof t);
     t.stage = move->to_stage;
     t.status = move->to_status;
-    if ((st = resolve(conn, move, &p, &t, err)) != HS_OK || (st = patch(conn, move, &t, err)) !=
+    if ((st = resolve(conn, move, &p, &t, err)) != HS_OK || (st = patch_checked(conn, move, &t, err)) !=
                                                                 HS_OK)
         return st;
     result->applied = 1;

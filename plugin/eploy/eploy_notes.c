@@ -256,11 +256,12 @@ static hs_status create_checked(hs_conn *conn, const hs_note *note, const app_re
 }
 
 /* The last note of an interview marks the application exported when export_package is set. */
-static void mark_if_final(hs_conn *conn, const hs_note *note)
+static hs_status mark_if_final(hs_conn *conn, const hs_note *note, hs_error *err)
 {
     if (conn->cfg.export_package != NULL && HS_HAS_FIELD(hs_note, note->struct_size, final) &&
         note->final)
-        (void)hs_eploy_export_mark(conn, note->record_id);
+        return hs_eploy_export_mark(conn, note->record_id, err);
+    return HS_OK;
 }
 
 hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
@@ -305,9 +306,8 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
          * so this costs nothing): a guarded outcome it lacks was withheld. */
         set_withheld(result, guarded(note) && note_outcome(conn, note) != NULL &&
                              !f.has_outcome);
-        /* A crash may have come between the note and its mark. */
-        mark_if_final(conn, note);
-        return HS_OK;
+        /* A crash (or a failed mark) may have come between the note and its mark. */
+        return mark_if_final(conn, note, err);
     }
     memset(&refs, 0, sizeof refs);
     if (note->person_id != NULL && *note->person_id && note->job_id != NULL && *note->job_id) {
@@ -327,6 +327,5 @@ hs_status hs_eploy_write_note(hs_conn *conn, const hs_note *note, hs_write_resul
     set_withheld(result, away);
     conn->api->log(conn->host, HS_LOG_INFO, "eploy: note added to application %s (action %s)",
                    note->record_id, result->remote_id);
-    mark_if_final(conn, note);
-    return HS_OK;
+    return mark_if_final(conn, note, err);
 }

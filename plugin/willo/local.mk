@@ -13,7 +13,8 @@ plugin_willo_la_SOURCES = \
 	plugin/willo/willo_changes.c \
 	plugin/willo/willo_cursor.c \
 	plugin/willo/willo_lifecycle.c \
-	plugin/willo/willo_check.c
+	plugin/willo/willo_check.c \
+	plugin/willo/willo_subscriptions.c
 plugin_willo_la_LDFLAGS = $(CONNECTOR_LINK_FLAGS)
 plugin_willo_la_LIBADD = plugin/common/libhscommon.la $(CURL_LIBS) $(JSON_C_LIBS)
 

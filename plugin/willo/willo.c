@@ -72,7 +72,7 @@ static const hs_connector willo_table = {
     .name = "willo",
     .version = WILLO_VERSION,
     .capabilities = HS_CAP_CHECK | HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES |
-                    HS_CAP_WRITE_INVITATION,
+                    HS_CAP_WRITE_INVITATION | HS_CAP_SYNC_SUBSCRIPTIONS,
     .open = willo_open,
     .close = willo_close,
     .check = hs_willo_check,
@@ -80,7 +80,7 @@ static const hs_connector willo_table = {
     .read_changes = hs_willo_read_changes,
     .write_invitation = hs_willo_write_invitation,
     .write_note = NULL,
-    NULL,
+    .sync_subscriptions = hs_willo_sync_subscriptions,
 };
 
 /* declared first so that the definition has a prototype (-Wmissing-prototypes) */

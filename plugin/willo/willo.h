@@ -79,7 +79,8 @@ char *hs_willo_url(const hs_conn *c, const char *path, const char *query);
  * sent as JSON. `once` (for creates) sends it as hs_http_request.once: not sent again
  * once the server may have acted on it.
  * Returns HS_OK when Willo answered 2xx, 400 or 404: *status holds the code and *json the
- * parsed body (an object or array for 2xx; for 400/404 the body when it is JSON, else NULL).
+ * parsed body (an object or array for 2xx, NULL for a 204 without body; for 400/404 the body
+ * when it is JSON, else NULL).
  * Anything else is an error status with err filled: 401 -> HS_E_CONFIG, 403 ->
  * HS_E_PERMISSION, a 2xx body that is not JSON -> HS_E_INTERNAL, transport trouble ->
  * HS_RETRY (from hs_http). `what` names the call in messages, e.g. "GET /participants/". */
@@ -191,6 +192,8 @@ hs_status hs_willo_check(hs_conn *c, const hs_check_report *report, hs_error *er
 hs_status hs_willo_discover_jobs(hs_conn *c, const hs_emitter *emitter, hs_error *err);
 hs_status hs_willo_read_changes(hs_conn *c, const hs_read_request *request,
                                 const hs_emitter *emitter, hs_error *err);
+hs_status hs_willo_sync_subscriptions(hs_conn *c, const hs_subscription_request *request,
+                                      const hs_subscription_report *report, hs_error *err);
 hs_status hs_willo_write_invitation(hs_conn *c, const hs_invitation *inv,
                                     hs_write_result *result, hs_error *err);
 

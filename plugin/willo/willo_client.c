@@ -224,7 +224,9 @@ hs_status hs_willo_request(hs_conn *c, const char *method, const char *url, cons
         parsed = hs_json_parse(resp.body, resp.body_len, what, &perr);
     }
     *status = code;
-    if (code >= 200 && code < 300) {
+    if (code == 204 && !parsed) {
+        /* DELETE answers "no content" */
+    } else if (code >= 200 && code < 300) {
         if (!json_object_is_type(parsed, json_type_object) &&
             !json_object_is_type(parsed, json_type_array)) {
             st = hs_error_set(err, HS_E_INTERNAL, (int)code,

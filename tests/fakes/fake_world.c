@@ -350,6 +350,7 @@ static hs_status ats_discover(hs_conn *c, const hs_emitter *em, hs_error *err)
     static const char *const ids[] = {"100", "200"};
     (void)c;
     (void)err;
+    fake.ats_discover_calls++;
     for (size_t i = 0; i < 2; i++) {
         hs_job j;
         hs_status st;
@@ -484,12 +485,12 @@ static hs_status ats_move(hs_conn *c, const hs_move *m, hs_write_result *res, hs
 const hs_connector fake_ats_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE | HS_CAP_MOVE_RECORD,
-    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, ats_move};
+    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, ats_move, NULL};
 
 const hs_connector fake_ats_nomove_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_ats", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_NOTE,
-    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, NULL};
+    f_open, f_close, NULL, ats_discover, ats_read, NULL, ats_note, NULL, NULL, NULL, NULL};
 
 /* ---- interviews ---------------------------------------------------------------------------- */
 
@@ -567,4 +568,4 @@ static hs_status iv_invite(hs_conn *c, const hs_invitation *inv, hs_write_result
 const hs_connector fake_iv_connector = {
     sizeof(hs_connector), HS_ABI_VERSION, "fake_iv", "1.0.0",
     HS_CAP_DISCOVER_JOBS | HS_CAP_READ_CHANGES | HS_CAP_WRITE_INVITATION,
-    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL, NULL, NULL, NULL};
+    f_open, f_close, NULL, iv_discover, iv_read, iv_invite, NULL, NULL, NULL, NULL, NULL};

@@ -18,7 +18,7 @@
 
 #include <hiresync/connector.h>
 
-#define FAKE_MAX 64
+#define FAKE_MAX 256
 #define FAKE_PAD 64
 
 typedef struct fake_event {
@@ -101,6 +101,7 @@ typedef struct fake_world {
     int n_moves;
     int move_calls;
     hs_status fail_move_status;      /* returned by the next move call when non-zero */
+    int ats_discover_calls;          /* the ATS's discover_jobs calls */
 } fake_world;
 
 extern fake_world *fake_shared;

@@ -23,7 +23,7 @@ enum { HS_SB_DATE_UTC, HS_SB_DATE_NAIVE, HS_SB_DATE_OFFSET, HS_SB_DATE_SECONDS }
 enum { HS_SB_AUTH_ANY, HS_SB_AUTH_BEARER, HS_SB_AUTH_TOKEN, HS_SB_AUTH_RAW };
 enum { HS_SB_DUP_REJECT, HS_SB_DUP_CREATE, HS_SB_DUP_RETURN };
 
-#define HS_SB_MAX_KEYS 16
+#define HS_SB_MAX_KEYS 64
 #define HS_SB_MAX_BODY (1024 * 1024)
 #define HS_SB_PAGE_MAX 100
 #define HS_SB_WILLO_PAGE_MAX 30
@@ -179,6 +179,7 @@ typedef struct hs_sb_delivery {
     int64_t created_ms;
     int state;                                    /* 0 pending, 1 delivered, 2 failed */
     long status;                                  /* HTTP status of the receiver */
+    int attempts;                                 /* POSTs made so far */
     char error[128];
 } hs_sb_delivery;
 
@@ -223,9 +224,14 @@ typedef struct hs_sb_world {
     int willo_auth, willo_dup;
     double willo_rate;
     int64_t willo_deadline_s;                     /* invitation deadline; 0: none */
+    int64_t dl_delay_ms, dl_retry_ms;             /* webhook deliveries: wait before the first
+                                                     attempt, and between attempts */
+    long dl_drop;                                 /* the next N deliveries are lost */
+    int dl_retries;                               /* attempts after a failed one */
     char next_host[256];
     long quota_per_day;
     int latency_ms;
+    int no_stage_filter;                          /* 1: "Application.Stage" is unknown (400) */
     /* Eploy data */
     const hs_sb_workflow *workflows;
     int n_workflows;

@@ -245,12 +245,16 @@ static void eploy_settings(const hs_sb_req *r, hs_sb_resp *resp)
     }
     if (json_object_object_get_ex(in, "latency_ms", &v))
         hs_sb_w.latency_ms = json_object_get_int(v);
+    if (json_object_object_get_ex(in, "stage_filter", &v))
+        hs_sb_w.no_stage_filter = !json_object_get_boolean(v);
     json_object_put(in);
     json_object *o = json_object_new_object();
     if (o) {
         json_object_object_add(o, "quota_per_day", json_object_new_int64(hs_sb_w.quota_per_day));
         json_object_object_add(o, "quota_used", json_object_new_int64(hs_sb_w.quota_used));
         json_object_object_add(o, "latency_ms", json_object_new_int(hs_sb_w.latency_ms));
+        json_object_object_add(o, "stage_filter",
+                               json_object_new_boolean(!hs_sb_w.no_stage_filter));
     }
     hs_sb_reply_json(resp, 200, o);
 }
@@ -302,7 +306,44 @@ static json_object *willo_settings_json(void)
     json_object_object_add(o, "next_host", json_object_new_string(hs_sb_w.next_host));
     json_object_object_add(o, "rate", json_object_new_double(hs_sb_w.willo_rate));
     json_object_object_add(o, "deadline_s", json_object_new_int64(hs_sb_w.willo_deadline_s));
+    json_object_object_add(o, "delivery_delay_ms", json_object_new_int64(hs_sb_w.dl_delay_ms));
+    json_object_object_add(o, "delivery_drop", json_object_new_int64(hs_sb_w.dl_drop));
+    json_object_object_add(o, "delivery_retries", json_object_new_int(hs_sb_w.dl_retries));
+    json_object_object_add(o, "delivery_retry_ms", json_object_new_int64(hs_sb_w.dl_retry_ms));
     return o;
+}
+
+/* A whole number from 0 to max in in[name] (absent: fine). 0, or -1 when it is not. */
+static int bounded(json_object *in, const char *name, int64_t max, int64_t *out)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(in, name, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+        json_object_get_int64(v) > max)
+        return -1;
+    *out = json_object_get_int64(v);
+    return 0;
+}
+
+/* The webhook delivery options; 0, or -1 after answering 400. */
+static int delivery_settings(json_object *in, hs_sb_resp *resp)
+{
+    int64_t delay = hs_sb_w.dl_delay_ms, drop = hs_sb_w.dl_drop, retries = hs_sb_w.dl_retries,
+            gap = hs_sb_w.dl_retry_ms;
+    if (bounded(in, "delivery_delay_ms", 600000, &delay) || bounded(in, "delivery_drop", 1000000,
+                                                                     &drop) ||
+        bounded(in, "delivery_retries", 10, &retries) ||
+        bounded(in, "delivery_retry_ms", 600000, &gap)) {
+        fail(resp, 400, "\"delivery_delay_ms\" and \"delivery_retry_ms\" must be 0 to 600000, "
+             "\"delivery_drop\" 0 to 1000000, \"delivery_retries\" 0 to 10");
+        return -1;
+    }
+    hs_sb_w.dl_delay_ms = delay;
+    hs_sb_w.dl_drop = (long)drop;
+    hs_sb_w.dl_retries = (int)retries;
+    hs_sb_w.dl_retry_ms = gap;
+    return 0;
 }
 
 static void willo_settings(const hs_sb_req *r, hs_sb_resp *resp)
@@ -319,6 +360,10 @@ static void willo_settings(const hs_sb_req *r, hs_sb_resp *resp)
         fail(resp, 400, d < 0 ? "\"duplicates\" must be reject, create or return"
                         : a < 0 ? "\"auth\" must be any, bearer, token or raw"
                                 : "\"deadline_s\" must be a whole number of seconds, 0 for none");
+        json_object_put(in);
+        return;
+    }
+    if (delivery_settings(in, resp) != 0) {
         json_object_put(in);
         return;
     }

@@ -226,7 +226,11 @@ int hs_sb_data_build(void)
     hs_sb_w.bucket_ms = hs_sb_now_ms();
     hs_sb_w.quota_per_day = hs_sb_w.cfg.quota_per_day;
     hs_sb_w.latency_ms = hs_sb_w.cfg.latency_ms;
+    hs_sb_w.no_stage_filter = 0;
     hs_sb_w.next_host[0] = '\0';
+    hs_sb_w.dl_delay_ms = hs_sb_w.dl_retry_ms = 0;
+    hs_sb_w.dl_drop = 0;
+    hs_sb_w.dl_retries = 0;
     hs_sb_w.quota_used = 0;
     hs_sb_w.quota_day = 0;
     /* Run-time stamps must sort after generated dates even when --data-end is in the future. */

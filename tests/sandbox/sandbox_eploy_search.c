@@ -45,7 +45,7 @@ typedef struct filter {
 static const route_def app_routes[] = {
     { "Application.ApplicationId", T_INT }, { "Application.ModificationDate", T_DATE },
     { "Application.Vacancy", T_INT },       { "Application.Candidate", T_INT },
-    { "Application.CreationDate", T_DATE }, { NULL, 0 } };
+    { "Application.CreationDate", T_DATE }, { "Application.Stage", T_INT }, { NULL, 0 } };
 static size_t app_count(void) { return hs_sb_w.n_app; }
 static int64_t app_idx(int64_t id) { return hs_sb_app_index(id); }
 static size_t app_by_date(size_t pos) { return hs_sb_w.app_by_date[pos]; }
@@ -57,6 +57,7 @@ static int64_t app_get(size_t i, int field)
     case 1: return a->modified_ms;
     case 2: return HS_SB_VAC_BASE + (int64_t)a->vacancy;
     case 3: return HS_SB_CAND_BASE + (int64_t)i;
+    case 5: return hs_sb_w.workflows[hs_sb_w.vac[a->vacancy].workflow].stages[a->stage].id;
     default: return a->modified_ms - (int64_t)a->applied_before_s * 1000;
     }
 }
@@ -268,6 +269,8 @@ static int parse_filter(const resource *res, json_object *jf, filter *f, hs_sb_r
     for (int i = 0; res->routes[i].route && f->field < 0; i++)
         if (strcasecmp(res->routes[i].route, rname) == 0)
             f->field = i;
+    if (hs_sb_w.no_stage_filter && strcasecmp(rname, "Application.Stage") == 0)
+        f->field = -1; /* a tenant without the stage filter (POST /eploy/settings) */
     if (f->field < 0) {
         bad_request(resp, "Unknown filter route \"", rname, "\"");
         return -1;

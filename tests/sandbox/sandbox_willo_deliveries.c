@@ -2,19 +2,31 @@
  * (stage_change), every active subscription for that trigger gets a POST of
  * {"trigger","created","participant":{"key","interview"}} from a thread of its own, so a slow
  * receiver never holds up the API. The payload is a sandbox choice; the real one is unknown.
- * Results are kept for GET /willo/deliveries on the admin interface. */
+ * Results are kept for GET /willo/deliveries on the admin interface. The settings
+ * delivery_delay_ms, delivery_drop, delivery_retries and delivery_retry_ms (POST
+ * /willo/settings) delay, lose and retry deliveries; Willo's own behaviour is unknown. */
 #include "sandbox.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct job {
     char *url, *body;
     size_t index;
     unsigned generation;
+    int64_t delay_ms, retry_ms;
+    int retries;
 } job;
+
+static void pause_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (ms > 0 && nanosleep(&ts, &ts) != 0)
+        ;
+}
 
 static size_t discard(char *data, size_t size, size_t n, void *cls)
 {
@@ -23,10 +35,9 @@ static size_t discard(char *data, size_t size, size_t n, void *cls)
     return size * n;
 }
 
-static void *deliver(void *arg)
+/* One POST; its status into *status. */
+static CURLcode attempt(const job *j, long *status)
 {
-    job *j = arg;
-    long status = 0;
     CURLcode cc = CURLE_FAILED_INIT;
     CURL *c = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -43,19 +54,41 @@ static void *deliver(void *arg)
         curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
         cc = curl_easy_perform(c);
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     }
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+    return cc;
+}
+
+/* Records an attempt; final: no more will follow. */
+static void note(const job *j, CURLcode cc, long status, int final)
+{
     pthread_mutex_lock(&hs_sb_w.lock);
     /* A reset in the meantime dropped the record this result belongs to. */
     if (j->generation == hs_sb_w.generation && j->index < hs_sb_w.n_dl) {
         hs_sb_delivery *d = &hs_sb_w.dl[j->index];
-        d->state = cc == CURLE_OK ? 1 : 2;
+        d->attempts++;
+        d->state = !final ? 0 : cc == CURLE_OK ? 1 : 2;
         d->status = status;
         snprintf(d->error, sizeof d->error, "%s", cc == CURLE_OK ? "" : curl_easy_strerror(cc));
     }
     pthread_mutex_unlock(&hs_sb_w.lock);
+}
+
+static void *deliver(void *arg)
+{
+    job *j = arg;
+    pause_ms(j->delay_ms);
+    for (int n = 0;; n++) {
+        long status = 0;
+        CURLcode cc = attempt(j, &status);
+        int ok = cc == CURLE_OK && status >= 200 && status < 300;
+        note(j, cc, status, ok || n >= j->retries);
+        if (ok || n >= j->retries)
+            break;
+        pause_ms(j->retry_ms);
+    }
     free(j->url);
     free(j->body);
     free(j);
@@ -73,6 +106,9 @@ static int start(const char *url, const char *body, size_t index)
     j->body = strdup(body);
     j->index = index;
     j->generation = hs_sb_w.generation;
+    j->delay_ms = hs_sb_w.dl_delay_ms;
+    j->retry_ms = hs_sb_w.dl_retry_ms;
+    j->retries = hs_sb_w.dl_retries;
     if (!j->url || !j->body || pthread_attr_init(&attr) != 0)
         goto fail;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -120,6 +156,12 @@ void hs_sb_webhooks_fire(const char *trigger, const hs_sb_participant *p)
         if (record(w, trigger, p))
             return;
         hs_sb_delivery *d = &hs_sb_w.dl[hs_sb_w.n_dl - 1];
+        if (hs_sb_w.dl_drop > 0) {
+            hs_sb_w.dl_drop--;
+            d->state = 2;
+            snprintf(d->error, sizeof d->error, "lost (delivery_drop)");
+            continue;
+        }
         json_object *o = json_object_new_object(), *pt = json_object_new_object();
         if (!o || !pt) {
             json_object_put(o);
@@ -159,6 +201,7 @@ json_object *hs_sb_deliveries_json(void)
         json_object_object_add(o, "participant", json_object_new_string(d->participant));
         json_object_object_add(o, "state", json_object_new_string(states[d->state]));
         json_object_object_add(o, "status", json_object_new_int((int)d->status));
+        json_object_object_add(o, "attempts", json_object_new_int(d->attempts));
         json_object_object_add(o, "error", json_object_new_string(d->error));
         json_object_array_add(arr, o);
     }

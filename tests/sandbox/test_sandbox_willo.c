@@ -654,6 +654,71 @@ START_TEST(webhook_deliveries)
 }
 END_TEST
 
+static void complete_new(const char *iv, const char *email, char *key, size_t size)
+{
+    char path[160];
+    hs_tu_resp r;
+    invite(iv, email, 201, key, size);
+    snprintf(path, sizeof path, "/willo/participants/%s/complete", key);
+    hs_tu_admin("POST", path, NULL, &r);
+    ck_assert_int_eq(r.http.status, 200);
+    hs_tu_resp_clear(&r);
+}
+
+/* The delivery options: the next delivery lost, a receiver that never answers tried again,
+ * a delay before the first attempt (still pending on the first look, with seconds to spare);
+ * out-of-range values refused. */
+START_TEST(webhook_delivery_options)
+{
+    char iv[64], key[64], body[512];
+    hs_tu_resp r;
+    first_interview(iv, sizeof iv, 0);
+    hs_tu_admin("POST", "/willo/settings", "{\"delivery_retries\":11}", &r);
+    ck_assert_int_eq(r.http.status, 400);
+    hs_tu_resp_clear(&r);
+    hs_tu_admin("POST", "/willo/settings", "{\"delivery_drop\":1,\"delivery_retries\":2,"
+                "\"delivery_retry_ms\":20}", &r);
+    ck_assert_int_eq(r.http.status, 200);
+    ck_assert_int_eq(hs_tu_int(r.json, "delivery_drop"), 1);
+    hs_tu_resp_clear(&r);
+    snprintf(body, sizeof body, "{\"target_url\":\"%s/inbox/a\",\"trigger\":\"new_response\"}",
+             hs_tu_sb.admin_url);
+    hs_tu_willo("POST", "/webhooks/", KEY, body, &r);
+    hs_tu_resp_clear(&r);
+    hs_tu_willo("POST", "/webhooks/", KEY, "{\"target_url\":\"http://127.0.0.1:1/x\","
+                "\"trigger\":\"new_response\"}", &r);
+    hs_tu_resp_clear(&r);
+
+    complete_new(iv, "lost@example.com", key, sizeof key);
+    json_object *dl = settled_deliveries(2);
+    ck_assert_str_eq(hs_tu_str(dl, "0.state"), "failed");
+    ck_assert_str_eq(hs_tu_str(dl, "0.error"), "lost (delivery_drop)");
+    ck_assert_int_eq(hs_tu_int(dl, "0.attempts"), 0);
+    ck_assert_str_eq(hs_tu_str(dl, "1.state"), "failed");
+    ck_assert_int_eq(hs_tu_int(dl, "1.attempts"), 3);
+    json_object_put(dl);
+    hs_tu_admin("GET", "/inbox", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 0);
+    hs_tu_resp_clear(&r);
+
+    hs_tu_admin("POST", "/willo/settings", "{\"delivery_delay_ms\":3000,\"delivery_retries\":0}",
+                &r);
+    hs_tu_resp_clear(&r);
+    complete_new(iv, "late@example.com", key, sizeof key);
+    hs_tu_admin("GET", "/willo/deliveries", NULL, &r);
+    ck_assert_str_eq(hs_tu_str(r.json, "2.state"), "pending");
+    hs_tu_resp_clear(&r);
+    dl = settled_deliveries(4);
+    ck_assert_str_eq(hs_tu_str(dl, "2.state"), "delivered");
+    ck_assert_int_eq(hs_tu_int(dl, "2.attempts"), 1);
+    ck_assert_int_eq(hs_tu_int(dl, "3.attempts"), 1);
+    json_object_put(dl);
+    hs_tu_admin("GET", "/inbox", NULL, &r);
+    ck_assert_uint_eq(json_object_array_length(r.json), 1);
+    hs_tu_resp_clear(&r);
+}
+END_TEST
+
 START_TEST(throttling)
 {
     hs_tu_resp r;
@@ -690,6 +755,7 @@ int main(void)
     tcase_add_test(tc, update_and_delete);
     tcase_add_test(tc, webhooks_crud);
     tcase_add_test(tc, webhook_deliveries);
+    tcase_add_test(tc, webhook_delivery_options);
     tcase_add_test(tc, throttling);
     suite_add_tcase(s, tc);
     return hs_tu_run(s);

@@ -19,7 +19,7 @@
 #endif
 
 #define START_TIMEOUT_MS 60000
-#define MAX_ARGS 64
+#define MAX_ARGS 256
 
 static int copy_url(json_object *o, const char *name, char *dst, size_t size)
 {
