@@ -173,7 +173,9 @@ START_TEST(test_pipelines_of_a_process_share_one_token)
     two_pipelines("\"workers\": 2,");
     ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
     ck_assert_int_eq(eploy_calls("POST /api/token"), 1);
-    ck_assert_int_gt(eploy_calls("POST /api/vacancies/search"), 1);   /* both did read */
+    /* both did read: each baseline reads its own applications (the job listing itself may
+     * be shared through the discovery cache, or not, when both start at once) */
+    ck_assert_int_ge(eploy_calls("POST /api/applications/search"), 2);
     /* A new process has no token in memory: one more, again for both. */
     ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
     ck_assert_int_eq(eploy_calls("POST /api/token"), 2);
