@@ -31,93 +31,35 @@ static void teardown(void)
     e2e_stop(&E);
 }
 
+/* The shared helpers, on this test's sandbox. */
 static json_object *admin(const char *method, const char *path, const char *body)
 {
-    long status = 0;
-    char *text = NULL;
-    json_object *o;
-    ck_assert_msg(hs_test_admin(&E.sb, method, path, body, &status, &text) == 0,
-                  "admin %s %s: no response", method, path);
-    ck_assert_msg(status >= 200 && status < 300, "admin %s %s: %ld %s", method, path, status,
-                  text ? text : "");
-    o = json_tokener_parse(text ? text : "null");
-    free(text);
-    return o;
+    return e2e_admin(&E.sb, method, path, body);
 }
 
-/* The stage an application is in now, by name (static buffer). */
 static const char *stage_of(long app)
 {
-    static char name[128];
-    char path[96];
-    json_object *a, *wf, *st, *d;
-    snprintf(path, sizeof path, "/eploy/applications/%ld", app);
-    a = admin("GET", path, NULL);
-    name[0] = '\0';
-    if (json_object_object_get_ex(a, "Workflow", &wf) &&
-        json_object_object_get_ex(wf, "Stage", &st) &&
-        json_object_object_get_ex(st, "Description", &d))
-        snprintf(name, sizeof name, "%s", json_object_get_string(d));
-    json_object_put(a);
-    return name;
+    return e2e_stage_of(&E.sb, app);
 }
 
-/* Actions on an application written with an outcome whose name or id text is `outcome`. */
 static int outcomes(long app, const char *outcome)
 {
-    json_object *arr = admin("GET", "/eploy/actions", NULL);
-    int n = 0;
-    for (size_t i = 0; i < json_object_array_length(arr); i++) {
-        json_object *a = json_object_array_get_idx(arr, i), *ap, *oc;
-        long id = 0;
-        if (json_object_object_get_ex(a, "Application", &ap))
-            id = (long)json_object_get_int64(json_object_object_get(ap, "Id"));
-        if (id != app || !json_object_object_get_ex(a, "ActionOutcome", &oc) ||
-            !json_object_is_type(oc, json_type_object))
-            continue;
-        if (strstr(json_object_to_json_string(oc), outcome) != NULL)
-            n++;
-    }
-    json_object_put(arr);
-    return n;
+    return e2e_outcomes(&E.sb, app, outcome);
 }
 
-/* The participant key of the application's candidate (from the invitation's email). */
 static void participant_of(long app, char *key, size_t size)
 {
-    char path[160];
-    json_object *arr;
-    long cand = e2e_candidate_of(&E.sb, app);
-    snprintf(path, sizeof path, "/willo/participants?interview=%s", E.interview);
-    arr = admin("GET", path, NULL);
-    key[0] = '\0';
-    for (size_t i = 0; i < json_object_array_length(arr); i++) {
-        json_object *p = json_object_array_get_idx(arr, i), *em, *k, *stt;
-        char needle[32];
-        snprintf(needle, sizeof needle, ".%ld@", cand);
-        if (json_object_object_get_ex(p, "email", &em) &&
-            strstr(json_object_get_string(em), needle) != NULL &&
-            json_object_object_get_ex(p, "key", &k) &&
-            !(json_object_object_get_ex(p, "status", &stt) &&
-              (strcmp(json_object_get_string(stt), "expired") == 0)))
-            snprintf(key, size, "%s", json_object_get_string(k));
-    }
-    json_object_put(arr);
-    ck_assert_msg(key[0] != '\0', "no live participant for application %ld", app);
+    e2e_participant_of(&E.sb, E.interview, app, key, size);
 }
 
 static void participant_event(const char *key, const char *event, const char *body)
 {
-    char path[160];
-    snprintf(path, sizeof path, "/willo/participants/%s/%s", key, event);
-    json_object_put(admin("POST", path, body));
+    e2e_participant_event(&E.sb, key, event, body);
 }
 
 static void clock_ahead(long long ms)
 {
-    char body[64];
-    snprintf(body, sizeof body, "{\"offset_ms\":%lld}", ms);
-    json_object_put(admin("POST", "/clock", body));
+    e2e_clock(&E.sb, ms);
 }
 
 static void config(const char *reinvite)
