@@ -178,6 +178,10 @@ static json_object *pipeline_status(hs_app *app, const char *name, json_object *
     rec = hs_status_read(app->config->state_dir, name);
     last = obj_at(rec, "last");
     due = hs_status_next_due(name, rec, interval);
+    /* the code by name; "status" keeps the number for consumers written before */
+    if (last != NULL && obj_at(last, "status") != NULL)
+        json_object_object_add(last, "status_name",
+                               json_object_new_string(hs_status_code_name(num(last, "status"))));
     json_object_object_add(o, "pipeline", json_object_new_string(name));
     json_object_object_add(o, "enabled", json_object_new_boolean(enabled));
     json_object_object_add(o, "interval_s", json_object_new_int64(interval));

@@ -148,6 +148,12 @@ static void host_remote_time(hs_host *host, int64_t remote_ms)
     hs_shared_set_skew(c->app->shared, c->config->name, now - remote_ms, now);
 }
 
+static void host_request_done(hs_host *host, int32_t http_status)
+{
+    hs_connection *c = host->connection;
+    hs_shared_count_request(c->app->shared, c->config->name, http_status);
+}
+
 static hs_status host_shared_get(hs_host *host, const char *name, char *buf, size_t buf_size)
 {
     hs_connection *c = host->connection;
@@ -279,6 +285,7 @@ static hs_connection *connection_new(hs_app *app, const hs_config_connection *co
     c->api.shared_get = host_shared_get;
     c->api.shared_put = host_shared_put;
     c->api.shared_swap = host_shared_swap;
+    c->api.request_done = host_request_done;
     if (!c->scope || !c->store) {
         hs_connection_close(c);
         return NULL;
@@ -392,4 +399,10 @@ int hs_connection_clock_skew(const hs_connection *connection, int64_t *skew_ms, 
     if (connection->app->shared == NULL)
         return 0;
     return hs_shared_skew(connection->app->shared, connection->config->name, skew_ms, at_ms);
+}
+
+void hs_connection_requests(const hs_connection *connection,
+                            uint64_t counts[HS_REQUEST_CLASSES])
+{
+    hs_shared_requests(connection->app->shared, connection->config->name, counts);
 }

@@ -8,7 +8,8 @@
  * store_put (a small key/value store; the runner persists it with hs_connection_store_json()
  * and restores it with hs_connection_store_load() or hs_connection_options.store_json),
  * remote_time (the skew, kept per configured connection in app->shared, see
- * hs_connection_clock_skew) and shared_get / shared_put (memory shared by the connections of
+ * hs_connection_clock_skew), request_done (counted per configured connection in app->shared,
+ * see hs_connection_requests) and shared_get / shared_put (memory shared by the connections of
  * one configured connection in this process, app->shared).
  *
  * Ownership: hs_connection_open() allocates; hs_connection_close() calls the connector's
@@ -30,6 +31,7 @@
 
 #include "app.h"
 #include "records.h"
+#include "shared.h"
 
 typedef struct hs_connection hs_connection;
 
@@ -78,6 +80,11 @@ int hs_connection_store_load(hs_connection *connection, const char *json, char *
  * connection counts): 1 with *skew_ms and the host time *at_ms of the measurement (either may
  * be NULL), 0 when none was measured. */
 int hs_connection_clock_skew(const hs_connection *connection, int64_t *skew_ms, int64_t *at_ms);
+
+/* The HTTP exchanges the connectors of this connection's configured connection reported
+ * (request_done) in this process, by class (hs_request_class_name); zeros when none. */
+void hs_connection_requests(const hs_connection *connection,
+                            uint64_t counts[HS_REQUEST_CLASSES]);
 
 
 #endif /* HS_HOST_CONNECTION_H */

@@ -59,6 +59,7 @@ typedef struct conn_m {
     int64_t calls;
     int64_t budget;              /* 0: none */
     int64_t quota_until_ms;      /* wall; 0: none */
+    uint64_t requests[HS_REQUEST_CLASSES];
 } conn_m;
 
 struct hs_metrics {
@@ -314,6 +315,7 @@ static int64_t configured_budget(const hs_connection *connection)
 void hs_metrics_observe_connection(hs_metrics *m, hs_connection *connection)
 {
     int64_t skew = 0, budget, calls = -1, until = 0;
+    uint64_t requests[HS_REQUEST_CLASSES];
     int have_skew;
     char *text;
     json_object *store = NULL;
@@ -323,6 +325,7 @@ void hs_metrics_observe_connection(hs_metrics *m, hs_connection *connection)
         return;
     have_skew = hs_connection_clock_skew(connection, &skew, NULL) == 1;
     budget = configured_budget(connection);
+    hs_connection_requests(connection, requests);
     if ((text = hs_connection_store_json(connection)) != NULL) {
         store = json_tokener_parse(text);
         free(text);
@@ -341,6 +344,7 @@ void hs_metrics_observe_connection(hs_metrics *m, hs_connection *connection)
         c->calls = calls;
         c->budget = budget;
         c->quota_until_ms = until;
+        memcpy(c->requests, requests, sizeof c->requests);
     }
     pthread_mutex_unlock(&m->mu);
 }
@@ -570,6 +574,13 @@ static void render_connections(buf *b, const hs_metrics *m, int64_t now_ms)
         if (m->conns[i].have_skew)
             put(b, "hiresync_clock_skew_seconds{connection=\"%s\"} %.3f\n", m->conns[i].name,
                 (double)m->conns[i].skew_ms / 1000.0);
+    family(b, "hiresync_requests_total", "counter", "HTTP exchanges with the remote system, "
+           "retries included, by result (status class, timeout, or error: no complete "
+           "response).");
+    for (size_t i = 0; i < m->n_conns; i++)
+        for (size_t k = 0; k < HS_REQUEST_CLASSES; k++)
+            put(b, "hiresync_requests_total{connection=\"%s\",result=\"%s\"} %" PRIu64 "\n",
+                m->conns[i].name, hs_request_class_name(k), m->conns[i].requests[k]);
     family(b, "hiresync_daily_calls", "gauge", "API calls counted for the remote system's "
            "current day (Eploy's quota).");
     for (size_t i = 0; i < m->n_conns; i++)

@@ -2,7 +2,8 @@
  * What the daemon knows about itself, as a snapshot that the listener's thread may read:
  * per pipeline the cycles by result, invitations by outcome, notes, errors by class, the last
  * successful cycle, a cycle duration histogram, the committed cursors and the next due time;
- * per connection the clock skew, the daily call count and budget and a quota stop, where the
+ * per connection the HTTP requests by result (as its connectors report them through
+ * request_done), the clock skew, the daily call count and budget and a quota stop, where the
  * connection's store carries them ("calls" = "YYYY-MM-DD N", "quota_stop" = "<until ms> ...",
  * as the Eploy connector keeps them); the scheduler's heartbeat; webhook doorbells and their
  * tokens.

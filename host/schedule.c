@@ -364,9 +364,10 @@ out:
     if (!j->skipped)
         record(app, j, p, ats, iv, !opt->dry_run && lock >= 0 && !j->doorbell);
     if (!j->skipped && !opt->dry_run) {
-        hs_metrics_cycle_done(g_metrics, name, r, j->doorbell, state ? state->body : NULL);
+        /* the connections first: a reader that sees the cycle counted sees its requests */
         hs_metrics_observe_connection(g_metrics, ats);
         hs_metrics_observe_connection(g_metrics, iv);
+        hs_metrics_cycle_done(g_metrics, name, r, j->doorbell, state ? state->body : NULL);
     }
     hs_connection_close(ats);
     hs_connection_close(iv);

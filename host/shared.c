@@ -12,7 +12,11 @@ struct hs_shared {
     pthread_mutex_t lock;
     json_object *values;   /* {"<conn>": {"<name>": "<value>", ...}, ...} */
     json_object *skews;    /* {"<conn>": [skew_ms, at_ms], ...} */
+    json_object *requests; /* {"<conn>": [n per class, HS_REQUEST_CLASSES of them], ...} */
 };
+
+static const char *const REQUEST_CLASSES[HS_REQUEST_CLASSES] = {"2xx", "3xx", "4xx", "5xx",
+                                                                "timeout", "error"};
 
 hs_shared *hs_shared_new(void)
 {
@@ -25,7 +29,8 @@ hs_shared *hs_shared_new(void)
     }
     s->values = json_object_new_object();
     s->skews = json_object_new_object();
-    if (s->values == NULL || s->skews == NULL) {
+    s->requests = json_object_new_object();
+    if (s->values == NULL || s->skews == NULL || s->requests == NULL) {
         hs_shared_free(s);
         return NULL;
     }
@@ -38,6 +43,7 @@ void hs_shared_free(hs_shared *shared)
         return;
     json_object_put(shared->values);
     json_object_put(shared->skews);
+    json_object_put(shared->requests);
     pthread_mutex_destroy(&shared->lock);
     free(shared);
 }
@@ -158,4 +164,65 @@ int hs_shared_skew(hs_shared *shared, const char *conn, int64_t *skew_ms, int64_
     }
     pthread_mutex_unlock(&shared->lock);
     return found;
+}
+
+const char *hs_request_class_name(size_t i)
+{
+    return i < HS_REQUEST_CLASSES ? REQUEST_CLASSES[i] : NULL;
+}
+
+static size_t request_class(int32_t http_status)
+{
+    if (http_status == HS_REQUEST_TIMEOUT)
+        return 4;
+    if (http_status < 200 || http_status > 599)
+        return 5;
+    return (size_t)(http_status / 100 - 2);
+}
+
+/* conn's counters, created when missing; NULL when out of memory. Called locked. */
+static json_object *counters_of(hs_shared *shared, const char *conn)
+{
+    json_object *list;
+    if (json_object_object_get_ex(shared->requests, conn, &list))
+        return list;
+    list = json_object_new_array_ext(HS_REQUEST_CLASSES);
+    for (size_t i = 0; list != NULL && i < HS_REQUEST_CLASSES; i++) {
+        if (json_object_array_add(list, json_object_new_int64(0)) != 0) {
+            json_object_put(list);
+            return NULL;
+        }
+    }
+    if (list != NULL && json_object_object_add(shared->requests, conn, list) != 0) {
+        json_object_put(list);
+        return NULL;
+    }
+    return list;
+}
+
+void hs_shared_count_request(hs_shared *shared, const char *conn, int32_t http_status)
+{
+    json_object *list;
+    if (shared == NULL || conn == NULL)
+        return;
+    pthread_mutex_lock(&shared->lock);
+    list = counters_of(shared, conn);
+    if (list != NULL)
+        json_object_int_inc(json_object_array_get_idx(list, request_class(http_status)), 1);
+    pthread_mutex_unlock(&shared->lock);
+}
+
+void hs_shared_requests(hs_shared *shared, const char *conn,
+                        uint64_t counts[HS_REQUEST_CLASSES])
+{
+    json_object *list = NULL;
+    memset(counts, 0, HS_REQUEST_CLASSES * sizeof counts[0]);
+    if (shared == NULL || conn == NULL)
+        return;
+    pthread_mutex_lock(&shared->lock);
+    if (json_object_object_get_ex(shared->requests, conn, &list) &&
+        json_object_array_length(list) == HS_REQUEST_CLASSES)
+        for (size_t i = 0; i < HS_REQUEST_CLASSES; i++)
+            counts[i] = (uint64_t)json_object_get_int64(json_object_array_get_idx(list, i));
+    pthread_mutex_unlock(&shared->lock);
 }

@@ -1,7 +1,8 @@
 /*
  * What the connections of one configured connection share within this process: the values a
  * connector keeps with shared_get/shared_put (an access token and its expiry, a quota stop),
- * and the clock skew measured from the remote system's responses.
+ * the clock skew measured from the remote system's responses, and the HTTP exchanges its
+ * connectors report, by result.
  *
  * Every pipeline that uses the connection "eploy" opens its own hs_connection, on its own
  * worker; they meet here, under one lock, by the connection's name. Nothing here is ever
@@ -47,5 +48,16 @@ void hs_shared_set_skew(hs_shared *shared, const char *conn, int64_t skew_ms, in
 /* The last skew measured for conn: 1 with *skew_ms and *at_ms (either may be NULL), 0 when
  * none was measured in this process. */
 int hs_shared_skew(hs_shared *shared, const char *conn, int64_t *skew_ms, int64_t *at_ms);
+
+/* The results an HTTP exchange is counted under (hs_host_api.request_done): "2xx", "3xx",
+ * "4xx", "5xx", "timeout", "error" (no complete response, or a status outside 200..599). */
+#define HS_REQUEST_CLASSES 6
+/* The name of class i (static), NULL beyond the last. */
+const char *hs_request_class_name(size_t i);
+/* Counts one exchange of conn's connectors with its http_status as request_done gives it. */
+void hs_shared_count_request(hs_shared *shared, const char *conn, int32_t http_status);
+/* The exchanges counted for conn in this process, by class (zeros when none). */
+void hs_shared_requests(hs_shared *shared, const char *conn,
+                        uint64_t counts[HS_REQUEST_CLASSES]);
 
 #endif /* HS_HOST_SHARED_H */

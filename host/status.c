@@ -228,3 +228,12 @@ void hs_status_format_age(int64_t ms, char *out, size_t size)
     else
         snprintf(out, size, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 }
+
+const char *hs_status_code_name(int64_t code)
+{
+    static const char *const names[] = {"ok", "retry", "config", "permission", "data",
+                                        "unsupported", "internal", "cancelled", "conflict"};
+    if (code < 0 || code >= (int64_t)(sizeof names / sizeof names[0]))
+        return "unknown";
+    return names[code];
+}

@@ -100,6 +100,11 @@ int hs_status_interrupted(const char *dir, const char *pipeline, json_object *re
 /* Beyond this skew between the host's clock and a remote system's, check and status warn. */
 #define HS_SKEW_WARN_MS 60000
 
+/* The name of an hs_status code as status --json shows it ("ok", "retry", "config",
+ * "permission", "data", "unsupported", "internal", "cancelled", "conflict"), "unknown" for any
+ * other number (a record written by a later version). A static string. */
+const char *hs_status_code_name(int64_t code);
+
 /* "3m", "2h05m", "4d" for a duration in ms. */
 void hs_status_format_age(int64_t ms, char *out, size_t size);
 

@@ -328,6 +328,8 @@ static void await_delayed_write(int cls, const char *label)
 static void last_cycle(int *status, char *error, size_t size, char *result, size_t rsize)
 {
     static const char *const args[] = {"status", "--json", NULL};
+    static const char *const NAMES[] = {"ok", "retry", "config", "permission", "data",
+                                        "unsupported", "internal", "cancelled", "conflict"};
     json_object *all, *p, *last, *v;
     e2e_run(&E, NULL, args); /* exits non-zero after a failed cycle */
     all = json_tokener_parse(E.out);
@@ -335,6 +337,12 @@ static void last_cycle(int *status, char *error, size_t size, char *result, size
     p = json_object_array_get_idx(all, 0);
     ck_assert_msg(json_object_object_get_ex(p, "last", &last), "no last cycle: %s", E.out);
     *status = json_object_object_get_ex(last, "status", &v) ? json_object_get_int(v) : -1;
+    /* the documented name of every code status --json shows */
+    ck_assert_msg(*status >= 0 && *status < (int)(sizeof NAMES / sizeof NAMES[0]) &&
+                  json_object_object_get_ex(last, "status_name", &v) &&
+                  strcmp(json_object_get_string(v), NAMES[*status]) == 0,
+                  "status %d without its name %s: %s", *status,
+                  *status >= 0 && *status < 9 ? NAMES[*status] : "?", E.out);
     snprintf(error, size, "%s", json_object_object_get_ex(last, "error", &v)
                                     ? json_object_get_string(v) : "");
     snprintf(result, rsize, "%s", json_object_object_get_ex(last, "result", &v)

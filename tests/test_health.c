@@ -75,6 +75,36 @@ START_TEST(test_healthy_pipeline_exits_0)
 }
 END_TEST
 
+/* status --json names every field the man page documents for a healthy pipeline, and the
+ * cycle's code by name next to the number older consumers read. */
+START_TEST(test_status_json_has_the_documented_fields)
+{
+    static const char *const top[] = {"pipeline", "enabled", "interval_s", "last", "failures",
+                                      "next_due_ms", "cursor_age_s", "state_seq"};
+    static const char *const last_keys[] = {"started_at", "started_ms", "duration_ms",
+                                            "result", "status", "status_name", "counts",
+                                            "error"};
+    json_object *all, *p, *last, *v;
+    one_pipeline();
+    ck_assert_msg(e2e_run(&E, NULL, STATUS_JSON) == 0, "%s", E.out);
+    all = json_tokener_parse(E.out);
+    ck_assert_msg(all && json_object_array_length(all) == 1, "%s", E.out);
+    p = json_object_array_get_idx(all, 0);
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        ck_assert_msg(json_object_object_get_ex(p, top[i], NULL), "no %s: %s", top[i], E.out);
+    ck_assert(json_object_object_get_ex(p, "last", &last));
+    for (size_t i = 0; i < sizeof last_keys / sizeof last_keys[0]; i++)
+        ck_assert_msg(json_object_object_get_ex(last, last_keys[i], NULL), "no last.%s: %s",
+                      last_keys[i], E.out);
+    ck_assert(json_object_object_get_ex(last, "status_name", &v));
+    ck_assert_str_eq(json_object_get_string(v), "ok");
+    ck_assert(json_object_object_get_ex(last, "status", &v));
+    ck_assert_int_eq(json_object_get_int(v), 0);
+    ck_assert_msg(!json_object_object_get_ex(p, "problems", NULL), "%s", E.out);
+    json_object_put(all);
+}
+END_TEST
+
 /* The interview's life of the last cycle is a line of its own, counting the applications a
  * recruiter had moved on (left there, with a note). */
 START_TEST(test_status_counts_the_interview_life)
@@ -265,6 +295,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_healthy_pipeline_exits_0);
+    tcase_add_test(tc, test_status_json_has_the_documented_fields);
     tcase_add_test(tc, test_status_counts_the_interview_life);
     tcase_add_test(tc, test_read_only_commands_need_no_secret);
     tcase_add_test(tc, test_state_commands_reject_unknown_pipelines);

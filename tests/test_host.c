@@ -5,6 +5,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,53 @@ START_TEST(connection_shared_between_pipelines)
 }
 END_TEST
 
+#define REQUESTS_PER_THREAD 2000
+
+static void *report_requests(void *arg)
+{
+    hs_connection *c = arg;
+    const hs_host_api *api = hs_connection_api(c);
+    static const int32_t statuses[] = {200, 201, 304, 404, 429, 503, HS_REQUEST_TIMEOUT,
+                                       HS_REQUEST_FAILED, 99, 600};
+    for (int i = 0; i < REQUESTS_PER_THREAD; i++)
+        api->request_done(hs_connection_host(c), statuses[i % 10]);
+    return NULL;
+}
+
+/* request_done counts per configured connection, by class, from pipelines on several
+ * threads at once: none is lost. */
+START_TEST(connection_requests_counted_by_class)
+{
+    hs_connection_options a = {0}, b = {0};
+    hs_connection *one = NULL, *two = NULL;
+    hs_host_error err;
+    pthread_t t[4];
+    uint64_t n[HS_REQUEST_CLASSES];
+    /* per class of the ten statuses above: 2xx, 3xx, 4xx, 5xx, timeout, error */
+    static const uint64_t per_ten[HS_REQUEST_CLASSES] = {2, 1, 2, 1, 1, 3};
+    a.scope = "first/ats";
+    b.scope = "second/ats";
+    hs_host_error_init(&err);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &a, &one, &err.e), HS_OK);
+    ck_assert_int_eq(hs_connection_open(&app, "ats", &b, &two, &err.e), HS_OK);
+    ck_assert(HS_HAS_FIELD(hs_host_api, hs_connection_api(one)->struct_size, request_done));
+    hs_connection_requests(one, n);
+    for (size_t k = 0; k < HS_REQUEST_CLASSES; k++)
+        ck_assert_uint_eq(n[k], 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, report_requests, i % 2 ? two : one), 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+    hs_connection_requests(two, n);
+    for (size_t k = 0; k < HS_REQUEST_CLASSES; k++)
+        ck_assert_msg(n[k] == per_ten[k] * 4 * REQUESTS_PER_THREAD / 10, "%s: %llu",
+                      hs_request_class_name(k), (unsigned long long)n[k]);
+    ck_assert_ptr_null(hs_request_class_name(HS_REQUEST_CLASSES));
+    hs_connection_close(one);
+    hs_connection_close(two);
+}
+END_TEST
+
 START_TEST(connection_unknown)
 {
     hs_connection *conn = (hs_connection *)&app;
@@ -434,6 +482,7 @@ static Suite *host_suite(void)
     tcase_add_checked_fixture(conn, app_setup, app_teardown);
     tcase_add_test(conn, connection_services);
     tcase_add_test(conn, connection_shared_between_pipelines);
+    tcase_add_test(conn, connection_requests_counted_by_class);
     tcase_add_test(conn, connection_unknown);
     tcase_add_test(conn, module_init_once_exit_at_cleanup);
     tcase_add_test(conn, jobs_of_a_newer_minor_read_as_2_0);

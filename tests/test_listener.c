@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <json-c/json.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -277,6 +278,68 @@ START_TEST(test_metrics_parse_and_follow_the_cycles)
 }
 END_TEST
 
+/* The sandbox's count of the answers of one server ("eploy", "willo") in a result class as
+ * hiresync_requests_total names it: "2xx".."5xx", or "error" for connections it reset. */
+static double answered(const char *server, const char *cls)
+{
+    long st = 0;
+    char *text = NULL;
+    json_object *stats, *srv, *routes;
+    double n = 0;
+    ck_assert_int_eq(hs_test_admin(&E.sb, "GET", "/stats", NULL, &st, &text), 0);
+    ck_assert_int_eq(st, 200);
+    stats = json_tokener_parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(stats);
+    if (json_object_object_get_ex(stats, server, &srv) &&
+        json_object_object_get_ex(srv, "routes", &routes)) {
+        json_object_object_foreach(routes, route, codes) {
+            (void)route;
+            json_object_object_foreach(codes, code, count) {
+                int hit = strcmp(cls, "error") == 0 ? strcmp(code, "reset") == 0
+                                                    : code[0] == cls[0] && strlen(code) == 3;
+                if (hit)
+                    n += json_object_get_int64(count);
+            }
+        }
+    }
+    json_object_put(stats);
+    return n;
+}
+
+/* hiresync_requests_total counts, per connection and result, exactly the exchanges the
+ * sandbox answered: a 503 (retried) included. */
+START_TEST(test_requests_per_connection_match_the_sandbox)
+{
+    static const char *const servers[] = {"eploy", "willo"};
+    static const char *const classes[] = {"2xx", "3xx", "4xx", "5xx", "timeout", "error"};
+    char labels[128];
+    long st = 0;
+    pid_t pid;
+    configure();
+    ck_assert_int_eq(hs_test_admin(&E.sb, "DELETE", "/stats", NULL, &st, NULL), 0);
+    ck_assert_int_eq(hs_test_admin(&E.sb, "POST", "/faults",
+                                   "{\"server\":\"willo\",\"route\":\"/\",\"status\":503,"
+                                   "\"retry_after\":0,\"count\":1}", &st, NULL), 0);
+    ck_assert_int_eq(st, 201);
+    pid = start_daemon(NULL);
+    ck_assert_double_eq(wait_metric("hiresync_cycles_total", "pipeline=p,result=ok", 1), 1);
+    ck_assert_double_eq(answered("willo", "5xx"), 1);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_msg(answered(servers[i], "2xx") > 0, "no answer from %s", servers[i]);
+        for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++) {
+            double want = strcmp(classes[k], "timeout") == 0 ? 0 : answered(servers[i],
+                                                                            classes[k]);
+            snprintf(labels, sizeof labels, "connection=%s,result=%s", servers[i], classes[k]);
+            ck_assert_msg(metric("hiresync_requests_total", labels) == want,
+                          "hiresync_requests_total{%s} is %g, the sandbox answered %g", labels,
+                          metric("hiresync_requests_total", labels), want);
+        }
+    }
+    stop_daemon(pid);
+}
+END_TEST
+
 /* /readyz says ready after a good cycle, and not ready (503, naming the pipeline) once a
  * cycle fails; /healthz stays 200, since the loop still turns. */
 START_TEST(test_readyz_flips_when_a_pipeline_fails)
@@ -488,6 +551,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_metrics_parse_and_follow_the_cycles);
+    tcase_add_test(tc, test_requests_per_connection_match_the_sandbox);
     tcase_add_test(tc, test_readyz_flips_when_a_pipeline_fails);
     tcase_add_test(tc, test_doorbell_reads_at_once_and_refuses_forgeries);
     tcase_add_test(tc, test_doorbell_coalesces);

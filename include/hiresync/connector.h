@@ -297,7 +297,20 @@ typedef struct hs_host_api {
      * when the current value differs (nothing changed). */
     hs_status (*shared_swap)(hs_host *host, const char *name, const char *expected,
                              const char *value);
+
+    /* added in 2.1, read through HS_HAS_FIELD (and may be NULL) */
+
+    /* One HTTP exchange with the remote system ended: http_status is the response's status
+     * (200, 429, 503...), HS_REQUEST_FAILED when no complete response came (refused, reset,
+     * TLS, a body cut short or too large) or HS_REQUEST_TIMEOUT when it timed out. Call it
+     * once per attempt, retries included, from the thread that made it; the host counts the
+     * requests per connection and result for its metrics. */
+    void (*request_done)(hs_host *host, int32_t http_status);
 } hs_host_api;
+
+/* request_done's http_status for an exchange without a complete response. */
+#define HS_REQUEST_FAILED 0
+#define HS_REQUEST_TIMEOUT (-1)
 
 /* ---- records ------------------------------------------------------------------------------ */
 

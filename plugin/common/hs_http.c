@@ -390,6 +390,22 @@ static void note_date(hs_http *http, int64_t date_ms)
         api->remote_time(http->cfg.host, date_ms);
 }
 
+/* Every attempt, answered or not, is reported to the host, which counts them per connection
+ * and result. */
+static void note_done(hs_http *http, CURLcode rc, long status)
+{
+    const hs_host_api *api = http->cfg.api;
+    int32_t result = HS_REQUEST_FAILED;
+
+    if (!HS_HAS_FIELD(hs_host_api, api->struct_size, request_done) || api->request_done == NULL)
+        return;
+    if (rc == CURLE_OK && status > 0 && status < 1000)
+        result = (int32_t)status;
+    else if (rc == CURLE_OPERATION_TIMEDOUT)
+        result = HS_REQUEST_TIMEOUT;
+    api->request_done(http->cfg.host, result);
+}
+
 /* 1 when a 429's body says the caller's quota is used up (cfg.quota_marker, any case). */
 static int quota_body(const hs_http *http, const attempt *a)
 {
@@ -489,6 +505,7 @@ static hs_status run_attempt(call *c)
         read_answer(http->curl, &c->ans);
         note_date(http, c->ans.date_ms);
     }
+    note_done(http, c->rc, c->ans.status);
     return HS_OK;
 }
 

@@ -11,13 +11,18 @@
  *     doorbell's 10 s rate limit, so each is measured on its own);
  *   - polling only: every delivery lost (the sandbox's delivery_drop), completions spread
  *     evenly over one interval, so the note waits for the next cycle.
+ * A third phase then times candidate moved -> invitation: BENCH_LATENCY_MOVES (default 10)
+ * further applications moved into the trigger stage (admin POST .../move), spread evenly
+ * over one interval, each timed from its move until the interview holds one more
+ * participant than before it (a cycle invites every candidate moved before its read, so
+ * invitations arrive in the order of the moves; polled every 20 ms).
  * Each phase prints a row in the table format of bench.c: records = completions noted, wall
  * s = the phase, requests = made to the sandbox during it, CPU % of wall and peak RSS of the
  * daemon over its whole life (from wait4), target p50 under 5 s for the webhook phase.
  *
  * Output: the rows on stdout, appended to $BENCH_OUT (default bench-results.txt).
  * Environment: HIRESYNC_BIN, HIRESYNC_SANDBOX, HIRESYNC_CONNECTOR_DIR, HIRESYNC_MANIFEST_DIR;
- * BENCH_LATENCY_N (default 20), BENCH_LATENCY_GAP_MS.
+ * BENCH_LATENCY_N (default 20), BENCH_LATENCY_GAP_MS, BENCH_LATENCY_MOVES (default 10).
  */
 #define _GNU_SOURCE
 
@@ -290,11 +295,76 @@ static phase measure(int first, double gap_s, double limit_s)
     return ph;
 }
 
+/* The interview's participants now. */
+static int participants(void)
+{
+    char path[160];
+    json_object *ps;
+    int n;
+    snprintf(path, sizeof path, "/willo/participants?interview=%s", g->interview);
+    ps = admin("GET", path, NULL);
+    n = (int)json_object_array_length(ps);
+    json_object_put(ps);
+    return n;
+}
+
+/* Application ids of job 1001 not in the trigger stage yet, up to n; returns how many. */
+static int unmoved(char ids[][32], int n)
+{
+    json_object *apps = admin("GET", "/eploy/applications?vacancy=1001&limit=1000", NULL);
+    int got = 0;
+    for (size_t i = 0; i < json_object_array_length(apps) && got < n; i++) {
+        json_object *a = json_object_array_get_idx(apps, i);
+        if (strcmp(str(a, "Stage"), VI) != 0)
+            snprintf(ids[got++], sizeof ids[0], "%s", str(a, "ApplicationId"));
+    }
+    json_object_put(apps);
+    return got;
+}
+
+/* Moves n applications gap_s apart and times each until the interview holds one more
+ * participant than before it (up to limit_s after its move). */
+static phase measure_moves(int n, double gap_s, double limit_s)
+{
+    char ids[MAX_N][32];
+    double t[MAX_N], done[MAX_N], start;
+    phase ph = {0, 0, 0, 0, 0};
+    int next = 0, base, arrived = 0;
+    if (unmoved(ids, n) < n)
+        die("job 1001 has fewer than %d applications left to move; lower BENCH_LATENCY_MOVES",
+            n);
+    json_object_put(admin("DELETE", "/stats", NULL));
+    base = participants();
+    start = now_s();
+    while (arrived < n) {
+        double now = now_s();
+        int have;
+        if (next < n && now >= start + gap_s * next) {
+            char path[128];
+            snprintf(path, sizeof path, "/eploy/applications/%s/move", ids[next]);
+            json_object_put(admin("POST", path, "{\"stage\":\"" VI "\"}"));
+            t[next++] = now_s();
+        }
+        have = participants() - base;
+        for (; arrived < have && arrived < next; arrived++)
+            done[arrived] = now_s() - t[arrived];
+        if (arrived < next && now_s() - t[arrived] > limit_s)
+            die("move %d was not invited within %.0f s; see %s", arrived, limit_s, g->log);
+        sleep_s(0.02);
+    }
+    ph.noted = n;
+    ph.wall = now_s() - start;
+    ph.requests = requests();
+    qsort(done, (size_t)n, sizeof done[0], cmp);
+    ph.p50 = n % 2 ? done[n / 2] : (done[n / 2 - 1] + done[n / 2]) / 2;
+    ph.max = done[n - 1];
+    return ph;
+}
+
 static void row(FILE *f, const char *what, const phase *ph, double cpu_pct, long rss_kb,
                 const char *target)
 {
-    fprintf(f, "| completion → note, %s: p50 %.2f s, max %.2f s | %d | %.2f | %ld / - | - | "
-               "%.1f | %.1f | %s |\n",
+    fprintf(f, "| %s: p50 %.2f s, max %.2f s | %d | %.2f | %ld / - | - | %.1f | %.1f | %s |\n",
             what, ph->p50, ph->max, ph->noted, ph->wall, ph->requests,
             cpu_pct, (double)rss_kb / 1024.0, target);
 }
@@ -321,6 +391,8 @@ int main(void)
     static const char *const sync[] = {"webhooks", "sync", NULL};
     static const char *const daemon_args[] = {"run", NULL};
     const char *n_env = getenv("BENCH_LATENCY_N"), *gap_env = getenv("BENCH_LATENCY_GAP_MS");
+    const char *moves_env = getenv("BENCH_LATENCY_MOVES");
+    int moves = moves_env ? atoi(moves_env) : 10;
     const char *out_path = getenv("BENCH_OUT");
     const char *sb_args[] = {"--applications", "2000", "--vacancies", "5", NULL};
     char target[96];
@@ -333,8 +405,9 @@ int main(void)
     L.n = n_env ? atoi(n_env) : 20;
     if (L.bin == NULL || getenv("HIRESYNC_SANDBOX") == NULL)
         die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
-    if (L.n < 1 || L.n > MAX_N || gap_s < 0)
-        die("BENCH_LATENCY_N must be 1 to %d and BENCH_LATENCY_GAP_MS at least 0", MAX_N);
+    if (L.n < 1 || L.n > MAX_N || gap_s < 0 || moves < 1 || moves > MAX_N)
+        die("BENCH_LATENCY_N and BENCH_LATENCY_MOVES must be 1 to %d and BENCH_LATENCY_GAP_MS "
+            "at least 0", MAX_N);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     snprintf(L.dir, sizeof L.dir, "/tmp/hs-bench-latency.XXXXXX");
     if (mkdtemp(L.dir) == NULL)
@@ -358,6 +431,8 @@ int main(void)
     json_object_put(admin("POST", "/willo/settings", "{\"delivery_drop\":1000000}"));
     fprintf(stderr, "bench_latency: %d completions without webhooks, over one interval\n", L.n);
     phase poll = measure(L.n, (double)INTERVAL_S / L.n, 3.0 * INTERVAL_S);
+    fprintf(stderr, "bench_latency: %d candidates moved, over one interval\n", moves);
+    phase moved = measure_moves(moves, (double)INTERVAL_S / moves, 3.0 * INTERVAL_S);
     kill(L.daemon, SIGTERM);
     if (wait4(L.daemon, &status, 0, &ru) != L.daemon)
         die("wait4: %s", strerror(errno));
@@ -372,9 +447,10 @@ int main(void)
     for (int k = 0; k < 2; k++) {
         FILE *f = k ? out : stdout;
         fprintf(f, "\n");
-        row(f, "webhooks on", &hooks, cpu, ru.ru_maxrss, target);
-        row(f, "polling only, interval 1m", &poll, cpu, ru.ru_maxrss, "-");
-        fprintf(f, "\nCPU %% of wall and peak RSS are the daemon's over both phases.\n");
+        row(f, "completion → note, webhooks on", &hooks, cpu, ru.ru_maxrss, target);
+        row(f, "completion → note, polling only, interval 1m", &poll, cpu, ru.ru_maxrss, "-");
+        row(f, "candidate moved → invitation, interval 1m", &moved, cpu, ru.ru_maxrss, "-");
+        fprintf(f, "\nCPU %% of wall and peak RSS are the daemon's over the three phases.\n");
     }
     if (fclose(out) != 0)
         die("writing the results failed");

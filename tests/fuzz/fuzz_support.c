@@ -356,6 +356,7 @@ static hs_status shared_swap(hs_host *host, const char *name, const char *expect
 static const hs_host_api API = {
     sizeof(hs_host_api), HS_ABI_VERSION, host_log, host_cancelled, host_now, host_sleep,
     host_user_agent, store_get, store_put, remote_time, shared_get, shared_put, shared_swap,
+    NULL,
 };
 
 const hs_host_api *fuzz_host_api(void)

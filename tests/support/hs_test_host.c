@@ -213,7 +213,7 @@ static hs_status t_shared_swap(hs_host *host, const char *name, const char *expe
 static const hs_host_api test_api = {
     sizeof(hs_host_api), HS_ABI_VERSION, t_log, t_cancelled, t_now_ms, t_sleep_ms,
     t_user_agent, t_store_get, t_store_put, t_remote_time, t_shared_get, t_shared_put,
-    t_shared_swap,
+    t_shared_swap, NULL,
 };
 
 int64_t hs_test_host_remote_time(const hs_test_host *h)
