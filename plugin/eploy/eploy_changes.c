@@ -273,13 +273,13 @@ static int dup_in_page(const row *rows, size_t k)
  * hs_eploy_people_fetch's limit). */
 static hs_status emit_batch(reader *r, const row *rows, size_t m, hs_error *err)
 {
-    const char *app_ids[100], *cand_ids[100];
+    const char *app_ids[100] = {NULL}, *cand_ids[100] = {NULL};
     size_t n_people = 0, at = 0;
     hs_eploy_people people = {NULL, 0};
     hs_status st;
 
     for (size_t i = 0; i < m; i++) {
-        if (!rows[i].needs_person)
+        if (!rows[i].needs_person || n_people == sizeof app_ids / sizeof app_ids[0])
             continue;
         app_ids[n_people] = rows[i].app_id;
         cand_ids[n_people++] = rows[i].cand_id != NULL ? rows[i].cand_id : "";
