@@ -239,7 +239,7 @@ static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snaps
     hs_ref stage = {sizeof stage, e->stage_id, e->stage_name};
     hs_ref status = {sizeof status, e->status_id, NULL};
     hs_stage_change *ch = &cb.ch;
-    static char questions[8][32], links[8][64], scores[8][8];
+    static char questions[8][32], links[8][128], scores[8][16];
     unsigned char answers[8][sizeof(hs_answer) + FAKE_PAD];
     size_t asize = fake.answer_size ? fake.answer_size : sizeof(hs_answer);
     int n_answers = e->n_answers < 8 ? e->n_answers : 8;
