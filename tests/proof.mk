@@ -3,16 +3,17 @@
 
 # ---- `make bench`: the performance table (not part of `make check`) -------------------------
 EXTRA_PROGRAMS = tests/bench/bench tests/bench/bench_latency tests/bench/bench_fleet
-tests_bench_bench_SOURCES = tests/bench/bench.c
+BENCH_UTIL = tests/bench/bench_util.c tests/bench/bench_util.h
+tests_bench_bench_SOURCES = tests/bench/bench.c $(BENCH_UTIL)
 tests_bench_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support
 tests_bench_bench_LDADD = tests/support/libhstestsandbox.la $(CURL_LIBS) $(JSON_C_LIBS)
 CLEANFILES += tests/bench/bench bench-results.txt
-tests_bench_bench_latency_SOURCES = tests/bench/bench_latency.c
+tests_bench_bench_latency_SOURCES = tests/bench/bench_latency.c $(BENCH_UTIL)
 tests_bench_bench_latency_CPPFLAGS = $(tests_bench_bench_CPPFLAGS)
 tests_bench_bench_latency_LDADD = $(tests_bench_bench_LDADD)
 CLEANFILES += tests/bench/bench_latency
 # A thousand pipelines on one daemon (about five minutes; `make bench-fleet` alone).
-tests_bench_bench_fleet_SOURCES = tests/bench/bench_fleet.c
+tests_bench_bench_fleet_SOURCES = tests/bench/bench_fleet.c $(BENCH_UTIL)
 tests_bench_bench_fleet_CPPFLAGS = $(tests_bench_bench_CPPFLAGS)
 tests_bench_bench_fleet_LDADD = $(tests_bench_bench_LDADD)
 CLEANFILES += tests/bench/bench_fleet bench-fleet-results.txt

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hs_test_sandbox.h"
 
 #define EPLOY_PAGE 100
@@ -79,26 +80,6 @@ static bench *g_bench; /* for the clean-up at exit */
 
 static void cleanup(void);
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long ceil_div(long a, long b)
 {
     return a <= 0 ? 0 : (a + b - 1) / b;
@@ -113,7 +94,7 @@ static json_object *admin(bench *b, const char *method, const char *path, const 
     json_object *o;
     if (hs_test_admin(&b->sb, method, path, body, &status, &text) != 0 || status < 200 ||
         status >= 300)
-        die("admin %s %s failed (%ld)", method, path, status);
+        hs_bench_die("admin %s %s failed (%ld)", method, path, status);
     o = json_tokener_parse(text && *text ? text : "null");
     free(text);
     return o;
@@ -145,11 +126,11 @@ static json_object *eploy_search_in(bench *b, const char *resource, const char *
                  "{\"Paging\":{\"RequestedPage\":%d,\"RecordsPerPage\":%d},"
                  "\"ResponseBlocks\":[%s]}", page, EPLOY_PAGE, blocks);
     if (hs_test_request("POST", url, headers, body, &r) != 0 || r.status != 200)
-        die("POST %s: %ld", url, r.status);
+        hs_bench_die("POST %s: %ld", url, r.status);
     o = json_tokener_parse(r.body);
     hs_test_response_clear(&r);
     if (o == NULL)
-        die("POST %s: not JSON", url);
+        hs_bench_die("POST %s: not JSON", url);
     return o;
 }
 
@@ -179,13 +160,7 @@ static void find_trigger_ids(bench *b)
     }
     json_object_put(env);
     if (len == 0)
-        die("the sandbox has no \"Video Interview\" stage");
-}
-
-static long total_pages(json_object *env)
-{
-    json_object *v;
-    return json_object_object_get_ex(env, "TotalPages", &v) ? (long)json_object_get_int64(v) : 0;
+        hs_bench_die("the sandbox has no \"Video Interview\" stage");
 }
 
 static void sandbox_start(bench *b, long applications, long latency_ms)
@@ -197,14 +172,14 @@ static void sandbox_start(bench *b, long applications, long latency_ms)
     snprintf(apps, sizeof apps, "%ld", applications);
     snprintf(lat, sizeof lat, "%ld", latency_ms);
     if (hs_test_sandbox_start(&b->sb, args) != 0)
-        die("the sandbox did not start");
+        hs_bench_die("the sandbox did not start");
     if (hs_test_eploy_token(&b->sb, "sandbox-client", "sandbox-secret", b->token,
                             sizeof b->token) != 0)
-        die("no Eploy token from the sandbox");
+        hs_bench_die("no Eploy token from the sandbox");
     ivs = admin(b, "GET", "/willo/interviews", NULL);
     b->n_interviews = (long)json_object_array_length(ivs);
     if (b->n_interviews < 1)
-        die("the sandbox has no interview");
+        hs_bench_die("the sandbox has no interview");
     snprintf(b->interview, sizeof b->interview, "%s",
              json_object_get_string(json_object_object_get(json_object_array_get_idx(ivs, 0),
                                                            "key")));
@@ -225,7 +200,7 @@ static void sandbox_start(bench *b, long applications, long latency_ms)
     }
     json_object_put(env);
     if (b->n_jobs == 0)
-        die("the sandbox has no open vacancy");
+        hs_bench_die("the sandbox has no open vacancy");
     find_trigger_ids(b);
 }
 
@@ -256,7 +231,7 @@ static long application_pages(bench *b, const char *stages)
     for (size_t i = 0; i < b->n_jobs; i++) {
         json_object *env = eploy_search_in(b, "applications", "Application.Vacancy", b->jobs[i],
                                            stages, 1, "\"ApplicationId\"");
-        pages += total_pages(env);
+        pages += hs_bench_total_pages(env);
         json_object_put(env);
     }
     return pages;
@@ -270,7 +245,7 @@ static void write_config(bench *b, int workers, int pipelines)
 {
     FILE *f = fopen(b->config, "w");
     if (f == NULL)
-        die("%s: %s", b->config, strerror(errno));
+        hs_bench_die("%s: %s", b->config, strerror(errno));
     fprintf(f, "{ \"state_dir\": \"%s/state\", \"log_level\": \"info\",\n", b->dir);
     if (workers > 0)
         fprintf(f, "  \"workers\": %d,\n", workers);
@@ -296,7 +271,7 @@ static void write_config(bench *b, int workers, int pipelines)
     }
     fprintf(f, "  } }\n");
     if (fclose(f) != 0 || chmod(b->config, 0600) != 0)
-        die("%s: %s", b->config, strerror(errno));
+        hs_bench_die("%s: %s", b->config, strerror(errno));
 }
 
 /* Sums the records hiresync reports in its "N current positions" / "N stage changes" lines. */
@@ -342,10 +317,10 @@ static run_cost run_cycle(bench *b)
         argv[n++] = (char *)argv_tail[i];
     argv[n] = NULL;
     fflush(NULL);
-    t0 = now_s();
+    t0 = hs_bench_now_s();
     pid = fork();
     if (pid < 0)
-        die("fork: %s", strerror(errno));
+        hs_bench_die("fork: %s", strerror(errno));
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
@@ -357,8 +332,8 @@ static run_cost run_cycle(bench *b)
         _exit(127);
     }
     if (wait4(pid, &status, 0, &ru) != pid)
-        die("wait4: %s", strerror(errno));
-    c.wall_s = now_s() - t0;
+        hs_bench_die("wait4: %s", strerror(errno));
+    c.wall_s = hs_bench_now_s() - t0;
     c.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     c.maxrss_kb = ru.ru_maxrss;
@@ -375,26 +350,18 @@ static run_cost run_cycle(bench *b)
     return c;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void dir_make(bench *b)
 {
     snprintf(b->dir, sizeof b->dir, "/tmp/hs-bench-XXXXXX");
     if (mkdtemp(b->dir) == NULL)
-        die("mkdtemp: %s", strerror(errno));
+        hs_bench_die("mkdtemp: %s", strerror(errno));
     snprintf(b->config, sizeof b->config, "%s/hiresync.json", b->dir);
 }
 
 static void dir_remove(bench *b)
 {
     if (b->dir[0])
-        nftw(b->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        hs_bench_rmtree(b->dir);
     b->dir[0] = '\0';
 }
 
@@ -413,7 +380,7 @@ static row *add_row(bench *b, const char *name, long records, run_cost c, long m
 {
     row *r;
     if (b->n_rows == MAX_ROWS)
-        die("too many rows");
+        hs_bench_die("too many rows");
     r = &b->rows[b->n_rows++];
     memset(r, 0, sizeof *r);
     snprintf(r->scenario, sizeof r->scenario, "%s", name);
@@ -488,10 +455,10 @@ static void full_read_unfiltered(bench *b, long applications, long pages)
 static void full_read(bench *b, long applications, int keep)
 {
     long pages;
-    double t0 = now_s();
+    double t0 = hs_bench_now_s();
     sandbox_start(b, applications, 0);
     fprintf(stderr, "bench: sandbox with %ld applications up in %.1f s\n", applications,
-            now_s() - t0);
+            hs_bench_now_s() - t0);
     pages = application_pages(b, NULL);
     dir_make(b);
     write_config(b, 0, 1);
@@ -553,7 +520,7 @@ static long make_changes(bench *b, long count)
                              json_object_array_get_idx(recs, i), "ApplicationId")));
                 if (hs_test_admin(&b->sb, "POST", path, "{\"stage\":\"Offers & Placements\"}",
                                   &status, &text) != 0 || status != 200)
-                    die("move %s: %ld", path, status);
+                    hs_bench_die("move %s: %ld", path, status);
                 app = json_tokener_parse(text ? text : "");
                 snprintf(last, sizeof last, "%s",
                          json_object_get_string(json_object_object_get(app, "ModificationDate")));
@@ -575,7 +542,7 @@ static void incremental(bench *b, long applications, long changes)
     long pages, min;
     run_cost c;
     row *r;
-    double t0 = now_s();
+    double t0 = hs_bench_now_s();
     /* A small tenant may hold fewer applications in its open jobs. */
     changes = make_changes(b, changes);
     pages = ceil_div(changes, EPLOY_PAGE);
@@ -583,7 +550,7 @@ static void incremental(bench *b, long applications, long changes)
      * (for their candidate ids) and the candidates. */
     min = min_fixed(b) + (pages ? pages : 1) + 2 * pages;
     if (changes)
-        fprintf(stderr, "bench: %ld moves made in %.1f s\n", changes, now_s() - t0);
+        fprintf(stderr, "bench: %ld moves made in %.1f s\n", changes, hs_bench_now_s() - t0);
     c = run_cycle(b);
     snprintf(name, sizeof name, "incremental, %ld changes (of %ld)", changes, applications);
     r = add_row(b, name, c.records, c, min);
@@ -600,7 +567,7 @@ static void pipelines_idle(bench *b)
     dir_make(b);
     write_config(b, 0, n);
     if (run_cycle(b).exit_code != 0)
-        die("the baseline cycle of %d pipelines failed", n);
+        hs_bench_die("the baseline cycle of %d pipelines failed", n);
     json_object_put(admin(b, "POST", "/eploy/settings", "{\"latency_ms\":20}"));
     /* One token for the process; per pipeline the rest of an idle cycle (one empty page of
      * status history included). */
@@ -670,11 +637,11 @@ static void idle_daemon(bench *b)
     write_config(b, 0, 1);
     g_interval = NULL;
     if (run_cycle(b).exit_code != 0)
-        die("the baseline cycle failed");
+        hs_bench_die("the baseline cycle failed");
     snprintf(log, sizeof log, "%s/daemon.log", b->dir);
     fflush(NULL);
     if ((pid = fork()) < 0)
-        die("fork: %s", strerror(errno));
+        hs_bench_die("fork: %s", strerror(errno));
     if (pid == 0) {
         char *argv[] = {(char *)b->bin, (char *)"-c", b->config, (char *)"run", NULL};
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -693,7 +660,7 @@ static void idle_daemon(bench *b)
     if (first < 0 || next_start(b, first) < 0) {
         kill(pid, SIGTERM);
         waitpid(pid, &status, 0);
-        die("the daemon ran no second cycle (see %s)", log);
+        hs_bench_die("the daemon ran no second cycle (see %s)", log);
     }
     c.requests = stats_requests(b);
     kill(pid, SIGTERM);
@@ -733,12 +700,12 @@ static long parse_sizes(const char *text, long *sizes, long max)
     long n = 0;
     char *copy = strdup(text), *save = NULL;
     if (copy == NULL)
-        die("out of memory");
+        hs_bench_die("out of memory");
     for (char *t = strtok_r(copy, ", ", &save); t && n < max; t = strtok_r(NULL, ", ", &save)) {
         char *end;
         long v = strtol(t, &end, 10);
         if (*end != '\0' || v < 1 || v > 5000000)
-            die("BENCH_SIZES: \"%s\" is not an application count from 1 to 5000000", t);
+            hs_bench_die("BENCH_SIZES: \"%s\" is not an application count from 1 to 5000000", t);
         sizes[n++] = v;
     }
     free(copy);
@@ -761,16 +728,17 @@ int main(void)
     const char *out_path = getenv("BENCH_OUT");
     long sizes[8], n_sizes;
     FILE *out;
-    double t0 = now_s();
+    double t0 = hs_bench_now_s();
+    hs_bench_name = "bench";
 
     g_bench = &b;
     atexit(cleanup);
     b.bin = getenv("HIRESYNC_BIN");
     if (b.bin == NULL || getenv("HIRESYNC_SANDBOX") == NULL)
-        die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
+        hs_bench_die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
     n_sizes = parse_sizes(sizes_env ? sizes_env : "1000,10000,100000,1000000", sizes, 8);
     if (n_sizes == 0)
-        die("BENCH_SIZES names no size");
+        hs_bench_die("BENCH_SIZES names no size");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     for (long i = 0; i < n_sizes; i++)
         full_read(&b, sizes[i], i == n_sizes - 1);
@@ -784,11 +752,11 @@ int main(void)
     print_table(&b, stdout);
     out = fopen(out_path ? out_path : "bench-results.txt", "w");
     if (out == NULL)
-        die("%s: %s", out_path ? out_path : "bench-results.txt", strerror(errno));
+        hs_bench_die("%s: %s", out_path ? out_path : "bench-results.txt", strerror(errno));
     print_table(&b, out);
-    fprintf(out, "\nMeasured in %.0f s in all.\n", now_s() - t0);
+    fprintf(out, "\nMeasured in %.0f s in all.\n", hs_bench_now_s() - t0);
     if (fclose(out) != 0)
-        die("writing the results failed");
+        hs_bench_die("writing the results failed");
     curl_global_cleanup();
     return 0;
 }

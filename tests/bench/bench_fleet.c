@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hs_test_sandbox.h"
 
 #define TENANTS 50
@@ -75,33 +76,6 @@ typedef struct fleet {
 
 static fleet *g_fleet;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bench_fleet: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* ---- the sandbox ---------------------------------------------------------------------------- */
 
 static json_object *admin(fleet *f, const char *method, const char *path, const char *body)
@@ -111,7 +85,7 @@ static json_object *admin(fleet *f, const char *method, const char *path, const 
     json_object *o;
     if (hs_test_admin(&f->sb, method, path, body, &status, &text) != 0 || status < 200 ||
         status >= 300)
-        die("admin %s %s failed (%ld)", method, path, status);
+        hs_bench_die("admin %s %s failed (%ld)", method, path, status);
     o = json_tokener_parse(text && *text ? text : "null");
     free(text);
     return o;
@@ -153,18 +127,12 @@ static json_object *eploy_search(fleet *f, const char *token, const char *resour
              "\"ResponseBlocks\":[\"VacancyId\",\"VacancyStatus\",\"ApplicationId\"]}",
              filter, EPLOY_PAGE);
     if (hs_test_request("POST", url, headers, body, &r) != 0 || r.status != 200)
-        die("POST %s: %ld", url, r.status);
+        hs_bench_die("POST %s: %ld", url, r.status);
     o = json_tokener_parse(r.body);
     hs_test_response_clear(&r);
     if (o == NULL)
-        die("POST %s: not JSON", url);
+        hs_bench_die("POST %s: not JSON", url);
     return o;
-}
-
-static long total_pages(json_object *env)
-{
-    json_object *v;
-    return json_object_object_get_ex(env, "TotalPages", &v) ? (long)json_object_get_int64(v) : 0;
 }
 
 static void sandbox_start(fleet *f)
@@ -188,13 +156,13 @@ static void sandbox_start(fleet *f)
     }
     args[n] = NULL;
     if (hs_test_sandbox_start(&f->sb, args) != 0)
-        die("the sandbox did not start");
+        hs_bench_die("the sandbox did not start");
     if (hs_test_eploy_token(&f->sb, "tenant-00", "secret-00", token, sizeof token) != 0)
-        die("no Eploy token from the sandbox");
+        hs_bench_die("no Eploy token from the sandbox");
     ivs = admin(f, "GET", "/willo/interviews", NULL);
     f->n_interviews = (long)json_object_array_length(ivs);
     if (f->n_interviews < 1)
-        die("the sandbox has no interview");
+        hs_bench_die("the sandbox has no interview");
     snprintf(f->interview, sizeof f->interview, "%s",
              json_object_get_string(json_object_object_get(json_object_array_get_idx(ivs, 0),
                                                            "key")));
@@ -213,7 +181,7 @@ static void sandbox_start(fleet *f)
     }
     json_object_put(env);
     if (f->n_jobs == 0)
-        die("the sandbox has no open vacancy");
+        hs_bench_die("the sandbox has no open vacancy");
 }
 
 /* Pages of applications of the open jobs, as a first cycle reads them. */
@@ -222,13 +190,13 @@ static long application_pages(fleet *f)
     char token[256], filter[160];
     long pages = 0;
     if (hs_test_eploy_token(&f->sb, "tenant-00", "secret-00", token, sizeof token) != 0)
-        die("no Eploy token from the sandbox");
+        hs_bench_die("no Eploy token from the sandbox");
     for (size_t i = 0; i < f->n_jobs; i++) {
         json_object *env;
         snprintf(filter, sizeof filter, "\"Filters\":[{\"Route\":\"Application.Vacancy\","
                  "\"Operation\":\"Equals\",\"Value\":\"%s\"}],", f->jobs[i]);
         env = eploy_search(f, token, "applications", filter);
-        pages += total_pages(env);
+        pages += hs_bench_total_pages(env);
         json_object_put(env);
     }
     return pages;
@@ -240,7 +208,7 @@ static void write_config(fleet *f)
 {
     FILE *c = fopen(f->config, "w");
     if (c == NULL)
-        die("%s: %s", f->config, strerror(errno));
+        hs_bench_die("%s: %s", f->config, strerror(errno));
     fprintf(c, "{ \"state_dir\": \"%s/state\", \"log_level\": \"info\",\n"
                "  \"connections\": {\n", f->dir);
     for (int t = 0; t < TENANTS; t++)
@@ -263,7 +231,7 @@ static void write_config(fleet *f)
     }
     fprintf(c, "  } }\n");
     if (fclose(c) != 0 || chmod(f->config, 0600) != 0)
-        die("%s: %s", f->config, strerror(errno));
+        hs_bench_die("%s: %s", f->config, strerror(errno));
 }
 
 static void daemon_start(fleet *f)
@@ -271,7 +239,7 @@ static void daemon_start(fleet *f)
     fflush(NULL);
     f->daemon = fork();
     if (f->daemon < 0)
-        die("fork: %s", strerror(errno));
+        hs_bench_die("fork: %s", strerror(errno));
     if (f->daemon == 0) {
         char *argv[] = {(char *)f->bin, (char *)"-c", f->config, (char *)"run", NULL};
         int fd = open(f->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -300,7 +268,7 @@ static void daemon_check(fleet *f)
     int status;
     if (waitpid(f->daemon, &status, WNOHANG) == f->daemon) {
         f->daemon = 0;
-        die("the daemon exited (status %d); see %s", status, f->log);
+        hs_bench_die("the daemon exited (status %d); see %s", status, f->log);
     }
 }
 
@@ -313,7 +281,7 @@ static double daemon_cpu_s(const fleet *f)
     size_t n;
     snprintf(path, sizeof path, "/proc/%d/stat", (int)f->daemon);
     if ((s = fopen(path, "r")) == NULL)
-        die("%s: %s", path, strerror(errno));
+        hs_bench_die("%s: %s", path, strerror(errno));
     n = fread(buf, 1, sizeof buf - 1, s);
     fclose(s);
     buf[n] = '\0';
@@ -321,7 +289,7 @@ static double daemon_cpu_s(const fleet *f)
     if ((p = strrchr(buf, ')')) == NULL ||
         sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
                &stime) != 2)
-        die("%s: unexpected format", path);
+        hs_bench_die("%s: unexpected format", path);
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -334,7 +302,7 @@ static double daemon_mem_mb(const fleet *f, const char *field)
     FILE *s;
     snprintf(path, sizeof path, "/proc/%d/status", (int)f->daemon);
     if ((s = fopen(path, "r")) == NULL)
-        die("%s: %s", path, strerror(errno));
+        hs_bench_die("%s: %s", path, strerror(errno));
     while (fgets(line, sizeof line, s) != NULL)
         if (strncmp(line, field, len) == 0 && line[len] == ':')
             kb = strtol(line + len + 1, NULL, 10);
@@ -362,11 +330,11 @@ static int64_t last_start(const fleet *f, int p)
  * the last round (f->starts), then remembers the new ones. */
 static void wait_round(fleet *f)
 {
-    double t0 = now_s();
+    double t0 = hs_bench_now_s();
     int64_t *seen = malloc(PIPELINES * sizeof *seen);
     int done = 0;
     if (seen == NULL)
-        die("out of memory");
+        hs_bench_die("out of memory");
     memcpy(seen, f->starts, PIPELINES * sizeof *seen);
     for (;;) {
         for (int p = 0; p < PIPELINES; p++)
@@ -375,10 +343,10 @@ static void wait_round(fleet *f)
         if (done == PIPELINES)
             break;
         daemon_check(f);
-        if (now_s() - t0 > ROUND_TIMEOUT_S)
-            die("a round did not end in %d s (%d of %d pipelines); see %s", ROUND_TIMEOUT_S,
+        if (hs_bench_now_s() - t0 > ROUND_TIMEOUT_S)
+            hs_bench_die("a round did not end in %d s (%d of %d pipelines); see %s", ROUND_TIMEOUT_S,
                 done, PIPELINES, f->log);
-        sleep_s(1.0);
+        hs_bench_sleep_s(1.0);
     }
     memcpy(f->starts, seen, PIPELINES * sizeof *seen);
     free(seen);
@@ -429,14 +397,6 @@ static void print_table(const fleet *f, FILE *out)
     }
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void cleanup(void)
 {
     if (g_fleet == NULL)
@@ -445,7 +405,7 @@ static void cleanup(void)
     if (g_fleet->sb.pid)
         hs_test_sandbox_stop(&g_fleet->sb);
     if (g_fleet->dir[0])
-        nftw(g_fleet->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        hs_bench_rmtree(g_fleet->dir);
     g_fleet->dir[0] = '\0';
 }
 
@@ -469,11 +429,11 @@ static void measure(fleet *f)
 
     pages = application_pages(f);
     json_object_put(admin(f, "DELETE", "/stats", NULL));
-    t0 = now_s();
+    t0 = hs_bench_now_s();
     daemon_start(f);
     c0 = 0.0;
     wait_round(f);
-    t1 = now_s();
+    t1 = hs_bench_now_s();
     c1 = daemon_cpu_s(f);
     requests = stats_requests(f, &tokens);
     snprintf(name, sizeof name, "%d pipelines, %d+%d connections: first round", PIPELINES,
@@ -494,10 +454,10 @@ static void measure(fleet *f)
 
     /* The idle minute: nothing is due until the first pipeline's interval has passed. */
     json_object_put(admin(f, "DELETE", "/stats", NULL));
-    t0 = now_s();
+    t0 = hs_bench_now_s();
     c0 = daemon_cpu_s(f);
-    sleep_s(IDLE_S);
-    t1 = now_s();
+    hs_bench_sleep_s(IDLE_S);
+    t1 = hs_bench_now_s();
     c1 = daemon_cpu_s(f);
     requests = stats_requests(f, &tokens);
     r = add_row(f, "1000 pipelines, daemon idle for a minute");
@@ -515,10 +475,10 @@ static void measure(fleet *f)
 
     /* The next round: every pipeline's idle cycle, on the tokens the connections hold. */
     json_object_put(admin(f, "DELETE", "/stats", NULL));
-    t0 = now_s();
+    t0 = hs_bench_now_s();
     c0 = daemon_cpu_s(f);
     wait_round(f);
-    t1 = now_s();
+    t1 = hs_bench_now_s();
     c1 = daemon_cpu_s(f);
     requests = stats_requests(f, &tokens);
     r = add_row(f, "1000 pipelines, idle round (waits included)");
@@ -539,21 +499,22 @@ int main(void)
     static fleet f;
     const char *out_path = getenv("BENCH_OUT");
     FILE *out;
+    hs_bench_name = "bench_fleet";
 
     g_fleet = &f;
     atexit(cleanup);
     f.bin = getenv("HIRESYNC_BIN");
     if (f.bin == NULL || getenv("HIRESYNC_SANDBOX") == NULL)
-        die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
+        hs_bench_die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
     if ((f.starts = malloc(PIPELINES * sizeof *f.starts)) == NULL)
-        die("out of memory");
+        hs_bench_die("out of memory");
     for (int p = 0; p < PIPELINES; p++)
         f.starts[p] = -1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     sandbox_start(&f);
     snprintf(f.dir, sizeof f.dir, "/tmp/hs-bench-fleet-XXXXXX");
     if (mkdtemp(f.dir) == NULL)
-        die("mkdtemp: %s", strerror(errno));
+        hs_bench_die("mkdtemp: %s", strerror(errno));
     snprintf(f.config, sizeof f.config, "%s/hiresync.json", f.dir);
     snprintf(f.log, sizeof f.log, "%s/hiresync.log", f.dir);
     write_config(&f);
@@ -563,10 +524,10 @@ int main(void)
     print_table(&f, stdout);
     out = fopen(out_path ? out_path : "bench-fleet-results.txt", "w");
     if (out == NULL)
-        die("%s: %s", out_path ? out_path : "bench-fleet-results.txt", strerror(errno));
+        hs_bench_die("%s: %s", out_path ? out_path : "bench-fleet-results.txt", strerror(errno));
     print_table(&f, out);
     if (fclose(out) != 0)
-        die("writing the results failed");
+        hs_bench_die("writing the results failed");
     free(f.starts);
     curl_global_cleanup();
     return 0;

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hs_test_sandbox.h"
 
 #define MAX_N 100
@@ -61,38 +62,12 @@ typedef struct lat {
 
 static lat *g;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bench_latency: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (s > 0 && nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 static json_object *admin(const char *method, const char *path, const char *body)
 {
     char *text = NULL;
     long status = 0;
     if (hs_test_admin(&g->sb, method, path, body, &status, &text) != 0 || status >= 400)
-        die("admin %s %s answered %ld: %s", method, path, status, text ? text : "");
+        hs_bench_die("admin %s %s answered %ld: %s", method, path, status, text ? text : "");
     json_object *o = json_tokener_parse(text ? text : "null");
     free(text);
     return o;
@@ -114,7 +89,7 @@ static int free_port(void)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
         getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        die("no free port: %s", strerror(errno));
+        hs_bench_die("no free port: %s", strerror(errno));
     port = ntohs(a.sin_port);
     close(fd);
     return port;
@@ -126,7 +101,7 @@ static void write_config(void)
     FILE *f = fopen(g->config, "w");
     snprintf(g->base, sizeof g->base, "http://127.0.0.1:%d", port);
     if (f == NULL)
-        die("%s: %s", g->config, strerror(errno));
+        hs_bench_die("%s: %s", g->config, strerror(errno));
     fprintf(f, "{ \"state_dir\": \"%s/state\", \"listen\": \"127.0.0.1:%d\", "
                "\"public_url\": \"%s\",\n"
                "  \"connections\": {\n"
@@ -141,7 +116,7 @@ static void write_config(void)
                "\"trigger_stages\": [\"" VI "\"]}]}]} } }\n",
             g->dir, port, g->base, g->sb.eploy_url, g->sb.willo_url, g->interview);
     if (fclose(f) != 0 || chmod(g->config, 0600) != 0)
-        die("%s: %s", g->config, strerror(errno));
+        hs_bench_die("%s: %s", g->config, strerror(errno));
 }
 
 /* Starts `hiresync -c CONFIG args...` with its output in the log; returns its pid. */
@@ -158,7 +133,7 @@ static pid_t spawn(const char *const *args)
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
-        die("fork: %s", strerror(errno));
+        hs_bench_die("fork: %s", strerror(errno));
     if (pid == 0) {
         int fd = open(g->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd < 0)
@@ -177,7 +152,7 @@ static void run(const char *const *args)
     int status = 0;
     pid_t pid = spawn(args);
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die("hiresync %s failed; see %s", args[0], g->log);
+        hs_bench_die("hiresync %s failed; see %s", args[0], g->log);
 }
 
 /* Baseline, then 2n candidates of job 1001 moved into the trigger stage and invited. */
@@ -198,13 +173,13 @@ static void invite(void)
     }
     json_object_put(apps);
     if (moved < 2 * g->n)
-        die("job 1001 has only %d applications to move; lower BENCH_LATENCY_N", moved);
+        hs_bench_die("job 1001 has only %d applications to move; lower BENCH_LATENCY_N", moved);
     run(cycle);
     char path[160];
     snprintf(path, sizeof path, "/willo/participants?interview=%s", g->interview);
     ps = admin("GET", path, NULL);
     if ((int)json_object_array_length(ps) < 2 * g->n)
-        die("%zu invitations, %d expected; see %s", json_object_array_length(ps), 2 * g->n,
+        hs_bench_die("%zu invitations, %d expected; see %s", json_object_array_length(ps), 2 * g->n,
             g->log);
     for (int i = 0; i < 2 * g->n; i++)
         snprintf(g->keys[i], sizeof g->keys[i], "%s",
@@ -260,34 +235,34 @@ typedef struct phase {
  * after its completion). */
 static phase measure(int first, double gap_s, double limit_s)
 {
-    double t[MAX_N], done[MAX_N], start = now_s();
+    double t[MAX_N], done[MAX_N], start = hs_bench_now_s();
     phase ph = {0, 0, 0, 0, 0};
     int left = g->n, next = 0;
     json_object_put(admin("DELETE", "/stats", NULL));
     for (int i = 0; i < g->n; i++)
         done[i] = -1;
     while (left > 0) {
-        double now = now_s();
+        double now = hs_bench_now_s();
         if (next < g->n && now >= start + gap_s * next) {
             char path[160];
             snprintf(path, sizeof path, "/willo/participants/%s/complete", g->keys[first + next]);
             json_object_put(admin("POST", path, NULL));
-            t[next++] = now_s();
+            t[next++] = hs_bench_now_s();
         }
         for (int i = 0; i < next; i++) {
             if (done[i] >= 0)
                 continue;
             if (noted(g->keys[first + i])) {
-                done[i] = now_s() - t[i];
+                done[i] = hs_bench_now_s() - t[i];
                 ph.noted++;
                 left--;
-            } else if (now_s() - t[i] > limit_s) {
-                die("completion %d was not noted within %.0f s; see %s", i, limit_s, g->log);
+            } else if (hs_bench_now_s() - t[i] > limit_s) {
+                hs_bench_die("completion %d was not noted within %.0f s; see %s", i, limit_s, g->log);
             }
         }
-        sleep_s(0.02);
+        hs_bench_sleep_s(0.02);
     }
-    ph.wall = now_s() - start;
+    ph.wall = hs_bench_now_s() - start;
     ph.requests = requests();
     qsort(done, (size_t)g->n, sizeof done[0], cmp);
     ph.p50 = g->n % 2 ? done[g->n / 2] : (done[g->n / 2 - 1] + done[g->n / 2]) / 2;
@@ -331,29 +306,29 @@ static phase measure_moves(int n, double gap_s, double limit_s)
     phase ph = {0, 0, 0, 0, 0};
     int next = 0, base, arrived = 0;
     if (unmoved(ids, n) < n)
-        die("job 1001 has fewer than %d applications left to move; lower BENCH_LATENCY_MOVES",
+        hs_bench_die("job 1001 has fewer than %d applications left to move; lower BENCH_LATENCY_MOVES",
             n);
     json_object_put(admin("DELETE", "/stats", NULL));
     base = participants();
-    start = now_s();
+    start = hs_bench_now_s();
     while (arrived < n) {
-        double now = now_s();
+        double now = hs_bench_now_s();
         int have;
         if (next < n && now >= start + gap_s * next) {
             char path[128];
             snprintf(path, sizeof path, "/eploy/applications/%s/move", ids[next]);
             json_object_put(admin("POST", path, "{\"stage\":\"" VI "\"}"));
-            t[next++] = now_s();
+            t[next++] = hs_bench_now_s();
         }
         have = participants() - base;
         for (; arrived < have && arrived < next; arrived++)
-            done[arrived] = now_s() - t[arrived];
-        if (arrived < next && now_s() - t[arrived] > limit_s)
-            die("move %d was not invited within %.0f s; see %s", arrived, limit_s, g->log);
-        sleep_s(0.02);
+            done[arrived] = hs_bench_now_s() - t[arrived];
+        if (arrived < next && hs_bench_now_s() - t[arrived] > limit_s)
+            hs_bench_die("move %d was not invited within %.0f s; see %s", arrived, limit_s, g->log);
+        hs_bench_sleep_s(0.02);
     }
     ph.noted = n;
-    ph.wall = now_s() - start;
+    ph.wall = hs_bench_now_s() - start;
     ph.requests = requests();
     qsort(done, (size_t)n, sizeof done[0], cmp);
     ph.p50 = n % 2 ? done[n / 2] : (done[n / 2 - 1] + done[n / 2]) / 2;
@@ -399,33 +374,34 @@ int main(void)
     struct rusage ru;
     int status;
     double gap_s = (gap_env ? atof(gap_env) : 10500) / 1000.0;
+    hs_bench_name = "bench_latency";
     g = &L;
     atexit(cleanup);
     L.bin = getenv("HIRESYNC_BIN");
     L.n = n_env ? atoi(n_env) : 20;
     if (L.bin == NULL || getenv("HIRESYNC_SANDBOX") == NULL)
-        die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
+        hs_bench_die("HIRESYNC_BIN and HIRESYNC_SANDBOX must name the built programs (run `make bench`)");
     if (L.n < 1 || L.n > MAX_N || gap_s < 0 || moves < 1 || moves > MAX_N)
-        die("BENCH_LATENCY_N and BENCH_LATENCY_MOVES must be 1 to %d and BENCH_LATENCY_GAP_MS "
-            "at least 0", MAX_N);
+        hs_bench_die("BENCH_LATENCY_N and BENCH_LATENCY_MOVES must be 1 to %d and "
+                     "BENCH_LATENCY_GAP_MS at least 0", MAX_N);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     snprintf(L.dir, sizeof L.dir, "/tmp/hs-bench-latency.XXXXXX");
     if (mkdtemp(L.dir) == NULL)
-        die("mkdtemp: %s", strerror(errno));
+        hs_bench_die("mkdtemp: %s", strerror(errno));
     snprintf(L.config, sizeof L.config, "%s/hiresync.json", L.dir);
     snprintf(L.log, sizeof L.log, "%s/hiresync.log", L.dir);
     if (hs_test_sandbox_start(&L.sb, sb_args) != 0)
-        die("the sandbox did not start");
+        hs_bench_die("the sandbox did not start");
     json_object *ivs = admin("GET", "/willo/interviews", NULL);
     snprintf(L.interview, sizeof L.interview, "%s", str(json_object_array_get_idx(ivs, 0), "key"));
     json_object_put(ivs);
     write_config();
     invite();
     run(sync);
-    double life = now_s();
+    double life = hs_bench_now_s();
     L.daemon = spawn(daemon_args);
     for (int i = 0; i < 200 && !healthy(); i++)
-        sleep_s(0.1);
+        hs_bench_sleep_s(0.1);
     fprintf(stderr, "bench_latency: %d completions with webhooks, %.1f s apart\n", L.n, gap_s);
     phase hooks = measure(0, gap_s, 30);
     json_object_put(admin("POST", "/willo/settings", "{\"delivery_drop\":1000000}"));
@@ -435,14 +411,14 @@ int main(void)
     phase moved = measure_moves(moves, (double)INTERVAL_S / moves, 3.0 * INTERVAL_S);
     kill(L.daemon, SIGTERM);
     if (wait4(L.daemon, &status, 0, &ru) != L.daemon)
-        die("wait4: %s", strerror(errno));
+        hs_bench_die("wait4: %s", strerror(errno));
     L.daemon = 0;
-    life = now_s() - life;
+    life = hs_bench_now_s() - life;
     double cpu = 100.0 / life * ((double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                  (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
     FILE *out = fopen(out_path ? out_path : "bench-results.txt", "a");
     if (out == NULL)
-        die("%s: %s", out_path ? out_path : "bench-results.txt", strerror(errno));
+        hs_bench_die("%s: %s", out_path ? out_path : "bench-results.txt", strerror(errno));
     snprintf(target, sizeof target, "%s: p50 < 5 s", hooks.p50 < 5 ? "met" : "MISSED");
     for (int k = 0; k < 2; k++) {
         FILE *f = k ? out : stdout;
@@ -453,7 +429,7 @@ int main(void)
         fprintf(f, "\nCPU %% of wall and peak RSS are the daemon's over the three phases.\n");
     }
     if (fclose(out) != 0)
-        die("writing the results failed");
+        hs_bench_die("writing the results failed");
     curl_global_cleanup();
     return 0;
 }
