@@ -4,7 +4,16 @@
  * on its interviews connection, pointing at PUBLIC_URL/hooks/willo/PIPELINE/TOKEN. The
  * subscriptions hiresync owns are those under PUBLIC_URL/hooks/willo/: stale ones there are
  * removed; nothing else is touched. The connector does the talking (sync_subscriptions,
- * hiresync-connector(7) rule 11).
+ * hiresync-connector(7) rule 11), once per connection and owned prefix (a group).
+ *
+ * Two connections may reach one account (the same key configured twice): then each group
+ * would see the other's subscriptions under the shared prefix and delete them as stale. So,
+ * when other groups share its prefix, a group is first inspected (apply = 0); a subscription
+ * it would delete in the slot of another group's pipeline is looked up through that group's
+ * connection, and when it is there too (same key: same account) that pipeline's target joins
+ * this group's request, so it is kept. A pipeline's leftover in an account that is not its
+ * connection's, and those of pipelines that are gone, are still deleted. A subscription seen
+ * by two groups is reported once.
  *
  * Ownership: the app is borrowed; the hs_subscription given to the callback and its strings
  * live for the call only. The target URLs carry tokens: callers print them masked

@@ -107,12 +107,13 @@ static void subscribe(const char *target, const char *trigger, int active, char 
     free(text);
 }
 
-/* Every subscription, as the "results" of one page (the test makes fewer than 10). */
-static json_object *subscriptions(void)
+/* Every subscription of the sandbox's account, as the "results" of one page (the tests make
+ * fewer than 10). */
+static json_object *subscriptions_of(const hs_test_sandbox *sb)
 {
     char url[400], *text = NULL;
     json_object *o, *results;
-    snprintf(url, sizeof url, "%s/webhooks/?page_size=30", E.sb.willo_url);
+    snprintf(url, sizeof url, "%s/webhooks/?page_size=30", sb->willo_url);
     ck_assert_int_eq(http("GET", url, AUTH, NULL, &text), 200);
     o = json_tokener_parse(text);
     free(text);
@@ -120,6 +121,11 @@ static json_object *subscriptions(void)
     json_object_get(results);
     json_object_put(o);
     return results;
+}
+
+static json_object *subscriptions(void)
+{
+    return subscriptions_of(&E.sb);
 }
 
 /* The subscription with that target URL (borrowed from list), NULL when none. */
@@ -144,15 +150,20 @@ static const char *str(json_object *o, const char *name)
     return json_object_object_get_ex(o, name, &v) ? json_object_get_string(v) : "";
 }
 
-/* The path `hiresync webhooks url p` prints, with its token. */
-static void hook_path(char *out, size_t size)
+/* The path `hiresync webhooks url PIPELINE` prints, with its token. */
+static void hook_path_of(const char *pipeline, char *out, size_t size)
 {
-    static const char *const url[] = {"webhooks", "url", "p", NULL};
+    const char *const url[] = {"webhooks", "url", pipeline, NULL};
     char *nl;
     ck_assert_msg(e2e_run(&E, NULL, url) == 0, "%s", E.out);
     snprintf(out, size, "%.200s", E.out);
     if ((nl = strchr(out, '\n')) != NULL)
         *nl = '\0';
+}
+
+static void hook_path(char *out, size_t size)
+{
+    hook_path_of("p", out, size);
 }
 
 static void sync_all(void)
@@ -257,6 +268,152 @@ START_TEST(test_sync_needs_a_public_url)
     e2e_config(&E, "\"public_url\": \"http://hooks.example.com\",", pipe);
     ck_assert_int_eq(e2e_run(&E, NULL, sync_p), 2);
     ck_assert_msg(strstr(E.out, "$.public_url") && strstr(E.out, "loopback only"), "%s", E.out);
+}
+END_TEST
+
+/* ---- two Willo connections, one public URL ------------------------------------------------- */
+
+static const char *const NAMES[] = {"a", "b", "c"};
+
+/* Pipelines a (on connection willo) and b, c (on connection willo2) under one public URL;
+ * willo2 is willo with willo2_url as its base URL: another connection to the same Willo
+ * account (the same key, as for two teams) when that is willo's, another account otherwise. */
+static void configure_two(const char *willo2_url)
+{
+    char pipes[3][2048], all[6400], extra[256];
+    json_object *cfg, *conns, *willo2 = NULL, *pipelines;
+    int port = free_port();
+    snprintf(BASE, sizeof BASE, "http://127.0.0.1:%d", port);
+    snprintf(extra, sizeof extra, "\"listen\": \"127.0.0.1:%d\", \"public_url\": \"%s\",", port,
+             BASE);
+    for (int i = 0; i < 3; i++)
+        e2e_pipeline(pipes[i], sizeof pipes[i], NAMES[i], "eploy", E.interview, JOB_VI);
+    snprintf(all, sizeof all, "%s, %s, %s", pipes[0], pipes[1], pipes[2]);
+    e2e_config(&E, extra, all);
+    ck_assert_ptr_nonnull(cfg = json_object_from_file(E.config));
+    conns = json_object_object_get(cfg, "connections");
+    pipelines = json_object_object_get(cfg, "pipelines");
+    ck_assert_int_eq(json_object_deep_copy(json_object_object_get(conns, "willo"), &willo2,
+                                           NULL), 0);
+    json_object_object_add(willo2, "base_url", json_object_new_string(willo2_url));
+    json_object_object_add(conns, "willo2", willo2);
+    for (int i = 1; i < 3; i++)
+        json_object_object_add(json_object_object_get(pipelines, NAMES[i]), "interviews",
+                               json_object_new_string("willo2"));
+    ck_assert_int_eq(json_object_to_file_ext(E.config, cfg, JSON_C_TO_STRING_PRETTY), 0);
+    json_object_put(cfg);
+}
+
+/* Occurrences of needle in E.out. */
+static int count_out(const char *needle)
+{
+    int n = 0;
+    for (const char *at = E.out; (at = strstr(at, needle)) != NULL; at += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Each wanted URL (of NAMES[first..last]) exactly once, active, on new_response, in list. */
+static void each_once(json_object *list, char want[][400], int first, int last)
+{
+    for (int i = first; i <= last; i++) {
+        int n;
+        json_object *w = by_target(list, want[i], &n);
+        ck_assert_msg(n == 1, "pipeline %s has %d subscriptions", NAMES[i], n);
+        ck_assert_str_eq(str(w, "trigger"), "new_response");
+        ck_assert(json_object_get_boolean(json_object_object_get(w, "is_active")));
+    }
+}
+
+/* Two connections to one Willo account, their pipelines under one public URL: neither takes
+ * the other's subscriptions for stale. Every pipeline keeps exactly one, the one of a pipeline
+ * that is gone is deleted, a foreign one stays; each is reported once, under its pipeline. */
+START_TEST(test_sync_two_connections_to_one_account)
+{
+    static const char *const list[] = {"webhooks", "list", NULL};
+    static const char *const check[] = {"check", NULL};
+    static const char *const sync_b[] = {"webhooks", "sync", "b", NULL};
+    char want[3][400], path[256], gone[400], key[64], *before;
+    json_object *all;
+    configure_two(E.sb.willo_url);
+    for (int i = 0; i < 3; i++) {
+        hook_path_of(NAMES[i], path, sizeof path);
+        snprintf(want[i], sizeof want[i], "%s%s", BASE, path);
+    }
+    snprintf(gone, sizeof gone, "%s/hooks/willo/gone/abcdef", BASE);
+    subscribe(gone, "new_response", 1, key, sizeof key);
+    subscribe("https://elsewhere.example/hook", "new_response", 1, key, sizeof key);
+
+    sync_all();
+    ck_assert_msg(count_out(" created ") == 3 && count_out(" deleted ") == 1 &&
+                  count_out(" kept ") == 0, "%s", E.out);
+    all = subscriptions();
+    ck_assert_uint_eq(json_object_array_length(all), 4);
+    each_once(all, want, 0, 2);
+    ck_assert_ptr_nonnull(by_target(all, "https://elsewhere.example/hook", &(int){0}));
+    before = strdup(json_object_to_json_string(all));
+    json_object_put(all);
+
+    sync_all(); /* idempotent: the two connections no longer undo each other */
+    ck_assert_msg(count_out(" kept ") == 3 && count_out(" created ") == 0 &&
+                  count_out(" repaired ") == 0 && count_out(" deleted ") == 0, "%s", E.out);
+    for (int i = 0; i < 3; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n%-20s kept ", NAMES[i]);
+        ck_assert_msg(count_out(line) == 1, "%s", E.out);
+    }
+    all = subscriptions();
+    ck_assert_str_eq(json_object_to_json_string(all), before);
+    json_object_put(all);
+
+    ck_assert_msg(e2e_run(&E, NULL, list) == 0, "list: %s", E.out);
+    ck_assert_msg(count_out(" ok ") == 3, "each subscription once: %s", E.out);
+    e2e_run(&E, NULL, check);
+    ck_assert_msg(count_out("one active subscription points at this pipeline's webhook") == 3,
+                  "%s", E.out);
+    ck_assert_msg(e2e_run(&E, NULL, sync_b) == 0, "%s", E.out);
+    ck_assert_msg(count_out(" kept ") == 1 && count_out(" deleted ") == 0, "%s", E.out);
+    all = subscriptions();
+    ck_assert_str_eq(json_object_to_json_string(all), before);
+    json_object_put(all);
+    free(before);
+}
+END_TEST
+
+/* willo2 is another Willo account, and willo's still has b's subscription from when b was
+ * on willo (its very URL): that one is stale there and is deleted, while b and c get theirs
+ * in willo2's account. */
+START_TEST(test_sync_leftover_in_another_account_is_deleted)
+{
+    char want[3][400], path[256], key[64], *before[2];
+    json_object *all[2];
+    e2e_start_second(&E);
+    configure_two(E.sb2.willo_url);
+    for (int i = 0; i < 3; i++) {
+        hook_path_of(NAMES[i], path, sizeof path);
+        snprintf(want[i], sizeof want[i], "%s%s", BASE, path);
+    }
+    subscribe(want[1], "new_response", 1, key, sizeof key);
+
+    for (int round = 0; round < 2; round++) {
+        sync_all();
+        all[0] = subscriptions();
+        all[1] = subscriptions_of(&E.sb2);
+        ck_assert_uint_eq(json_object_array_length(all[0]), 1);
+        each_once(all[0], want, 0, 0);
+        ck_assert_uint_eq(json_object_array_length(all[1]), 2);
+        each_once(all[1], want, 1, 2);
+        for (int i = 0; i < 2; i++) {
+            if (round == 0)
+                before[i] = strdup(json_object_to_json_string(all[i]));
+            else
+                ck_assert_str_eq(json_object_to_json_string(all[i]), before[i]);
+            json_object_put(all[i]);
+        }
+    }
+    ck_assert_msg(count_out(" kept ") == 3 && count_out(" deleted ") == 0, "%s", E.out);
+    free(before[0]);
+    free(before[1]);
 }
 END_TEST
 
@@ -405,6 +562,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_sync_one_per_pipeline_repairs_and_removes_only_its_own);
     tcase_add_test(tc, test_sync_needs_a_public_url);
+    tcase_add_test(tc, test_sync_two_connections_to_one_account);
+    tcase_add_test(tc, test_sync_leftover_in_another_account_is_deleted);
     tcase_add_test(tc, test_completion_noted_within_seconds_exactly_once);
     tcase_add_test(tc, test_lost_delivery_caught_by_polling);
     suite_add_tcase(s, tc);
