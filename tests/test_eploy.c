@@ -486,6 +486,12 @@ START_TEST(snapshot_reports_its_total_pages_job_by_job)
     ck_assert_int_eq(F.col->progress[F.col->n_progress - 1].parts_done, 3);
     /* a page's barrier each, and one at the end */
     ck_assert_uint_eq(F.col->n_checkpoints, (size_t)total + 1);
+    /* an older host's emitter ends before progress: the read goes on without reports */
+    hs_test_collector_clear(F.col);
+    F.em.struct_size = (uint32_t)offsetof(hs_emitter, progress);
+    ck_assert_int_eq(read_changes("", jobs, 3, 1), HS_OK);
+    ck_assert_uint_eq(F.col->n_progress, 0);
+    ck_assert_uint_eq(F.col->n_checkpoints, (size_t)total + 1);
     fx_stop();
 }
 END_TEST
