@@ -378,6 +378,7 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
     em.job = ignore_job;
     em.change = copy_change;
     em.checkpoint = on_checkpoint;
+    em.progress = hs_cycle_on_progress;
     c->own_failure = 0;
     c->side = side;
     c->on_change = on_change;

@@ -33,7 +33,10 @@ enum read_mode {
 #define HS_CYCLE_PROGRESS_MS 10000
 typedef struct hs_cycle_progress_state {
     int64_t started_ms, said_ms;
-    long long pages, records;
+    long long pages, records;    /* checkpoints and records the read brought */
+    int reported;                /* 1: the connector said how far it got (hs_progress) */
+    long long done, total;       /* its pages so far and in all (-1: not known), clamped */
+    long long parts_done, parts_total;  /* its listings so far and in all (0: one) */
 } hs_cycle_progress_state;
 
 typedef struct cycle {
@@ -162,6 +165,8 @@ hs_status hs_cycle_finish(cycle *c);
 /* A read begins; then each record (checkpoint 0) and checkpoint (1) it brings. */
 void hs_cycle_progress_start(cycle *c);
 void hs_cycle_progress(cycle *c, int checkpoint);
+/* hs_emitter.progress: the connector's own figures, copied and clamped (rule 12). */
+hs_status hs_cycle_on_progress(void *ctx, const hs_progress *progress);
 
 /* ---- cycle_invite.c ------------------------------------------------------------------------ */
 

@@ -245,6 +245,179 @@ START_TEST(test_a_long_read_logs_its_progress)
 }
 END_TEST
 
+/* The read_progress lines of a JSON log (a new array), at most 64. */
+static json_object *progress_lines(const char *buf)
+{
+    json_object *out = json_object_new_array();
+    const char *line = buf;
+    ck_assert_ptr_nonnull(out);
+    while (line != NULL && *line != '\0') {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        json_object *o, *ev;
+        char copy[4096];
+        snprintf(copy, sizeof copy, "%.*s", (int)(len < sizeof copy ? len : sizeof copy - 1),
+                 line);
+        o = json_tokener_parse(copy);
+        if (o != NULL && json_object_object_get_ex(o, "event", &ev) &&
+            strcmp(json_object_get_string(ev), "read_progress") == 0 &&
+            json_object_array_length(out) < 64)
+            json_object_array_add(out, o);
+        else
+            json_object_put(o);
+        line = nl ? nl + 1 : NULL;
+    }
+    return out;
+}
+
+static long long field(json_object *o, const char *name)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, name, &v) ? json_object_get_int64(v) : -1;
+}
+
+static int has_field(json_object *o, const char *name)
+{
+    return json_object_object_get_ex(o, name, NULL);
+}
+
+/* Twenty new records, "p<base+i>@x.test" in job 100 at the given stage. */
+static void twenty_moves(int base, const char *stage_id, const char *stage)
+{
+    char app[16], person[16], email[32];
+    for (int i = 0; i < 20; i++) {
+        snprintf(app, sizeof app, "%d", base + i);
+        snprintf(person, sizeof person, "c%d", base + i);
+        snprintf(email, sizeof email, "p%d@x.test", base + i);
+        fake_move(app, "100", person, email, stage_id, stage, NULL);
+    }
+}
+
+/* Runs a cycle on the stepping clock with a JSON log; returns its read_progress lines. */
+static json_object *progress_of_a_slow_cycle(void)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    hs_cycle_result r;
+    json_object *lines;
+    ck_assert_ptr_nonnull(f);
+    g_log = hs_log_new(f);
+    ck_assert_ptr_nonnull(g_log);
+    hs_log_set_format(g_log, HS_LOG_FORMAT_JSON);
+    g_step_ms = 3000;
+    r = run();
+    g_step_ms = 0;
+    ck_assert_msg(r.status == HS_OK, "%s", r.error);
+    hs_log_free(g_log);
+    g_log = NULL;
+    fclose(f);
+    lines = progress_lines(buf);
+    free(buf);
+    return lines;
+}
+
+/* A connector that says how many pages its read has: the line says "page P of T" with the
+ * time left at the rate so far, and has pages_total and eta_s as fields. */
+START_TEST(test_progress_with_a_total_says_page_of_and_time_left)
+{
+    json_object *lines, *o = NULL, *msg;
+    char want[64];
+    long long pages, total, eta, elapsed;
+    ck_assert_int_eq(run().status, HS_OK);
+    twenty_moves(100, "10", "Applied");
+    fake.progress_total = 10;      /* a barrier every second record: 10 pages */
+    lines = progress_of_a_slow_cycle();
+    for (size_t i = 0; i < json_object_array_length(lines) && o == NULL; i++)
+        if (has_field(json_object_array_get_idx(lines, i), "pages_total"))
+            o = json_object_array_get_idx(lines, i);
+    ck_assert_msg(o != NULL, "no read_progress line with pages_total: %s",
+                  json_object_to_json_string(lines));
+    pages = field(o, "pages");
+    total = field(o, "pages_total");
+    eta = field(o, "eta_s");
+    elapsed = field(o, "elapsed_ms");
+    ck_assert_int_eq(total, 10);
+    ck_assert_int_ge(pages, 1);
+    ck_assert_int_lt(pages, 10);
+    ck_assert(has_field(o, "eta_s"));
+    /* the pages left at the rate so far, rounded up to whole seconds */
+    ck_assert_int_eq(eta, ((10 - pages) * elapsed / pages + 999) / 1000);
+    ck_assert_int_gt(eta, 0);
+    ck_assert(json_object_object_get_ex(o, "msg", &msg));
+    snprintf(want, sizeof want, "page %lld of 10", pages);
+    ck_assert_msg(strstr(json_object_get_string(msg), want) != NULL, "%s",
+                  json_object_get_string(msg));
+    snprintf(want, sizeof want, "about %lld s left", eta);
+    ck_assert_msg(strstr(json_object_get_string(msg), want) != NULL, "%s",
+                  json_object_get_string(msg));
+    json_object_put(lines);
+}
+END_TEST
+
+/* The connector's figures are not trusted: a total below the pages done is raised to them
+ * (never "page 7 of 2", never a negative time left); an unknown total keeps the old wording
+ * and has neither pages_total nor eta_s. */
+START_TEST(test_progress_figures_are_clamped_and_unknown_totals_say_so)
+{
+    json_object *lines, *msg;
+    size_t n;
+    ck_assert_int_eq(run().status, HS_OK);
+    twenty_moves(100, "10", "Applied");
+    fake.progress_total = 2;
+    lines = progress_of_a_slow_cycle();
+    n = json_object_array_length(lines);
+    ck_assert_uint_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_array_get_idx(lines, i);
+        if (!has_field(o, "pages_total"))
+            continue;
+        ck_assert_int_le(field(o, "pages"), field(o, "pages_total"));
+        ck_assert_int_ge(field(o, "eta_s"), 0);
+    }
+    json_object_put(lines);
+    twenty_moves(200, "10", "Applied");
+    fake.progress_total = -1;
+    lines = progress_of_a_slow_cycle();
+    n = json_object_array_length(lines);
+    ck_assert_uint_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_array_get_idx(lines, i);
+        ck_assert(!has_field(o, "pages_total") && !has_field(o, "eta_s"));
+        ck_assert(json_object_object_get_ex(o, "msg", &msg));
+        ck_assert_msg(strstr(json_object_get_string(msg), "the total is not known ahead") !=
+                      NULL, "%s", json_object_get_string(msg));
+    }
+    json_object_put(lines);
+}
+END_TEST
+
+/* A cycle inviting many (a first cycle after a mapping, say) is a batch of writes: its
+ * progress lines count the invitations made so far. */
+START_TEST(test_a_long_batch_of_invitations_logs_its_progress)
+{
+    json_object *lines, *msg;
+    long long most = 0;
+    ck_assert_int_eq(run().status, HS_OK);
+    twenty_moves(100, "20", "Video Interview");
+    lines = progress_of_a_slow_cycle();
+    ck_assert_uint_gt(json_object_array_length(lines), 0);
+    for (size_t i = 0; i < json_object_array_length(lines); i++) {
+        json_object *o = json_object_array_get_idx(lines, i);
+        if (field(o, "invited") > most) {
+            most = field(o, "invited");
+            ck_assert(json_object_object_get_ex(o, "msg", &msg));
+            ck_assert_msg(strstr(json_object_get_string(msg), " invited") != NULL, "%s",
+                          json_object_get_string(msg));
+        }
+    }
+    ck_assert_int_gt(most, 0);
+    ck_assert_int_le(most, 20);
+    ck_assert_int_eq(fake.n_invitations, 20);
+    json_object_put(lines);
+}
+END_TEST
+
 START_TEST(test_overlap_rereads_of_the_baseline_are_not_invited)
 {
     hs_cycle_result r;
@@ -1602,6 +1775,9 @@ int main(void)
     tcase_add_test(tc, test_a_withheld_outcome_is_noted_once_through_a_kill);
     tcase_add_test(tc, test_discovery_cache_refreshed_by_an_unknown_status);
     tcase_add_test(tc, test_a_long_read_logs_its_progress);
+    tcase_add_test(tc, test_progress_with_a_total_says_page_of_and_time_left);
+    tcase_add_test(tc, test_progress_figures_are_clamped_and_unknown_totals_say_so);
+    tcase_add_test(tc, test_a_long_batch_of_invitations_logs_its_progress);
     tcase_add_test(tc, test_a_reinvitation_happens_once_through_a_kill);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);

@@ -422,6 +422,80 @@ START_TEST(snapshot_reports_current_positions)
 }
 END_TEST
 
+/* The pages of the vacancy's listing at page_size records a page (admin listing). */
+static int64_t pages_of(const char *vacancy, int64_t page_size)
+{
+    char path[160];
+    json_object *list;
+    int64_t n;
+
+    snprintf(path, sizeof path, "/eploy/applications?vacancy=%s", vacancy);
+    list = admin("GET", path, NULL, 200);
+    n = (int64_t)json_object_array_length(list);
+    json_object_put(list);
+    return (n + page_size - 1) / page_size;
+}
+
+/* A snapshot of several jobs reads their listings in turn and learns each one's size at its
+ * first page: it reports the jobs done of how many all along, no total before the last job's
+ * first page, and from then on the pages of all of them, which is what it read in the end. */
+START_TEST(snapshot_reports_its_total_pages_job_by_job)
+{
+    char app[32], vac[3][32];
+    const char *jobs[3] = {vac[0], vac[1], vac[2]};
+    json_object *list;
+    int64_t pages[3], before_last = 0, total = 0, done = 0;
+    size_t n_vac = 0;
+
+    fx_start(NULL, "\"page_size\":3");
+    first_application(app, sizeof app, vac[0], sizeof vac[0]);
+    list = admin("GET", "/eploy/applications", NULL, 200);
+    for (size_t i = 0; i < json_object_array_length(list) && n_vac < 3; i++) {
+        json_object *v;
+        const char *id;
+        int seen = 0;
+        ck_assert(json_object_object_get_ex(json_object_array_get_idx(list, i), "VacancyId", &v));
+        id = json_object_get_string(v);
+        for (size_t k = 0; k < n_vac; k++)
+            seen |= strcmp(vac[k], id) == 0;
+        if (!seen)
+            snprintf(vac[n_vac++], sizeof vac[0], "%s", id);
+    }
+    json_object_put(list);
+    ck_assert_uint_eq(n_vac, 3);
+    for (size_t k = 0; k < 3; k++) {
+        pages[k] = pages_of(vac[k], 3);
+        ck_assert_int_gt(pages[k], 0);
+        total += pages[k];
+        before_last += k < 2 ? pages[k] : 0;
+    }
+    ck_assert_int_eq(read_changes("", jobs, 3, 1), HS_OK);
+    ck_assert_uint_gt(F.col->n_progress, 0);
+    for (size_t i = 0; i < F.col->n_progress; i++) {
+        const hs_progress *p = &F.col->progress[i];
+        ck_assert_int_eq(p->parts_total, 3);
+        ck_assert_int_ge(p->pages_done, done);
+        done = p->pages_done;
+        if (p->pages_done <= before_last && p->parts_done < 3)
+            ck_assert_msg(p->pages_total == -1, "report %zu: total %lld before the last job",
+                          i, (long long)p->pages_total);
+        else
+            ck_assert_int_eq(p->pages_total, total);
+    }
+    ck_assert_int_eq(F.col->progress[F.col->n_progress - 1].pages_done, total);
+    ck_assert_int_eq(F.col->progress[F.col->n_progress - 1].parts_done, 3);
+    /* a page's barrier each, and one at the end */
+    ck_assert_uint_eq(F.col->n_checkpoints, (size_t)total + 1);
+    /* an older host's emitter ends before progress: the read goes on without reports */
+    hs_test_collector_clear(F.col);
+    F.em.struct_size = (uint32_t)offsetof(hs_emitter, progress);
+    ck_assert_int_eq(read_changes("", jobs, 3, 1), HS_OK);
+    ck_assert_uint_eq(F.col->n_progress, 0);
+    ck_assert_uint_eq(F.col->n_checkpoints, (size_t)total + 1);
+    fx_stop();
+}
+END_TEST
+
 START_TEST(paging_over_many_pages)
 {
     const char *args[] = {"--applications", "1500", NULL};
@@ -434,6 +508,13 @@ START_TEST(paging_over_many_pages)
     ck_assert_uint_ge(F.col->n_changes, 1500);
     ck_assert_uint_ge(F.col->n_checkpoints, F.col->n_changes / 50);
     ck_assert_uint_le(F.col->max_changes_between_barriers, 50);
+    /* The history's TotalPages is reported from its first page: the pages it read. */
+    ck_assert_uint_eq(F.col->n_progress, F.col->n_checkpoints - 1);
+    for (size_t i = 0; i < F.col->n_progress; i++) {
+        ck_assert_int_eq(F.col->progress[i].pages_done, (int64_t)i + 1);
+        ck_assert_int_eq(F.col->progress[i].pages_total, (int64_t)F.col->n_progress);
+        ck_assert_int_eq(F.col->progress[i].parts_total, 0);
+    }
     /* Every change distinct. */
     for (size_t i = 1; i < F.col->n_changes && i < 400; i++)
         ck_assert_str_ne(F.col->changes[i].key, F.col->changes[i - 1].key);
@@ -1079,6 +1160,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(changes, people_fields_and_phone_preference);
     tcase_add_test(changes, job_filter_limits_changes);
     tcase_add_test(changes, snapshot_reports_current_positions);
+    tcase_add_test(changes, snapshot_reports_its_total_pages_job_by_job);
     tcase_add_test(changes, paging_over_many_pages);
     tcase_add_test(changes, token_expiry_in_the_middle_of_a_read);
     tcase_add_test(changes, cursor_formats_and_dates_tolerated);

@@ -795,6 +795,16 @@ START_TEST(completions_across_pages_and_interviews)
     col = hs_test_collector_new();
     ck_assert_int_eq(read_changes(&f, cursor, ids, 2, 0, col), HS_OK);
     ck_assert_uint_eq(col->n_changes, 7);
+    /* progress after each interview, of two; the page total only at the end (a listing's
+     * count is not what a walk stopping at the mark reads) */
+    ck_assert_uint_eq(col->n_progress, 2);
+    ck_assert_int_eq(col->progress[0].parts_done, 1);
+    ck_assert_int_eq(col->progress[0].parts_total, 2);
+    ck_assert_int_eq(col->progress[0].pages_total, -1);
+    ck_assert_int_ge(col->progress[0].pages_done, 3);      /* 5 completions, 2 a page */
+    ck_assert_int_eq(col->progress[1].parts_done, 2);
+    ck_assert_int_eq(col->progress[1].pages_done, (int64_t)col->n_checkpoints - 1);
+    ck_assert_int_eq(col->progress[1].pages_total, col->progress[1].pages_done);
     for (int i = 0; i < 7; i++) {
         const hs_test_change *ch = hs_test_collector_find(col, keys[i], NULL);
         ck_assert_msg(ch != NULL, "completion of %s not read", keys[i]);

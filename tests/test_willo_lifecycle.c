@@ -256,7 +256,7 @@ static void read_into(fx *f, const char *cursor, const char *interview, sink *s)
     req.cursor_json = cursor;
     req.job_ids = &interview;
     req.n_job_ids = 1;
-    hs_emitter em = { sizeof em, s, NULL, on_change, on_checkpoint };
+    hs_emitter em = { sizeof em, s, NULL, on_change, on_checkpoint, NULL };
     hs_test_error_init(&f->err, f->err_msg, sizeof f->err_msg);
     hs_status st = f->c->read_changes(f->conn, &req, &em, &f->err);
     ck_assert_msg(st == HS_OK, "read_changes: %d %s", st, f->err.message);

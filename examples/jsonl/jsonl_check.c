@@ -82,7 +82,7 @@ static hs_status collect_job(void *ctx, const hs_job *job)
 static hs_status check_jobs(hs_conn *conn, const hs_check_report *r, hs_error *err)
 {
     json_object *ids = json_object_new_object();
-    hs_emitter em = {sizeof(em), ids, collect_job, NULL, NULL};
+    hs_emitter em = {sizeof(em), ids, collect_job, NULL, NULL, NULL};
     hs_status st;
     if (!ids)
         return jsonl_fail(err, HS_E_INTERNAL, "jsonl: out of memory");

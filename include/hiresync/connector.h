@@ -159,6 +159,21 @@
  *    Subscriptions outside owned_prefix are never changed, deleted nor reported. Without
  *    request->apply nothing changes and the report says what would be done. Target URLs
  *    carry the host's secret token: never log them nor put them in an hs_error.
+ *
+ * 12. PROGRESS OF A LONG READ (added in 2.1)
+ *    A read that pages through a remote listing may say how far it got through
+ *    hs_emitter.progress, typically after each page: the pages read so far and, when the
+ *    remote system says how many there are, the total. The host uses it to log how far a long
+ *    read got and to estimate the time left; it changes nothing else. Rules:
+ *    - call it only when the emitter's struct_size covers it (HS_HAS_FIELD(hs_emitter,
+ *      em->struct_size, progress)) and it is not NULL: an older host passes a shorter emitter;
+ *    - report a total only when the remote system gave it (a page count in its answer), never
+ *      a guess; -1 while it is not known. A total may grow (a later listing's size becomes
+ *      known) and may be reported at any time, even before the first page;
+ *    - a call is no barrier and no record: nothing is committed by it;
+ *    - when it returns anything but HS_OK, stop and return that status, as for every callback.
+ *    The host trusts none of it: it clamps negative figures, raises a total below the pages
+ *    done to them, never lets the pages done go back, and accepts calls in any order.
  */
 #ifndef HIRESYNC_CONNECTOR_H
 #define HIRESYNC_CONNECTOR_H
@@ -502,6 +517,21 @@ typedef struct hs_write_result {
 
 /* ---- emitter and check report -------------------------------------------------------------- */
 
+/* How far a read has got (added in 2.1, rule 12); the caller owns it, the host copies it. A
+ * read made of several listings read one after another (one per job, say) knows the size of
+ * each only once its first page came: pages_total is then -1 until the last listing's first
+ * page, and parts_done/parts_total say how many listings are behind it. */
+typedef struct hs_progress {
+    uint32_t struct_size;
+    int64_t pages_done;       /* pages of the remote system's listings read so far by this call
+                                 (every listing counted, not only the one in hand) */
+    int64_t pages_total;      /* pages this call reads in all, as far as the remote system has
+                                 said; -1 when not known */
+    int64_t parts_done;       /* listings finished so far */
+    int64_t parts_total;      /* listings this call reads in turn; 0 when it reads one, -1
+                                 when not known */
+} hs_progress;
+
 /* Where discover_jobs and read_changes put what they find. The host owns it; each callback
  * copies its argument before returning and returns HS_OK to go on, anything else to stop
  * (the connector then returns that status). */
@@ -513,6 +543,9 @@ typedef struct hs_emitter {
     /* A barrier (rule 7): everything emitted since the previous barrier plus this cursor form
      * one unit. cursor_json is a non-empty JSON document. */
     hs_status (*checkpoint)(void *ctx, const char *cursor_json);
+    /* added in 2.1, read through HS_HAS_FIELD (may be NULL; rule 12) */
+    /* How far a read_changes has got. */
+    hs_status (*progress)(void *ctx, const hs_progress *progress);
 } hs_emitter;
 
 typedef enum hs_check_result {

@@ -122,6 +122,12 @@ typedef struct hs_eploy_search {
 
 hs_status hs_eploy_search_pages(hs_conn *conn, const hs_eploy_search *search,
                                 hs_eploy_page_fn fn, void *ctx, hs_error *err);
+/* The same, writing into *total_pages, before fn sees a page, the number of pages the
+ * listing has as its answer says (TotalPages; the page's own number when the answer has no
+ * CurrentPage, for that is its only page); it is left alone until then. */
+hs_status hs_eploy_search_pages_total(hs_conn *conn, const hs_eploy_search *search,
+                                      hs_eploy_page_fn fn, void *ctx, int64_t *total_pages,
+                                      hs_error *err);
 
 /* eploy_quota.c: the daily call budget. */
 hs_status hs_eploy_quota_on_attempt(void *ctx, hs_error *err);

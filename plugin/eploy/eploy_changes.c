@@ -34,6 +34,13 @@
  * stays; only a first read that has neither takes this machine's clock, a day back, and says
  * so.
  *
+ * Progress (hs_emitter.progress, when the host has it) is reported after each page: the pages
+ * read so far and, once known, how many the read has in all. Eploy says a listing's size
+ * (TotalPages) at its first page and not before, and a snapshot reads its jobs' listings one
+ * after another, so its total is reported from the last job's first page on (the pages of the
+ * listings behind it plus that one's TotalPages); until then it is unknown and only the jobs
+ * done, of how many, are said. Asking every job's size ahead would cost a call per job.
+ *
  * Keys: "eploy:app:<ApplicationId>:<StageId>:<StatusId>:<date>", the date normalised to UTC
  * ("...:snapshot" for snapshot records).
  */
@@ -71,7 +78,43 @@ typedef struct reader {
     char *page_cursor;           /* cursor of intermediate barriers */
     size_t pages, emitted, undated, read;
     int only_stages;             /* snapshot: records outside req->stage_ids are left out */
+    int64_t pages_before;        /* pages of the listings finished (progress) */
+    int64_t listing_total;       /* TotalPages of the listing in hand, -1 before its first */
+    int64_t parts_done, parts_total;  /* listings finished, and in all (0: one) */
 } reader;
+
+/* Tells the host how far the read got (rule 12 of connector.h), when it can be told. */
+static hs_status report(reader *r, hs_error *err)
+{
+    const hs_emitter *em = r->em;
+    int last = r->parts_total <= 1 || r->parts_done + 1 >= r->parts_total;
+    hs_progress p;
+    hs_status st;
+
+    if (!HS_HAS_FIELD(hs_emitter, em->struct_size, progress) || em->progress == NULL)
+        return HS_OK;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.pages_done = (int64_t)r->pages;
+    if (r->parts_total > 1 && r->parts_done >= r->parts_total)
+        p.pages_total = (int64_t)r->pages;        /* every listing read */
+    else
+        p.pages_total = last && r->listing_total >= 0 ? r->pages_before + r->listing_total
+                                                      : -1;
+    p.parts_done = r->parts_done;
+    p.parts_total = r->parts_total;
+    st = em->progress(em->ctx, &p);
+    if (st != HS_OK)
+        hs_error_set(err, st, 0, "eploy: the host stopped the read (%s)", hs_status_name(st));
+    return st;
+}
+
+/* A listing ends: what it read is its size, whatever it announced. */
+static void listing_done(reader *r)
+{
+    r->pages_before = (int64_t)r->pages;
+    r->listing_total = -1;
+}
 
 static int job_wanted(const reader *r, const char *vacancy)
 {
@@ -335,10 +378,23 @@ static hs_status on_page(void *ctx, json_object *records, int page, hs_error *er
     if ((st = page_cursor(r, err)) != HS_OK)
         goto out;
     st = r->em->checkpoint(r->em->ctx, r->page_cursor);
-    if (st != HS_OK)
+    if (st != HS_OK) {
         hs_error_set(err, st, 0, "eploy: the host refused a checkpoint (%s)", hs_status_name(st));
+        goto out;
+    }
+    st = report(r, err);
 out:
     free(rows);
+    return st;
+}
+
+/* One listing, its pages counted towards the read's progress. */
+static hs_status listing(reader *r, const hs_eploy_search *s, hs_error *err)
+{
+    hs_status st;
+    r->listing_total = -1;
+    st = hs_eploy_search_pages_total(r->conn, s, on_page, r, &r->listing_total, err);
+    listing_done(r);
     return st;
 }
 
@@ -354,7 +410,7 @@ static hs_status read_history(reader *r, hs_error *err)
     if (hs_time_format(r->from_ms, from, sizeof from) != 0)
         return hs_error_set(err, HS_E_INTERNAL, 0, "eploy: cursor date out of range");
     r->applications = 0;
-    return hs_eploy_search_pages(r->conn, &s, on_page, r, err);
+    return listing(r, &s, err);
 }
 
 static hs_status read_applications(reader *r, const hs_eploy_filter *f, size_t n_filters,
@@ -373,7 +429,7 @@ static hs_status read_applications(reader *r, const hs_eploy_filter *f, size_t n
         q->people_only_stages && q->n_people_stages == 0)
         s.blocks = no_candidate;
     r->applications = 1;
-    return hs_eploy_search_pages(r->conn, &s, on_page, r, err);
+    return listing(r, &s, err);
 }
 
 static hs_status read_modified(reader *r, hs_error *err)
@@ -440,11 +496,19 @@ static hs_status read_snapshot(reader *r, hs_error *err)
         stages = list;
     if (r->req->job_ids == NULL || r->req->n_job_ids == 0)
         return read_job(r, NULL, stages, err);
+    for (size_t i = 0; i < r->req->n_job_ids; i++)
+        r->parts_total += r->req->job_ids[i] != NULL;
+    if (r->parts_total == 1)
+        r->parts_total = 0;
     for (size_t i = 0; i < r->req->n_job_ids; i++) {
         hs_status st;
         if (r->req->job_ids[i] == NULL)
             continue;
         if ((st = read_job(r, r->req->job_ids[i], stages, err)) != HS_OK)
+            return st;
+        r->parts_done++;
+        /* a job whose listing was empty sent no page: its end is news too */
+        if (r->parts_total > 1 && (st = report(r, err)) != HS_OK)
             return st;
     }
     return HS_OK;

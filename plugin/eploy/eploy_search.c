@@ -63,6 +63,13 @@ static json_object *build_body(const hs_eploy_search *s, int page_size, int page
 hs_status hs_eploy_search_pages(hs_conn *conn, const hs_eploy_search *s, hs_eploy_page_fn fn,
                                 void *ctx, hs_error *err)
 {
+    return hs_eploy_search_pages_total(conn, s, fn, ctx, NULL, err);
+}
+
+hs_status hs_eploy_search_pages_total(hs_conn *conn, const hs_eploy_search *s,
+                                      hs_eploy_page_fn fn, void *ctx, int64_t *total_pages,
+                                      hs_error *err)
+{
     char path[256];
     int page_size = s->page_size > 0 ? s->page_size : conn->cfg.page_size;
     int max_pages = s->max_pages > 0 ? s->max_pages : MAX_PAGES;
@@ -97,6 +104,9 @@ hs_status hs_eploy_search_pages(hs_conn *conn, const hs_eploy_search *s, hs_eplo
         last = records == NULL || json_object_array_length(records) == 0 ||
                hs_json_int(resp, "CurrentPage", &current) != 0 ||
                hs_json_int(resp, "TotalPages", &total) != 0 || current >= total;
+        if (total_pages != NULL)
+            *total_pages = hs_json_int(resp, "CurrentPage", &current) != 0 ? page
+                           : total > page ? total : page;
         if (records != NULL && json_object_array_length(records) > 0)
             st = fn(ctx, records, page, err);
         json_object_put(resp);

@@ -23,6 +23,11 @@
  * harmless: the runner acts only on its own invitations, once per key.
  *
  * Interviews in the cursor but not in the request keep their marks.
+ *
+ * Progress (hs_emitter.progress, when the host has it) is reported after each interview: the
+ * pages read so far, and the interviews done of how many. No page total is given until the
+ * end: a listing's "count" is every participant of the interview, while the walk stops at
+ * the interview's mark, so it says nothing true about the pages this read will take.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -48,6 +53,27 @@ static hs_status barrier(const hs_emitter *em, const cursor *cur, hs_error *err)
     free(json);
     if (st != HS_OK)
         return hs_error_set(err, st, 0, "willo: the host stopped the read at a checkpoint (%s)",
+                            hs_status_name(st));
+    return HS_OK;
+}
+
+/* Tells the host how far the read got (rule 12 of connector.h), when it can be told: the
+ * page total only once every interview was read. */
+static hs_status report(const hs_emitter *em, int64_t pages, int64_t parts_done,
+                        int64_t parts_total, hs_error *err)
+{
+    hs_progress p;
+    if (!HS_HAS_FIELD(hs_emitter, em->struct_size, progress) || em->progress == NULL)
+        return HS_OK;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.pages_done = pages;
+    p.pages_total = parts_done >= parts_total ? pages : -1;
+    p.parts_done = parts_done;
+    p.parts_total = parts_total > 1 ? parts_total : 0;
+    hs_status st = em->progress(em->ctx, &p);
+    if (st != HS_OK)
+        return hs_error_set(err, st, 0, "willo: the host stopped the read (%s)",
                             hs_status_name(st));
     return HS_OK;
 }
@@ -118,6 +144,7 @@ typedef struct walk_ctx {
     int has_done;
     int64_t done;              /* newest completion (lifecycle walks) */
     size_t reported;
+    int64_t *pages;            /* pages read by the whole read_changes (progress) */
 } walk_ctx;
 
 static const char *const kind_names[] = { "stage", "completed", "invited", "started",
@@ -259,6 +286,7 @@ static hs_status on_participant(walk_ctx *w, json_object *p, int *stop, hs_error
 static hs_status on_page(void *ctx, json_object *results, int *stop, hs_error *err)
 {
     walk_ctx *w = ctx;
+    (*w->pages)++;
     for (size_t i = 0; i < json_object_array_length(results) && !*stop; i++) {
         hs_status st = on_participant(w, json_object_array_get_idx(results, i), stop, err);
         if (st != HS_OK)
@@ -414,11 +442,12 @@ static void walk_from(walk_ctx *w, const mark *old, int has_since, int64_t since
 
 static hs_status read_interview(hs_conn *c, const hs_emitter *em, cursor *committed,
                                 const char *interview, int snapshot, int lifecycle,
-                                hs_error *err)
+                                int64_t *pages, hs_error *err)
 {
     mark *old = hs_willo_cursor_find(committed, interview);
     walk_ctx w;
     memset(&w, 0, sizeof w);
+    w.pages = pages;
     w.c = c;
     w.em = em;
     w.committed = committed;
@@ -504,6 +533,7 @@ hs_status hs_willo_read_changes(hs_conn *c, const hs_read_request *request,
         return hs_error_set(err, HS_E_INTERNAL, 0, "willo: read_changes with short structs");
     cursor committed = { 0 };
     keys all = { 0 };
+    int64_t pages = 0, parts_done = 0, parts_total = 0;
     /* new kinds only to a host that knows them (rule 2) */
     int lifecycle = HS_ABI_MINOR_OF(c->api->abi_version) >= 1;
     hs_status st = hs_willo_cursor_parse(request->cursor_json, &committed, err);
@@ -518,6 +548,8 @@ hs_status hs_willo_read_changes(hs_conn *c, const hs_read_request *request,
         ids = (const char *const *)all.v;
         n = all.n;
     }
+    for (size_t i = 0; i < n; i++)
+        parts_total += ids[i] && *ids[i];
     for (size_t i = 0; i < n; i++) {
         if (!ids[i] || !*ids[i])
             continue;
@@ -525,8 +557,9 @@ hs_status hs_willo_read_changes(hs_conn *c, const hs_read_request *request,
             st = hs_error_set(err, HS_E_CANCELLED, 0, "willo: cancelled");
             goto out;
         }
-        st = read_interview(c, em, &committed, ids[i], request->snapshot != 0, lifecycle, err);
-        if (st != HS_OK)
+        st = read_interview(c, em, &committed, ids[i], request->snapshot != 0, lifecycle,
+                            &pages, err);
+        if (st != HS_OK || (st = report(em, pages, ++parts_done, parts_total, err)) != HS_OK)
             goto out;
     }
     st = barrier(em, &committed, err);

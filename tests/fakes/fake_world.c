@@ -284,6 +284,20 @@ static hs_status emit_event(const hs_emitter *em, const fake_event *e, int snaps
     return em->change(em->ctx, ch);
 }
 
+/* After the barrier-th barrier of an ATS read (fake.progress_total). */
+static hs_status report_progress(const hs_emitter *em, int barrier)
+{
+    hs_progress p;
+    if (fake.progress_total == 0 || !HS_HAS_FIELD(hs_emitter, em->struct_size, progress) ||
+        em->progress == NULL)
+        return HS_OK;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.pages_done = barrier;
+    p.pages_total = fake.progress_total;
+    return em->progress(em->ctx, &p);
+}
+
 static hs_status read_log(const fake_event *log, int n, const hs_read_request *rq,
                           const hs_emitter *em, hs_error *err, int is_ats)
 {
@@ -322,6 +336,8 @@ static hs_status read_log(const fake_event *log, int n, const hs_read_request *r
         if (emitted % 2 == 0) {
             snprintf(cur, sizeof cur, "{\"seq\":%d}", last);
             if ((st = em->checkpoint(em->ctx, cur)) != HS_OK)
+                return st;
+            if (is_ats && (st = report_progress(em, emitted / 2)) != HS_OK)
                 return st;
         }
     }

@@ -88,6 +88,10 @@ typedef struct fake_world {
     int overlap;                     /* reads start this many sequence numbers early */
     int empty_cursor;                /* the ATS emits "" as its final barrier */
     int clock_s;                     /* seconds added to the fake time base per event */
+    /* The ATS's changes read reports its progress after each barrier (hs_emitter.progress):
+     * pages_done = barriers so far, pages_total = progress_total as it is (even when wrong);
+     * 0: no reports; -1: reports with the total unknown. */
+    int64_t progress_total;
     /* struct_size of the change and person records emitted, 0: sizeof. Smaller: an older
      * writer's record; larger (up to FAKE_PAD more): a newer minor's, padded with junk. */
     uint32_t change_size;

@@ -472,7 +472,7 @@ static hs_status on_checkpoint(void *ctx, const char *cursor)
 
 hs_emitter fuzz_emitter(void)
 {
-    hs_emitter em = {sizeof(hs_emitter), NULL, on_job, on_change, on_checkpoint};
+    hs_emitter em = {sizeof(hs_emitter), NULL, on_job, on_change, on_checkpoint, NULL};
     last_cursor[0] = '\0';
     return em;
 }

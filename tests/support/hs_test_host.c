@@ -483,7 +483,7 @@ typedef struct collector_state {
 typedef struct collector_box {
     hs_test_collector pub;
     collector_state st;
-    size_t cap_changes, cap_jobs, cap_checkpoints;
+    size_t cap_changes, cap_jobs, cap_checkpoints, cap_progress;
 } collector_box;
 
 static int grow(void **p, size_t *cap, size_t n, size_t elem)
@@ -705,6 +705,22 @@ static hs_status c_checkpoint(void *ctx, const char *cursor_json)
     return HS_OK;
 }
 
+static hs_status c_progress(void *ctx, const hs_progress *p)
+{
+    collector_box *b = ctx;
+    hs_test_collector *c = &b->pub;
+    hs_progress *t;
+
+    if (p == NULL || !HS_HAS_FIELD(hs_progress, p->struct_size, pages_total))
+        return malformed(c, "progress report without pages_total");
+    if (grow((void **)&c->progress, &b->cap_progress, c->n_progress, sizeof *c->progress) != 0)
+        return HS_E_INTERNAL;
+    t = &c->progress[c->n_progress++];
+    memset(t, 0, sizeof *t);
+    memcpy(t, p, p->struct_size < sizeof *t ? p->struct_size : sizeof *t);
+    return HS_OK;
+}
+
 hs_test_collector *hs_test_collector_new(void)
 {
     /* pub is the first member, so the box and its public part share one address. */
@@ -758,7 +774,7 @@ void hs_test_collector_clear(hs_test_collector *c)
         free_job(&c->jobs[i]);
     for (size_t i = 0; i < c->n_checkpoints; i++)
         free(c->checkpoints[i]);
-    c->n_changes = c->n_jobs = c->n_checkpoints = 0;
+    c->n_changes = c->n_jobs = c->n_checkpoints = c->n_progress = 0;
     c->max_changes_between_barriers = 0;
     free(c->malformed);
     c->malformed = NULL;
@@ -773,12 +789,13 @@ void hs_test_collector_free(hs_test_collector *c)
     free(c->changes);
     free(c->jobs);
     free(c->checkpoints);
+    free(c->progress);
     free((collector_box *)c);
 }
 
 hs_emitter hs_test_collector_emitter(hs_test_collector *c)
 {
-    hs_emitter e = {sizeof(hs_emitter), c, c_job, c_change, c_checkpoint};
+    hs_emitter e = {sizeof(hs_emitter), c, c_job, c_change, c_checkpoint, c_progress};
     return e;
 }
 

@@ -177,6 +177,10 @@ typedef struct hs_test_collector {
     /* Settable: called on every barrier, e.g. to sample memory use. */
     void (*on_barrier)(void *ctx, const char *cursor_json);
     void *on_barrier_ctx;
+    /* The connector's progress reports (hs_emitter.progress), in order; a report whose
+     * struct_size is too short to hold pages_total makes the collector malformed. */
+    hs_progress *progress;
+    size_t n_progress;
 } hs_test_collector;
 
 hs_test_collector *hs_test_collector_new(void);
