@@ -29,6 +29,7 @@ struct hs_http {
     int64_t date_ms;             /* the server's Date of the last response, 0 before any */
     int64_t date_host_ms;        /* the host's clock when that response arrived */
     int quota_said;              /* the last 429's body carried cfg.quota_marker */
+    size_t last_len;             /* the previous body's length: the next one's first size */
     uint64_t rng;                /* jitter state; per handle, so no global is shared */
 };
 
@@ -36,6 +37,7 @@ struct hs_http {
 typedef struct attempt {
     char *body;
     size_t len, cap, max;
+    size_t hint;                 /* first capacity: pages of one walk are alike in size */
     int too_big;
 } attempt;
 
@@ -143,7 +145,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
         return 0;     /* makes curl stop with CURLE_WRITE_ERROR */
     }
     if (a->len + n + 1 > a->cap) {
-        size_t cap = a->cap ? a->cap : 4096;
+        size_t cap = a->cap ? a->cap : a->hint > 4096 && a->hint < a->max ? a->hint : 4096;
         char *p;
         while (cap < a->len + n + 1)
             cap *= 2;
@@ -497,6 +499,9 @@ static hs_status run_attempt(call *c)
     memset(&c->a, 0, sizeof c->a);
     memset(&c->ans, 0, sizeof c->ans);
     c->a.max = http->cfg.max_body;
+    /* One allocation of the right size instead of a doubling series: every large allocation
+     * makes glibc's malloc sort the many small chunks a freed page tree left (consolidation) */
+    c->a.hint = http->last_len + 1;
     if (setup(http, c->req, c->headers, &c->a) != CURLE_OK)
         return fail(c, HS_E_INTERNAL, 0, 0, "cannot set up the request");
     http->requests++;
@@ -545,6 +550,7 @@ static hs_status deliver(call *c, hs_http_response *response)
            sizeof response->www_authenticate);
     memcpy(response->location, c->ans.location, sizeof response->location);
     response->attempts = c->n;
+    http->last_len = c->a.len;
     c->a.body = NULL;
     return HS_OK;
 }

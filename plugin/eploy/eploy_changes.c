@@ -143,12 +143,15 @@ static int stage_wanted(const reader *r, const char *stage_id)
 static int take_row(reader *r, json_object *rec, row *w)
 {
     const char *date;
+    /* Workflow looked up once for its four fields: member look-ups are much of a record's
+     * cost */
+    json_object *wf = hs_json_get(rec, "Workflow");
     int n;
 
     memset(w, 0, sizeof *w);
     r->read++;
     /* the stage first: a snapshot read unfiltered drops most records on it alone */
-    w->stage_id = hs_json_str(rec, "Workflow.Stage.Id");
+    w->stage_id = hs_json_str(wf, "Stage.Id");
     if (!stage_wanted(r, w->stage_id))
         return -1;
     if (r->applications) {
@@ -160,9 +163,9 @@ static int take_row(reader *r, json_object *rec, row *w)
         date = hs_json_str(rec, "StatusDate");
     }
     w->vacancy_id = hs_json_str(rec, "Vacancy.Id");
-    w->stage_name = hs_json_str(rec, "Workflow.Stage.Description");
-    w->status_id = hs_json_str(rec, "Workflow.Status.Id");
-    w->status_name = hs_json_str(rec, "Workflow.Status.Description");
+    w->stage_name = hs_json_str(wf, "Stage.Description");
+    w->status_id = hs_json_str(wf, "Status.Id");
+    w->status_name = hs_json_str(wf, "Status.Description");
     if (w->app_id == NULL || !job_wanted(r, w->vacancy_id) ||
         (w->stage_id == NULL && w->stage_name == NULL && w->status_id == NULL))
         return -1;
