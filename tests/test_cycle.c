@@ -1718,6 +1718,53 @@ START_TEST(test_a_reinvitation_happens_once_through_a_kill)
 }
 END_TEST
 
+/* The host's own parser for connector times, private to the cycle (host/cycle_core.h). */
+int64_t hs_cycle_parse_time(const char *s);
+
+/* Expected milliseconds of a time as timegm reads its fields (carrying over what overflows). */
+static int64_t timegm_ms(int y, int mo, int d, int h, int mi, int sec, int ms)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* Every record's time is read, so the form connectors write has a fast path: it must read
+ * every date as the general parser (timegm) does, leap days and centuries included, and leave
+ * the fields timegm carries over (day 30 of February, second 60) to the general path. */
+START_TEST(test_canonical_times_read_as_the_general_parser_reads_them)
+{
+    static const int clock[][4] = {{0, 0, 0, 0}, {23, 59, 59, 999}, {12, 34, 56, 7}};
+    char s[64];
+    int checked = 0;
+    for (int y = 1970; y <= 2410; y += (y < 2110 ? 1 : 97))
+        for (int mo = 1; mo <= 12; mo++)
+            for (int d = 1; d <= 31; d++) {
+                const int *c = clock[(y + mo + d) % 3];
+                snprintf(s, sizeof s, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, c[0], c[1],
+                         c[2], c[3]);
+                ck_assert_msg(hs_cycle_parse_time(s) == timegm_ms(y, mo, d, c[0], c[1], c[2], c[3]),
+                              "%s", s);
+                checked++;
+            }
+    ck_assert_int_gt(checked, 50000);
+    ck_assert(hs_cycle_parse_time("2100-02-29T00:00:00.000Z") == timegm_ms(2100, 3, 1, 0, 0, 0, 0));
+    ck_assert(hs_cycle_parse_time("2024-02-29T00:00:00.000Z") == timegm_ms(2024, 2, 29, 0, 0, 0, 0));
+    ck_assert(hs_cycle_parse_time("2026-12-31T23:59:60.000Z") == timegm_ms(2027, 1, 1, 0, 0, 0, 0));
+    ck_assert(hs_cycle_parse_time("2026-12-01T10:00:00.000+") == timegm_ms(2026, 12, 1, 10, 0, 0, 0));
+    ck_assert(hs_cycle_parse_time("2026-12-01T10:00:00.5+01") == timegm_ms(2026, 12, 1, 9, 0, 0, 500));
+    ck_assert(hs_cycle_parse_time("1969-12-31T23:59:58.000Z") == -2000);
+    ck_assert(hs_cycle_parse_time("2026-1x-01T10:00:00.000Z") == -1);
+    ck_assert(hs_cycle_parse_time(NULL) == -1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cycle");
@@ -1781,6 +1828,7 @@ int main(void)
     tcase_add_test(tc, test_a_reinvitation_happens_once_through_a_kill);
     suite_add_tcase(s, tc);
     tcase_add_test(ts, test_intervals);
+    tcase_add_test(ts, test_canonical_times_read_as_the_general_parser_reads_them);
     suite_add_tcase(s, ts);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
