@@ -372,6 +372,12 @@ hs_status hs_cycle_read_side(cycle *c, const hs_cycle_side *side, const char *cu
         req.people_stages = c->people_stages;
         req.n_people_stages = c->n_people_stages;
     }
+    if (!snapshot && c->change_people != NULL) {
+        req.people_only_stages = 1;
+        req.people_stages = c->change_people;
+        req.n_people_stages = c->n_change_people;
+        req.people_in_changes = 1;
+    }
     memset(&em, 0, sizeof em);
     em.struct_size = sizeof em;
     em.ctx = c;

@@ -60,6 +60,10 @@ typedef struct cycle {
                                   * (borrowed from the pipeline), see hs_read_request */
     size_t n_people_stages;
     int people_all;              /* 1: too many such stages; every record's person */
+    const char **change_people;  /* ATS change reads: the stages a change must enter to need
+                                  * its person (every valid trigger's id and name, borrowed
+                                  * from the pipeline); NULL: every change's person */
+    size_t n_change_people;
     const char **stage_ids;      /* snapshot reads: the trigger stage ids of the jobs read
                                   * (borrowed), see hs_read_request; n 0: no filter */
     size_t n_stage_ids;

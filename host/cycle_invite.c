@@ -524,6 +524,26 @@ static size_t people_stages(cycle *c, const char **stages, size_t max)
     return n;
 }
 
+/* The trigger stages (ids and names) of every valid mapped job: a change read needs the
+ * person of a change into one of them only, since the host reads change->person nowhere else
+ * (an invitation, a re-invitation or the note saying why there is none all follow a trigger
+ * match, which hs_trigger_matches makes on these ids and names). -1 when they do not fit:
+ * every change's person. */
+static long change_people_stages(cycle *c, const char **stages, size_t max)
+{
+    hs_pipeline *p = c->p->pipeline;
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_mappings; i++)
+        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
+            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
+            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++)
+                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0 ||
+                    add_stage(stages, &n, max, pj->triggers[k].stage_name) != 0)
+                    return -1;
+        }
+    return (long)n;
+}
+
 /* The trigger stage ids of every valid mapped job: a snapshot needs no other record (a
  * trigger without an id matches nothing). 0 when they do not fit: no filter. Borrowed. */
 static size_t trigger_stage_ids(cycle *c, const char **stages, size_t max)
@@ -542,11 +562,12 @@ static size_t trigger_stage_ids(cycle *c, const char **stages, size_t max)
 
 hs_status hs_cycle_ats_stream(cycle *c)
 {
-    const char *ids[512], *stages[512], *stage_ids[512];
+    const char *ids[512], *stages[512], *stage_ids[512], *change_stages[512];
     json_object *ats = section(c->body, "ats");
     const char *cursor = get_str(ats, "cursor");
     json_object *new_pairs = json_object_new_object();
     size_t n;
+    long n_change;
     hs_status st = HS_OK;
     if (new_pairs == NULL)
         return HS_E_INTERNAL;
@@ -556,6 +577,9 @@ hs_status hs_cycle_ats_stream(cycle *c)
     c->n_people_stages = people_stages(c, stages, 512);
     c->stage_ids = stage_ids;
     c->n_stage_ids = trigger_stage_ids(c, stage_ids, 512);
+    n_change = change_people_stages(c, change_stages, 512);
+    c->change_people = n_change >= 0 ? change_stages : NULL;
+    c->n_change_people = n_change >= 0 ? (size_t)n_change : 0;
     /* On the ATS's clock: changes are compared with it by the times the ATS stamped. */
     c->baseline_ms = now_ms(c->p) - (c->p->ats_skew_ms ? c->p->ats_skew_ms(c->p->skew_ctx) : 0);
     if (cursor == NULL) {
@@ -594,6 +618,8 @@ out:
     c->n_people_stages = 0;
     c->stage_ids = NULL;
     c->n_stage_ids = 0;
+    c->change_people = NULL;
+    c->n_change_people = 0;
     json_object_put(new_pairs);
     return st;
 }

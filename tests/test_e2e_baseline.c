@@ -1,7 +1,9 @@
-/* End to end: a first cycle (the baseline) reads only what it needs. With invite_existing
- * false it looks up no candidate at all; with true, only those of applications in a trigger
- * stage; where Eploy filters applications by stage it asks only for those, and a tenant that
- * refuses the filter (HTTP 400) is read whole instead, with the same invitations. */
+/* End to end: hiresync looks up only the people it needs. A first cycle (the baseline) with
+ * invite_existing false looks up no candidate at all; with true, only those of applications
+ * in a trigger stage; where Eploy filters applications by stage it asks only for those, and a
+ * tenant that refuses the filter (HTTP 400) is read whole instead, with the same invitations.
+ * An incremental cycle looks up the people of the changes into a trigger stage only: none
+ * for a page without one, and every one of them invited with its own email. */
 #define _GNU_SOURCE
 
 #include <check.h>
@@ -15,6 +17,7 @@
 #define VI "Video Interview"
 #define APPS "POST /api/applications/search"
 #define CANDS "POST /api/candidates/search"
+#define HISTORY "POST /api/applications/statushistory/search"
 #define REFUSED "refused the \"Application.Stage\" filter"
 
 static e2e E;
@@ -119,6 +122,61 @@ START_TEST(test_invite_existing_reads_the_trigger_stage_only_and_falls_back)
 }
 END_TEST
 
+/* Gives the candidate of application app an email of its own; returns it in out. */
+static void own_email(long app, char *out, size_t size)
+{
+    char path[96], body[400];
+
+    snprintf(out, size, "people-only-%ld@example.org", app);
+    snprintf(path, sizeof path, "/eploy/candidates/%ld", e2e_candidate_of(&E.sb, app));
+    snprintf(body, sizeof body, "{\"Email\":\"%s\"}", out);
+    admin_ok("PATCH", path, body);
+}
+
+START_TEST(test_changes_look_up_the_people_of_trigger_entries_only)
+{
+    char pipe[2048], email[3][96];
+    long ids[13];
+
+    e2e_pipeline(pipe, sizeof pipe, "p", "eploy", E.interview,
+                 "[{\"job\": \"1001\", \"trigger_stages\": [\"Video Interview\"]}]");
+    e2e_config(&E, "", pipe);
+    ck_assert_int_eq(e2e_apps(&E.sb, "1001", VI, ids, 13), 13);
+    for (int i = 0; i < 3; i++)
+        own_email(ids[i], email[i], sizeof email[i]);
+    ck_assert_msg(e2e_cycle(&E) == 0, "baseline: %s", E.out);
+
+    /* A page of changes none of which enters the trigger stage: no person looked up. */
+    for (int i = 8; i < 13; i++)
+        e2e_move(&E.sb, ids[i], "Screening", NULL);
+    admin_ok("DELETE", "/stats", NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "eploy: 5 stage changes") != NULL, "%s", E.out);
+    ck_assert_int_ge(asked(HISTORY, NULL), 1);
+    ck_assert_int_eq(asked(CANDS, NULL), 0);
+    ck_assert_int_eq(asked(APPS, NULL), 0);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 0);
+
+    /* One page mixing entries into the trigger stage with moves elsewhere: one lookup of
+     * people for the page, and every candidate who entered it invited with their email. */
+    for (int i = 0; i < 3; i++) {
+        e2e_move(&E.sb, ids[3 + i], "Offers & Placements", NULL);
+        e2e_move(&E.sb, ids[i], VI, NULL);
+    }
+    e2e_move(&E.sb, ids[6], "Offers & Placements", NULL);
+    e2e_move(&E.sb, ids[7], "Offers & Placements", NULL);
+    admin_ok("DELETE", "/stats", NULL);
+    ck_assert_msg(e2e_cycle(&E) == 0, "%s", E.out);
+    ck_assert_msg(strstr(E.out, "eploy: 8 stage changes") != NULL, "%s", E.out);
+    ck_assert_int_eq(asked(CANDS, NULL), 1);
+    ck_assert_int_eq(e2e_participants(&E.sb, E.interview, NULL), 3);
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(e2e_participants(&E.sb, E.interview, email[i]) == 1,
+                      "%s was not invited: %s", email[i], E.out);
+    ck_assert_int_eq(e2e_actions(&E.sb, 0, "not sent"), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e_baseline");
@@ -127,6 +185,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_without_invite_existing_no_candidate_is_looked_up);
     tcase_add_test(tc, test_invite_existing_reads_the_trigger_stage_only_and_falls_back);
+    tcase_add_test(tc, test_changes_look_up_the_people_of_trigger_entries_only);
     suite_add_tcase(s, tc);
     return e2e_run_suite(s);
 }

@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,7 +175,7 @@ static void server_time_passes(void)
 static hs_status read_changes(const char *cursor, const char *const *jobs, size_t n_jobs,
                               int snapshot)
 {
-    hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, cursor, jobs, n_jobs, snapshot, 0, NULL, 0, 0, NULL, 0, 0};
     server_time_passes();
     hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
     return F.c->read_changes(F.conn, &req, &F.em, &F.err);
@@ -369,6 +370,86 @@ START_TEST(people_fields_and_phone_preference)
     ck_assert_str_eq(ch->last_name, "Example");
     ck_assert_str_eq(ch->email, "ann.example@example.org");
     ck_assert_str_eq(ch->phone, "+447700900123");
+    free(c1);
+    fx_stop();
+}
+END_TEST
+
+/* Reads changes from cursor with the people fields set as a host would (size: the request's
+ * struct_size; stages: people_stages, NULL for an empty list). */
+static void read_people(const char *cursor, uint32_t size, int in_changes,
+                        const char *const *stages, size_t n_stages)
+{
+    hs_read_request req;
+    hs_status st;
+
+    memset(&req, 0, sizeof req);
+    req.struct_size = size;
+    req.cursor_json = cursor;
+    req.people_only_stages = 1;
+    req.people_stages = stages;
+    req.n_people_stages = n_stages;
+    req.people_in_changes = in_changes;
+    server_time_passes();
+    hs_test_collector_clear(F.col);
+    json_object_put(admin("DELETE", "/stats", NULL, 200));
+    hs_test_error_init(&F.err, F.err_msg, sizeof F.err_msg);
+    st = F.c->read_changes(F.conn, &req, &F.em, &F.err);
+    ck_assert_msg(st == HS_OK, "read_changes: %d %s", st, F.err.message);
+}
+
+/* A change read leaves people out only when the host says it applies to changes
+ * (people_in_changes): a 2.1 host that sent people_only_stages on change reads before that
+ * field existed still gets every person. */
+START_TEST(changes_leave_people_out_only_when_asked)
+{
+    static const char *const vi[] = {"Video Interview"};
+    json_object *list;
+    char in[32], out[32], *c1;
+    const hs_test_change *a, *b;
+
+    fx_start(NULL, NULL);
+    list = admin("GET", "/eploy/applications?limit=2", NULL, 200);
+    snprintf(in, sizeof in, "%s", json_object_get_string(json_object_object_get(
+                                      json_object_array_get_idx(list, 0), "ApplicationId")));
+    snprintf(out, sizeof out, "%s", json_object_get_string(json_object_object_get(
+                                        json_object_array_get_idx(list, 1), "ApplicationId")));
+    json_object_put(list);
+    c1 = read_ok("", 0);
+    move(in, "Video Interview");
+    move(out, "Offers & Placements");
+
+    /* a request too short for people_in_changes, then one with it 0: every person */
+    for (int i = 0; i < 2; i++) {
+        read_people(c1, i ? sizeof(hs_read_request)
+                          : (uint32_t)offsetof(hs_read_request, people_in_changes), 0, NULL, 0);
+        a = hs_test_collector_find(F.col, in, "Video Interview");
+        b = hs_test_collector_find(F.col, out, "Offers & Placements");
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_ptr_nonnull(a->person_id);
+        ck_assert_msg(b->person_id != NULL, "request %d: a change without its person", i);
+        ck_assert_int_eq(stat_count("POST /api/candidates/search", ""), 1);
+    }
+
+    /* people_in_changes: the person of the change into the stage named, not the other's */
+    read_people(c1, sizeof(hs_read_request), 1, vi, 1);
+    a = hs_test_collector_find(F.col, in, "Video Interview");
+    b = hs_test_collector_find(F.col, out, "Offers & Placements");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(a->person_id);
+    ck_assert_ptr_nonnull(a->email);
+    ck_assert_ptr_null(b->person_id);
+    ck_assert_int_eq(stat_count("POST /api/candidates/search", ""), 1);
+
+    /* nobody in the stages named: no lookup at all, the changes all the same */
+    read_people(c1, sizeof(hs_read_request), 1, NULL, 0);
+    ck_assert_ptr_nonnull(hs_test_collector_find(F.col, in, "Video Interview"));
+    ck_assert_ptr_nonnull(hs_test_collector_find(F.col, out, "Offers & Placements"));
+    ck_assert_int_eq(stat_count("POST /api/candidates/search", ""), 0);
+    ck_assert_int_eq(stat_count("POST /api/applications/search", ""), 0);
+    ck_assert_int_ge(stat_count("POST /api/applications/statushistory/search", ""), 1);
     free(c1);
     fx_stop();
 }
@@ -702,7 +783,7 @@ START_TEST(errors_fit_a_small_message_buffer)
     char *small = hs_test_guarded_new(16);
     hs_conn *conn = NULL;
     hs_read_request req = {sizeof req, "{\"since\":\"2000-01-01T00:00:00Z\"}", NULL, 0, 0, 0, NULL,
-                           0, 0, NULL, 0};
+                           0, 0, NULL, 0, 0};
 
     ck_assert_ptr_nonnull(small);
     fx_start(NULL, NULL);
@@ -1158,6 +1239,7 @@ static Suite *eploy_suite(void)
     tcase_add_test(changes, first_read_sets_baseline_only);
     tcase_add_test(changes, moved_in_and_out_between_reads_is_reported);
     tcase_add_test(changes, people_fields_and_phone_preference);
+    tcase_add_test(changes, changes_leave_people_out_only_when_asked);
     tcase_add_test(changes, job_filter_limits_changes);
     tcase_add_test(changes, snapshot_reports_current_positions);
     tcase_add_test(changes, snapshot_reports_its_total_pages_job_by_job);

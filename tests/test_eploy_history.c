@@ -126,7 +126,7 @@ static void fx_stop(void)
  * changes since cursor. Returns a copy of the final cursor. */
 static char *cycle(const char *cursor)
 {
-    hs_read_request req = {sizeof req, cursor, NULL, 0, 0, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, cursor, NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, 0};
     hs_status st;
 
     hs_test_collector_clear(F.col);

@@ -213,7 +213,7 @@ static void fx_stop(fx *f)
 
 static hs_status read_from(fx *f, const char *cursor)
 {
-    hs_read_request req = {sizeof req, cursor, NULL, 0, 0, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, cursor, NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, 0};
     hs_emitter em = hs_test_collector_emitter(f->col);
     return f->c->read_changes(f->conn, &req, &em, &f->err);
 }

@@ -463,7 +463,7 @@ static void close_connector(void)
 static hs_status eploy_read(hs_error *err)
 {
     static const char *const jobs[] = {"1001"};
-    hs_read_request req = {sizeof req, "", jobs, 1, 1, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, "", jobs, 1, 1, 0, NULL, 0, 0, NULL, 0, 0};
     hs_emitter em = hs_test_collector_emitter(F.col);
     return F.c->read_changes(F.conn, &req, &em, err);
 }
@@ -775,7 +775,7 @@ START_TEST(test_wild_call_counts_are_bounded)
 {
     static const char *const jobs[] = {"1001"};
     char cursor[256], day[16], stored[64], expect[64];
-    hs_read_request req = {sizeof req, cursor, jobs, 1, 1, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, cursor, jobs, 1, 1, 0, NULL, 0, 0, NULL, 0, 0};
     HS_TEST_ERROR(err);
     hs_emitter em;
     const char *v;

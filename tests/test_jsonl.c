@@ -94,7 +94,7 @@ static void teardown(void)
 /* Reads from cursor (snapshot when asked) into a cleared collector; returns the status. */
 static hs_status read_from(const char *cursor, int snapshot)
 {
-    hs_read_request req = {sizeof req, cursor, NULL, 0, snapshot, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, cursor, NULL, 0, snapshot, 0, NULL, 0, 0, NULL, 0, 0};
     hs_emitter em = hs_test_collector_emitter(f.col);
     HS_TEST_ERROR(err);
     hs_test_collector_clear(f.col);
@@ -192,7 +192,7 @@ START_TEST(a_snapshot_gives_the_latest_line_of_each_record)
         STAGE("A1", "Video Interview")
         "{\"record_id\":\"X\",\"job_id\":\"J2\",\"stage\":\"Applied\"}\n");
     const char *jobs[] = {"J1"};
-    hs_read_request req = {sizeof req, "", jobs, 1, 1, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, "", jobs, 1, 1, 0, NULL, 0, 0, NULL, 0, 0};
     hs_emitter em = hs_test_collector_emitter(f.col);
     HS_TEST_ERROR(err);
     ck_assert_int_eq(f.c->read_changes(f.conn, &req, &em, &err), HS_OK);
@@ -209,7 +209,7 @@ START_TEST(a_bad_line_fails_after_the_barriers_before_it)
 {
     put("changes.jsonl", "w", STAGE("A1", "Applied") STAGE("A2", "Applied") "not json\n"
         STAGE("A3", "Applied"));
-    hs_read_request req = {sizeof req, "", NULL, 0, 0, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request req = {sizeof req, "", NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, 0};
     hs_emitter em = hs_test_collector_emitter(f.col);
     HS_TEST_ERROR(err);
     ck_assert_int_eq(f.c->read_changes(f.conn, &req, &em, &err), HS_E_CONFIG);

@@ -429,7 +429,7 @@ typedef struct hs_read_request {
                                        next call reads changes from there */
     /* added in 2.1, read through HS_HAS_FIELD (a host that sends a shorter request wants
        every record, each with its person): what a snapshot may leave out. Changes (snapshot
-       0) ignore it.
+       0) ignore it, except as people_in_changes says.
        only_stages 1: records whose stage id is not one of stage_ids may be left out (by a
        server-side filter where the ATS has one): the host acts on trigger stages only.
        people_only_stages 1: only the records whose stage id or name is one of
@@ -442,6 +442,13 @@ typedef struct hs_read_request {
     int32_t people_only_stages;
     const char *const *people_stages;  /* borrowed for the call */
     size_t n_people_stages;
+    /* added in 2.1 after people_stages, read through HS_HAS_FIELD: changes may leave out
+       people too. people_in_changes 1 (with people_only_stages 1): on a change read
+       (snapshot 0) only the changes into a stage whose id or name is one of people_stages
+       need their person; the others may come with person NULL. Without it (0, or a request
+       too short to hold it: a host that may send people_only_stages on change reads and
+       still wants every change's person) every change comes with its person. */
+    int32_t people_in_changes;
 } hs_read_request;
 
 /* Invite a person to an interview. */

@@ -4,7 +4,8 @@
  * A read asks for history rows dated after (cursor.since - overlap_s), drops rows dated after
  * a signpost (they belong to the next read) and
  * rows whose key the cursor lists as already emitted, looks up the people of each page in two
- * batched searches, emits the page's changes and a barrier. The last barrier moves the cursor
+ * batched searches (only of the rows the host wants a person for: see needs_person; none at
+ * all when no row of the page needs one), emits the page's changes and a barrier. The last barrier moves the cursor
  * to the signpost. Pages are processed one at a time and nothing of a page outlives it, so
  * memory does not grow with the number of changes.
  *
@@ -194,13 +195,26 @@ static uint64_t key_hash(const char *s)
     return h;
 }
 
-/* 1 when the host wants this record's person: every change, and the snapshot records in the
- * stages it names (all of them when it names none: an older host). */
+/* 1 when the request limits the people to those in people_stages for this read: a snapshot
+ * whose host says so, or a change read whose host says that applies to changes too
+ * (people_in_changes; a host that sends only people_only_stages wants every change's person,
+ * as the ABI said before). */
+static int people_limited(const reader *r)
+{
+    const hs_read_request *q = r->req;
+    if (!HS_HAS_FIELD(hs_read_request, q->struct_size, n_people_stages) || !q->people_only_stages)
+        return 0;
+    return r->snapshot || (HS_HAS_FIELD(hs_read_request, q->struct_size, people_in_changes) &&
+                           q->people_in_changes);
+}
+
+/* 1 when the host wants this record's person: every record, unless people_limited, then
+ * those in the stages it names. A history row without its vacancy is looked up all the same:
+ * the lookup is what gives it its job. */
 static int needs_person(const reader *r, const row *w)
 {
     const hs_read_request *q = r->req;
-    if (!r->snapshot || !HS_HAS_FIELD(hs_read_request, q->struct_size, n_people_stages) ||
-        !q->people_only_stages)
+    if (!people_limited(r) || (!r->applications && w->vacancy_id == NULL))
         return 1;
     for (size_t i = 0; q->people_stages != NULL && i < q->n_people_stages; i++) {
         const char *s = q->people_stages[i];
@@ -423,13 +437,11 @@ static hs_status read_applications(reader *r, const hs_eploy_filter *f, size_t n
                                          "ModificationDate", NULL};
     static const char *const no_candidate[] = {"ApplicationId", "Vacancy", "Workflow",
                                                "ModificationDate", NULL};
-    const hs_read_request *q = r->req;
     hs_eploy_search s = {"applications", f, n_filters, blocks, HS_EPLOY_PERM_APPLICATIONS, 0, 0};
 
-    /* A snapshot whose records need no person: the candidate ids are not asked for (one
-     * object less to parse per record). */
-    if (r->snapshot && HS_HAS_FIELD(hs_read_request, q->struct_size, n_people_stages) &&
-        q->people_only_stages && q->n_people_stages == 0)
+    /* A read whose records need no person: the candidate ids are not asked for (one object
+     * less to parse per record). */
+    if (people_limited(r) && r->req->n_people_stages == 0)
         s.blocks = no_candidate;
     r->applications = 1;
     return listing(r, &s, err);

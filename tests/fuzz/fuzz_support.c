@@ -557,7 +557,7 @@ void fuzz_connector_run(const hs_connector *c, const char *config_json,
     hs_conn *conn = NULL;
     hs_emitter em = fuzz_emitter();
     hs_check_report rep = fuzz_report();
-    hs_read_request rq = {sizeof(hs_read_request), "", job_ids, n_jobs, 0, 0, NULL, 0, 0, NULL, 0};
+    hs_read_request rq = {sizeof(hs_read_request), "", job_ids, n_jobs, 0, 0, NULL, 0, 0, NULL, 0, 0};
     char *cursor = NULL;
     int op;
 
