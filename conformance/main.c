@@ -239,7 +239,9 @@ static void connection_tests(kit *k)
     kit_test_writes(k, conn, &jobs, &sample);
     kit_test_outcome(k, conn, &sample);
     kit_test_moves(k, conn, &sample);
+    kit_test_outcome_from(k, conn);
     kit_test_lifecycle(k, conn);
+    kit_test_progress(k, conn);
     kit_test_emitter_stop(k, conn);
     kit_test_cancel(k, conn);
     kit_test_two(k, conn);
