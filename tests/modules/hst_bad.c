@@ -412,12 +412,12 @@ static hs_status bad_note(hs_conn *c, const hs_note *note, hs_write_result *r, h
 {
     const char *outcome = HS_HAS_FIELD(hs_note, note->struct_size, outcome) ? note->outcome
                                                                             : NULL;
-    char key[160];
     hs_status st;
     if (KIT_BAD != BAD_OUTCOME || !outcome || !note->key) {
         st = bad_write(c, note->key, "note", r, err);
     } else {
         /* a key of its own per call once an outcome rides along */
+        char key[160];
         snprintf(key, sizeof key, "%s#%d", note->key, c->n_written);
         st = bad_write(c, key, "note", r, err);
     }
