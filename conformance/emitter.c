@@ -101,10 +101,27 @@ static hs_status on_job(void *ctx, const hs_job *job)
                         id, job->n_stages, job->stage_size, (size_t)KIT_STAGE_SIZE_2_0);
         return HS_OK;
     }
-    for (size_t i = 0; i < job->n_stages; i++)
-        check_stage(k, e, id, i, HS_ELEMENT(hs_stage, job->stages, job->stage_size, i),
-                    job->stage_size);
+    for (size_t i = 0; i < job->n_stages; i++) {
+        const hs_stage *s = HS_ELEMENT(hs_stage, job->stages, job->stage_size, i);
+        check_stage(k, e, id, i, s, job->stage_size);
+        if (s->struct_size >= KIT_STAGE_SIZE_2_0 && !empty(job->id) && !empty(s->id))
+            kit_strings_add(&e->stages, "%s\n%s\n%s", job->id, s->id, s->name ? s->name : "");
+    }
     return HS_OK;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* A copy of an hs_ref's id and name, when the ref is there and sized as 2.0's. */
+static void keep_ref(const hs_ref *r, char **id, char **name)
+{
+    if (!r || r->struct_size < KIT_REF_SIZE_2_0)
+        return;
+    *id = dup_or_null(r->id);
+    *name = dup_or_null(r->name);
 }
 
 static void keep_first_record(kit_emitted *e, const hs_stage_change *c)
@@ -112,9 +129,11 @@ static void keep_first_record(kit_emitted *e, const hs_stage_change *c)
     if (e->record_id || c->kind != HS_CHANGE_STAGE || empty(c->record_id))
         return;
     e->record_id = strdup(c->record_id);
-    e->job_id = c->job_id ? strdup(c->job_id) : NULL;
+    e->job_id = dup_or_null(c->job_id);
     if (c->person && c->person->struct_size >= KIT_END(hs_person, id) && c->person->id)
         e->person_id = strdup(c->person->id);
+    keep_ref(c->stage, &e->stage_id, &e->stage_name);
+    keep_ref(c->status, &e->status_id, &e->status_name);
 }
 
 static void check_person(kit *k, kit_emitted *e, const char *key, const hs_person *p)
@@ -311,15 +330,62 @@ static hs_status on_checkpoint(void *ctx, const char *cursor)
     return HS_OK;
 }
 
+/* Rule 12: figures a host can show. A 2.0-sized emitter has no progress at all: the
+ * callback lies past its struct_size only to catch a connector that does not look. */
+static void check_progress(kit_emitted *e, const hs_progress *p)
+{
+    kit_strings *pp = &e->progress_problems;
+    size_t n = e->progress;
+    if (e->emitter_2_0) {
+        kit_strings_add(pp, "progress called through an emitter whose struct_size (%zu) stops "
+                        "before it (a host of ABI %u.0); test HS_HAS_FIELD(hs_emitter, "
+                        "struct_size, progress) first", (size_t)KIT_EMITTER_SIZE_2_0,
+                        (unsigned)HS_ABI_MAJOR);
+        return;
+    }
+    if (!p || p->struct_size < KIT_PROGRESS_SIZE_2_1) {
+        kit_strings_add(pp, "progress report %zu: struct_size %u, at least %zu expected", n,
+                        p ? (unsigned)p->struct_size : 0u, (size_t)KIT_PROGRESS_SIZE_2_1);
+        return;
+    }
+    if (p->pages_done < 0 || (n > 1 && p->pages_done < e->pages_done))
+        kit_strings_add(pp, "progress report %zu: pages_done %lld after %lld; it counts the "
+                        "pages read so far and never goes back", n, (long long)p->pages_done,
+                        (long long)(n > 1 ? e->pages_done : 0));
+    if (p->pages_total != -1 && p->pages_total < p->pages_done)
+        kit_strings_add(pp, "progress report %zu: pages_total %lld with pages_done %lld; a "
+                        "total is -1 (unknown) or at least the pages done", n,
+                        (long long)p->pages_total, (long long)p->pages_done);
+    if (p->parts_done < 0 || p->parts_total < -1
+        || (p->parts_total > 0 && p->parts_done > p->parts_total))
+        kit_strings_add(pp, "progress report %zu: parts_done %lld of parts_total %lld; parts "
+                        "done are at most their total when it is known", n,
+                        (long long)p->parts_done, (long long)p->parts_total);
+    e->pages_done = p->pages_done;
+    e->totals += p->pages_total != -1;
+}
+
+static hs_status on_progress(void *ctx, const hs_progress *p)
+{
+    kit *k = ctx;
+    kit_emitted *e = k->emitted;
+    if (refused(e))
+        return e->stop_with;
+    e->progress++;
+    check_progress(e, p);
+    return HS_OK;
+}
+
 hs_emitter kit_emitter(kit *k, kit_emitted *e)
 {
     hs_emitter em;
     memset(&em, 0, sizeof(em));
-    em.struct_size = sizeof(em);
+    em.struct_size = e->emitter_2_0 ? KIT_EMITTER_SIZE_2_0 : sizeof(em);
     em.ctx = k;
     em.job = on_job;
     em.change = on_change;
     em.checkpoint = on_checkpoint;
+    em.progress = on_progress;
     k->emitted = e;
     return em;
 }

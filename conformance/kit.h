@@ -40,6 +40,10 @@
 #define KIT_CONNECTOR_SIZE_2_0 KIT_END(hs_connector, module_exit)
 /* ... and of the records 2.1 added. */
 #define KIT_ANSWER_SIZE_2_1 KIT_END(hs_answer, score)
+#define KIT_PROGRESS_SIZE_2_1 KIT_END(hs_progress, parts_total)
+/* An emitter and a write result as a 2.0 host hands them: they stop before 2.1's fields. */
+#define KIT_EMITTER_SIZE_2_0 KIT_END(hs_emitter, checkpoint)
+#define KIT_RESULT_SIZE_2_0 KIT_END(hs_write_result, remote_id_size)
 
 /* The services table the kit lends when it plays a host of ABI 2.0 (lifecycle-host-2.0). */
 #define KIT_HOST_ABI_2_0 (HS_ABI_MAJOR << 16)
@@ -78,6 +82,9 @@ typedef struct kit_emitted {
     kit_strings jobs;         /* job ids, in order */
     kit_strings problems;     /* shape violations, one line each */
     char *record_id, *job_id, *person_id;   /* the first stage record, for write_note */
+    char *stage_id, *stage_name;            /* ... its stage and status (outcome-from) */
+    char *status_id, *status_name;
+    kit_strings stages;       /* "JOB\nSTAGE_ID\nSTAGE_NAME" of every job's stages */
     size_t records, snapshots;
     int want_snapshot;        /* the read asked for a snapshot */
     int host_2_0;             /* the connection was opened with the kit's 2.0 services */
@@ -88,6 +95,13 @@ typedef struct kit_emitted {
     hs_status stop_with;      /* not HS_OK: the first job or record callback returns it */
     int stopped;              /* it did */
     size_t after_stop;        /* callbacks the connector made after that */
+    /* progress (rule 12) */
+    int emitter_2_0;          /* hand out an emitter whose struct_size stops before progress
+                                 (the callback is still there, past it, to catch a call) */
+    size_t progress;          /* progress calls received */
+    size_t totals;            /* ... of which gave a pages_total */
+    int64_t pages_done;       /* the last one's pages_done (when progress > 0) */
+    kit_strings progress_problems;
 } kit_emitted;
 
 void kit_emitted_clear(kit_emitted *e);
@@ -229,6 +243,8 @@ void kit_test_check(kit *k, hs_conn *conn);
 /* Runs check() (no report line): its problems, and the items it reported. */
 hs_status kit_check_call(kit *k, hs_conn *conn, kit_strings *problems, size_t *items);
 void kit_test_jobs(kit *k, hs_conn *conn, kit_strings *job_ids);
+/* One discover_jobs call into em; problems go to em->problems. */
+hs_status kit_discover_once(kit *k, hs_conn *conn, kit_emitted *em, const char *what);
 void kit_test_reads(kit *k, hs_conn *conn, kit_emitted *sample);
 /* One read_changes call into em (which may carry host_2_0); problems go to em->problems. */
 hs_status kit_read_once(kit *k, hs_conn *conn, const char *cursor, int snapshot,
@@ -241,6 +257,10 @@ void kit_test_moves(kit *k, hs_conn *conn, const kit_emitted *sample);
 int kit_move_options_valid(const kit *k);
 /* t_write.c: a note with an outcome and final set, twice with one key. */
 void kit_test_outcome(kit *k, hs_conn *conn, const kit_emitted *sample);
+/* t_outfrom.c: a guarded outcome (hs_note.outcome_from) withheld and recorded. */
+void kit_test_outcome_from(kit *k, hs_conn *conn);
+/* t_progress.c: progress reports of reads, and none to a 2.0-sized emitter. */
+void kit_test_progress(kit *k, hs_conn *conn);
 void kit_test_writes(kit *k, hs_conn *conn, const kit_strings *job_ids,
                      const kit_emitted *sample);
 void kit_test_cancel(kit *k, hs_conn *conn);

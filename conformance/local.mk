@@ -13,6 +13,8 @@ hiresync_conformance_SOURCES = \
 	conformance/t_ops.c \
 	conformance/t_write.c \
 	conformance/t_move.c \
+	conformance/t_outfrom.c \
+	conformance/t_progress.c \
 	conformance/t_life.c \
 	conformance/t_cancel.c \
 	conformance/t_two.c
@@ -39,7 +41,9 @@ check_LTLIBRARIES += tests/kit/hst_good.la \
 	tests/kit/hst_bad_leak.la tests/kit/hst_bad_nostop.la tests/kit/hst_bad_exit.la \
 	tests/kit/hst_bad_global.la tests/kit/hst_bad_crash.la \
 	tests/kit/hst_bad_movefrom.la tests/kit/hst_bad_movedup.la tests/kit/hst_bad_lifeold.la \
-	tests/kit/hst_bad_lifekey.la tests/kit/hst_bad_outcome.la
+	tests/kit/hst_bad_lifekey.la tests/kit/hst_bad_outcome.la \
+	tests/kit/hst_bad_progress.la tests/kit/hst_bad_progold.la \
+	tests/kit/hst_bad_outfrom.la tests/kit/hst_bad_outsize.la
 tests_kit_hst_good_la_SOURCES = tests/modules/hst_bad.c
 tests_kit_hst_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=0 -DHST_MODULE=hst_good
 tests_kit_hst_good_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
@@ -132,6 +136,22 @@ tests_kit_hst_bad_outcome_la_SOURCES = tests/modules/hst_bad.c
 tests_kit_hst_bad_outcome_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=22 -DHST_MODULE=hst_bad_outcome
 tests_kit_hst_bad_outcome_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
 tests_kit_hst_bad_outcome_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_progress_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_progress_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=23 -DHST_MODULE=hst_bad_progress
+tests_kit_hst_bad_progress_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_progress_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_progold_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_progold_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=24 -DHST_MODULE=hst_bad_progold
+tests_kit_hst_bad_progold_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_progold_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_outfrom_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_outfrom_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=25 -DHST_MODULE=hst_bad_outfrom
+tests_kit_hst_bad_outfrom_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_outfrom_la_LIBADD = $(JSON_C_LIBS)
+tests_kit_hst_bad_outsize_la_SOURCES = tests/modules/hst_bad.c
+tests_kit_hst_bad_outsize_la_CPPFLAGS = $(AM_CPPFLAGS) -DKIT_BAD=26 -DHST_MODULE=hst_bad_outsize
+tests_kit_hst_bad_outsize_la_LDFLAGS = $(KIT_MODULE_LDFLAGS)
+tests_kit_hst_bad_outsize_la_LIBADD = $(JSON_C_LIBS)
 
 # The kit on the bundled connectors against the sandbox (with --write), under valgrind when
 # it is installed; and on every module above, each failing the test of the rule it breaks.

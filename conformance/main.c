@@ -37,7 +37,8 @@ static const char usage_text[] =
     "      --write           also test idempotent writes: this creates an invitation or a\n"
     "                        note in the remote system, so use a test account\n"
     "      --outcome OUTCOME with --write, also write a final note with this outcome\n"
-    "                        (an id or a name the remote system knows)\n"
+    "                        (an id or a name the remote system knows), and notes\n"
+    "                        with it guarded by outcome_from\n"
     "      --move-to STAGE[/STATUS]\n"
     "                        with --write, test move_record: move a record there...\n"
     "      --move-from STAGE[/STATUS],...\n"
@@ -239,7 +240,9 @@ static void connection_tests(kit *k)
     kit_test_writes(k, conn, &jobs, &sample);
     kit_test_outcome(k, conn, &sample);
     kit_test_moves(k, conn, &sample);
+    kit_test_outcome_from(k, conn);
     kit_test_lifecycle(k, conn);
+    kit_test_progress(k, conn);
     kit_test_emitter_stop(k, conn);
     kit_test_cancel(k, conn);
     kit_test_two(k, conn);

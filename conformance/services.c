@@ -63,6 +63,12 @@ void kit_emitted_clear(kit_emitted *e)
     free(e->record_id);
     free(e->job_id);
     free(e->person_id);
+    free(e->stage_id);
+    free(e->stage_name);
+    free(e->status_id);
+    free(e->status_name);
+    kit_strings_clear(&e->stages);
+    kit_strings_clear(&e->progress_problems);
     memset(e, 0, sizeof(*e));
 }
 

@@ -71,6 +71,21 @@ void kit_test_check(kit *k, hs_conn *conn)
     kit_strings_clear(&p);
 }
 
+hs_status kit_discover_once(kit *k, hs_conn *conn, kit_emitted *em, const char *what)
+{
+    hs_emitter emitter = kit_emitter(k, em);
+    kit_error e;
+    kit_error_init(&e);
+    kit_call_reset(k, 0);
+    kit_call_begin(k, "discover_jobs");
+    hs_status st = k->table.discover_jobs(conn, &emitter, &e.err);
+    kit_call_end(k);
+    const char *msg = kit_error_check(k, &e, st, what, &em->problems);
+    if (st != HS_OK)
+        kit_strings_add(&em->problems, "%s: %s: %s", what, kit_status_name(st), msg);
+    return st;
+}
+
 void kit_test_jobs(kit *k, hs_conn *conn, kit_strings *job_ids)
 {
     if (!(k->table.capabilities & HS_CAP_DISCOVER_JOBS)) {
@@ -79,16 +94,7 @@ void kit_test_jobs(kit *k, hs_conn *conn, kit_strings *job_ids)
     }
     kit_crash_guard("jobs");
     kit_emitted em = {0};
-    hs_emitter emitter = kit_emitter(k, &em);
-    kit_error e;
-    kit_error_init(&e);
-    kit_call_reset(k, 0);
-    kit_call_begin(k, "discover_jobs");
-    hs_status st = k->table.discover_jobs(conn, &emitter, &e.err);
-    kit_call_end(k);
-    const char *msg = kit_error_check(k, &e, st, "discover_jobs", &em.problems);
-    if (st != HS_OK)
-        kit_strings_add(&em.problems, "discover_jobs: %s: %s", kit_status_name(st), msg);
+    kit_discover_once(k, conn, &em, "discover_jobs");
     for (size_t i = 0; i < em.jobs.n; i++)
         kit_strings_add(job_ids, "%s", em.jobs.v[i]);
     char d[160];

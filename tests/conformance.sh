@@ -2,7 +2,8 @@
 # hiresync-conformance on the bundled connectors, eploy and willo, against the sandbox,
 # writes included (Eploy's notes with an outcome and its stage moves); under valgrind when it
 # is installed, so that a connector leaking on a refused configuration (which the kit cannot
-# see itself) fails too. The sandbox is given what the tests need first: an application in the
+# see itself) fails too. Both report the progress of their reads; Eploy's guarded outcome
+# (outcome_from) is looked up in the sandbox: written where the kit says it was. The sandbox is given what the tests need first: an application in the
 # stage the move starts from, and Willo participants at every step of an interview's life.
 set -u
 kit="$HIRESYNC_BUILDDIR/hiresync-conformance"
@@ -64,7 +65,7 @@ cat >"$work/hiresync.json" <<EOF2
   "connections": {
     "eploy": { "connector": "eploy", "base_url": "$(field eploy_url)",
                "client_id": "sandbox-client", "client_secret": "sandbox-secret",
-               "note_action_type": "1", "signpost_lag_s": 0 },
+               "note_action_type": "1", "signpost_lag_s": 0, "page_size": 20 },
     "willo": { "connector": "willo", "base_url": "$(field willo_url)",
                "api_key": "sandbox-willo-key", "min_gap_ms": 0 } } }
 EOF2
@@ -116,12 +117,25 @@ must_pass() {
 # Interview" only from there, which must be refused as a recruiter's move would be.
 check_one eploy --cursor "$eploy_cursor" --outcome Completed --move-record "$move_app" \
     --move-to Interview --move-from "Video Interview,Screening"
-must_pass eploy write-outcome move-idempotent move-conflict
+must_pass eploy write-outcome move-idempotent move-conflict outcome-from progress
+# Pages of 20: the reads span several pages, each reported, and Eploy gives their total.
+set -- $(sed -n 's/^PASS  progress  *\([0-9]*\) reports in [0-9]* reads (up to \([0-9]*\) pages, \([0-9]*\) with a total).*/\1 \2 \3/p' "$work/eploy.out")
+[ "${2:-0}" -ge 2 ] && [ "${3:-0}" -ge 1 ] ||
+    fail "eploy: progress saw ${2:-no} pages in one read and ${3:-no} totals; at least 2 and 1 expected"
+# The notes outcome-from wrote, as the sandbox has them: the withheld one without an outcome,
+# the recorded one with it.
+set -- $(sed -n 's/^PASS  outcome-from .* withheld (\([0-9]*\)), .* recorded (\([0-9]*\)).*/\1 \2/p' "$work/eploy.out")
+[ $# -eq 2 ] || fail "eploy: outcome-from named no notes"
+admin GET /eploy/actions | sed 's/{"ActionId":/\n/g' >"$work/actions"
+grep "^$1," "$work/actions" | grep -q '"ActionOutcome":{' &&
+    fail "eploy: action $1 carries an outcome the kit saw withheld"
+grep "^$2," "$work/actions" | grep -q '"ActionOutcome":{"Id":"9503"' ||
+    fail "eploy: action $2 does not carry outcome Completed (9503)"
 admin GET "/eploy/applications/$move_app" | grep -q '"Stage":{"Id":"[0-9]*","Description":"Interview"}' ||
     fail "eploy: application $move_app is not in \"Interview\" after the move tests"
 
 check_one willo --cursor "$willo_cursor"
-must_pass willo lifecycle
+must_pass willo lifecycle progress
 # Every kind of the life was read, and the completion's answers with it.
 life=$(sed -n 's/^PASS  lifecycle  *\([0-9]*\) interview changes (\([0-9]*\) of 2.1 kinds, \([0-9]*\) answers.*/\1 \2 \3/p' "$work/willo.out")
 # shellcheck disable=SC2086 # three numbers, split on purpose

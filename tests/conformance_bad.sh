@@ -61,6 +61,18 @@ expect_only hst_bad_movedup move-idempotent
 expect_only hst_bad_lifeold lifecycle-host-2.0
 expect_only hst_bad_lifekey lifecycle
 expect_only hst_bad_outcome write-outcome
+expect_only hst_bad_progress progress
+expect_only hst_bad_progold progress
+expect_only hst_bad_outfrom outcome-from
+expect_only hst_bad_outsize outcome-from
+grep -q '^FAIL  progress .*pages_done 1 after 2' "$work/hst_bad_progress.out" \
+    || fail "hst_bad_progress: pages going back not named"
+grep -q '^FAIL  progress .*emitter whose struct_size .* stops before it' "$work/hst_bad_progold.out" \
+    || fail "hst_bad_progold: a call through a 2.0-sized emitter not named"
+grep -q '^FAIL  outcome-from .*outcome_withheld 0, 1 expected' "$work/hst_bad_outfrom.out" \
+    || fail "hst_bad_outfrom: the outcome recorded away from outcome_from not named"
+grep -q '^FAIL  outcome-from .*wrote past a result' "$work/hst_bad_outsize.out" \
+    || fail "hst_bad_outsize: the write past a 2.0-sized result not named"
 # AddressSanitizer takes the SIGSEGV before the kit can report it: checked in plain builds.
 if ldd "$HIRESYNC_BUILDDIR/.libs/hiresync-conformance" "$HIRESYNC_BUILDDIR/hiresync-conformance" 2>/dev/null | grep -q libasan; then
     echo "sanitizer build: the crash report is checked in the plain build"
@@ -77,6 +89,11 @@ grep -q '^PASS  lifecycle .*7 interview changes (6 of 2.1 kinds, 3 answers' "$wo
     || fail "hst_good: the lifecycle records were not all read"
 grep -q '^PASS  lifecycle-host-2.0 .*received 4 records' "$work/hst_good.out" \
     || fail "hst_good: a 2.0 host did not get the 2.0 records alone"
+grep -q '^PASS  progress  *6 reports in 2 reads (up to 3 pages' "$work/hst_good.out" \
+    || fail "hst_good: the progress of its reads was not all seen"
+# The moves left application 101 at Shortlist: only from there is its outcome recorded.
+grep -q '^PASS  outcome-from  *record 101 in "Shortlist": .* only from "New" withheld' \
+    "$work/hst_good.out" || fail "hst_good: outcome-from did not guard by where the record is"
 # Without --write, the writes and moves are skipped, and only they.
 "$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" >"$work/nowrite.out" 2>&1 \
     || fail "hst_good without --write: $(cat "$work/nowrite.out")"
@@ -84,7 +101,9 @@ grep -q "^SKIP  write-idempotent .*--write" "$work/nowrite.out" \
     || fail "without --write the writes are not skipped"
 grep -q "^SKIP  move-conflict .*--write" "$work/nowrite.out" \
     || fail "without --write the moves are not skipped"
-[ "$(grep -c '^SKIP' "$work/nowrite.out")" -eq 5 ] || fail "more than the writes skipped"
+grep -q "^SKIP  outcome-from .*--write" "$work/nowrite.out" \
+    || fail "without --write outcome-from is not skipped"
+[ "$(grep -c '^SKIP' "$work/nowrite.out")" -eq 6 ] || fail "more than the writes skipped"
 # With --write but not told the workflow: the moves say what to give.
 "$kit" "$work/mods/hst_good.so" -c "$work/hst_good.conf" --write >"$work/nomove.out" 2>&1 \
     || fail "hst_good without --move-to: $(cat "$work/nomove.out")"
@@ -92,6 +111,8 @@ grep -q "^SKIP  move-idempotent .*--move-to STAGE and --move-from STAGE" "$work/
     || fail "without --move-to the moves do not say what they need"
 grep -q "^SKIP  write-outcome .*--outcome" "$work/nomove.out" \
     || fail "without --outcome write-outcome does not say what it needs"
+grep -q "^SKIP  outcome-from .*--outcome" "$work/nomove.out" \
+    || fail "without --outcome outcome-from does not say what it needs"
 
 # --json: one document with every test.
 "$kit" "$work/mods/hst_bad_stderr.so" -c "$work/hst_bad_stderr.conf" --json \

@@ -5,8 +5,13 @@
  *                 "interview_id": "I1", "person": {...}, "source_record_id": "A1"}
  *   notes:       {"key": K, "id": "note-...", "created_at": "...", "record_id": "A1",
  *                 "job_id": "J1", "person_id": "C1", "title": "...", "body": "...",
- *                 "link": "..."}
+ *                 "link": "...", "outcome": "..."}
  * (created_at by the host's clock, which tests set.)
+ *
+ * AN OUTCOME (rule 10) is kept in the note's "outcome". When the note guards it with
+ * outcome_from, the record's position is its last stage line in the changes file (stage and
+ * status, matched by name, which is jsonl's id too): away from those positions the note is
+ * written without the outcome and outcome_withheld set.
  *
  * IDEMPOTENT BY KEY (rule 8): under an exclusive lock on the file (flock, so two connections
  * writing one file take turns), the file is searched for a line with the same "key". When
@@ -236,6 +241,60 @@ hs_status jsonl_write_invitation(hs_conn *conn, const hs_invitation *invitation,
     return st;
 }
 
+static int ref_is(const char *id, const char *name, const char *value)
+{
+    return value && ((id && strcmp(id, value) == 0) || (name && strcmp(name, value) == 0));
+}
+
+/* Whether stage/status is one of from, matched as hs_move.from. */
+static int in_positions(const hs_note *n, const char *stage, const char *status)
+{
+    for (size_t i = 0; i < n->n_outcome_from; i++) {
+        const hs_stage *s = HS_ELEMENT(hs_stage, n->outcome_from, n->outcome_from_size, i);
+        if (!ref_is(s->id, s->name, stage))
+            continue;
+        if (s->n_statuses == 0)
+            return 1;
+        for (size_t j = 0; j < s->n_statuses; j++) {
+            const hs_ref *r = HS_ELEMENT(hs_ref, s->statuses, s->status_size, j);
+            if (ref_is(r->id, r->name, status))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when the note's outcome is guarded and the record is elsewhere (or nowhere known). */
+static int outcome_away(const hs_conn *conn, const hs_note *n)
+{
+    if (!n->outcome || !n->outcome_from || n->n_outcome_from == 0)
+        return 0;
+    FILE *f = fopen(conn->changes, "re");
+    if (!f)
+        return 1;
+    char *line = NULL, *stage = NULL, *status = NULL;
+    size_t cap = 0;
+    while (jsonl_getline(f, &line, &cap) > 0) {
+        json_object *obj = json_tokener_parse(line);
+        const char *kind = jsonl_str(obj, "kind"), *rec = jsonl_str(obj, "record_id");
+        const char *at = jsonl_str(obj, "stage"), *in = jsonl_str(obj, "status");
+        if ((!kind || strcmp(kind, "stage") == 0) && rec && strcmp(rec, n->record_id) == 0
+            && at) {
+            free(stage);
+            free(status);
+            stage = strdup(at);
+            status = in ? strdup(in) : NULL;
+        }
+        json_object_put(obj);
+    }
+    fclose(f);
+    free(line);
+    int away = !stage || !in_positions(n, stage, status);
+    free(stage);
+    free(status);
+    return away;
+}
+
 hs_status jsonl_write_note(hs_conn *conn, const hs_note *note, hs_write_result *result,
                            hs_error *err)
 {
@@ -254,7 +313,11 @@ hs_status jsonl_write_note(hs_conn *conn, const hs_note *note, hs_write_result *
     put(obj, "title", n.title);
     put(obj, "body", n.body);
     put(obj, "link", n.link);
+    int away = outcome_away(conn, &n);
+    put(obj, "outcome", away ? NULL : n.outcome);
     hs_status st = append_once(conn->notes, n.key, obj, id, result, err);
     json_object_put(obj);
+    if (st == HS_OK && HS_HAS_FIELD(hs_write_result, result->struct_size, outcome_withheld))
+        result->outcome_withheld = away;
     return st;
 }

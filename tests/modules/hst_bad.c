@@ -9,7 +9,9 @@
  * participants (inv-1 invited, started and completed with answers; inv-2 invited and
  * declined; inv-3 invited and expired), and the writes it remembers per connection.
  * The participants' changes (ABI 2.1) are emitted with rec-1, to a host of minor 1 or later;
- * a host of minor 0 gets only the completion. Configuration: api_key (secret, required;
+ * a host of minor 0 gets only the completion. A read reports its progress after each record
+ * (one "page"), and a note's outcome guarded by outcome_from is recorded only while the
+ * application is in one of those positions. Configuration: api_key (secret, required;
  * "good-key" is the one accepted). Cursor format: {"pos":N}, the last record emitted.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -46,6 +48,10 @@
 #define BAD_LIFEOLD 20    /* emits 2.1's change kinds to a host of ABI 2.0 */
 #define BAD_LIFEKEY 21    /* lifecycle keys change from one read to the next */
 #define BAD_OUTCOME 22    /* a note with an outcome is written again under the same key */
+#define BAD_PROGRESS 23   /* progress whose pages_done goes back */
+#define BAD_PROGOLD 24    /* progress reported through an emitter too short to have it */
+#define BAD_OUTFROM 25    /* a guarded outcome recorded wherever the record is */
+#define BAD_OUTSIZE 26    /* outcome_withheld written past a 2.0-sized result */
 
 #ifndef KIT_BAD
 #define KIT_BAD BAD_NONE
@@ -209,10 +215,17 @@ static int cursor_pos(const char *cursor)
     return n < 0 ? 0 : n > N_RECORDS ? N_RECORDS : n;
 }
 
+static const char *const status_ids[] = {"s1", "s2"}, *const status_names[] = {"Pending",
+                                                                             "Passed"};
+
+/* Application i (1-based) where it is now: its moves show in every read. */
 static hs_status emit_record(hs_conn *c, const hs_emitter *em, int i, int snapshot)
 {
     char key[64], rec[32];
-    hs_ref stage = {sizeof(hs_ref), "st2", "Video Interview"};
+    int at = c->stage[i - 1], in = c->status[i - 1];
+    hs_ref stage = {sizeof(hs_ref), stage_ids[at], stage_names[at]};
+    hs_ref status = {sizeof(hs_ref), in >= 0 ? status_ids[in] : NULL,
+                     in >= 0 ? status_names[in] : NULL};
     hs_person person = {sizeof(hs_person), "p1", "Ada", "Lovelace", "ada@example.com", NULL};
     hs_stage_change ch;
     memset(&ch, 0, sizeof ch);
@@ -224,6 +237,7 @@ static hs_status emit_record(hs_conn *c, const hs_emitter *em, int i, int snapsh
     ch.record_id = rec;
     ch.job_id = "job-1";
     ch.stage = &stage;
+    ch.status = in >= 0 ? &status : NULL;
     ch.changed_at = "2026-01-01T00:00:00Z";
     ch.person = &person;
     ch.snapshot = snapshot;
@@ -302,6 +316,21 @@ static hs_status barrier(const hs_emitter *em, int pos)
     return em->checkpoint(em->ctx, cursor);
 }
 
+/* Rule 12: done pages of total, when the emitter is long enough to have progress. */
+static hs_status progress(const hs_emitter *em, int64_t done, int64_t total)
+{
+    if (KIT_BAD != BAD_PROGOLD && !HS_HAS_FIELD(hs_emitter, em->struct_size, progress))
+        return HS_OK;
+    if (em->progress == NULL)
+        return HS_OK;
+    hs_progress p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.pages_done = KIT_BAD == BAD_PROGRESS ? total - done : done;
+    p.pages_total = total;
+    return em->progress(em->ctx, &p);
+}
+
 static hs_status bad_read(hs_conn *c, const hs_read_request *req, const hs_emitter *em,
                           hs_error *err)
 {
@@ -315,6 +344,8 @@ static hs_status bad_read(hs_conn *c, const hs_read_request *req, const hs_emitt
         if (request(c) != 0)
             return fail(err, HS_E_CANCELLED, "hst: cancelled");
         st = emit_record(c, em, i, snapshot);
+        if (st == HS_OK)
+            st = progress(em, i - pos, N_RECORDS - pos);
         if (st == HS_OK && i == 1 && !snapshot)
             st = emit_lifecycle(c, em);
         if (KIT_BAD == BAD_NOSTOP)
@@ -361,16 +392,39 @@ static hs_status bad_invite(hs_conn *c, const hs_invitation *inv, hs_write_resul
     return bad_write(c, inv->key, "inv", r, err);
 }
 
+static int in_positions(const hs_conn *c, int r, const hs_stage *from, size_t n,
+                        size_t size);
+
+/* Rule 10: an outcome guarded by outcome_from goes only while the application is in one of
+ * those positions; 1 when it must be withheld. */
+static int withhold(const hs_conn *c, const hs_note *note, const char *outcome)
+{
+    if (!outcome || !HS_HAS_FIELD(hs_note, note->struct_size, outcome_from_size)
+        || !note->outcome_from || note->n_outcome_from == 0 || KIT_BAD == BAD_OUTFROM)
+        return 0;
+    int r = note->record_id ? atoi(note->record_id) - 101 : -1;
+    return r < 0 || r >= N_RECORDS
+           || !in_positions(c, r, note->outcome_from, note->n_outcome_from,
+                            note->outcome_from_size);
+}
+
 static hs_status bad_note(hs_conn *c, const hs_note *note, hs_write_result *r, hs_error *err)
 {
     const char *outcome = HS_HAS_FIELD(hs_note, note->struct_size, outcome) ? note->outcome
                                                                             : NULL;
-    char key[160];
-    if (KIT_BAD != BAD_OUTCOME || !outcome || !note->key)
-        return bad_write(c, note->key, "note", r, err);
-    /* a key of its own per call once an outcome rides along */
-    snprintf(key, sizeof key, "%s#%d", note->key, c->n_written);
-    return bad_write(c, key, "note", r, err);
+    hs_status st;
+    if (KIT_BAD != BAD_OUTCOME || !outcome || !note->key) {
+        st = bad_write(c, note->key, "note", r, err);
+    } else {
+        /* a key of its own per call once an outcome rides along */
+        char key[160];
+        snprintf(key, sizeof key, "%s#%d", note->key, c->n_written);
+        st = bad_write(c, key, "note", r, err);
+    }
+    if (st == HS_OK && (KIT_BAD == BAD_OUTSIZE
+                        || HS_HAS_FIELD(hs_write_result, r->struct_size, outcome_withheld)))
+        r->outcome_withheld = withhold(c, note, outcome);
+    return st;
 }
 
 static int stage_index(const hs_ref *ref)
@@ -385,20 +439,19 @@ static int stage_index(const hs_ref *ref)
 
 static int status_index(const hs_ref *ref)
 {
-    static const char *const ids[] = {"s1", "s2"}, *const names[] = {"Pending", "Passed"};
     for (int i = 0; ref && i < 2; i++) {
-        if ((ref->id && strcmp(ref->id, ids[i]) == 0)
-            || (ref->name && strcmp(ref->name, names[i]) == 0))
+        if ((ref->id && strcmp(ref->id, status_ids[i]) == 0)
+            || (ref->name && strcmp(ref->name, status_names[i]) == 0))
             return i;
     }
     return -1;
 }
 
-/* Whether application r is in one of move->from: a stage and, when listed, a status. */
-static int in_from(const hs_conn *c, int r, const hs_move *move)
+/* Whether application r is in one of from: a stage and, when listed, a status. */
+static int in_positions(const hs_conn *c, int r, const hs_stage *from, size_t n, size_t size)
 {
-    for (size_t i = 0; i < move->n_from; i++) {
-        const hs_stage *s = HS_ELEMENT(hs_stage, move->from, move->from_size, i);
+    for (size_t i = 0; i < n; i++) {
+        const hs_stage *s = HS_ELEMENT(hs_stage, from, size, i);
         hs_ref as_ref = {sizeof(hs_ref), s->id, s->name};
         if (stage_index(&as_ref) != c->stage[r])
             continue;
@@ -430,7 +483,8 @@ static hs_status bad_move(hs_conn *c, const hs_move *move, hs_write_result *res,
     int there = c->stage[r] == to && (!move->to_status || c->status[r] == status);
     if (there && KIT_BAD != BAD_MOVEDUP) {
         res->applied = 0;
-    } else if (there || KIT_BAD == BAD_MOVEFROM || in_from(c, r, move)) {
+    } else if (there || KIT_BAD == BAD_MOVEFROM
+               || in_positions(c, r, move->from, move->n_from, move->from_size)) {
         c->stage[r] = to;
         c->status[r] = status;
         res->applied = 1;
