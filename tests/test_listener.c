@@ -516,6 +516,18 @@ START_TEST(test_healthz_fails_while_the_loop_is_stuck)
                                    "\"/\",\"delay_ms\":8000,\"count\":1}", &st, NULL), 0);
     ck_assert_int_lt(st, 300);
     ck_assert_int_eq(get("POST", path, NULL, NULL), 202);
+    /* The clock moves only once the sandbox holds the read (the fault taken): moved earlier,
+     * a busy machine can let the loop turn once more on the new time before the read starts,
+     * and its heartbeat is then fresh for the whole read. */
+    for (int i = 0; i < 100; i++) {
+        char *faults = NULL;
+        int held = hs_test_admin(&E.sb, "GET", "/faults", NULL, &st, &faults) == 0 &&
+                   st == 200 && faults != NULL && strstr(faults, "\"willo\"") == NULL;
+        free(faults);
+        if (held)
+            break;
+        usleep(50000);
+    }
     set_clock(clock, w + 400, mono + 400);
     /* once the read is held, the heartbeat is 400 s old on the daemon's clock */
     for (int i = 0; i < 70 && (st = get("GET", "/healthz", NULL, &body)) == 200; i++) {
