@@ -500,64 +500,51 @@ static int add_stage(const char **stages, size_t *n, size_t max, const char *s)
     return 0;
 }
 
-/* The trigger stages (ids and names) of the mappings that invite the candidates a snapshot
- * finds there: only those records need their person, so that a baseline without
- * invite_existing makes no person lookup at all. Borrowed from the pipeline. More stages
- * than fit: every record's person (c->people_all). */
-static size_t people_stages(cycle *c, const char **stages, size_t max)
+/* The trigger stages of the valid mapped jobs into stages (borrowed from the pipeline): their
+ * ids, and their names too when with_names; only the mappings with invite_existing when
+ * inviting_only. The number of them, or -1 when they do not fit in max. */
+static long trigger_stages(const cycle *c, int inviting_only, int with_names, const char **stages,
+                           size_t max)
 {
-    hs_pipeline *p = c->p->pipeline;
+    const hs_pipeline *p = c->p->pipeline;
     size_t n = 0;
-    c->people_all = 0;
     for (size_t i = 0; i < p->n_mappings; i++) {
-        if (!p->mappings[i].invite_existing)
+        if (inviting_only && !p->mappings[i].invite_existing)
             continue;
         for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
             const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
-            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++) {
-                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0 ||
-                    add_stage(stages, &n, max, pj->triggers[k].stage_name) != 0)
-                    c->people_all = 1;
-            }
-        }
-    }
-    return n;
-}
-
-/* The trigger stages (ids and names) of every valid mapped job: a change read needs the
- * person of a change into one of them only, since the host reads change->person nowhere else
- * (an invitation, a re-invitation or the note saying why there is none all follow a trigger
- * match, which hs_trigger_matches makes on these ids and names). -1 when they do not fit:
- * every change's person. */
-static long change_people_stages(cycle *c, const char **stages, size_t max)
-{
-    hs_pipeline *p = c->p->pipeline;
-    size_t n = 0;
-    for (size_t i = 0; i < p->n_mappings; i++)
-        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
-            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
             for (size_t k = 0; pj->valid && k < pj->n_triggers; k++)
                 if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0 ||
-                    add_stage(stages, &n, max, pj->triggers[k].stage_name) != 0)
+                    (with_names && add_stage(stages, &n, max, pj->triggers[k].stage_name) != 0))
                     return -1;
         }
+    }
     return (long)n;
 }
 
-/* The trigger stage ids of every valid mapped job: a snapshot needs no other record (a
- * trigger without an id matches nothing). 0 when they do not fit: no filter. Borrowed. */
-static size_t trigger_stage_ids(cycle *c, const char **stages, size_t max)
+/* What a read may leave out, from the triggers (see hs_read_request):
+ * - a snapshot needs the person only of the records in a trigger stage of a mapping that
+ *   invites the candidates it finds there, so a baseline without invite_existing looks up
+ *   nobody (more stages than fit: every record's person, c->people_all);
+ * - a snapshot needs no record outside a trigger stage (a trigger without an id matches
+ *   nothing; more than fit: no filter);
+ * - a change read needs the person only of a change into a trigger stage, since the host
+ *   reads change->person nowhere else (an invitation, a re-invitation or the note saying why
+ *   there is none all follow a trigger match, which hs_trigger_matches makes on these ids and
+ *   names; more than fit: every change's person). */
+static void read_filters(cycle *c, const char **people, const char **ids, const char **changes,
+                         size_t max)
 {
-    hs_pipeline *p = c->p->pipeline;
-    size_t n = 0;
-    for (size_t i = 0; i < p->n_mappings; i++)
-        for (size_t j = 0; j < p->mappings[i].n_jobs; j++) {
-            const hs_pipeline_job *pj = &p->mappings[i].jobs[j];
-            for (size_t k = 0; pj->valid && k < pj->n_triggers; k++)
-                if (add_stage(stages, &n, max, pj->triggers[k].stage_id) != 0)
-                    return 0;
-        }
-    return n;
+    long n = trigger_stages(c, 1, 1, people, max);
+    c->people_stages = people;
+    c->people_all = n < 0;
+    c->n_people_stages = n < 0 ? 0 : (size_t)n;
+    n = trigger_stages(c, 0, 0, ids, max);
+    c->stage_ids = ids;
+    c->n_stage_ids = n < 0 ? 0 : (size_t)n;
+    n = trigger_stages(c, 0, 1, changes, max);
+    c->change_people = n < 0 ? NULL : changes;
+    c->n_change_people = n < 0 ? 0 : (size_t)n;
 }
 
 hs_status hs_cycle_ats_stream(cycle *c)
@@ -567,19 +554,12 @@ hs_status hs_cycle_ats_stream(cycle *c)
     const char *cursor = get_str(ats, "cursor");
     json_object *new_pairs = json_object_new_object();
     size_t n;
-    long n_change;
     hs_status st = HS_OK;
     if (new_pairs == NULL)
         return HS_E_INTERNAL;
     c->stream = "ats";
     c->new_pairs = new_pairs;
-    c->people_stages = stages;
-    c->n_people_stages = people_stages(c, stages, 512);
-    c->stage_ids = stage_ids;
-    c->n_stage_ids = trigger_stage_ids(c, stage_ids, 512);
-    n_change = change_people_stages(c, change_stages, 512);
-    c->change_people = n_change >= 0 ? change_stages : NULL;
-    c->n_change_people = n_change >= 0 ? (size_t)n_change : 0;
+    read_filters(c, stages, stage_ids, change_stages, 512);
     /* On the ATS's clock: changes are compared with it by the times the ATS stamped. */
     c->baseline_ms = now_ms(c->p) - (c->p->ats_skew_ms ? c->p->ats_skew_ms(c->p->skew_ctx) : 0);
     if (cursor == NULL) {
