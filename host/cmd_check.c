@@ -243,7 +243,8 @@ static int check_one(hs_app *app, const hs_config_connection *cc, check_tally *t
 
 /* The jobs of one connection, discovered once for every pipeline that uses it. */
 typedef struct discovered {
-    const char *name;       /* connection name, borrowed from the config */
+    char *name;             /* connection name, an owned copy: the pipeline that first names
+                               it is freed before the next pipeline looks it up */
     hs_job_list jobs;
     int ok;                 /* 1 when listed */
     char error[HS_HOST_MESSAGE_SIZE];
@@ -260,9 +261,11 @@ static discovered *discover_once(hs_app *app, discovered *cache, size_t *n, size
             return &cache[i];
     if (*n == max)
         return NULL;
-    d = &cache[(*n)++];
+    d = &cache[*n];
     memset(d, 0, sizeof *d);
-    d->name = name;
+    if ((d->name = strdup(name)) == NULL)
+        return NULL;
+    (*n)++;
     hs_host_error_init(&err);
     if (hs_connection_open(app, name, NULL, &conn, &err.e) == HS_OK) {
         const hs_connector *table = hs_connection_table(conn);
@@ -330,14 +333,14 @@ static void check_pipeline(hs_app *app, check_tally *t, const char *name, json_o
     iv = discover_once(app, cache, n, max, p->interviews);
     if (ats == NULL || !ats->ok) {
         snprintf(msg, sizeof msg, "cannot list the jobs of %s (%s); the mappings were not "
-                 "checked", p->ats, ats ? ats->error : "too many connections");
+                 "checked", p->ats, ats ? ats->error : "out of memory or an unknown connection");
         report_item(t, "mappings", HS_CHECK_FAIL, msg);
     } else {
         size_t bad = hs_pipeline_resolve(p, &ats->jobs, iv && iv->ok ? &iv->jobs : NULL,
                                          problems, sizeof problems);
         if (iv == NULL || !iv->ok) {
             snprintf(msg, sizeof msg, "cannot list the interviews of %s (%s); they were not "
-                     "checked", p->interviews, iv ? iv->error : "too many connections");
+                     "checked", p->interviews, iv ? iv->error : "out of memory or an unknown connection");
             report_item(t, "interviews", HS_CHECK_FAIL, msg);
         }
         report_problems(t, p, bad, problems);
@@ -365,8 +368,10 @@ static void check_mappings(hs_app *app, check_tally *t, const char *only)
         if (only == NULL || uses(cfg, only))
             check_pipeline(app, t, name, cfg, cache, &n, max);
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         hs_job_list_clear(&cache[i].jobs);
+        free(cache[i].name);
+    }
     free(cache);
 }
 
