@@ -104,9 +104,9 @@ hs_status hs_eploy_search_pages_total(hs_conn *conn, const hs_eploy_search *s,
         last = records == NULL || json_object_array_length(records) == 0 ||
                hs_json_int(resp, "CurrentPage", &current) != 0 ||
                hs_json_int(resp, "TotalPages", &total) != 0 || current >= total;
+        /* the last page is the listing's size, whatever it announced */
         if (total_pages != NULL)
-            *total_pages = hs_json_int(resp, "CurrentPage", &current) != 0 ? page
-                           : total > page ? total : page;
+            *total_pages = !last && total > page ? total : page;
         if (records != NULL && json_object_array_length(records) > 0)
             st = fn(ctx, records, page, err);
         json_object_put(resp);
