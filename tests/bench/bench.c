@@ -146,23 +146,8 @@ static json_object *eploy_search(bench *b, const char *resource, const char *fil
 static void find_trigger_ids(bench *b)
 {
     json_object *env = eploy_search(b, "workflows", NULL, NULL, 1, "\"WorkflowID\",\"Stages\"");
-    json_object *recs = json_object_object_get(env, "Records");
-    size_t len = 0;
-    b->trigger_ids[0] = '\0';
-    for (size_t i = 0; i < json_object_array_length(recs); i++) {
-        json_object *stages = json_object_object_get(json_object_array_get_idx(recs, i), "Stages");
-        for (size_t j = 0; j < json_object_array_length(stages); j++) {
-            json_object *st = json_object_array_get_idx(stages, j);
-            const char *d = json_object_get_string(json_object_object_get(st, "Description"));
-            const char *id = json_object_get_string(json_object_object_get(st, "Id"));
-            if (d && id && strcmp(d, "Video Interview") == 0 && len < sizeof b->trigger_ids - 32)
-                len += (size_t)snprintf(b->trigger_ids + len, sizeof b->trigger_ids - len, "%s%s",
-                                        len ? "," : "", id);
-        }
-    }
+    hs_bench_trigger_ids(env, b->trigger_ids, sizeof b->trigger_ids);
     json_object_put(env);
-    if (len == 0)
-        hs_bench_die("the sandbox has no \"Video Interview\" stage");
 }
 
 static void sandbox_start(bench *b, long applications, long latency_ms)

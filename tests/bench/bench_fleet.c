@@ -187,22 +187,8 @@ static void sandbox_start(fleet *f)
 static void trigger_ids(fleet *f, const char *token, char *out, size_t size)
 {
     json_object *env = eploy_search(f, token, "workflows", "", "\"WorkflowID\",\"Stages\"");
-    json_object *recs = json_object_object_get(env, "Records");
-    size_t len = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < json_object_array_length(recs); i++) {
-        json_object *stages = json_object_object_get(json_object_array_get_idx(recs, i), "Stages");
-        for (size_t j = 0; j < json_object_array_length(stages); j++) {
-            json_object *st = json_object_array_get_idx(stages, j);
-            const char *d = json_object_get_string(json_object_object_get(st, "Description"));
-            const char *id = json_object_get_string(json_object_object_get(st, "Id"));
-            if (d && id && strcmp(d, "Video Interview") == 0 && len + strlen(id) + 2 < size)
-                len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", id);
-        }
-    }
+    hs_bench_trigger_ids(env, out, size);
     json_object_put(env);
-    if (len == 0)
-        hs_bench_die("the sandbox has no \"Video Interview\" stage");
 }
 
 /* Pages of applications a first cycle reads: those of the open jobs in the trigger stage

@@ -1,6 +1,7 @@
 /*
  * What the benchmark programs (bench, bench_fleet, bench_latency) share: fatal errors, a
- * monotonic clock, sleeping, removing a scratch tree and Eploy's page count.
+ * monotonic clock, sleeping, removing a scratch tree, Eploy's page count and its trigger
+ * stage ids.
  * No allocation; nothing here keeps a pointer it is given.
  */
 #ifndef HS_BENCH_UTIL_H
@@ -21,5 +22,8 @@ void hs_bench_sleep_s(double s);
 int hs_bench_rmtree(const char *path);
 /* An Eploy search envelope's TotalPages, 0 when absent. */
 long hs_bench_total_pages(json_object *env);
+/* The ids of the "Video Interview" stage of every workflow in a workflows search envelope
+ * (with their Stages), comma-separated, into out; dies when there is none. */
+void hs_bench_trigger_ids(json_object *env, char *out, size_t size);
 
 #endif /* HS_BENCH_UTIL_H */
